@@ -1,0 +1,42 @@
+package dynamics
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Convention is the time convention of a network: it fixes the linear
+// operator at a point and the stability test (see the package doc).
+type Convention int
+
+// The conventions. The zero value is Continuous.
+const (
+	Continuous Convention = iota // tau dh/dt = -h + phi(x); stable when every Re(lambda) < 0
+	Leaky                        // h <- h + alpha (-h + phi(x)); stable when every |lambda| < 1
+	Discrete                     // h <- phi(x); stable when every |lambda| < 1
+)
+
+var conventionNames = [...]string{Continuous: "continuous", Leaky: "leaky", Discrete: "discrete"}
+
+// String returns the name used in files and on the command line.
+func (c Convention) String() string {
+	if c < 0 || int(c) >= len(conventionNames) {
+		return fmt.Sprintf("Convention(%d)", int(c))
+	}
+	return conventionNames[c]
+}
+
+// ParseConvention returns the convention with the given name (case ignored).
+func ParseConvention(s string) (Convention, error) {
+	name := strings.ToLower(strings.TrimSpace(s))
+	for i, n := range conventionNames {
+		if n == name {
+			return Convention(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown convention %q (want one of %s)", s, strings.Join(conventionNames[:], ", "))
+}
+
+// IsMap reports whether the convention is a discrete-time map (Leaky or
+// Discrete), whose stability boundary is the unit circle.
+func (c Convention) IsMap() bool { return c == Leaky || c == Discrete }

@@ -1,0 +1,327 @@
+package dynamics
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+var impl = blas64.Implementation()
+
+// row returns row i of the recurrent weights.
+func (n *Network) row(i int) []float64 {
+	return n.w.Data[i*n.w.Stride : i*n.w.Stride+n.n]
+}
+
+func vec(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Data: x} }
+
+func alias(a, b []float64) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
+
+// PreActivation writes x(h) = W h + W_in u + b into dst. dst and h must have
+// length N and must not be the same slice.
+func (n *Network) PreActivation(dst, h []float64) {
+	n.checkLen(dst, h)
+	if alias(dst, h) {
+		panic("dynamics: dst aliases h")
+	}
+	copy(dst, n.c)
+	blas64.Gemv(blas.NoTrans, 1, n.w, vec(h), 1, vec(dst))
+}
+
+// Field writes F(h) = (-h + phi(x(h))) / tau into dst. dst and h must have
+// length N and must not be the same slice; h is not modified.
+func (n *Network) Field(dst, h []float64) {
+	n.PreActivation(dst, h)
+	n.finishField(dst, h)
+}
+
+// finishField turns dst = x(h) into F(h).
+func (n *Network) finishField(dst, h []float64) {
+	act, it := n.act, n.invTau
+	switch act {
+	case Tanh:
+		for i, x := range dst {
+			dst[i] = (tanh(x) - h[i]) * it[i]
+		}
+	default:
+		for i, x := range dst {
+			dst[i] = (act.Phi(x) - h[i]) * it[i]
+		}
+	}
+}
+
+// FieldInput writes F(h) for the input u (length M) in place of the
+// network's constant input into dst: (-h + phi(W h + W_in u + b)) / tau.
+// It is the field of a time-varying input u(t).
+func (n *Network) FieldInput(dst, h, u []float64) {
+	n.checkLen(dst, h)
+	if len(u) != n.m {
+		panic(badLen)
+	}
+	if alias(dst, h) {
+		panic("dynamics: dst aliases h")
+	}
+	copy(dst, n.b)
+	if n.m > 0 {
+		blas64.Gemv(blas.NoTrans, 1, n.win, vec(u), 1, vec(dst))
+	}
+	blas64.Gemv(blas.NoTrans, 1, n.w, vec(h), 1, vec(dst))
+	n.finishField(dst, h)
+}
+
+// FieldRows writes the field of every row of h (a batch of B states, B x N)
+// into the rows of dst (B x N), with one matrix-matrix product H W^T. An
+// empty dst is resized; dst must not be h.
+func (n *Network) FieldRows(dst *mat.Dense, h mat.RawMatrixer) {
+	hr := h.RawMatrix()
+	if hr.Cols != n.n {
+		panic(badShape)
+	}
+	if dst.IsEmpty() {
+		dst.ReuseAs(hr.Rows, n.n)
+	}
+	if r, c := dst.Dims(); r != hr.Rows || c != n.n {
+		panic(badShape)
+	}
+	d := dst.RawMatrix()
+	if len(d.Data) > 0 && len(hr.Data) > 0 && &d.Data[0] == &hr.Data[0] {
+		panic("dynamics: dst aliases h")
+	}
+	for k := 0; k < hr.Rows; k++ {
+		copy(d.Data[k*d.Stride:k*d.Stride+n.n], n.c)
+	}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, hr, n.w, 1, d)
+	for k := 0; k < hr.Rows; k++ {
+		n.finishField(d.Data[k*d.Stride:k*d.Stride+n.n], hr.Data[k*hr.Stride:k*hr.Stride+n.n])
+	}
+}
+
+// Map writes the update of a map convention into dst: h + alpha (-h +
+// phi(x)) for Leaky and phi(x) for Discrete. For Continuous it writes
+// h + tau F(h), the fixed point iteration h <- phi(x). dst must not be h.
+func (n *Network) Map(dst, h []float64) {
+	n.PreActivation(dst, h)
+	a := n.alpha
+	for i, x := range dst {
+		p := n.act.Phi(x)
+		if n.conv == Leaky {
+			dst[i] = h[i] + a*(p-h[i])
+		} else {
+			dst[i] = p
+		}
+	}
+}
+
+// PhiPrime writes phi'(x(h)) into dst, the diagonal that [Network.JacVecAt]
+// and [Network.OperatorVecAt] take. dst must not be h.
+func (n *Network) PhiPrime(dst, h []float64) {
+	n.PreActivation(dst, h)
+	for i, x := range dst {
+		dst[i] = n.act.D1(x)
+	}
+}
+
+// Jacobian writes J(h) = diag(1/tau) (-I + diag(phi'(x)) W) into dst, in
+// numerator layout: dst[i][j] = dF_i/dh_j. An empty dst is resized to
+// N x N; a dst of another shape panics. It uses no scratch memory.
+func (n *Network) Jacobian(dst *mat.Dense, h []float64) {
+	n.checkLen(h)
+	d := n.sized(dst)
+	for i := 0; i < n.n; i++ {
+		wi := n.row(i)
+		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
+		s := n.act.D1(x) * n.invTau[i]
+		di := d.Data[i*d.Stride : i*d.Stride+n.n]
+		for j, w := range wi {
+			di[j] = s * w
+		}
+		di[i] -= n.invTau[i]
+	}
+}
+
+// Operator writes the linear operator of the network's convention at h into
+// dst: J(h) for Continuous, (1-alpha) I + alpha diag(phi') W for Leaky and
+// diag(phi') W for Discrete (DESIGN.md section 1). Its sizing rules are
+// those of [Network.Jacobian].
+func (n *Network) Operator(dst *mat.Dense, h []float64) {
+	if n.conv == Continuous {
+		n.Jacobian(dst, h)
+		return
+	}
+	n.checkLen(h)
+	d := n.sized(dst)
+	scale, diag := 1.0, 0.0
+	if n.conv == Leaky {
+		scale, diag = n.alpha, 1-n.alpha
+	}
+	for i := 0; i < n.n; i++ {
+		wi := n.row(i)
+		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
+		s := scale * n.act.D1(x)
+		di := d.Data[i*d.Stride : i*d.Stride+n.n]
+		for j, w := range wi {
+			di[j] = s * w
+		}
+		di[i] += diag
+	}
+}
+
+// InputJacobian writes dF/du = diag(phi'(x)/tau) W_in (N x M) into dst: the
+// direction in which each input channel pushes the state at h. An empty dst
+// is resized. It panics when the network has no input.
+func (n *Network) InputJacobian(dst *mat.Dense, h []float64) {
+	n.checkLen(h)
+	if n.m == 0 {
+		panic("dynamics: network has no input")
+	}
+	if dst.IsEmpty() {
+		dst.ReuseAs(n.n, n.m)
+	}
+	if r, c := dst.Dims(); r != n.n || c != n.m {
+		panic(badShape)
+	}
+	d := dst.RawMatrix()
+	for i := 0; i < n.n; i++ {
+		x := impl.Ddot(n.n, n.row(i), 1, h, 1) + n.c[i]
+		s := n.act.D1(x) * n.invTau[i]
+		src := n.win.Data[i*n.win.Stride : i*n.win.Stride+n.m]
+		di := d.Data[i*d.Stride : i*d.Stride+n.m]
+		for j, w := range src {
+			di[j] = s * w
+		}
+	}
+}
+
+func (n *Network) sized(dst *mat.Dense) blas64.General {
+	if dst.IsEmpty() {
+		dst.ReuseAs(n.n, n.n)
+	}
+	if r, c := dst.Dims(); r != n.n || c != n.n {
+		panic(badShape)
+	}
+	return dst.RawMatrix()
+}
+
+// JacVec writes J(h) v into dst without forming J: (-v + phi'(x) ⊙ (W v)) / tau.
+// It reads W once. dst must not alias h or v.
+func (n *Network) JacVec(dst, h, v []float64) {
+	n.checkLen(dst, h, v)
+	if alias(dst, h) || alias(dst, v) {
+		panic("dynamics: dst aliases an argument")
+	}
+	for i := 0; i < n.n; i++ {
+		wi := n.row(i)
+		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
+		wv := impl.Ddot(n.n, wi, 1, v, 1)
+		dst[i] = (n.act.D1(x)*wv - v[i]) * n.invTau[i]
+	}
+}
+
+// JacTVec writes J(h)^T v into dst without forming J:
+// -v/tau + W^T (phi'(x) ⊙ v / tau). It reads W once. dst must not alias h or v.
+func (n *Network) JacTVec(dst, h, v []float64) {
+	n.checkLen(dst, h, v)
+	if alias(dst, h) || alias(dst, v) {
+		panic("dynamics: dst aliases an argument")
+	}
+	for i := range dst {
+		dst[i] = 0
+	}
+	for i := 0; i < n.n; i++ {
+		wi := n.row(i)
+		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
+		impl.Daxpy(n.n, n.act.D1(x)*v[i]*n.invTau[i], wi, 1, dst, 1)
+	}
+	for i := range dst {
+		dst[i] -= v[i] * n.invTau[i]
+	}
+}
+
+// JacVecAt writes J v into dst for the state whose phi'(x) is d (from
+// [Network.PhiPrime]): one matrix-vector product, for Krylov methods that
+// apply the same J many times. dst must not alias d or v.
+func (n *Network) JacVecAt(dst, d, v []float64) {
+	n.checkLen(dst, d, v)
+	if alias(dst, d) || alias(dst, v) {
+		panic("dynamics: dst aliases an argument")
+	}
+	blas64.Gemv(blas.NoTrans, 1, n.w, vec(v), 0, vec(dst))
+	for i, wv := range dst {
+		dst[i] = (d[i]*wv - v[i]) * n.invTau[i]
+	}
+}
+
+// JacTVecAt writes J^T v into dst for the state whose phi'(x) is d.
+// dst must not alias d or v.
+func (n *Network) JacTVecAt(dst, d, v []float64) {
+	n.checkLen(dst, d, v)
+	if alias(dst, d) || alias(dst, v) {
+		panic("dynamics: dst aliases an argument")
+	}
+	for i := range dst {
+		dst[i] = 0
+	}
+	for i := 0; i < n.n; i++ {
+		impl.Daxpy(n.n, d[i]*v[i]*n.invTau[i], n.row(i), 1, dst, 1)
+	}
+	for i := range dst {
+		dst[i] -= v[i] * n.invTau[i]
+	}
+}
+
+// OperatorVecAt writes (operator) v into dst for the state whose phi'(x) is
+// d: J v, ((1-alpha) I + alpha diag(d) W) v or diag(d) W v, following the
+// convention. dst must not alias d or v.
+func (n *Network) OperatorVecAt(dst, d, v []float64) {
+	if n.conv == Continuous {
+		n.JacVecAt(dst, d, v)
+		return
+	}
+	n.checkLen(dst, d, v)
+	if alias(dst, d) || alias(dst, v) {
+		panic("dynamics: dst aliases an argument")
+	}
+	blas64.Gemv(blas.NoTrans, 1, n.w, vec(v), 0, vec(dst))
+	if n.conv == Leaky {
+		a := n.alpha
+		for i, wv := range dst {
+			dst[i] = (1-a)*v[i] + a*d[i]*wv
+		}
+		return
+	}
+	for i, wv := range dst {
+		dst[i] = d[i] * wv
+	}
+}
+
+// Speed writes F(h) into f and returns q(h) = |F(h)|^2 / 2. f must not be h.
+func (n *Network) Speed(f, h []float64) float64 {
+	n.Field(f, h)
+	return impl.Ddot(n.n, f, 1, f, 1) / 2
+}
+
+// SpeedGrad writes F(h) into f and the gradient of the speed, J(h)^T F(h),
+// into grad, and returns q(h) = |F(h)|^2 / 2. It reads W once and uses no
+// scratch memory. grad, f and h must be distinct slices.
+func (n *Network) SpeedGrad(grad, f, h []float64) float64 {
+	n.checkLen(grad, f, h)
+	if alias(grad, f) || alias(grad, h) || alias(f, h) {
+		panic("dynamics: arguments alias")
+	}
+	for i := range grad {
+		grad[i] = 0
+	}
+	var q float64
+	for i := 0; i < n.n; i++ {
+		wi := n.row(i)
+		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
+		fi := (n.act.Phi(x) - h[i]) * n.invTau[i]
+		f[i] = fi
+		q += fi * fi
+		impl.Daxpy(n.n, n.act.D1(x)*fi*n.invTau[i], wi, 1, grad, 1)
+	}
+	for i := range grad {
+		grad[i] -= f[i] * n.invTau[i]
+	}
+	return q / 2
+}
