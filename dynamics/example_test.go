@@ -1,0 +1,31 @@
+package dynamics_test
+
+import (
+	"fmt"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"gonum.org/v1/gonum/mat"
+)
+
+// A single tanh unit with self-weight 2: h = 0 is a fixed point, and its
+// Jacobian -1 + 2 tanh'(0) = 1 > 0 says it is unstable.
+func ExampleNetwork_Jacobian() {
+	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := []float64{0}
+	f := make([]float64, 1)
+	net.Field(f, h)
+	j := &mat.Dense{}
+	net.Jacobian(j, h)
+	fmt.Printf("F(0) = %.4g, J(0) = %.4g\n", f[0], j.At(0, 0))
+	// Output: F(0) = 0, J(0) = 1
+}
+
+func ExampleNew_error() {
+	_, err := dynamics.New(dynamics.Config{W: mat.NewDense(2, 3, nil)})
+	fmt.Println(err)
+	// Output: dynamics: W: not square (2 x 3)
+}

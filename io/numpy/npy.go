@@ -1,0 +1,690 @@
+package numpy
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Array is one named NumPy array.
+//
+// Data holds the elements in C (row-major) order, whatever the order on disk.
+// A reader fills it with []float64 (every float, integer and bool dtype),
+// []complex128 (complex dtypes) or []string (the 'U' and 'S' dtypes). A
+// writer also accepts []int64 and []int (written as '<i8'). An empty Shape is
+// a 0-d array holding one element.
+type Array struct {
+	Name  string
+	Shape []int
+	Data  any
+
+	// Dtype and Fortran describe the array as it was stored, for
+	// provenance ("<f4", ">f8", "<U4", ...). Writers ignore them.
+	Dtype   string
+	Fortran bool
+}
+
+// Len returns the number of elements the shape holds (1 for a 0-d array).
+func (a *Array) Len() int {
+	n := 1
+	for _, d := range a.Shape {
+		n *= d
+	}
+	return n
+}
+
+// Float64s returns the elements of a numeric array, or false when the array
+// holds strings or complex numbers.
+func (a *Array) Float64s() ([]float64, bool) {
+	switch d := a.Data.(type) {
+	case []float64:
+		return d, true
+	case []int64:
+		f := make([]float64, len(d))
+		for i, v := range d {
+			f[i] = float64(v)
+		}
+		return f, true
+	case []int:
+		f := make([]float64, len(d))
+		for i, v := range d {
+			f[i] = float64(v)
+		}
+		return f, true
+	}
+	return nil, false
+}
+
+// Strings returns the elements of a string array, or false.
+func (a *Array) Strings() ([]string, bool) {
+	s, ok := a.Data.([]string)
+	return s, ok
+}
+
+const (
+	npyMagic = "\x93NUMPY"
+	// maxHeaderLen bounds the header dictionary. NumPy itself refuses
+	// headers over 10000 bytes unless told otherwise.
+	maxHeaderLen = 1 << 16
+)
+
+var errTruncated = fmt.Errorf("truncated .npy data: %w", io.ErrUnexpectedEOF)
+
+// dtype is a parsed descr string.
+type dtype struct {
+	descr    string
+	order    binary.ByteOrder
+	kind     byte // 'f', 'i', 'u', 'b', 'c', 'U', 'S'
+	size     int  // bytes per element
+	stringsN int  // characters per element for 'U' and 'S'
+}
+
+func parseDtype(s string) (dtype, error) {
+	bad := func(why string) (dtype, error) {
+		return dtype{}, fmt.Errorf("unsupported dtype %q (%s)", s, why)
+	}
+	if len(s) < 2 {
+		return bad("too short")
+	}
+	var d dtype
+	d.descr = s
+	bo := s[0]
+	rest := s[1:]
+	switch bo {
+	case '<', '=':
+		d.order = binary.LittleEndian
+	case '>':
+		d.order = binary.BigEndian
+	case '|':
+		d.order = binary.LittleEndian
+	default:
+		bo = '|'
+		rest = s
+		d.order = binary.LittleEndian
+	}
+	if len(rest) < 2 {
+		return bad("too short")
+	}
+	d.kind = rest[0]
+	n, err := strconv.Atoi(rest[1:])
+	if err != nil || n <= 0 || n > 1<<20 {
+		return bad("bad item size")
+	}
+	switch d.kind {
+	case 'f':
+		if n != 4 && n != 8 {
+			return bad("want f4 or f8")
+		}
+		d.size = n
+	case 'i', 'u':
+		if n != 1 && n != 2 && n != 4 && n != 8 {
+			return bad("want an integer of 1, 2, 4 or 8 bytes")
+		}
+		d.size = n
+	case 'b':
+		if n != 1 {
+			return bad("want b1")
+		}
+		d.size = 1
+	case 'c':
+		if n != 8 && n != 16 {
+			return bad("want c8 or c16")
+		}
+		d.size = n
+	case 'U':
+		d.size = 4 * n
+		d.stringsN = n
+	case 'S':
+		d.size = n
+		d.stringsN = n
+	default:
+		return bad("want a float, integer, bool, complex or string dtype")
+	}
+	if bo == '|' && d.size > 1 && d.kind != 'S' {
+		return bad("byte order '|' on a multi-byte type")
+	}
+	return d, nil
+}
+
+// header is a validated .npy header.
+type header struct {
+	dt      dtype
+	fortran bool
+	shape   []int
+	count   int // elements
+	dataOff int // offset of the data in the file
+}
+
+// parseHeader validates the .npy header at the start of b and checks that
+// exactly the claimed number of bytes follows it.
+func parseHeader(b []byte) (*header, error) {
+	if len(b) < 6 || string(b[:6]) != npyMagic {
+		if len(b) < 6 && strings.HasPrefix(npyMagic, string(b)) {
+			return nil, errTruncated
+		}
+		return nil, errors.New("not a .npy array (bad magic)")
+	}
+	if len(b) < 10 {
+		return nil, errTruncated
+	}
+	major, minor := b[6], b[7]
+	var hlen, off int
+	switch major {
+	case 1:
+		hlen = int(binary.LittleEndian.Uint16(b[8:10]))
+		off = 10
+	case 2, 3:
+		if len(b) < 12 {
+			return nil, errTruncated
+		}
+		h := binary.LittleEndian.Uint32(b[8:12])
+		if h > maxHeaderLen {
+			return nil, fmt.Errorf("header length %d exceeds the limit of %d bytes", h, maxHeaderLen)
+		}
+		hlen = int(h)
+		off = 12
+	default:
+		return nil, fmt.Errorf("unsupported .npy format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
+	}
+	if minor != 0 {
+		return nil, fmt.Errorf("unsupported .npy format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
+	}
+	if len(b)-off < hlen {
+		return nil, fmt.Errorf("header claims %d bytes but the file has %d after the preamble: %w", hlen, len(b)-off, io.ErrUnexpectedEOF)
+	}
+	text := b[off : off+hlen]
+	if hlen == 0 || text[hlen-1] != '\n' {
+		return nil, errors.New("header does not end with a newline")
+	}
+	if major < 3 {
+		for _, c := range text {
+			if c >= 0x80 {
+				return nil, errors.New("non-ASCII byte in a version 1/2 header")
+			}
+		}
+	} else if !utf8.Valid(text) {
+		return nil, errors.New("header is not valid UTF-8")
+	}
+	h, err := parseDict(string(text[:hlen-1]))
+	if err != nil {
+		return nil, fmt.Errorf("bad header %q: %w", clip(string(text[:hlen-1])), err)
+	}
+	h.dataOff = off + hlen
+	remain := len(b) - h.dataOff
+	// Count the elements without overflow and without trusting the claim.
+	count := 1
+	for _, d := range h.shape {
+		if d == 0 {
+			count = 0
+			break
+		}
+	}
+	if count != 0 {
+		for _, d := range h.shape {
+			if count > remain/d {
+				return nil, fmt.Errorf("header claims shape %v of %s (more than the %d bytes present): %w", h.shape, h.dt.descr, remain, io.ErrUnexpectedEOF)
+			}
+			count *= d
+		}
+	}
+	want := count * h.dt.size
+	if count > 0 && want/count != h.dt.size || want > remain {
+		return nil, fmt.Errorf("header claims shape %v of %s = %d bytes, but %d are present: %w", h.shape, h.dt.descr, want, remain, io.ErrUnexpectedEOF)
+	}
+	if want < remain {
+		return nil, fmt.Errorf("%d bytes of trailing garbage after the %d bytes of shape %v of %s", remain-want, want, h.shape, h.dt.descr)
+	}
+	h.count = count
+	return h, nil
+}
+
+func clip(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "..."
+	}
+	return s
+}
+
+// parseDict parses the Python dict literal of a .npy header: exactly the keys
+// descr (a string), fortran_order (True/False) and shape (a tuple of
+// non-negative ints).
+func parseDict(s string) (*header, error) {
+	p := &lit{s: s}
+	p.space()
+	if !p.eat('{') {
+		return nil, errors.New("want '{'")
+	}
+	h := &header{}
+	seen := map[string]bool{}
+	for {
+		p.space()
+		if p.eat('}') {
+			break
+		}
+		key, err := p.str()
+		if err != nil {
+			return nil, fmt.Errorf("dict key: %w", err)
+		}
+		if seen[key] {
+			return nil, fmt.Errorf("duplicate key %q", key)
+		}
+		seen[key] = true
+		p.space()
+		if !p.eat(':') {
+			return nil, errors.New("want ':'")
+		}
+		p.space()
+		switch key {
+		case "descr":
+			if p.peek() != '\'' && p.peek() != '"' {
+				return nil, errors.New("descr is not a simple string (structured dtypes are not supported)")
+			}
+			d, err := p.str()
+			if err != nil {
+				return nil, fmt.Errorf("descr: %w", err)
+			}
+			if h.dt, err = parseDtype(d); err != nil {
+				return nil, err
+			}
+		case "fortran_order":
+			switch {
+			case p.word("True"):
+				h.fortran = true
+			case p.word("False"):
+				h.fortran = false
+			default:
+				return nil, errors.New("fortran_order is not True or False")
+			}
+		case "shape":
+			if h.shape, err = p.tuple(); err != nil {
+				return nil, fmt.Errorf("shape: %w", err)
+			}
+		default:
+			return nil, fmt.Errorf("unexpected key %q", key)
+		}
+		p.space()
+		if p.eat(',') {
+			continue
+		}
+		p.space()
+		if p.eat('}') {
+			break
+		}
+		return nil, errors.New("want ',' or '}'")
+	}
+	p.space()
+	if p.i != len(p.s) {
+		return nil, errors.New("text after the closing '}'")
+	}
+	for _, k := range []string{"descr", "fortran_order", "shape"} {
+		if !seen[k] {
+			return nil, fmt.Errorf("missing key %q", k)
+		}
+	}
+	return h, nil
+}
+
+type lit struct {
+	s string
+	i int
+}
+
+func (p *lit) peek() byte {
+	if p.i < len(p.s) {
+		return p.s[p.i]
+	}
+	return 0
+}
+
+func (p *lit) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t') {
+		p.i++
+	}
+}
+
+func (p *lit) eat(c byte) bool {
+	if p.peek() == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *lit) word(w string) bool {
+	if strings.HasPrefix(p.s[p.i:], w) {
+		p.i += len(w)
+		return true
+	}
+	return false
+}
+
+func (p *lit) str() (string, error) {
+	q := p.peek()
+	if q != '\'' && q != '"' {
+		return "", errors.New("want a quoted string")
+	}
+	j := strings.IndexByte(p.s[p.i+1:], q)
+	if j < 0 {
+		return "", errors.New("unterminated string")
+	}
+	v := p.s[p.i+1 : p.i+1+j]
+	if strings.IndexByte(v, '\\') >= 0 {
+		return "", errors.New("escapes in strings are not supported")
+	}
+	p.i += j + 2
+	return v, nil
+}
+
+// maxDims bounds the rank, as NumPy does (64).
+const maxDims = 64
+
+func (p *lit) tuple() ([]int, error) {
+	if !p.eat('(') {
+		return nil, errors.New("want '('")
+	}
+	shape := []int{}
+	for {
+		p.space()
+		if p.eat(')') {
+			return shape, nil
+		}
+		j := p.i
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			p.i++
+		}
+		if j == p.i {
+			if p.peek() == '-' {
+				return nil, errors.New("negative dimension")
+			}
+			return nil, errors.New("want a non-negative integer")
+		}
+		d, err := strconv.ParseInt(p.s[j:p.i], 10, 64)
+		if err != nil || d > math.MaxInt32*int64(1<<20) {
+			return nil, fmt.Errorf("dimension %s is too large", p.s[j:p.i])
+		}
+		if len(shape) == maxDims {
+			return nil, fmt.Errorf("more than %d dimensions", maxDims)
+		}
+		shape = append(shape, int(d))
+		p.space()
+		if p.eat(',') {
+			continue
+		}
+		p.space()
+		if p.eat(')') {
+			if len(shape) == 1 {
+				return nil, errors.New("a 1-d shape needs a trailing comma, as in (3,)")
+			}
+			return shape, nil
+		}
+		return nil, errors.New("want ',' or ')'")
+	}
+}
+
+// decodeNPY decodes a whole .npy file held in b. Any panic (there should be
+// none) becomes an error.
+func decodeNPY(b []byte) (a *Array, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a, err = nil, fmt.Errorf("internal error decoding .npy: %v", r)
+		}
+	}()
+	h, err := parseHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	raw := b[h.dataOff:]
+	a = &Array{Shape: h.shape, Dtype: h.dt.descr, Fortran: h.fortran}
+	n := h.count
+	bo := h.dt.order
+	sz := h.dt.size
+	switch h.dt.kind {
+	case 'f', 'i', 'u', 'b':
+		f := make([]float64, n)
+		for i := range f {
+			e := raw[i*sz : (i+1)*sz]
+			switch h.dt.kind {
+			case 'f':
+				if sz == 4 {
+					f[i] = float64(math.Float32frombits(bo.Uint32(e)))
+				} else {
+					f[i] = math.Float64frombits(bo.Uint64(e))
+				}
+			case 'i':
+				f[i] = float64(signed(bo, e))
+			case 'u':
+				f[i] = float64(unsigned(bo, e))
+			case 'b':
+				if e[0] > 1 {
+					return nil, fmt.Errorf("bool element %d has byte value %d", i, e[0])
+				}
+				f[i] = float64(e[0])
+			}
+		}
+		a.Data = reorder(f, h.shape, h.fortran)
+	case 'c':
+		c := make([]complex128, n)
+		for i := range c {
+			e := raw[i*sz : (i+1)*sz]
+			if sz == 8 {
+				c[i] = complex(float64(math.Float32frombits(bo.Uint32(e[:4]))), float64(math.Float32frombits(bo.Uint32(e[4:]))))
+			} else {
+				c[i] = complex(math.Float64frombits(bo.Uint64(e[:8])), math.Float64frombits(bo.Uint64(e[8:])))
+			}
+		}
+		a.Data = reorder(c, h.shape, h.fortran)
+	case 'U', 'S':
+		s := make([]string, n)
+		var sb strings.Builder
+		for i := range s {
+			e := raw[i*sz : (i+1)*sz]
+			if h.dt.kind == 'S' {
+				s[i] = string(bytes.TrimRight(e, "\x00"))
+				continue
+			}
+			sb.Reset()
+			for k := 0; k < h.dt.stringsN; k++ {
+				r := bo.Uint32(e[4*k:])
+				if r == 0 {
+					break
+				}
+				if r > utf8.MaxRune || (r >= 0xD800 && r < 0xE000) {
+					return nil, fmt.Errorf("string element %d holds an invalid code point %#x", i, r)
+				}
+				sb.WriteRune(rune(r))
+			}
+			s[i] = sb.String()
+		}
+		a.Data = reorder(s, h.shape, h.fortran)
+	}
+	return a, nil
+}
+
+func signed(bo binary.ByteOrder, e []byte) int64 {
+	switch len(e) {
+	case 1:
+		return int64(int8(e[0]))
+	case 2:
+		return int64(int16(bo.Uint16(e)))
+	case 4:
+		return int64(int32(bo.Uint32(e)))
+	}
+	return int64(bo.Uint64(e))
+}
+
+func unsigned(bo binary.ByteOrder, e []byte) uint64 {
+	switch len(e) {
+	case 1:
+		return uint64(e[0])
+	case 2:
+		return uint64(bo.Uint16(e))
+	case 4:
+		return uint64(bo.Uint32(e))
+	}
+	return bo.Uint64(e)
+}
+
+// reorder returns the elements of a Fortran-ordered array in C order.
+func reorder[T any](src []T, shape []int, fortran bool) []T {
+	if !fortran || len(shape) < 2 || len(src) == 0 {
+		return src
+	}
+	k := len(shape)
+	// Fortran strides, in elements.
+	fs := make([]int, k)
+	s := 1
+	for d := 0; d < k; d++ {
+		fs[d] = s
+		s *= shape[d]
+	}
+	dst := make([]T, len(src))
+	idx := make([]int, k)
+	off := 0
+	for i := range dst {
+		dst[i] = src[off]
+		// Increment the C-order multi-index, last axis fastest.
+		for d := k - 1; d >= 0; d-- {
+			idx[d]++
+			off += fs[d]
+			if idx[d] < shape[d] {
+				break
+			}
+			off -= fs[d] * shape[d]
+			idx[d] = 0
+		}
+	}
+	return dst
+}
+
+// encodeNPY appends the .npy encoding of a (C order, little endian) to dst.
+func encodeNPY(a *Array) ([]byte, error) {
+	n, err := checkShape(a)
+	if err != nil {
+		return nil, err
+	}
+	var descr string
+	var body []byte
+	switch d := a.Data.(type) {
+	case []float64:
+		descr = "<f8"
+		body = make([]byte, 8*n)
+		for i, v := range d {
+			binary.LittleEndian.PutUint64(body[8*i:], math.Float64bits(v))
+		}
+	case []complex128:
+		descr = "<c16"
+		body = make([]byte, 16*n)
+		for i, v := range d {
+			binary.LittleEndian.PutUint64(body[16*i:], math.Float64bits(real(v)))
+			binary.LittleEndian.PutUint64(body[16*i+8:], math.Float64bits(imag(v)))
+		}
+	case []int64:
+		descr = "<i8"
+		body = make([]byte, 8*n)
+		for i, v := range d {
+			binary.LittleEndian.PutUint64(body[8*i:], uint64(v))
+		}
+	case []int:
+		descr = "<i8"
+		body = make([]byte, 8*n)
+		for i, v := range d {
+			binary.LittleEndian.PutUint64(body[8*i:], uint64(int64(v)))
+		}
+	case []string:
+		w := 1
+		for _, s := range d {
+			if !utf8.ValidString(s) {
+				return nil, fmt.Errorf("numpy: array %q: string %q is not valid UTF-8", a.Name, s)
+			}
+			if strings.IndexByte(s, 0) >= 0 {
+				return nil, fmt.Errorf("numpy: array %q: string %q holds a NUL byte", a.Name, s)
+			}
+			w = max(w, utf8.RuneCountInString(s))
+		}
+		descr = "<U" + strconv.Itoa(w)
+		body = make([]byte, 4*w*n)
+		for i, s := range d {
+			k := 0
+			for _, r := range s {
+				binary.LittleEndian.PutUint32(body[4*(i*w+k):], uint32(r))
+				k++
+			}
+		}
+	default:
+		return nil, fmt.Errorf("numpy: array %q: unsupported data type %T (want []float64, []complex128, []int64, []int or []string)", a.Name, a.Data)
+	}
+	var dict strings.Builder
+	dict.WriteString("{'descr': '")
+	dict.WriteString(descr)
+	dict.WriteString("', 'fortran_order': False, 'shape': (")
+	for i, d := range a.Shape {
+		if i > 0 {
+			dict.WriteString(", ")
+		}
+		dict.WriteString(strconv.Itoa(d))
+	}
+	if len(a.Shape) == 1 {
+		dict.WriteString(",")
+	}
+	dict.WriteString("), }")
+	// Pad with spaces so that the data starts on a 64-byte boundary, as
+	// NumPy does.
+	pre := 10
+	hl := dict.Len() + 1
+	if pre+hl > math.MaxUint16 {
+		pre = 12
+	}
+	pad := (64 - (pre+hl)%64) % 64
+	hl += pad
+	out := make([]byte, 0, pre+hl+len(body))
+	out = append(out, npyMagic...)
+	if pre == 10 {
+		out = append(out, 1, 0)
+		out = binary.LittleEndian.AppendUint16(out, uint16(hl))
+	} else {
+		out = append(out, 2, 0)
+		out = binary.LittleEndian.AppendUint32(out, uint32(hl))
+	}
+	out = append(out, dict.String()...)
+	out = append(out, bytes.Repeat([]byte{' '}, pad)...)
+	out = append(out, '\n')
+	out = append(out, body...)
+	return out, nil
+}
+
+// checkShape checks that a's shape is valid and matches its data, and
+// returns the number of elements.
+func checkShape(a *Array) (int, error) {
+	n := 1
+	for _, d := range a.Shape {
+		if d < 0 {
+			return 0, fmt.Errorf("numpy: array %q: negative dimension in shape %v", a.Name, a.Shape)
+		}
+		n *= d
+	}
+	var l int
+	switch d := a.Data.(type) {
+	case []float64:
+		l = len(d)
+	case []complex128:
+		l = len(d)
+	case []int64:
+		l = len(d)
+	case []int:
+		l = len(d)
+	case []string:
+		l = len(d)
+	default:
+		return 0, fmt.Errorf("numpy: array %q: unsupported data type %T (want []float64, []complex128, []int64, []int or []string)", a.Name, a.Data)
+	}
+	if l != n {
+		return 0, fmt.Errorf("numpy: array %q: shape %v holds %d elements, data has %d", a.Name, a.Shape, n, l)
+	}
+	return n, nil
+}
