@@ -1,0 +1,160 @@
+package report
+
+// Find is the document of `fpfind find`.
+type Find struct {
+	Header
+	Model    Model        `json:"model"`
+	Settings FindSettings `json:"settings"`
+	Summary  Summary      `json:"summary"`
+	Points   []Point      `json:"points"` // unique points, ordered by class then q
+	Outputs  Outputs      `json:"outputs"`
+}
+
+// FindSettings are the effective settings of a find run (defaults resolved).
+// The number of workers is not among them: it never changes the results.
+type FindSettings struct {
+	Seed        uint64 `json:"seed"`
+	Inits       int    `json:"inits"`                // number of initial states
+	InitsFrom   string `json:"inits_from"`           // trajectories, random or file
+	InitsFile   string `json:"inits_file,omitempty"` // the --inits-file path
+	InitNoise   Float  `json:"init_noise"`           // std of the noise added to sampled states
+	Method      string `json:"method"`               // newton or speed
+	Tol         Float  `json:"tol"`                  // fixed-point tolerance on max |F_i|
+	UniqueTol   Float  `json:"unique_tol"`           // 0: 1e-6 max(1, |h|_inf)
+	MaxIter     int    `json:"max_iter"`             // iterations per initial state
+	Eps         Float  `json:"eps"`                  // 0: 1e-8 times the operator's scale
+	RightVector bool   `json:"eigvecs_right"`        // right eigenvectors written
+	LeftVectors bool   `json:"eigvecs_left"`         // left eigenvectors written
+}
+
+// Point holds the facts about one unique point.
+type Point struct {
+	Index        int    `json:"index"`        // row in fixed_points
+	Kind         string `json:"kind"`         // fixed or slow
+	Stability    string `json:"stability"`    // stable, saddle, unstable or marginal
+	NUnstable    int    `json:"n_unstable"`   // unstable directions
+	NMarginal    int    `json:"n_marginal"`   // marginal directions
+	Q            Float  `json:"q"`            // speed |F|^2/2
+	ResidualInf  Float  `json:"residual_inf"` // max |F_i|
+	Multiplicity int    `json:"multiplicity"` // initial states that reached the point
+	NormInf      Float  `json:"norm_inf"`     // max |h_i|
+	// Leading is the first eigenvalue: the largest real part (continuous)
+	// or modulus (leaky, discrete).
+	Leading Complex `json:"leading_eigenvalue"`
+	// SlowestTau is the time constant of the slowest mode (largest
+	// magnitude); negative when that mode grows, null when it is marginal.
+	SlowestTau Float `json:"slowest_time_constant"`
+}
+
+// Summary counts how the initial states ended and what was found.
+type Summary struct {
+	Inits       int          `json:"inits"`
+	Status      StatusCounts `json:"status"`
+	Points      int          `json:"points"`
+	FixedPoints int          `json:"fixed_points"`
+	SlowPoints  int          `json:"slow_points"`
+	Stability   ClassCounts  `json:"stability"`
+}
+
+// StatusCounts counts runs by status (DESIGN.md section 2).
+type StatusCounts struct {
+	Fixed        int `json:"fixed"`
+	Slow         int `json:"slow"`
+	NotConverged int `json:"not-converged"`
+	Diverged     int `json:"diverged"`
+}
+
+// ClassCounts counts unique points by stability class (DESIGN.md section 3).
+type ClassCounts struct {
+	Stable   int `json:"stable"`
+	Saddle   int `json:"saddle"`
+	Unstable int `json:"unstable"`
+	Marginal int `json:"marginal"`
+}
+
+// Linearize is the document of `fpfind linearize`: the spectrum at given
+// states.
+type Linearize struct {
+	Header
+	Model    Model             `json:"model"`
+	Settings LinearizeSettings `json:"settings"`
+	States   []State           `json:"states"`
+	Outputs  Outputs           `json:"outputs"`
+}
+
+// LinearizeSettings are the effective settings of a linearize run.
+type LinearizeSettings struct {
+	At          string `json:"at"`  // the --at file
+	Eps         Float  `json:"eps"` // 0: 1e-8 times the operator's scale
+	RightVector bool   `json:"eigvecs_right"`
+	LeftVectors bool   `json:"eigvecs_left"`
+}
+
+// State holds the spectrum facts at one given state.
+type State struct {
+	Index       int    `json:"index"` // row of the --at file
+	Stability   string `json:"stability"`
+	NUnstable   int    `json:"n_unstable"`
+	NMarginal   int    `json:"n_marginal"`
+	Q           Float  `json:"q"`
+	ResidualInf Float  `json:"residual_inf"`
+	// Fixed reports whether the state is a fixed point (residual_inf <= tol);
+	// the spectrum of a state that is not one describes only the local
+	// linearisation.
+	Fixed      bool    `json:"fixed"`
+	Leading    Complex `json:"leading_eigenvalue"`
+	SlowestTau Float   `json:"slowest_time_constant"`
+}
+
+// Simulate is the document of `fpfind simulate`.
+type Simulate struct {
+	Header
+	Model    Model            `json:"model"`
+	Settings SimulateSettings `json:"settings"`
+	Summary  SimulateSummary  `json:"summary"`
+	Outputs  Outputs          `json:"outputs"`
+}
+
+// SimulateSettings are the effective settings of a simulate run.
+type SimulateSettings struct {
+	Seed      uint64  `json:"seed"`
+	Inits     int     `json:"inits"`
+	InitsFrom string  `json:"inits_from"` // random or file
+	InitsFile string  `json:"inits_file,omitempty"`
+	TEnd      Float   `json:"t_end"`
+	Samples   int     `json:"samples"`
+	Method    string  `json:"method"`
+	RTol      Float   `json:"rtol"`
+	ATol      Float   `json:"atol"`
+	Noise     Float   `json:"noise"` // sigma of the state noise
+	Input     []Float `json:"input,omitempty"`
+	InputFile string  `json:"input_file,omitempty"`
+}
+
+// SimulateSummary describes the trajectories.
+type SimulateSummary struct {
+	Trajectories int `json:"trajectories"`
+	Samples      int `json:"samples"`
+	// Finite counts the trajectories that stayed finite throughout.
+	Finite int `json:"finite"`
+	// Steps is the total number of integration steps taken.
+	Steps int `json:"steps"`
+}
+
+// Info is the document of `fpfind info`.
+type Info struct {
+	Header
+	Model Model `json:"model"`
+	// SpectralRadius is max |lambda| over the eigenvalues of W.
+	SpectralRadius Float   `json:"spectral_radius"`
+	Arrays         []Array `json:"arrays"`
+}
+
+// Array describes one array of the network file and what it became.
+type Array struct {
+	Key   string `json:"key"`  // name in the file
+	Role  string `json:"role"` // W, W_in, b, u, tau, activation, ... or "ignored"
+	Shape []int  `json:"shape"`
+	DType string `json:"dtype"` // numpy descr, e.g. <f4
+	Order string `json:"order"` // C or F
+}
