@@ -1,0 +1,108 @@
+package linearize
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+)
+
+const debianPython = "/usr/bin/python3"
+
+// python runs script with Debian's python3 and numpy, feeding it stdin. It
+// skips when python or numpy is absent, unless FPFIND_REQUIRE_PYTHON=1,
+// when it fails instead.
+func python(t *testing.T, script, stdin string) string {
+	t.Helper()
+	require := os.Getenv("FPFIND_REQUIRE_PYTHON") == "1"
+	missing := func(why string) {
+		if require {
+			t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s", why)
+		}
+		t.Skip(why)
+	}
+	if _, err := os.Stat(debianPython); err != nil {
+		missing(debianPython + " not found")
+	}
+	if err := exec.Command(debianPython, "-c", "import numpy, scipy").Run(); err != nil {
+		missing("numpy/scipy not importable by " + debianPython)
+	}
+	cmd := exec.Command(debianPython, "-c", script)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("python: %v\n%s", err, errb.String())
+	}
+	return out.String()
+}
+
+func matrixText(m mat.Matrix) string {
+	r, c := m.Dims()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %d\n", r, c)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			b.WriteString(strconv.FormatFloat(m.At(i, j), 'g', -1, 64))
+			b.WriteByte(' ')
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+const readMatrixPy = `
+import sys, numpy as np
+d = sys.stdin.read().split()
+r, c = int(d[0]), int(d[1])
+A = np.array([float(x) for x in d[2:2+r*c]]).reshape(r, c)
+`
+
+// TestNumpyEig compares the eigenvalues with numpy.linalg.eigvals (LAPACK
+// dgeev) on Jacobians of random networks at N = 10, 100, 500.
+func TestNumpyEig(t *testing.T) {
+	for _, n := range []int{10, 100, 500} {
+		w := randDense(n, n, 1.5/math.Sqrt(float64(n)), uint64(1000+n))
+		net := mustNet(t, dynamics.Config{W: w, B: randVec(n, 0.2, uint64(n))})
+		h := randVec(n, 0.5, uint64(n)+1)
+		var j mat.Dense
+		net.Jacobian(&j, h)
+		out := python(t, readMatrixPy+`
+for v in np.linalg.eigvals(A):
+    print(repr(float(v.real)), repr(float(v.imag)))
+`, matrixText(&j))
+		f := strings.Fields(out)
+		if len(f) != 2*n {
+			t.Fatalf("n=%d: python printed %d numbers", n, len(f))
+		}
+		ref := make([]complex128, n)
+		for k := range ref {
+			re, _ := strconv.ParseFloat(f[2*k], 64)
+			im, _ := strconv.ParseFloat(f[2*k+1], 64)
+			ref[k] = complex(re, im)
+		}
+		sp, err := At(net, h, &Settings{Vectors: ValuesOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Random non-normal matrices have eigenvalue condition numbers of
+		// order sqrt(N); both solvers are backward stable.
+		tol := 1e-14 * sp.Scale * float64(n)
+		d := matchValues(sp.Values, ref)
+		t.Logf("n=%d: max eigenvalue difference from numpy %.3g (tol %.3g)", n, d, tol)
+		if d > tol {
+			t.Errorf("n=%d: eigenvalues differ from numpy by %.3g (tol %.3g)", n, d, tol)
+		}
+		if sp.Right != nil || sp.Left != nil {
+			t.Error("vectors computed for ValuesOnly")
+		}
+	}
+}
