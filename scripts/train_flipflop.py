@@ -240,7 +240,7 @@ def check(path, starts=400, seed=0, verbose=True):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--iters", type=int, default=1500)
+    ap.add_argument("--iters", type=int, default=800)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--steps", type=int, default=150)
     ap.add_argument("--check", action="store_true", help="only check the saved network")
