@@ -1,0 +1,325 @@
+package eigen
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// eigensolver is linearize.Eigensolver's method set, restated here so that
+// this package's tests do not depend on a package being edited elsewhere.
+type eigensolver interface {
+	Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) error
+}
+
+var _ eigensolver = Solver{}
+
+func randMatrix(n int, seed uint64) *mat.Dense {
+	rnd := rand.New(rand.NewPCG(seed, uint64(n)))
+	a := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			a.Set(i, j, rnd.NormFloat64()/math.Sqrt(float64(n)))
+		}
+	}
+	return a
+}
+
+// testMatrices returns named test matrices: dense Gaussian ones of several
+// orders, one with rows and columns that balancing isolates, a badly scaled
+// one, a symmetric one and a Jacobian-like -I + D W.
+func testMatrices() []struct {
+	name string
+	a    *mat.Dense
+} {
+	var out []struct {
+		name string
+		a    *mat.Dense
+	}
+	add := func(name string, a *mat.Dense) {
+		out = append(out, struct {
+			name string
+			a    *mat.Dense
+		}{name, a})
+	}
+	for _, n := range []int{1, 2, 10, 50, 76, 100, 300} {
+		add(fmt.Sprintf("gauss/n=%d", n), randMatrix(n, 1))
+	}
+	// Isolated eigenvalues: zero some rows and columns below the diagonal.
+	iso := randMatrix(120, 2)
+	for i := 0; i < 120; i += 7 {
+		for j := 0; j < i; j++ {
+			iso.Set(i, j, 0)
+		}
+	}
+	for j := 3; j < 120; j += 11 {
+		for i := j + 1; i < 120; i++ {
+			iso.Set(i, j, 0)
+		}
+	}
+	add("isolated/n=120", iso)
+	// Badly scaled: D A D^-1 with D spanning 1e-4..1e4.
+	bad := randMatrix(150, 3)
+	for i := 0; i < 150; i++ {
+		for j := 0; j < 150; j++ {
+			bad.Set(i, j, bad.At(i, j)*math.Pow(10, 8*float64(i-j)/150))
+		}
+	}
+	add("scaled/n=150", bad)
+	sym := randMatrix(200, 4)
+	var s mat.Dense
+	s.Add(sym, sym.T())
+	add("symmetric/n=200", &s)
+	jac := randMatrix(250, 5)
+	rnd := rand.New(rand.NewPCG(5, 5))
+	for i := 0; i < 250; i++ {
+		d := 1 - math.Pow(math.Tanh(rnd.NormFloat64()), 2)
+		for j := 0; j < 250; j++ {
+			jac.Set(i, j, 1.5*d*jac.At(i, j))
+		}
+		jac.Set(i, i, jac.At(i, i)-1)
+	}
+	add("jacobian/n=250", jac)
+	return out
+}
+
+// match pairs each value in got with a distinct value in want, greedily by
+// distance, and returns the largest distance.
+func match(got, want []complex128) float64 {
+	used := make([]bool, len(want))
+	worst := 0.0
+	// Sort to make the greedy pairing stable.
+	g := slices.Clone(got)
+	slices.SortFunc(g, func(a, b complex128) int {
+		return cmp.Or(cmp.Compare(real(a), real(b)), cmp.Compare(imag(a), imag(b)))
+	})
+	for _, x := range g {
+		best, bi := math.Inf(1), -1
+		for j, y := range want {
+			if !used[j] {
+				if d := cmplx.Abs(x - y); d < best {
+					best, bi = d, j
+				}
+			}
+		}
+		if bi < 0 {
+			return math.Inf(1)
+		}
+		used[bi] = true
+		worst = max(worst, best)
+	}
+	return worst
+}
+
+// residuals returns max_j |A v_j - lambda_j v_j| and max_j |u_j^H A -
+// lambda_j u_j^H| (vectors of unit norm), or 0 for a nil set of vectors.
+func residuals(a mat.Matrix, vals []complex128, right, left *mat.CDense) (rr, rl float64) {
+	n, _ := a.Dims()
+	for j, l := range vals {
+		if right != nil {
+			var r float64
+			for i := 0; i < n; i++ {
+				var s complex128
+				for k := 0; k < n; k++ {
+					s += complex(a.At(i, k), 0) * right.At(k, j)
+				}
+				s -= l * right.At(i, j)
+				r += real(s)*real(s) + imag(s)*imag(s)
+			}
+			rr = max(rr, math.Sqrt(r))
+		}
+		if left != nil {
+			var r float64
+			for k := 0; k < n; k++ {
+				var s complex128
+				for i := 0; i < n; i++ {
+					s += cmplx.Conj(left.At(i, j)) * complex(a.At(i, k), 0)
+				}
+				s -= l * cmplx.Conj(left.At(k, j))
+				r += real(s)*real(s) + imag(s)*imag(s)
+			}
+			rl = max(rl, math.Sqrt(r))
+		}
+	}
+	return rr, rl
+}
+
+func unitNorms(v *mat.CDense) float64 {
+	n, m := v.Dims()
+	worst := 0.0
+	for j := 0; j < m; j++ {
+		var s float64
+		for i := 0; i < n; i++ {
+			x := v.At(i, j)
+			s += real(x)*real(x) + imag(x)*imag(x)
+		}
+		worst = max(worst, math.Abs(math.Sqrt(s)-1))
+	}
+	return worst
+}
+
+func TestFactorizeAgainstGonum(t *testing.T) {
+	for _, tc := range testMatrices() {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tc.a
+			n, _ := a.Dims()
+			orig := mat.DenseCopyOf(a)
+			d, err := Factorize(a, true, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mat.Equal(a, orig) {
+				t.Fatal("Factorize modified its argument")
+			}
+			var ref mat.Eigen
+			if !ref.Factorize(a, mat.EigenBoth) {
+				t.Fatal("gonum's Eigen failed")
+			}
+			anorm := mat.Norm(a, 2)
+			tol := 1e-10 * max(1, anorm)
+			if tc.name == "scaled/n=150" {
+				tol = 1e-6 * anorm // ill-conditioned eigenvalues
+			}
+			if dist := match(d.Values, ref.Values(nil)); dist > tol {
+				t.Errorf("eigenvalues differ from gonum's by %g", dist)
+			}
+			// Values only must agree with the values of the full run.
+			dv, err := Factorize(a, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dv.Right != nil || dv.Left != nil {
+				t.Error("vectors returned though not asked for")
+			}
+			if dist := match(dv.Values, d.Values); dist > tol {
+				t.Errorf("values-only eigenvalues differ by %g", dist)
+			}
+			rr, rl := residuals(a, d.Values, d.Right, d.Left)
+			if lim := 1e-10 * max(1, anorm) * math.Sqrt(float64(n)); rr > lim || rl > lim {
+				t.Errorf("residuals right %g left %g > %g", rr, rl, lim)
+			}
+			if e := max(unitNorms(d.Right), unitNorms(d.Left)); e > 1e-12 {
+				t.Errorf("vectors not of unit norm: off by %g", e)
+			}
+			// Right vectors only.
+			dr, err := Factorize(a, false, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dr.Left != nil || dr.Right == nil {
+				t.Fatal("wrong set of vectors")
+			}
+			if rr, _ := residuals(a, dr.Values, dr.Right, nil); rr > 1e-10*max(1, anorm)*math.Sqrt(float64(n)) {
+				t.Errorf("right-only residual %g", rr)
+			}
+		})
+	}
+}
+
+func TestNumShifts(t *testing.T) {
+	// The table of reference LAPACK's IPARMQ (ISPEC = 15), evaluated by
+	// hand: NS = MAX(10, NH/NINT(LOG(NH)/LOG(2))) between 150 and 589.
+	for _, c := range []struct{ nh, ns int }{
+		{10, 2}, {29, 2}, {30, 4}, {59, 4}, {60, 10}, {149, 10},
+		{150, 20},  // 150/nint(7.23) = 150/7 = 21 -> 20
+		{256, 32},  // 256/8
+		{589, 58},  // 589/nint(9.20) = 589/9 = 65 -> 64? see below
+		{590, 64}, {2999, 64}, {3000, 128}, {5999, 128}, {6000, 256}, {20000, 256},
+	} {
+		want := c.ns
+		if c.nh == 589 {
+			want = 64 // 589/9 = 65, made even
+		}
+		if got := numShifts(c.nh); got != want {
+			t.Errorf("numShifts(%d) = %d, want %d", c.nh, got, want)
+		}
+	}
+	if windowSize(500) != numShifts(500) || windowSize(2048) != 96 {
+		t.Errorf("windowSize: got %d and %d", windowSize(500), windowSize(2048))
+	}
+}
+
+// python returns Debian's python3 with numpy, or skips (fails when
+// FPFIND_REQUIRE_PYTHON=1).
+func python(t *testing.T) string {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	err := exec.Command(py, "-c", "import numpy").Run()
+	if err != nil {
+		if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
+			t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s with numpy is unavailable: %v", py, err)
+		}
+		t.Skipf("%s with numpy unavailable: %v", py, err)
+	}
+	return py
+}
+
+// numpyEig returns numpy.linalg.eigvals of a, passed as text.
+func numpyEig(t *testing.T, py string, a mat.Matrix) []complex128 {
+	t.Helper()
+	n, _ := a.Dims()
+	var in bytes.Buffer
+	fmt.Fprintln(&in, n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			in.WriteString(strconv.FormatFloat(a.At(i, j), 'g', -1, 64))
+			in.WriteByte(' ')
+		}
+		in.WriteByte('\n')
+	}
+	const script = `import sys, numpy as np
+d = sys.stdin.read().split()
+n = int(d[0])
+a = np.array([float(x) for x in d[1:1+n*n]]).reshape(n, n)
+for z in np.linalg.eigvals(a):
+    print(repr(float(z.real)), repr(float(z.imag)))
+`
+	cmd := exec.Command(py, "-c", script)
+	cmd.Stdin = &in
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("numpy: %v", err)
+	}
+	var vals []complex128
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		re, _ := strconv.ParseFloat(f[0], 64)
+		im, _ := strconv.ParseFloat(f[1], 64)
+		vals = append(vals, complex(re, im))
+	}
+	return vals
+}
+
+func TestFactorizeAgainstNumpy(t *testing.T) {
+	py := python(t)
+	for _, tc := range testMatrices() {
+		if tc.name == "scaled/n=150" {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Factorize(tc.a, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := numpyEig(t, py, tc.a)
+			if len(want) != len(d.Values) {
+				t.Fatalf("numpy gave %d values, we %d", len(want), len(d.Values))
+			}
+			if dist := match(d.Values, want); dist > 1e-10*max(1, mat.Norm(tc.a, 2)) {
+				t.Errorf("eigenvalues differ from numpy's by %g", dist)
+			}
+		})
+	}
+}
