@@ -49,6 +49,15 @@ type work struct {
 	ys   []float64
 	rng  *rand.Rand
 	pcg  *rand.PCG
+	// noise writes the increments g sqrt(h) xi into dst; nil without noise.
+	noise func(dst []float64, c *config, sq float64)
+}
+
+// noiseOne draws the increments of one trajectory.
+func (w *work) noiseOne(dst []float64, c *config, sq float64) {
+	for i, g := range c.diff {
+		dst[i] = g * sq * w.rng.NormFloat64()
+	}
 }
 
 func newWork(n int) *work {
@@ -111,6 +120,7 @@ func (w *work) solve(ctx context.Context, f Func, y0 []float64, t0, t1 float64, 
 	} else {
 		if c.noise {
 			w.pcg.Seed(c.seed, stream)
+			w.noise = w.noiseOne
 		}
 		w.fixed(ctx, f, y0, t0, t1, c, rec, res)
 	}
@@ -200,19 +210,17 @@ func (w *work) step(f Func, t, h float64, c *config, res *Result) {
 			yn[i] = y[i] + h*k[0][i]
 		}
 		if c.noise {
-			sq := math.Sqrt(h)
-			for i, g := range c.diff {
-				yn[i] += g * sq * w.rng.NormFloat64()
+			dw := k[1]
+			w.noise(dw, c, math.Sqrt(h))
+			for i := range yn {
+				yn[i] += dw[i]
 			}
 		}
 	case Heun:
 		f(k[0], t, y)
 		dw := k[2]
 		if c.noise {
-			sq := math.Sqrt(h)
-			for i, g := range c.diff {
-				dw[i] = g * sq * w.rng.NormFloat64()
-			}
+			w.noise(dw, c, math.Sqrt(h))
 		} else {
 			clear(dw)
 		}
