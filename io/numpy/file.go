@@ -72,6 +72,9 @@ func readNPZ(r io.ReaderAt, size int64, path string) (arrays []*Array, err error
 			continue // a folder entry
 		}
 		key, ok := strings.CutSuffix(zf.Name, ".npy")
+		if ok && key == "" {
+			return nil, &FormatError{File: path, Key: zf.Name, Err: errors.New("entry has an empty name")}
+		}
 		if !ok {
 			return nil, &FormatError{File: path, Key: zf.Name, Err: fmt.Errorf("entry is not a .npy file: %w", ErrNotNPZ)}
 		}
@@ -167,10 +170,10 @@ func ReadMatrix(path string) (*mat.Dense, error) {
 	case 2:
 		r, c = a.Shape[0], a.Shape[1]
 	default:
-		return nil, &FormatError{File: path, Err: fmt.Errorf("shape %v is not 2-d", a.Shape)}
+		return nil, &FormatError{File: path, Err: fmt.Errorf("shape %s is not 2-d", pyShape(a.Shape))}
 	}
 	if r == 0 || c == 0 {
-		return nil, &FormatError{File: path, Err: fmt.Errorf("shape %v is empty", a.Shape)}
+		return nil, &FormatError{File: path, Err: fmt.Errorf("shape %s is empty", pyShape(a.Shape))}
 	}
 	if i, bad := nonFinite(f); bad {
 		return nil, &FormatError{File: path, Err: fmt.Errorf("non-finite value %v at [%d, %d]", f[i], i/c, i%c)}
@@ -205,7 +208,7 @@ func WriteNPZ(path string, arrays []Array) error {
 	}
 	slices.SortStableFunc(sorted, func(a, b *Array) int { return strings.Compare(a.Name, b.Name) })
 	for i, a := range sorted {
-		if a.Name == "" || strings.ContainsAny(a.Name, "/\\\x00") {
+		if a.Name == "" || strings.IndexByte(a.Name, 0) >= 0 {
 			return fmt.Errorf("numpy: bad array name %q", a.Name)
 		}
 		if i > 0 && sorted[i-1].Name == a.Name {

@@ -67,7 +67,7 @@ type Loaded struct {
 	// Other holds the arrays that are not part of the dynamics (a readout
 	// W_out, b_out, training metadata), sorted by key, with their full
 	// names. They never change the network.
-	Other []*Array
+	Other []Array
 }
 
 // ArrayInfo describes one array of a file.
@@ -81,9 +81,9 @@ type ArrayInfo struct {
 
 // OtherArray returns the kept-aside array with the given key, or nil.
 func (l *Loaded) OtherArray(key string) *Array {
-	for _, a := range l.Other {
-		if a.Name == key {
-			return a
+	for i := range l.Other {
+		if l.Other[i].Name == key {
+			return &l.Other[i]
 		}
 	}
 	return nil
@@ -218,14 +218,14 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 		return bad(w.Name, "%v", err)
 	}
 	if len(w.Shape) != 2 {
-		return bad(w.Name, "shape %v is not 2-d (want N x N)", w.Shape)
+		return bad(w.Name, "shape %s is not 2-d (want N x N)", pyShape(w.Shape))
 	}
 	n := w.Shape[0]
 	if w.Shape[1] != n {
-		return bad(w.Name, "not square: shape %v (want N x N)", w.Shape)
+		return bad(w.Name, "not square: shape %s (want N x N)", pyShape(w.Shape))
 	}
 	if n == 0 {
-		return bad(w.Name, "empty: shape %v", w.Shape)
+		return bad(w.Name, "empty: shape %s", pyShape(w.Shape))
 	}
 	if i, isBad := nonFinite(wf); isBad {
 		return bad(w.Name, "non-finite value %v at [%d, %d]", wf[i], i/n, i%n)
@@ -243,17 +243,17 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			return bad(win.Name, "%v", err)
 		}
 		if len(win.Shape) != 2 {
-			return bad(win.Name, "shape %v is not 2-d (want N x M = %d x M)", win.Shape, n)
+			return bad(win.Name, "shape %s is not 2-d (want N x M = %d x M)", pyShape(win.Shape), n)
 		}
 		r, cc := win.Shape[0], win.Shape[1]
 		if opts.Transpose {
 			if cc != n {
-				return bad(win.Name, "shape %v does not fit N = %d (with Transpose, want M x N)", win.Shape, n)
+				return bad(win.Name, "shape %s does not fit N = %d (with Transpose, want M x N)", pyShape(win.Shape), n)
 			}
 			m = r
 		} else {
 			if r != n {
-				return bad(win.Name, "shape %v does not fit N = %d (want N x M)", win.Shape, n)
+				return bad(win.Name, "shape %s does not fit N = %d (want N x M)", pyShape(win.Shape), n)
 			}
 			m = cc
 		}
@@ -275,7 +275,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			return nil, err
 		}
 		if len(a.Shape) != 1 || a.Shape[0] != want {
-			return nil, fmt.Errorf("shape %v does not fit %s (want (%d,))", a.Shape, what, want)
+			return nil, fmt.Errorf("shape %s does not fit %s (want (%d,))", pyShape(a.Shape), what, want)
 		}
 		if i, isBad := nonFinite(f); isBad {
 			return nil, fmt.Errorf("non-finite value %v at [%d]", f[i], i)
@@ -313,7 +313,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			return bad(tau.Name, "%v", err)
 		}
 		if len(tau.Shape) > 1 || (len(tau.Shape) == 1 && tau.Shape[0] != 1 && tau.Shape[0] != n) {
-			return bad(tau.Name, "shape %v does not fit N = %d (want a scalar, (1,) or (%d,))", tau.Shape, n, n)
+			return bad(tau.Name, "shape %s does not fit N = %d (want a scalar, (1,) or (%d,))", pyShape(tau.Shape), n, n)
 		}
 		for i, v := range f {
 			if !(v > 0) || math.IsInf(v, 0) {
@@ -362,7 +362,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			return bad(alpha.Name, "%v", err)
 		}
 		if len(f) != 1 || len(alpha.Shape) > 1 {
-			return bad(alpha.Name, "shape %v is not a scalar", alpha.Shape)
+			return bad(alpha.Name, "shape %s is not a scalar", pyShape(alpha.Shape))
 		}
 		switch {
 		case c.Convention == dynamics.Leaky:
@@ -402,11 +402,11 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 		r := roles[a.Name]
 		l.Arrays = append(l.Arrays, ArrayInfo{Key: a.Name, Dtype: a.Dtype, Fortran: a.Fortran, Shape: a.Shape, Role: r})
 		if r == "" {
-			l.Other = append(l.Other, a)
+			l.Other = append(l.Other, *a)
 		}
 	}
 	slices.SortFunc(l.Arrays, func(a, b ArrayInfo) int { return strings.Compare(a.Key, b.Key) })
-	slices.SortFunc(l.Other, func(a, b *Array) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(l.Other, func(a, b Array) int { return strings.Compare(a.Name, b.Name) })
 	return l, nil
 }
 
@@ -430,7 +430,7 @@ func scalarString(a *Array) (string, error) {
 		return "", fmt.Errorf("dtype %s is not a string (want e.g. np.array('tanh'))", a.Dtype)
 	}
 	if len(s) != 1 || len(a.Shape) > 1 {
-		return "", fmt.Errorf("shape %v is not a single string", a.Shape)
+		return "", fmt.Errorf("shape %s is not a single string", pyShape(a.Shape))
 	}
 	return s[0], nil
 }
@@ -474,16 +474,16 @@ func NetworkArrays(net *dynamics.Network) []Array {
 
 // SaveNetwork writes net to an .npz file in the fpfind layout (see
 // [NetworkArrays]), with extra arrays (a readout, metadata) alongside. An
-// extra array may not reuse a network key. The write is atomic, as with
+// extra array may not use a network key (W, b, W_in, u, tau, activation,
+// convention, alpha). The write is atomic, as with
 // [WriteNPZ].
 func SaveNetwork(path string, net *dynamics.Network, extra []Array) error {
-	arrays := NetworkArrays(net)
 	for _, e := range extra {
-		for _, a := range arrays {
-			if a.Name == e.Name {
-				return fmt.Errorf("numpy: extra array %q clashes with a network key", e.Name)
-			}
+		switch e.Name {
+		case KeyW, KeyB, KeyWIn, KeyU, KeyTau, KeyActivation, KeyConvention, KeyAlpha:
+			return fmt.Errorf("numpy: extra array %q clashes with a network key", e.Name)
 		}
 	}
+	arrays := NetworkArrays(net)
 	return WriteNPZ(path, append(arrays, extra...))
 }

@@ -228,17 +228,17 @@ func parseHeader(b []byte) (*header, error) {
 	if count != 0 {
 		for _, d := range h.shape {
 			if count > remain/d {
-				return nil, fmt.Errorf("header claims shape %v of %s (more than the %d bytes present): %w", h.shape, h.dt.descr, remain, io.ErrUnexpectedEOF)
+				return nil, fmt.Errorf("header claims shape %s of %s (more than the %d bytes present): %w", pyShape(h.shape), h.dt.descr, remain, io.ErrUnexpectedEOF)
 			}
 			count *= d
 		}
 	}
 	want := count * h.dt.size
 	if count > 0 && want/count != h.dt.size || want > remain {
-		return nil, fmt.Errorf("header claims shape %v of %s = %d bytes, but %d are present: %w", h.shape, h.dt.descr, want, remain, io.ErrUnexpectedEOF)
+		return nil, fmt.Errorf("header claims shape %s of %s = %d bytes, but %d are present: %w", pyShape(h.shape), h.dt.descr, want, remain, io.ErrUnexpectedEOF)
 	}
 	if want < remain {
-		return nil, fmt.Errorf("%d bytes of trailing garbage after the %d bytes of shape %v of %s", remain-want, want, h.shape, h.dt.descr)
+		return nil, fmt.Errorf("%d bytes of trailing garbage after the %d bytes of shape %s of %s", remain-want, want, pyShape(h.shape), h.dt.descr)
 	}
 	h.count = count
 	return h, nil
@@ -664,7 +664,7 @@ func checkShape(a *Array) (int, error) {
 	n := 1
 	for _, d := range a.Shape {
 		if d < 0 {
-			return 0, fmt.Errorf("numpy: array %q: negative dimension in shape %v", a.Name, a.Shape)
+			return 0, fmt.Errorf("numpy: array %q: negative dimension in shape %s", a.Name, pyShape(a.Shape))
 		}
 		n *= d
 	}
@@ -684,7 +684,24 @@ func checkShape(a *Array) (int, error) {
 		return 0, fmt.Errorf("numpy: array %q: unsupported data type %T (want []float64, []complex128, []int64, []int or []string)", a.Name, a.Data)
 	}
 	if l != n {
-		return 0, fmt.Errorf("numpy: array %q: shape %v holds %d elements, data has %d", a.Name, a.Shape, n, l)
+		return 0, fmt.Errorf("numpy: array %q: shape %s holds %d elements, data has %d", a.Name, pyShape(a.Shape), n, l)
 	}
 	return n, nil
+}
+
+// pyShape formats a shape as Python does: (), (3,), (2, 3).
+func pyShape(shape []int) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, d := range shape {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(d))
+	}
+	if len(shape) == 1 {
+		b.WriteByte(',')
+	}
+	b.WriteByte(')')
+	return b.String()
 }
