@@ -51,6 +51,9 @@
 // removed on any error, so a failed write never touches an existing file.
 //
 // The format is that of NEP 1, "A simple file format for NumPy arrays"
-// (https://numpy.org/neps/nep-0001-npy-format.html). The package is built
-// with, and tested against, codeberg.org/sbinet/npyio and NumPy itself.
+// (https://numpy.org/neps/nep-0001-npy-format.html). The decoder is this
+// package's own, because codeberg.org/sbinet/npyio trusts the header (it
+// panics on some, allocates what the shape claims and reads truncated data
+// as zeros) and refuses float32 into float64; the tests check this package
+// against npyio's reader and against NumPy itself.
 package numpy

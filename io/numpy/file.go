@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,11 +24,11 @@ const maxRatio = 1100
 func ReadNPY(path string) (*Array, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
+		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	a, err := decodeNPY(b)
 	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
+		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	return a, nil
 }
@@ -37,12 +38,12 @@ func ReadNPY(path string) (*Array, error) {
 func ReadNPZ(path string) ([]*Array, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
+		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
+		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	if st.IsDir() {
 		return nil, &FormatError{File: path, Err: errors.New("is a directory, not an .npz file")}
@@ -126,7 +127,7 @@ func readEntry(zf *zip.File) (*Array, error) {
 func readFolder(dir string) ([]*Array, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, &FormatError{File: dir, Err: err}
+		return nil, &FormatError{File: dir, Err: osErr(err)}
 	}
 	var arrays []*Array
 	for _, e := range ents {
@@ -278,4 +279,14 @@ func writeAtomic(path string, fill func(io.Writer) error) (err error) {
 		return fmt.Errorf("numpy: %w", err)
 	}
 	return nil
+}
+
+// osErr drops the path an *fs.PathError repeats (the FormatError names the
+// file already), keeping errors.Is(err, fs.ErrNotExist) working.
+func osErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

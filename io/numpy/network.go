@@ -104,7 +104,7 @@ func LoadNetwork(path string, opts *LoadOptions) (*Loaded, error) {
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
+		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	var arrays []*Array
 	format := "npz"
