@@ -233,17 +233,13 @@ func TestNumShifts(t *testing.T) {
 	// hand: NS = MAX(10, NH/NINT(LOG(NH)/LOG(2))) between 150 and 589.
 	for _, c := range []struct{ nh, ns int }{
 		{10, 2}, {29, 2}, {30, 4}, {59, 4}, {60, 10}, {149, 10},
-		{150, 20},  // 150/nint(7.23) = 150/7 = 21 -> 20
-		{256, 32},  // 256/8
-		{589, 58},  // 589/nint(9.20) = 589/9 = 65 -> 64? see below
+		{150, 20}, // 150/nint(7.23) = 150/7 = 21 -> 20
+		{256, 32}, // 256/8
+		{589, 64}, // 589/nint(9.20) = 589/9 = 65 -> 64
 		{590, 64}, {2999, 64}, {3000, 128}, {5999, 128}, {6000, 256}, {20000, 256},
 	} {
-		want := c.ns
-		if c.nh == 589 {
-			want = 64 // 589/9 = 65, made even
-		}
-		if got := numShifts(c.nh); got != want {
-			t.Errorf("numShifts(%d) = %d, want %d", c.nh, got, want)
+		if got := numShifts(c.nh); got != c.ns {
+			t.Errorf("numShifts(%d) = %d, want %d", c.nh, got, c.ns)
 		}
 	}
 	if windowSize(500) != numShifts(500) || windowSize(2048) != 96 {
