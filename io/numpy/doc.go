@@ -53,7 +53,7 @@
 // The format is that of NEP 1, "A simple file format for NumPy arrays"
 // (https://numpy.org/neps/nep-0001-npy-format.html). The decoder is this
 // package's own, because codeberg.org/sbinet/npyio trusts the header (it
-// panics on some, allocates what the shape claims and reads truncated data
-// as zeros) and refuses float32 into float64; the tests check this package
-// against npyio's reader and against NumPy itself.
+// panics on some bad headers, sizes its buffer from the header's claim and
+// returns a plain EOF on truncated data) and refuses float32 into float64.
+// The tests check this package against npyio's reader and against NumPy.
 package numpy
