@@ -22,6 +22,7 @@ type FindSettings struct {
 	Tol         Float  `json:"tol"`                  // fixed-point tolerance on max |F_i|
 	UniqueTol   Float  `json:"unique_tol"`           // 0: 1e-6 max(1, |h|_inf)
 	MaxIter     int    `json:"max_iter"`             // iterations per initial state
+	Deflation   int    `json:"deflation"`            // deflated restarts (-1: none)
 	Eps         Float  `json:"eps"`                  // 0: 1e-8 times the operator's scale
 	RightVector bool   `json:"eigvecs_right"`        // right eigenvectors written
 	LeftVectors bool   `json:"eigvecs_left"`         // left eigenvectors written
@@ -37,6 +38,7 @@ type Point struct {
 	Q            Float  `json:"q"`            // speed |F|^2/2
 	ResidualInf  Float  `json:"residual_inf"` // max |F_i|
 	Multiplicity int    `json:"multiplicity"` // initial states that reached the point
+	Source       string `json:"source"`       // how it was found: run, symmetry or deflation
 	NormInf      Float  `json:"norm_inf"`     // max |h_i|
 	// Leading is the first eigenvalue: the largest real part (continuous)
 	// or modulus (leaky, discrete).

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/io/numpy"
+	"github.com/fpfind/fpfind/io/report"
+	"github.com/spf13/pflag"
+	"gonum.org/v1/gonum/mat"
+)
+
+type findOptions struct {
+	model     modelOptions
+	output    outputOptions
+	spectrum  spectrumOptions
+	seed      uint64
+	inits     int
+	initsFrom string
+	initsFile string
+	initNoise float64
+	method    string
+	tol       float64
+	uniqueTol float64
+	maxIter   int
+	deflation int
+	workers   int
+	plot      string
+	help      bool
+	version   bool
+}
+
+func newFindFlags() (*pflag.FlagSet, *findOptions) {
+	o := &findOptions{}
+	fs := newFlagSet("find")
+	fs.IntVarP(&o.inits, "inits", "n", 256, "number of initial states")
+	fs.StringVar(&o.initsFrom, "inits-from", "trajectories", "where initial states come from: `trajectories|random`")
+	fs.StringVar(&o.initsFile, "inits-file", "", "read the initial states from an (I x N) .npy `FILE` instead")
+	fs.Float64Var(&o.initNoise, "init-noise", 0.1, "std of the Gaussian noise added to states sampled from trajectories")
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same output, whatever --workers")
+	fs.StringVar(&o.method, "method", "auto", "solver: `auto|newton|speed` (auto: speed minimisation, then Newton)")
+	fs.Float64Var(&o.tol, "tol", fixedpoint.DefaultTol, "a fixed point has max|F_i| <= `tol` (in 1/time)")
+	fs.Float64Var(&o.uniqueTol, "unique-tol", fixedpoint.DefaultUniqueTol, "points closer than `tol` * max(1, |h|inf) in max-norm are the same")
+	fs.IntVar(&o.maxIter, "max-iter", fixedpoint.DefaultMaxIter, "Newton iterations per initial state")
+	fs.IntVar(&o.deflation, "deflation", fixedpoint.DefaultDeflation, "deflated restarts that look for missed fixed points (-1: none)")
+	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
+	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, K x N x N)")
+	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
+	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
+	o.output.registerOut(fs, "`PREFIX`.npz (all arrays) and PREFIX.json (summary)")
+	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues of every point into `FILE`.png, .svg or .pdf")
+	o.output.registerStreams(fs, true)
+	o.model.register(fs)
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
+	return fs, o
+}
+
+// Validate checks the flags that need no file.
+func (o *findOptions) Validate() error {
+	if o.inits < 1 && o.initsFile == "" {
+		return fmt.Errorf("--inits %d: want at least 1", o.inits)
+	}
+	switch o.initsFrom {
+	case "trajectories", "random":
+	default:
+		return fmt.Errorf("--inits-from %q: want trajectories or random", o.initsFrom)
+	}
+	if _, err := fixedpoint.ParseMethod(o.method); err != nil {
+		return fmt.Errorf("--method %q: want auto, newton or speed", o.method)
+	}
+	for _, c := range []struct {
+		name     string
+		v        float64
+		positive bool
+	}{{"init-noise", o.initNoise, false}, {"tol", o.tol, true}, {"unique-tol", o.uniqueTol, true}, {"eps", o.spectrum.eps, false}} {
+		if err := finite(c.name, c.v, c.positive); err != nil {
+			return err
+		}
+	}
+	if o.maxIter < 1 {
+		return fmt.Errorf("--max-iter %d: want at least 1", o.maxIter)
+	}
+	if o.workers < 0 {
+		return fmt.Errorf("--workers %d: want 0 (all CPUs) or more", o.workers)
+	}
+	if err := checkPlot(o.plot); err != nil {
+		return err
+	}
+	if err := o.output.validate(); err != nil {
+		return err
+	}
+	return o.model.validate()
+}
+
+var findCommand = &command{
+	name:     "find",
+	synopsis: "[find] [flags] NETWORK",
+	summary:  "fixed and slow points, and their stability",
+	about: `Find the fixed points and slow points of a network, and the stability of
+each. From every initial state (sampled from trajectories of the network plus
+noise, by default) a solver drives the speed q = |F(h)|^2/2 to zero; the
+points reached are deduplicated, and at each the convention's linear operator
+is decomposed. A point is fixed when max_i |F_i| <= --tol, slow when it is a
+local minimum of q that is not a zero. Runs that do not converge are counted,
+never dropped.
+
+stdout shows one row per unique point, ordered by class (stable, saddle,
+unstable, marginal) then q: its kind, class, number of unstable modes, q,
+max|F_i|, multiplicity (initial states that reached it), the slowest time
+constant (negative: growing) and the leading eigenvalue; then how the
+initial states ended. With --format json it shows the .json document
+instead. -o PREFIX writes PREFIX.npz (fixed_points, q, residual_inf, kind,
+stability, n_unstable, n_marginal, multiplicity, source, eigenvalues,
+eigvecs_right and eigvecs_left on request, inits, finals, status,
+point_index, convention) and PREFIX.json.`,
+	examples: `  fpfind testdata/flipflop.npz
+  fpfind -n 1024 --seed 7 -o results --plot results.png net.npz
+  fpfind net.npz --format json | jq '.points[] | {stability, q}'
+`,
+	flags: func() *pflag.FlagSet { fs, _ := newFindFlags(); return fs },
+	run:   runFind,
+}
+
+func runFind(ctx context.Context, e *env, c *command, name string, args []string) error {
+	fs, o := newFindFlags()
+	if done, err := parse(e, c, name, fs, args); done || err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return usageErrorf(name, "%v", err)
+	}
+	if o.output.quiet {
+		e.log.SetOutput(io.Discard)
+	}
+	path, err := networkArg(name, fs.Args())
+	if err != nil {
+		return err
+	}
+	in, err := loadNetwork(path, &o.model)
+	if err != nil {
+		return err
+	}
+	net := in.Network
+	n := net.Dim()
+	var npzPath, jsonPath string
+	if o.output.out != "" {
+		npzPath, jsonPath = o.output.out+".npz", o.output.out+".json"
+	}
+	outs, err := newOutputs(path, o.output.force, npzPath, jsonPath, o.plot)
+	if err != nil {
+		return err
+	}
+	defer outs.abort()
+
+	prog := newProgress(e, o.output.showProgress(e))
+	defer prog.finish()
+	inits, from, err := initialStates(ctx, in, o, prog)
+	if err != nil {
+		return err
+	}
+	method, _ := fixedpoint.ParseMethod(o.method)
+	res, err := fixedpoint.Find(ctx, net, inits, &fixedpoint.Settings{
+		Method:    method,
+		Tol:       o.tol,
+		UniqueTol: o.uniqueTol,
+		MaxIter:   o.maxIter,
+		Deflation: o.deflation,
+		Workers:   workers(o.workers),
+		Recorder:  prog.recorder(),
+	})
+	if err != nil {
+		return err
+	}
+	states := make([][]float64, len(res.Points))
+	for i, p := range res.Points {
+		states[i] = p.X
+	}
+	prog.stage("linearising", len(states))
+	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers))
+	if err != nil {
+		return err
+	}
+	prog.finish()
+
+	// Order the points by class, then q (then the finder's order).
+	perm := make([]int, len(res.Points))
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortStableFunc(perm, func(a, b int) int {
+		return cmp.Or(cmp.Compare(sps[a].Class, sps[b].Class), cmp.Compare(res.Points[a].Q, res.Points[b].Q))
+	})
+	res.Permute(perm)
+	sorted := make([]pointSpectrum, len(sps))
+	for i, p := range perm {
+		sorted[i] = sps[p]
+	}
+	sps = sorted
+
+	doc := findReport(in, o, from, inits, res, sps)
+	doc.Outputs = report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot}
+	for i, sp := range sps {
+		if sp.warning != "" {
+			e.log.Printf("point %d: %s", i, sp.warning)
+		}
+	}
+	if npzPath != "" {
+		if err := writeNPZ(outs, npzPath, findArrays(net.Convention().String(), n, res, sps, o.spectrum)); err != nil {
+			return err
+		}
+	}
+	if jsonPath != "" {
+		if err := outs.write(jsonPath, func(w io.Writer) error { return report.Write(w, doc) }); err != nil {
+			return err
+		}
+	}
+	if o.plot != "" {
+		pts := make([]plotPoint, len(sps))
+		for i, sp := range sps {
+			pts[i] = plotPoint{values: sp.Values, class: sp.Class}
+		}
+		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "find")); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	if o.output.format == "json" {
+		if err := report.Write(e.stdout, doc); err != nil {
+			return err
+		}
+	} else if err := findTable(e.stdout, doc); err != nil {
+		return err
+	}
+	logWritten(e, npzPath, jsonPath, o.plot)
+	return nil
+}
+
+// initialStates returns the initial states and where they came from.
+func initialStates(ctx context.Context, in *input, o *findOptions, prog *progress) (*mat.Dense, string, error) {
+	if o.initsFile != "" {
+		m, err := numpy.ReadMatrix(o.initsFile)
+		if err != nil {
+			return nil, "", inputError(err)
+		}
+		if _, c := m.Dims(); c != in.Network.Dim() {
+			return nil, "", inputError(fmt.Errorf("%s: initial states have %d columns, the network has N = %d units", o.initsFile, c, in.Network.Dim()))
+		}
+		return m, "file", nil
+	}
+	return nil, "", fmt.Errorf("sampling initial states: not wired yet")
+}
+
+// findReport builds the .json document of a find run.
+func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *fixedpoint.Result, sps []pointSpectrum) report.Find {
+	ni, _ := inits.Dims()
+	doc := report.Find{
+		Header: in.header("find"),
+		Model:  o.model.report(),
+		Settings: report.FindSettings{
+			Seed:        o.seed,
+			Inits:       ni,
+			InitsFrom:   from,
+			InitsFile:   o.initsFile,
+			InitNoise:   report.Float(o.initNoise),
+			Method:      o.method,
+			Tol:         report.Float(o.tol),
+			UniqueTol:   report.Float(o.uniqueTol),
+			MaxIter:     o.maxIter,
+			Deflation:   o.deflation,
+			Eps:         report.Float(o.spectrum.eps),
+			RightVector: o.spectrum.vectors || o.spectrum.leftVectors,
+			LeftVectors: o.spectrum.leftVectors,
+		},
+		Points: []report.Point{},
+	}
+	s := &doc.Summary
+	s.Inits = ni
+	for _, r := range res.Runs {
+		switch r.Status {
+		case fixedpoint.Fixed:
+			s.Status.Fixed++
+		case fixedpoint.Slow:
+			s.Status.Slow++
+		case fixedpoint.NotConverged:
+			s.Status.NotConverged++
+		case fixedpoint.Diverged:
+			s.Status.Diverged++
+		}
+	}
+	s.Points = len(res.Points)
+	for i, p := range res.Points {
+		sp := sps[i]
+		if p.Kind == fixedpoint.Fixed {
+			s.FixedPoints++
+		} else {
+			s.SlowPoints++
+		}
+		countClass(&s.Stability, sp.Class)
+		doc.Points = append(doc.Points, report.Point{
+			Index:        i,
+			Kind:         p.Kind.String(),
+			Stability:    sp.Class.String(),
+			NUnstable:    sp.NUnstable,
+			NMarginal:    sp.NMarginal,
+			Q:            report.Float(p.Q),
+			ResidualInf:  report.Float(p.Residual),
+			Multiplicity: p.Multiplicity,
+			Source:       p.Source.String(),
+			NormInf:      report.Float(maxAbs(p.X)),
+			Leading:      report.Complex(sp.leading()),
+			SlowestTau:   report.Float(sp.slowestTau),
+		})
+	}
+	return doc
+}
+
+// findArrays returns the arrays of the results .npz (DESIGN.md section 4).
+func findArrays(conv string, n int, res *fixedpoint.Result, sps []pointSpectrum, opts spectrumOptions) []numpy.Array {
+	k, ni := len(res.Points), len(res.Runs)
+	xs := make([]float64, 0, k*n)
+	q := make([]float64, k)
+	resid := make([]float64, k)
+	kind := make([]string, k)
+	mult := make([]int64, k)
+	src := make([]string, k)
+	for i, p := range res.Points {
+		xs = append(xs, p.X...)
+		q[i], resid[i] = p.Q, p.Residual
+		kind[i] = p.Kind.String()
+		mult[i] = int64(p.Multiplicity)
+		src[i] = p.Source.String()
+	}
+	inits := make([]float64, 0, ni*n)
+	finals := make([]float64, 0, ni*n)
+	status := make([]string, ni)
+	pidx := make([]int64, ni)
+	for i, r := range res.Runs {
+		inits = append(inits, r.Init...)
+		finals = append(finals, padNaN(r.Final, n)...)
+		status[i] = r.Status.String()
+		pidx[i] = int64(r.Point)
+	}
+	arrays := []numpy.Array{
+		{Name: "fixed_points", Shape: []int{k, n}, Data: xs},
+		{Name: "q", Shape: []int{k}, Data: q},
+		{Name: "residual_inf", Shape: []int{k}, Data: resid},
+		{Name: "kind", Shape: []int{k}, Data: kind},
+		{Name: "multiplicity", Shape: []int{k}, Data: mult},
+		{Name: "source", Shape: []int{k}, Data: src},
+		{Name: "inits", Shape: []int{ni, n}, Data: inits},
+		{Name: "finals", Shape: []int{ni, n}, Data: finals},
+		{Name: "status", Shape: []int{ni}, Data: status},
+		{Name: "point_index", Shape: []int{ni}, Data: pidx},
+		{Name: "convention", Data: []string{conv}},
+	}
+	return append(arrays, spectrumArrays(sps, n, opts)...)
+}
+
+// padNaN returns x, or N NaNs when x is shorter than n (a run that ended
+// before it had a state).
+func padNaN(x []float64, n int) []float64 {
+	if len(x) == n {
+		return x
+	}
+	out := make([]float64, n)
+	copy(out, x)
+	for i := len(x); i < n; i++ {
+		out[i] = math.NaN()
+	}
+	return out
+}
+

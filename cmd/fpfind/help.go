@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/fpfind/fpfind/io/report"
+	"github.com/spf13/pflag"
+)
+
+// command is one subcommand of fpfind.
+type command struct {
+	name     string
+	synopsis string // after "fpfind "
+	summary  string // one line, for the overview
+	about    string // what it does, for its help
+	examples string // indented sample command lines
+	// flags returns a flag set with the command's flags (for its help).
+	flags func() *pflag.FlagSet
+	run   func(ctx context.Context, e *env, c *command, name string, args []string) error
+}
+
+// help returns the text of `fpfind CMD --help`.
+func (c *command) help() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nUsage:\n  fpfind %s\n\n", strings.TrimSpace(c.about), c.synopsis)
+	fmt.Fprintf(&b, "Examples:\n%s\n", c.examples)
+	fmt.Fprintf(&b, "Flags:\n%s\n", c.flags().FlagUsages())
+	b.WriteString(exitCodes)
+	return b.String()
+}
+
+// helpFor returns the help for the command as it was called: plain
+// `fpfind --help` gives the overview.
+func (c *command) helpFor(name string) string {
+	if name == "" {
+		return overview()
+	}
+	return c.help()
+}
+
+const exitCodes = `Exit codes:
+  0    success, even if some runs did not converge (they are reported)
+  1    failure while running (write error, numerical breakdown, internal error)
+  2    usage or input error (bad flag, unreadable or invalid network file)
+  130  interrupted (nothing written)
+`
+
+// overview is the text of `fpfind --help`.
+func overview() string {
+	var b strings.Builder
+	b.WriteString(`fpfind finds the fixed points and slow points of a recurrent network saved
+with numpy or PyTorch, and the eigenvalues and stability of each point:
+    tau dh/dt = -h + phi(W h + W_in u + b)
+(or its leaky/discrete-time versions; see --convention).
+
+NETWORK is an .npz file, or a folder of .npy files, with the keys W, b, W_in,
+u, tau, activation, convention and alpha (only W is required), or a PyTorch
+nn.RNN state dict saved with numpy (weight_hh_l0, ...).
+
+Usage:
+`)
+	find := commandList[0]
+	for _, c := range commandList {
+		fmt.Fprintf(&b, "  fpfind %-44s %s\n", c.synopsis, c.summary)
+	}
+	fmt.Fprintf(&b, "  fpfind %-44s %s\n", "help [COMMAND]", "help on a command (or: fpfind COMMAND --help)")
+	fmt.Fprintf(&b, "\nExamples:\n%s\n", find.examples)
+	fmt.Fprintf(&b, "Flags of fpfind [find]:\n%s\n", find.flags().FlagUsages())
+	b.WriteString(exitCodes)
+	return b.String()
+}
+
+// versionLine is printed by --version.
+func versionLine() string {
+	v, gov := report.Version()
+	return fmt.Sprintf("fpfind %s (%s)", v, gov)
+}

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/cmplx"
+
+	"github.com/fpfind/fpfind/io/numpy"
+	"github.com/fpfind/fpfind/io/report"
+	"github.com/fpfind/fpfind/linearize"
+	"github.com/spf13/pflag"
+)
+
+type linearizeOptions struct {
+	model    modelOptions
+	output   outputOptions
+	spectrum spectrumOptions
+	at       string
+	tol      float64
+	plot     string
+	workers  int
+	help     bool
+}
+
+func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
+	o := &linearizeOptions{}
+	fs := newFlagSet("linearize")
+	fs.StringVar(&o.at, "at", "", "the states: an (I x N) or (N) .npy `FILE` (required)")
+	fs.Float64Var(&o.tol, "tol", 1e-10, "a state is called a fixed point when max|F_i| <= `tol`")
+	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
+	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, I x N x N)")
+	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
+	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json")
+	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues into `FILE`.png, .svg or .pdf")
+	o.output.registerStreams(fs, false)
+	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
+	o.model.register(fs)
+	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
+	return fs, o
+}
+
+func (o *linearizeOptions) Validate() error {
+	if o.at == "" {
+		return fmt.Errorf("--at STATES.npy is required")
+	}
+	if err := finite("tol", o.tol, true); err != nil {
+		return err
+	}
+	if err := finite("eps", o.spectrum.eps, false); err != nil {
+		return err
+	}
+	if o.workers < 0 {
+		return fmt.Errorf("--workers %d: want 0 (all CPUs) or more", o.workers)
+	}
+	if err := checkPlot(o.plot); err != nil {
+		return err
+	}
+	if err := o.output.validate(); err != nil {
+		return err
+	}
+	return o.model.validate()
+}
+
+var linearizeCommand = &command{
+	name:     "linearize",
+	synopsis: "linearize --at STATES.npy [flags] NETWORK",
+	summary:  "spectrum and stability at given states",
+	about: `Linearise the network at given states (for instance points found by another
+tool) and print, for each, its stability class, the number of unstable modes,
+its speed q and residual max|F_i|, the slowest time constant and the leading
+eigenvalue. The eigenvalues are those of the convention's operator: the
+Jacobian J (continuous), (1-alpha) I + alpha diag(phi') W (leaky) or
+diag(phi') W (discrete). A state that is not a fixed point is marked so:
+its spectrum describes only the local linearisation.
+
+With -o PREFIX it writes PREFIX.npz (states, q, residual_inf, stability,
+n_unstable, n_marginal, eigenvalues, and with --vectors/--left-vectors
+eigvecs_right/eigvecs_left, each vector a column as in numpy.linalg.eig) and
+PREFIX.json.`,
+	examples: `  fpfind linearize --at points.npy net.npz
+  fpfind linearize --at points.npy --vectors -o spectra --plot spectra.png net.npz
+`,
+	flags: func() *pflag.FlagSet { fs, _ := newLinearizeFlags(); return fs },
+	run:   runLinearize,
+}
+
+func runLinearize(ctx context.Context, e *env, c *command, name string, args []string) error {
+	fs, o := newLinearizeFlags()
+	if done, err := parse(e, c, name, fs, args); done || err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return usageErrorf(name, "%v", err)
+	}
+	if o.output.quiet {
+		e.log.SetOutput(io.Discard)
+	}
+	path, err := networkArg(name, fs.Args())
+	if err != nil {
+		return err
+	}
+	in, err := loadNetwork(path, &o.model)
+	if err != nil {
+		return err
+	}
+	net := in.Network
+	n := net.Dim()
+	at, err := numpy.ReadMatrix(o.at)
+	if err != nil {
+		return inputError(err)
+	}
+	rows, cols := at.Dims()
+	if cols != n {
+		return inputError(fmt.Errorf("%s: states have %d columns, the network has N = %d units", o.at, cols, n))
+	}
+	states := make([][]float64, rows)
+	for i := range states {
+		states[i] = at.RawRowView(i)
+		for j, v := range states[i] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return inputError(fmt.Errorf("%s: state %d, unit %d is %v", o.at, i, j, v))
+			}
+		}
+	}
+	var npzPath, jsonPath string
+	if o.output.out != "" {
+		npzPath, jsonPath = o.output.out+".npz", o.output.out+".json"
+	}
+	outs, err := newOutputs(path, o.output.force, npzPath, jsonPath, o.plot)
+	if err != nil {
+		return err
+	}
+	defer outs.abort()
+
+	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers))
+	if err != nil {
+		return err
+	}
+	doc := report.Linearize{
+		Header: in.header("linearize"),
+		Model:  o.model.report(),
+		Settings: report.LinearizeSettings{
+			At: o.at, Eps: report.Float(o.spectrum.eps),
+			RightVector: o.spectrum.vectors || o.spectrum.leftVectors, LeftVectors: o.spectrum.leftVectors,
+		},
+		Outputs: report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot},
+	}
+	f := make([]float64, n)
+	qs := make([]float64, rows)
+	res := make([]float64, rows)
+	for i, h := range states {
+		q := net.Speed(f, h)
+		r := maxAbs(f)
+		qs[i], res[i] = q, r
+		sp := sps[i]
+		doc.States = append(doc.States, report.State{
+			Index: i, Stability: sp.Class.String(), NUnstable: sp.NUnstable, NMarginal: sp.NMarginal,
+			Q: report.Float(q), ResidualInf: report.Float(r), Fixed: r <= o.tol,
+			Leading: report.Complex(sp.leading()), SlowestTau: report.Float(sp.slowestTau),
+		})
+		if sp.warning != "" {
+			e.log.Printf("state %d: %s", i, sp.warning)
+		}
+	}
+	if npzPath != "" {
+		arrays := []numpy.Array{
+			{Name: "states", Shape: []int{rows, n}, Data: flatten(states, n)},
+			{Name: "q", Shape: []int{rows}, Data: qs},
+			{Name: "residual_inf", Shape: []int{rows}, Data: res},
+			{Name: "convention", Data: []string{net.Convention().String()}},
+		}
+		arrays = append(arrays, spectrumArrays(sps, n, o.spectrum)...)
+		if err := writeNPZ(outs, npzPath, arrays); err != nil {
+			return err
+		}
+	}
+	if jsonPath != "" {
+		if err := outs.write(jsonPath, func(w io.Writer) error { return report.Write(w, doc) }); err != nil {
+			return err
+		}
+	}
+	if o.plot != "" {
+		pts := make([]plotPoint, rows)
+		for i := range pts {
+			pts[i] = plotPoint{values: sps[i].Values, class: sps[i].Class}
+		}
+		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "linearize")); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	if o.output.format == "json" {
+		if err := report.Write(e.stdout, doc); err != nil {
+			return err
+		}
+	} else if err := linearizeTable(e.stdout, doc); err != nil {
+		return err
+	}
+	logWritten(e, npzPath, jsonPath, o.plot)
+	return nil
+}
+
+// spectrumArrays returns stability, n_unstable, n_marginal, eigenvalues and,
+// when asked, the eigenvectors of the points, for the .npz.
+func spectrumArrays(sps []pointSpectrum, n int, opts spectrumOptions) []numpy.Array {
+	k := len(sps)
+	stab := make([]string, k)
+	nu := make([]int64, k)
+	nm := make([]int64, k)
+	ev := make([]complex128, 0, k*n)
+	for i, sp := range sps {
+		stab[i] = sp.Class.String()
+		nu[i] = int64(sp.NUnstable)
+		nm[i] = int64(sp.NMarginal)
+		ev = append(ev, sp.Values...)
+	}
+	arrays := []numpy.Array{
+		{Name: "stability", Shape: []int{k}, Data: stab},
+		{Name: "n_unstable", Shape: []int{k}, Data: nu},
+		{Name: "n_marginal", Shape: []int{k}, Data: nm},
+		{Name: "eigenvalues", Shape: []int{k, n}, Data: ev},
+	}
+	vecs := func(name string, get func(*linearize.Spectrum) cmatrix) numpy.Array {
+		data := make([]complex128, 0, k*n*n)
+		for _, sp := range sps {
+			m := get(sp.Spectrum)
+			if m == nil {
+				for range n * n {
+					data = append(data, cmplx.NaN())
+				}
+				continue
+			}
+			for r := range n {
+				for c := range n {
+					data = append(data, m.At(r, c))
+				}
+			}
+		}
+		return numpy.Array{Name: name, Shape: []int{k, n, n}, Data: data}
+	}
+	if opts.vectors || opts.leftVectors {
+		arrays = append(arrays, vecs("eigvecs_right", func(s *linearize.Spectrum) cmatrix {
+			if s.Right == nil {
+				return nil
+			}
+			return s.Right
+		}))
+	}
+	if opts.leftVectors {
+		arrays = append(arrays, vecs("eigvecs_left", func(s *linearize.Spectrum) cmatrix {
+			if s.Left == nil {
+				return nil
+			}
+			return s.Left
+		}))
+	}
+	return arrays
+}
+
+// cmatrix is the part of mat.CMatrix used here.
+type cmatrix interface{ At(i, j int) complex128 }
+
+// flatten copies rows of length n into one row-major slice.
+func flatten(rows [][]float64, n int) []float64 {
+	out := make([]float64, 0, len(rows)*n)
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
+}
+
+// maxAbs returns max_i |x_i| (NaN if any is NaN).
+func maxAbs(x []float64) float64 {
+	m := 0.0
+	for _, v := range x {
+		if math.IsNaN(v) {
+			return math.NaN()
+		}
+		m = max(m, math.Abs(v))
+	}
+	return m
+}

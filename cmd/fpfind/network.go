@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/fpfind/fpfind/io/numpy"
+	"github.com/fpfind/fpfind/io/report"
+)
+
+// input is a network read from the command line's NETWORK argument.
+type input struct {
+	*numpy.Loaded
+	path string
+	hash string
+}
+
+// networkArg checks that args hold exactly the NETWORK argument.
+func networkArg(name string, args []string) (string, error) {
+	switch len(args) {
+	case 0:
+		return "", usageErrorf(name, "missing the NETWORK argument (an .npz file or a folder of .npy files)")
+	case 1:
+		return args[0], nil
+	}
+	return "", usageErrorf(name, "want one NETWORK argument, got %d: %q", len(args), args)
+}
+
+// loadNetwork reads the network at path with the model overrides. Every error
+// is an input error (exit 2).
+func loadNetwork(path string, m *modelOptions) (*input, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, inputError(fmt.Errorf("%s: no such file or folder", path))
+		}
+		return nil, inputError(err)
+	}
+	l, err := numpy.LoadNetwork(path, m.loadOptions())
+	if err != nil {
+		return nil, inputError(err)
+	}
+	sum, err := report.HashPath(path)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("could not read %s: %w", path, err))
+	}
+	return &input{Loaded: l, path: path, hash: sum}, nil
+}
+
+// header returns the report header for the command.
+func (in *input) header(command string) report.Header {
+	h := report.NewHeader(command)
+	h.Input = report.Input{Path: in.path, SHA256: in.hash}
+	net := in.Network
+	tau := net.TauVec()
+	lo, hi := tau[0], tau[0]
+	for _, t := range tau {
+		lo, hi = min(lo, t), max(hi, t)
+	}
+	h.Network = report.Network{
+		N:          net.Dim(),
+		M:          net.Inputs(),
+		Convention: net.Convention().String(),
+		Activation: net.Activation().String(),
+		Alpha:      report.Float(net.Alpha()),
+		TauMin:     report.Float(lo),
+		TauMax:     report.Float(hi),
+	}
+	return h
+}
+
+// sameFile reports whether a and b name the same existing file.
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	if err != nil {
+		return false
+	}
+	return os.SameFile(sa, sb)
+}
+
+// underFolder reports whether the file p lies inside the folder dir.
+func underFolder(p, dir string) bool {
+	ap, err1 := filepath.Abs(p)
+	ad, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(ad, ap)
+	return err == nil && rel != ".." && !filepath.IsAbs(rel) && (len(rel) < 3 || rel[:3] != "../")
+}

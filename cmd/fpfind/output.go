@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/fpfind/fpfind/io/numpy"
+	"github.com/fpfind/fpfind/io/report"
+)
+
+// writeNPZ writes the arrays into the temporary file standing for path.
+func writeNPZ(outs *outputs, path string, arrays []numpy.Array) error {
+	if err := numpy.WriteNPZ(outs.tmp(path), arrays); err != nil {
+		return fmt.Errorf("could not write %s: %w", path, err)
+	}
+	return nil
+}
+
+// logWritten notes the files written on stderr.
+func logWritten(e *env, paths ...string) {
+	var w []string
+	for _, p := range paths {
+		if p != "" {
+			w = append(w, p)
+		}
+	}
+	if len(w) > 0 {
+		e.log.Printf("wrote %s", strings.Join(w, ", "))
+	}
+}
+
+// num formats a number for a table: 4 significant digits, "inf", "nan".
+func num(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "nan"
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+// sci formats a small positive quantity (q, a residual) as 1.2e-15.
+func sci(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return num(v)
+	}
+	if v == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%.1e", v)
+}
+
+// cnum formats a complex number as -0.1234 or -0.1234+0.5678i.
+func cnum(c complex128) string {
+	re, im := real(c), imag(c)
+	if im == 0 {
+		return num(re)
+	}
+	sign := "+"
+	if im < 0 || math.Signbit(im) {
+		sign = "-"
+	}
+	return num(re) + sign + num(math.Abs(im)) + "i"
+}
+
+// linearizeTable prints the table of `fpfind linearize`.
+func linearizeTable(w io.Writer, doc report.Linearize) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "#\tfixed\tclass\tunstable\tq\t|F|inf\ttau_slow\tlambda_1\t\n")
+	for _, s := range doc.States {
+		fixed := "no"
+		if s.Fixed {
+			fixed = "yes"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", s.Index, fixed, s.Stability, s.NUnstable,
+			sci(float64(s.Q)), sci(float64(s.ResidualInf)), num(float64(s.SlowestTau)), cnum(complex128(s.Leading)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var c report.ClassCounts
+	nfixed := 0
+	for _, s := range doc.States {
+		switch s.Stability {
+		case "stable":
+			c.Stable++
+		case "saddle":
+			c.Saddle++
+		case "unstable":
+			c.Unstable++
+		case "marginal":
+			c.Marginal++
+		}
+		if s.Fixed {
+			nfixed++
+		}
+	}
+	_, err := fmt.Fprintf(w, "\n%d states (%d fixed points): %s\n", len(doc.States), nfixed, classLine(c))
+	return err
+}
+
+// classLine summarises class counts.
+func classLine(c report.ClassCounts) string {
+	return fmt.Sprintf("%d stable, %d saddle, %d unstable, %d marginal", c.Stable, c.Saddle, c.Unstable, c.Marginal)
+}
+
+// findTable prints the table of `fpfind find`.
+func findTable(w io.Writer, doc report.Find) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "#\tkind\tclass\tunstable\tq\t|F|inf\tmult\ttau_slow\tlambda_1\t\n")
+	for _, p := range doc.Points {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\t\n", p.Index, p.Kind, p.Stability, p.NUnstable,
+			sci(float64(p.Q)), sci(float64(p.ResidualInf)), p.Multiplicity, num(float64(p.SlowestTau)), cnum(complex128(p.Leading)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := doc.Summary
+	st := s.Status
+	_, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n",
+		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged)
+	return err
+}

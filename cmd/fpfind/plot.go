@@ -1,0 +1,177 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/linearize"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// plotPoint is what the plot needs of one point.
+type plotPoint struct {
+	values []complex128
+	class  linearize.Class
+}
+
+// Colours by class (Okabe-Ito palette, readable with colour blindness).
+var classColors = map[linearize.Class]color.NRGBA{
+	linearize.Stable:   {0x00, 0x72, 0xB2, 0xff}, // blue
+	linearize.Saddle:   {0xE6, 0x9F, 0x00, 0xff}, // orange
+	linearize.Unstable: {0xD5, 0x5E, 0x00, 0xff}, // vermillion
+	linearize.Marginal: {0x00, 0x9E, 0x73, 0xff}, // green
+}
+
+// plotTitle names the network and the command in the plot title.
+func plotTitle(in *input, what string) string {
+	return fmt.Sprintf("%s: eigenvalues (%s convention)", filepath.Base(in.path), in.Network.Convention())
+}
+
+// eigenPlot draws the eigenvalues of every point in the complex plane,
+// coloured by the point's class, with the stability boundary: the line
+// Re = 0 (continuous) or the unit circle (leaky, discrete).
+func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "Re λ"
+	p.Y.Label.Text = "Im λ"
+	if conv.IsMap() {
+		p.X.Label.Text = "Re λ  (operator of one step)"
+	} else {
+		p.X.Label.Text = "Re λ  (1/time)"
+	}
+	p.Add(plotter.NewGrid())
+
+	// Data bounds, including the boundary's neighbourhood.
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, pt := range pts {
+		for _, v := range pt.values {
+			if cmplxFinite(v) {
+				xmin, xmax = min(xmin, real(v)), max(xmax, real(v))
+				ymin, ymax = min(ymin, imag(v)), max(ymax, imag(v))
+			}
+		}
+	}
+	if conv.IsMap() {
+		xmin, xmax, ymin, ymax = min(xmin, -1), max(xmax, 1), min(ymin, -1), max(ymax, 1)
+	} else {
+		xmin, xmax = min(xmin, 0), max(xmax, 0)
+		if math.IsInf(ymin, 0) {
+			ymin, ymax = -1, 1
+		}
+		// Keep Re = 0 visibly inside the frame.
+		span := xmax - xmin
+		if span == 0 {
+			span = 1
+		}
+		xmax = max(xmax, 0.05*span)
+		ymax = max(ymax, -ymin, 0.1*span)
+		ymin = -ymax
+	}
+	padX, padY := 0.05*(xmax-xmin), 0.05*(ymax-ymin)
+	xmin, xmax, ymin, ymax = xmin-padX, xmax+padX, ymin-padY, ymax+padY
+	if conv.IsMap() {
+		// Same scale on both axes, so the circle is round on a square canvas.
+		h := max(xmax-xmin, ymax-ymin) / 2
+		cx, cy := (xmin+xmax)/2, (ymin+ymax)/2
+		xmin, xmax, ymin, ymax = cx-h, cx+h, cy-h, cy+h
+	}
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
+
+	// The stability boundary.
+	var bound plotter.XYs
+	if conv.IsMap() {
+		for k := 0; k <= 360; k++ {
+			a := 2 * math.Pi * float64(k) / 360
+			bound = append(bound, plotter.XY{X: math.Cos(a), Y: math.Sin(a)})
+		}
+	} else {
+		bound = plotter.XYs{{X: 0, Y: ymin}, {X: 0, Y: ymax}}
+	}
+	line, err := plotter.NewLine(bound)
+	if err != nil {
+		return nil, err
+	}
+	line.Color = color.Gray{0x30}
+	line.Width = vg.Points(1)
+	line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	p.Add(line)
+	if conv.IsMap() {
+		p.Legend.Add("|λ| = 1 (stability boundary)", line)
+	} else {
+		p.Legend.Add("Re λ = 0 (stability boundary)", line)
+	}
+
+	// One scatter per class, drawn from the most to the least common so
+	// the rarer classes stay on top.
+	for _, cl := range []linearize.Class{linearize.Stable, linearize.Saddle, linearize.Unstable, linearize.Marginal} {
+		var xys plotter.XYs
+		npts := 0
+		for _, pt := range pts {
+			if pt.class != cl {
+				continue
+			}
+			npts++
+			for _, v := range pt.values {
+				if cmplxFinite(v) {
+					xys = append(xys, plotter.XY{X: real(v), Y: imag(v)})
+				}
+			}
+		}
+		if npts == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(xys)
+		if err != nil {
+			return nil, err
+		}
+		c := classColors[cl]
+		fill := c
+		fill.A = 0x90
+		sc.GlyphStyleFunc = nil
+		sc.GlyphStyle = draw.GlyphStyle{Color: fill, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
+		p.Add(sc)
+		s := "s"
+		if npts == 1 {
+			s = ""
+		}
+		p.Legend.Add(fmt.Sprintf("%s (%d point%s)", cl, npts, s), sc)
+	}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(4)
+	p.Legend.YOffs = -vg.Points(4)
+	p.Legend.Padding = vg.Points(2)
+	return p, nil
+}
+
+func cmplxFinite(v complex128) bool {
+	return !math.IsNaN(real(v)) && !math.IsNaN(imag(v)) && !math.IsInf(real(v), 0) && !math.IsInf(imag(v), 0)
+}
+
+// writePlot draws the plot into the temporary file standing for path; the
+// format comes from the extension.
+func writePlot(outs *outputs, path string, pts []plotPoint, conv dynamics.Convention, title string) error {
+	p, err := eigenPlot(pts, conv, title)
+	if err != nil {
+		return fmt.Errorf("could not draw %s: %w", path, err)
+	}
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	size := 6 * vg.Inch
+	wt, err := p.WriterTo(size, size, format)
+	if err != nil {
+		return fmt.Errorf("could not draw %s: %w", path, err)
+	}
+	return outs.write(path, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
+}

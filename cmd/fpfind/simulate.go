@@ -1,0 +1,3 @@
+package main
+
+var simulateCommand = &command{name: "simulate", synopsis: "simulate [flags] NETWORK"}

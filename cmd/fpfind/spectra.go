@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/cmplx"
+	"sync"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/io/report"
+	"github.com/fpfind/fpfind/linearize"
+)
+
+// spectrumOptions are the linearisation flags of find and linearize.
+type spectrumOptions struct {
+	eps         float64
+	vectors     bool
+	leftVectors bool
+}
+
+func (s *spectrumOptions) settings() *linearize.Settings {
+	v := linearize.ValuesOnly
+	switch {
+	case s.leftVectors:
+		v = linearize.LeftRightVectors
+	case s.vectors:
+		v = linearize.RightVectors
+	}
+	return &linearize.Settings{Vectors: v, Eps: s.eps}
+}
+
+// pointSpectrum is the linearisation at one point with the facts the table
+// and the .json show.
+type pointSpectrum struct {
+	*linearize.Spectrum
+	slowestTau float64 // time constant of the slowest mode (signed; +Inf when marginal)
+	warning    string  // e.g. near-defective, left vectors missing
+}
+
+// spectra linearises net at every row of states, on up to workers goroutines.
+// The results do not depend on workers. Warnings are returned per point.
+func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opts *spectrumOptions, workers int) ([]pointSpectrum, error) {
+	out := make([]pointSpectrum, len(states))
+	errs := make([]error, len(states))
+	s := opts.settings()
+	one := func(i int) {
+		if ctx.Err() != nil {
+			errs[i] = ctx.Err()
+			return
+		}
+		sp, err := linearize.At(net, states[i], s)
+		var warn string
+		if errors.Is(err, linearize.ErrDefective) && sp != nil {
+			warn = "the operator is numerically defective: no left eigenvectors (written as NaN)"
+			err = nil
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("linearising point %d: %w", i, err)
+			return
+		}
+		if warn == "" && sp.NearDefective {
+			warn = fmt.Sprintf("the eigenvector basis is ill-conditioned (condition number %.3g): eigenvectors are unreliable", sp.Cond)
+		}
+		out[i] = pointSpectrum{Spectrum: sp, slowestTau: slowest(sp, net.TimeStep()), warning: warn}
+	}
+	if workers <= 1 || len(states) <= 1 {
+		for i := range states {
+			one(i)
+		}
+	} else {
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range min(workers, len(states)) {
+			wg.Go(func() {
+				for i := range next {
+					one(i)
+				}
+			})
+		}
+		for i := range states {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// slowest returns the time constant of largest magnitude, keeping its sign
+// (negative for a growing mode, +Inf for a marginal one).
+func slowest(sp *linearize.Spectrum, dt float64) float64 {
+	if len(sp.Values) == 0 {
+		return math.NaN()
+	}
+	if sp.Convention.IsMap() && !(dt > 0) {
+		dt = 1
+	}
+	tc := sp.TimeConstants(nil, dt)
+	best := tc[0]
+	for _, t := range tc[1:] {
+		if math.Abs(t) > math.Abs(best) || math.IsNaN(best) {
+			best = t
+		}
+	}
+	return best
+}
+
+// leading returns the first eigenvalue (NaN when there is none).
+func (p *pointSpectrum) leading() complex128 {
+	if p.Spectrum == nil || len(p.Values) == 0 {
+		return cmplx.NaN()
+	}
+	return p.Values[0]
+}
+
+// classRank orders the classes in the output: stable, marginal, saddle,
+// unstable (from attracting to repelling).
+func classRank(c linearize.Class) int {
+	switch c {
+	case linearize.Stable:
+		return 0
+	case linearize.Marginal:
+		return 1
+	case linearize.Saddle:
+		return 2
+	}
+	return 3
+}
+
+// countClass adds a class to the counts.
+func countClass(c *report.ClassCounts, cl linearize.Class) {
+	switch cl {
+	case linearize.Stable:
+		c.Stable++
+	case linearize.Saddle:
+		c.Saddle++
+	case linearize.Unstable:
+		c.Unstable++
+	case linearize.Marginal:
+		c.Marginal++
+	}
+}
