@@ -380,4 +380,3 @@ func padNaN(x []float64, n int) []float64 {
 	}
 	return out
 }
-
