@@ -3,8 +3,10 @@ package numpy
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"strings"
 
@@ -61,6 +63,30 @@ func zipOf(entries ...any) []byte {
 	return b.Bytes()
 }
 
+// rawZip builds a zip whose one entry W.npy has the given method, bytes (as
+// stored) and a claimed uncompressed size, which may lie.
+func rawZip(method uint16, stored []byte, claim uint64) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "W.npy", Method: method,
+		CompressedSize64: uint64(len(stored)), UncompressedSize64: claim, CRC32: crc32.ChecksumIEEE(stored)})
+	if err != nil {
+		panic(err)
+	}
+	w.Write(stored)
+	zw.Close()
+	return b.Bytes()
+}
+
+// deflate compresses b.
+func deflate(b []byte) []byte {
+	var out bytes.Buffer
+	w, _ := flate.NewWriter(&out, flate.BestCompression)
+	w.Write(b)
+	w.Close()
+	return out.Bytes()
+}
+
 // badCase is a hand-made bad input: the file's bytes (an .npz unless dir is
 // set, in which case files are the .npy files of a folder), the key the
 // error must name and words it must hold.
@@ -102,6 +128,10 @@ func badCases() []badCase {
 		{name: "truncated", npz: zipOf("W.npy", truncated), key: "W", want: []string{"unexpected EOF"}},
 		{name: "huge claimed shape", npz: zipOf("W.npy", huge), key: "W", want: []string{"(1000000, 1000000)", "unexpected EOF"}},
 		{name: "trailing garbage", npz: zipOf("W.npy", garbage), key: "W", want: []string{"7 bytes of trailing garbage"}},
+		{name: "zip bomb claim", npz: rawZip(zip.Deflate, deflate(w2), 1e12), key: "W", want: []string{"not a plausible .npy"}},
+		{name: "zip entry longer than claimed", npz: rawZip(zip.Deflate, deflate(w2), 20), key: "W", want: []string{"reading the zip entry"}},
+		{name: "zip entry shorter than claimed", npz: rawZip(zip.Deflate, deflate(w2), 2000), key: "W", want: []string{"unexpected EOF"}},
+		{name: "stored entry size mismatch", npz: rawZip(zip.Store, w2, 1e9), key: "W", want: []string{"stored entry claims"}},
 		{name: "zip that is not an npz", npz: zipOf("readme.txt", []byte("hello")), key: "readme.txt", want: []string{"not a .npy file", "not an .npz"}},
 		{name: "empty zip", npz: zipOf(), want: []string{"no .npy entries"}},
 		{name: "plain text named npz", npz: []byte("W = [[1, 2], [3, 4]]\n"), want: []string{"not an .npz"}},

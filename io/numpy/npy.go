@@ -689,7 +689,9 @@ func checkShape(a *Array) (int, error) {
 	return n, nil
 }
 
-// pyShape formats a shape as Python does: (), (3,), (2, 3).
+// ShapeString formats a shape as Python does: (), (3,), (2, 3).
+func ShapeString(shape []int) string { return pyShape(shape) }
+
 func pyShape(shape []int) string {
 	var b strings.Builder
 	b.WriteByte('(')
