@@ -14,6 +14,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	_ "gonum.org/v1/plot/vg/vgimg" // png
+	_ "gonum.org/v1/plot/vg/vgpdf" // pdf
+	_ "gonum.org/v1/plot/vg/vgsvg" // svg
 )
 
 // plotPoint is what the plot needs of one point.
@@ -38,9 +41,11 @@ func plotTitle(in *input, what string) string {
 // eigenPlot draws the eigenvalues of every point in the complex plane,
 // coloured by the point's class, with the stability boundary: the line
 // Re = 0 (continuous) or the unit circle (leaky, discrete).
-func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.Plot, error) {
+func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.Plot, *plot.Legend, error) {
 	p := plot.New()
+	leg := plot.NewLegend()
 	p.Title.Text = title
+	p.Title.Padding = vg.Points(8)
 	p.X.Label.Text = "Re λ"
 	p.Y.Label.Text = "Im λ"
 	if conv.IsMap() {
@@ -76,7 +81,7 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 		ymax = max(ymax, -ymin, 0.1*span)
 		ymin = -ymax
 	}
-	padX, padY := 0.05*(xmax-xmin), 0.05*(ymax-ymin)
+	padX, padY := 0.08*(xmax-xmin), 0.08*(ymax-ymin)
 	xmin, xmax, ymin, ymax = xmin-padX, xmax+padX, ymin-padY, ymax+padY
 	if conv.IsMap() {
 		// Same scale on both axes, so the circle is round on a square canvas.
@@ -98,16 +103,16 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 	}
 	line, err := plotter.NewLine(bound)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	line.Color = color.Gray{0x30}
 	line.Width = vg.Points(1)
 	line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 	p.Add(line)
 	if conv.IsMap() {
-		p.Legend.Add("|λ| = 1 (stability boundary)", line)
+		leg.Add("|λ| = 1 (stability boundary)", line)
 	} else {
-		p.Legend.Add("Re λ = 0 (stability boundary)", line)
+		leg.Add("Re λ = 0 (stability boundary)", line)
 	}
 
 	// One scatter per class, drawn from the most to the least common so
@@ -131,26 +136,28 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 		}
 		sc, err := plotter.NewScatter(xys)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		c := classColors[cl]
 		fill := c
-		fill.A = 0x90
-		sc.GlyphStyleFunc = nil
-		sc.GlyphStyle = draw.GlyphStyle{Color: fill, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
-		p.Add(sc)
+		fill.A = 0x70
+		sc.GlyphStyle = draw.GlyphStyle{Color: fill, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+		ring, err := plotter.NewScatter(xys)
+		if err != nil {
+			return nil, nil, err
+		}
+		ring.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3), Shape: draw.RingGlyph{}}
+		p.Add(sc, ring)
 		s := "s"
 		if npts == 1 {
 			s = ""
 		}
-		p.Legend.Add(fmt.Sprintf("%s (%d point%s)", cl, npts, s), sc)
+		leg.Add(fmt.Sprintf("%s (%d point%s)", cl, npts, s), sc)
 	}
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.XOffs = vg.Points(4)
-	p.Legend.YOffs = -vg.Points(4)
-	p.Legend.Padding = vg.Points(2)
-	return p, nil
+	leg.Top = true
+	leg.Left = true
+	leg.Padding = vg.Points(3)
+	return p, &leg, nil
 }
 
 func cmplxFinite(v complex128) bool {
@@ -158,20 +165,30 @@ func cmplxFinite(v complex128) bool {
 }
 
 // writePlot draws the plot into the temporary file standing for path; the
-// format comes from the extension.
+// format comes from the extension. The legend sits in a strip below the axes,
+// so it never hides an eigenvalue.
 func writePlot(outs *outputs, path string, pts []plotPoint, conv dynamics.Convention, title string) error {
-	p, err := eigenPlot(pts, conv, title)
+	p, leg, err := eigenPlot(pts, conv, title)
 	if err != nil {
 		return fmt.Errorf("could not draw %s: %w", path, err)
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
-	size := 6 * vg.Inch
-	wt, err := p.WriterTo(size, size, format)
+	w := 6 * vg.Inch
+	classes := map[linearize.Class]bool{}
+	for _, pt := range pts {
+		classes[pt.class] = true
+	}
+	strip := vg.Points(16)*vg.Length(1+len(classes)) + vg.Points(10) // one line per legend entry
+	c, err := draw.NewFormattedCanvas(w, w+strip, format)
 	if err != nil {
 		return fmt.Errorf("could not draw %s: %w", path, err)
 	}
+	dc := draw.New(c)
+	p.Draw(draw.Crop(dc, 0, 0, strip, 0))
+	lc := draw.Crop(dc, vg.Points(50), 0, vg.Points(4), -(w + vg.Points(6)))
+	leg.Draw(lc)
 	return outs.write(path, func(w io.Writer) error {
-		_, err := wt.WriteTo(w)
+		_, err := c.WriteTo(w)
 		return err
 	})
 }
