@@ -34,3 +34,45 @@ func ExampleAt() {
 	// lambda (-2+4i)  time constant 0.5  frequency 0.6366
 	// lambda (-2-4i)  time constant 0.5  frequency -0.6366
 }
+
+// The verdict of a hand-built operator: a saddle of a map, with one mode
+// outside the unit circle.
+func ExampleDecompose() {
+	m := mat.NewDense(3, 3, []float64{
+		1.2, 0, 0,
+		0, 0.5, -0.5,
+		0, 0.5, 0.5,
+	})
+	sp, err := linearize.Decompose(m, dynamics.Discrete, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sp.Class, sp.NUnstable, sp.NMarginal)
+	fmt.Printf("%.4g\n", sp.Values)
+	fmt.Printf("%.4g\n", sp.TimeConstants(nil, 1))
+	// Output:
+	// saddle 1 0
+	// [(1.2+0i) (0.5+0.5i) (0.5-0.5i)]
+	// [-5.485 2.885 2.885]
+}
+
+// The stationary covariance of noise-driven fluctuations around the origin
+// of a two-unit network (J = -I + W at h = 0 with tanh).
+func ExampleStationaryCovariance() {
+	w := mat.NewDense(2, 2, []float64{0, 0.5, 0, 0})
+	net, err := dynamics.New(dynamics.Config{W: w})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := linearize.StationaryCovariance(net, []float64{0, 0}, 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.4g\n", mat.Formatted(s))
+	// Output:
+	// ⎡0.5625   0.125⎤
+	// ⎣ 0.125     0.5⎦
+}

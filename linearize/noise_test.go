@@ -142,7 +142,7 @@ print(" ".join(repr(float(x)) for x in S.ravel()))
 			}
 		}
 		return b.String()
-	}())
+	}(), "numpy", "scipy")
 	f := strings.Fields(out)
 	if len(f) != n*n {
 		t.Fatalf("python printed %d numbers", len(f))

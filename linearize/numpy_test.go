@@ -20,7 +20,7 @@ const debianPython = "/usr/bin/python3"
 // python runs script with Debian's python3 and numpy, feeding it stdin. It
 // skips when python or numpy is absent, unless FPFIND_REQUIRE_PYTHON=1,
 // when it fails instead.
-func python(t *testing.T, script, stdin string) string {
+func python(t *testing.T, script, stdin string, modules ...string) string {
 	t.Helper()
 	require := os.Getenv("FPFIND_REQUIRE_PYTHON") == "1"
 	missing := func(why string) {
@@ -32,8 +32,12 @@ func python(t *testing.T, script, stdin string) string {
 	if _, err := os.Stat(debianPython); err != nil {
 		missing(debianPython + " not found")
 	}
-	if err := exec.Command(debianPython, "-c", "import numpy, scipy").Run(); err != nil {
-		missing("numpy/scipy not importable by " + debianPython)
+	if len(modules) == 0 {
+		modules = []string{"numpy"}
+	}
+	imp := "import " + strings.Join(modules, ", ")
+	if err := exec.Command(debianPython, "-c", imp).Run(); err != nil {
+		missing(imp + " fails with " + debianPython)
 	}
 	cmd := exec.Command(debianPython, "-c", script)
 	cmd.Stdin = strings.NewReader(stdin)

@@ -153,7 +153,8 @@ type Spectrum struct {
 	// 2-norm condition number. NaN when right vectors were not computed.
 	Cond float64
 	// NearDefective reports Cond > NearDefectiveCond (or Cond = +Inf): the
-	// eigenvectors, and the left ones most of all, are unreliable.
+	// eigenvectors, and the left ones most of all, are unreliable. It is
+	// false when right vectors were not computed (Cond is NaN then).
 	NearDefective bool
 }
 
@@ -189,7 +190,7 @@ func At(net *dynamics.Network, h []float64, s *Settings) (*Spectrum, error) {
 	}
 	var op mat.Dense
 	net.Operator(&op, h)
-	return decompose(&op, net.Convention(), s, true)
+	return decompose(&op, net.Convention(), s)
 }
 
 // Decompose returns the spectrum of the square matrix op, read as the
@@ -209,11 +210,11 @@ func Decompose(op mat.Matrix, conv dynamics.Convention, s *Settings) (*Spectrum,
 		panic("linearize: operator not square")
 	}
 	a := mat.DenseCopyOf(op)
-	return decompose(a, conv, s, true)
+	return decompose(a, conv, s)
 }
 
 // decompose overwrites a.
-func decompose(a *mat.Dense, conv dynamics.Convention, s *Settings, _ bool) (*Spectrum, error) {
+func decompose(a *mat.Dense, conv dynamics.Convention, s *Settings) (*Spectrum, error) {
 	var set Settings
 	if s != nil {
 		set = *s
@@ -579,6 +580,36 @@ func (s *Spectrum) sized(dst []float64, dt float64) []float64 {
 	}
 	if len(dst) != len(s.Values) {
 		panic("linearize: slice length mismatch")
+	}
+	return dst
+}
+
+// ValueConds writes the condition number of each eigenvalue, |u_k| |r_k| /
+// |u_k^H r_k| = |u_k| for the biorthonormal left vectors and unit right
+// vectors, into dst and returns it (a nil dst is allocated). It is 1 for a
+// normal operator; a perturbation E of the operator moves lambda_k by up to
+// about ValueConds[k] |E|. It panics when the spectrum has no left vectors.
+func (s *Spectrum) ValueConds(dst []float64) []float64 {
+	if s.Left == nil {
+		panic("linearize: spectrum has no left vectors")
+	}
+	n := len(s.Values)
+	if dst == nil {
+		dst = make([]float64, n)
+	} else if len(dst) != n {
+		panic("linearize: slice length mismatch")
+	}
+	L := s.Left.RawCMatrix()
+	for k := range dst {
+		dst[k] = 0
+	}
+	for i := 0; i < n; i++ {
+		for k, v := range L.Data[i*L.Stride : i*L.Stride+n] {
+			dst[k] += real(v)*real(v) + imag(v)*imag(v)
+		}
+	}
+	for k := range dst {
+		dst[k] = math.Sqrt(dst[k])
 	}
 	return dst
 }

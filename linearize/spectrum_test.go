@@ -481,3 +481,37 @@ func TestRandomMatrixAnchors(t *testing.T) {
 		}
 	}
 }
+
+// TestValueConds: for A = S diag S^{-1} the eigenvalue condition numbers
+// are |e_k^T S^{-1}| |S e_k| (Golub and Van Loan 7.2.2); 1 for a normal A.
+func TestValueConds(t *testing.T) {
+	s := mat.NewDense(2, 2, []float64{1, 1, 0, 0.01})
+	var si, a, tmp mat.Dense
+	if err := si.Inverse(s); err != nil {
+		t.Fatal(err)
+	}
+	tmp.Mul(s, mat.NewDiagDense(2, []float64{-1, -3}))
+	a.Mul(&tmp, &si)
+	sp, err := Decompose(&a, dynamics.Continuous, &Settings{Vectors: LeftRightVectors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sp.ValueConds(nil)
+	for k := 0; k < 2; k++ {
+		col := mat.Col(nil, k, s)
+		row := mat.Row(nil, k, &si)
+		want := math.Hypot(col[0], col[1]) * math.Hypot(row[0], row[1])
+		if math.Abs(c[k]-want) > 1e-10*want {
+			t.Errorf("cond %d: %v, want %v", k, c[k], want)
+		}
+	}
+	sp, err = Decompose(mat.NewDense(2, 2, []float64{0, -1, 1, 0}), dynamics.Continuous, &Settings{Vectors: LeftRightVectors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range sp.ValueConds(nil) {
+		if math.Abs(v-1) > 1e-14 {
+			t.Errorf("normal: cond %v", v)
+		}
+	}
+}
