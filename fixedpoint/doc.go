@@ -1,0 +1,87 @@
+// Package fixedpoint finds the fixed points and slow points of a
+// continuous-time recurrent network from many initial states.
+//
+// # The math
+//
+// For the vector field F of a [System] (for a CTRNN, F(h) = (-h + phi(W h +
+// W_in u + b)) / tau) a fixed point is a state with F(h*) = 0; Find accepts
+// one when max_i |F_i(h*)| <= Settings.Tol (default 1e-10, in units of
+// 1/time). The speed of Sussillo and Barak (2013) is
+//
+//	q(h) = |F(h)|^2 / 2,   grad q(h) = J(h)^T F(h),
+//
+// with J the Jacobian (J[i][j] = dF_i/dh_j). A slow point is a local
+// minimum of q with q > 0: there J^T F = 0 while F != 0, so J is singular.
+// Find declares a state stationary for q when |J^T F|_2 <= SlowTol |F|_2.
+//
+// # Solvers
+//
+// Each initial state gets a run:
+//
+//   - Auto (the default) minimises q with L-BFGS (Nocedal and Wright 2006,
+//     Algorithm 7.4; two-loop recursion, backtracking Armijo line search)
+//     while max|F| > SwitchTol, which costs two matrix-vector products per
+//     evaluation, then switches to Newton.
+//   - Newton solves J d = -F with an LU factorisation of the analytic J and
+//     backtracks on q (d is a descent direction: grad q . d = -2q). When J
+//     is singular or the line search fails it takes Levenberg-Marquardt
+//     steps (J^T J + mu I) d = -J^T F with an adaptive mu. When Newton stalls
+//     the run returns to speed minimisation, down to a local minimum of q.
+//   - Speed minimises q with L-BFGS to a local minimum.
+//
+// Every state that looks like a fixed point is polished with plain Newton
+// steps to max|F| <= Tol. What cannot be polished is a slow point (if
+// stationary), not converged, or diverged; Find never drops a run and never
+// calls a slow point fixed.
+//
+// # Saving work
+//
+// Runs proceed in rounds of fixed sizes. During a round, a run whose state
+// comes within a quarter (relative, max-norm) of a fixed point h_k known at
+// the end of the previous round tries the chord iteration y <- y -
+// J(h_k)^{-1} F(y) with the stored LU factors of J(h_k). Because J(h_k) is
+// the Jacobian at the root, the iteration converges quadratically inside
+// the ball; when it reaches max|F| <= Tol within the unique tolerance of
+// h_k the run stops early there (Run.Early). As a round only reads the
+// points known before it, results do not depend on scheduling: they are
+// bit-identical for any number of workers.
+//
+// For an odd-symmetric system (odd phi, no bias, no input) -h* is a fixed
+// point whenever h* is; Find adds it (after checking its residual) and says
+// so in Result.Symmetric.
+//
+// # Deflation
+//
+// After the runs, Find restarts Newton from initial states on the deflated
+// system G(h) = M(h) F(h), M(h) = prod_k (|h - h_k|_2^-p + s), whose known
+// roots h_k are removed (Farrell, Birkisson and Funke 2015). By the
+// Sherman-Morrison formula the Newton step of G is the Newton step d of F
+// scaled by 1 / (1 - sum_k grad(log m_k) . d), so a deflated step costs no
+// more than a plain one. A root of G is polished on F with plain Newton.
+//
+// # Unique points
+//
+// Two states are the same point when max_i |a_i - b_i| <= UniqueTol *
+// max(1, |a|_inf, |b|_inf) (UniqueTol default 1e-6). Each unique point
+// keeps the state with the lowest q among the runs that reached it (then
+// the lowest run index), and counts them (Multiplicity). Points are
+// ordered fixed first, then slow, each by increasing q; Result.Permute
+// reorders them (for example by stability class) and remaps the runs.
+//
+// # References
+//
+// D. Sussillo and O. Barak, Opening the black box: low-dimensional dynamics
+// in high-dimensional recurrent neural networks, Neural Computation 25(3),
+// 626-649, 2013.
+//
+// P. E. Farrell, A. Birkisson and S. W. Funke, Deflation techniques for
+// finding distinct solutions of nonlinear partial differential equations,
+// SIAM J. Sci. Comput. 37(4), A2026-A2045, 2015.
+//
+// J. Nocedal and S. J. Wright, Numerical Optimization, 2nd ed., Springer,
+// 2006 (L-BFGS, Levenberg-Marquardt, backtracking line searches).
+//
+// M. D. Golub and D. Sussillo, FixedPointFinder: a Tensorflow toolbox for
+// identifying and characterizing fixed points in recurrent neural networks,
+// JOSS 3(31), 1003, 2018.
+package fixedpoint

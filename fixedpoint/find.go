@@ -1,0 +1,392 @@
+package fixedpoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Run is what happened from one initial state.
+type Run struct {
+	Init  []float64 // the initial state (a copy)
+	Final []float64 // where the run ended
+	// Q and Residual are q = |F|^2/2 and max_i |F_i| at Final.
+	Q, Residual float64
+	Iter        int    // solver iterations (Newton, Levenberg-Marquardt, L-BFGS evaluations, chord steps)
+	Status      Status // fixed, slow, not-converged or diverged
+	Point       int    // index into Result.Points of the point reached, or -1
+	// Early reports that the run stopped in the convergence ball of an
+	// already known point (a chord iteration with that point's Jacobian
+	// converged to it from the run's state).
+	Early bool
+}
+
+// Point is a unique fixed or slow point.
+type Point struct {
+	X []float64 // the state
+	// Q and Residual are q = |F|^2/2 and max_i |F_i| at X.
+	Q, Residual float64
+	Kind        Status // Fixed or Slow
+	// Multiplicity is the number of runs that reached the point. It may
+	// be 0 for a point found by symmetry or deflation.
+	Multiplicity int
+	Source       Source // how the point was first found
+}
+
+// Stats counts the work done by Find. The counts do not depend on the
+// number of workers.
+type Stats struct {
+	Runs           int // initial states
+	EarlyExits     int // runs stopped in the ball of a known point
+	Restarts       int // deflated restarts
+	NewtonIter     int // Newton iterations (one LU factorisation each)
+	LMIter         int // Levenberg-Marquardt iterations
+	SpeedEvals     int // evaluations of q and its gradient by L-BFGS
+	ChordSteps     int // chord steps of early-exit tests
+	Factorizations int // LU factorisations of J
+}
+
+// Result is the outcome of Find.
+type Result struct {
+	Runs   []Run   // one per initial state, in input order
+	Points []Point // unique points: fixed ones first, then slow ones, each by q
+	// Symmetric reports that the system is odd-symmetric and that -h* was
+	// added (and verified to be a fixed point) for every fixed point h*.
+	Symmetric bool
+	Stats     Stats
+}
+
+// Permute reorders the unique points: the new Points[i] is the old
+// Points[perm[i]], and every Run.Point is remapped. perm must be a
+// permutation of 0..len(Points)-1; Permute panics otherwise.
+func (r *Result) Permute(perm []int) {
+	if len(perm) != len(r.Points) {
+		panic("fixedpoint: permutation length mismatch")
+	}
+	inv := make([]int, len(perm))
+	for i := range inv {
+		inv[i] = -1
+	}
+	for i, p := range perm {
+		if p < 0 || p >= len(perm) || inv[p] >= 0 {
+			panic("fixedpoint: not a permutation")
+		}
+		inv[p] = i
+	}
+	pts := make([]Point, len(perm))
+	for i, p := range perm {
+		pts[i] = r.Points[p]
+	}
+	r.Points = pts
+	for i := range r.Runs {
+		if p := r.Runs[i].Point; p >= 0 {
+			r.Runs[i].Point = inv[p]
+		}
+	}
+}
+
+// Count returns the number of unique points of the given kind.
+func (r *Result) Count(kind Status) int {
+	c := 0
+	for _, p := range r.Points {
+		if p.Kind == kind {
+			c++
+		}
+	}
+	return c
+}
+
+// ErrNoInits is returned by Find when there is no initial state.
+var ErrNoInits = errors.New("fixedpoint: no initial states")
+
+// roundSizes are the sizes of the first rounds; later rounds have the last
+// size. A round only uses the points known at the end of the previous one,
+// so results do not depend on scheduling.
+var roundSizes = []int{4, 8, 16, 32, 64}
+
+// Find runs a solver from every row of inits (I x N) on sys, and returns
+// every run with its status and the unique fixed and slow points reached.
+// It errs only for bad input (a nil system, a shape mismatch, non-finite
+// initial states, invalid settings) or when ctx is done; a run that fails
+// is reported through its Status, never dropped.
+//
+// Runs proceed in rounds; within a round they run in parallel on
+// Settings.Workers goroutines and can stop early in the convergence ball of
+// a fixed point known at the end of the previous round. After the runs,
+// Settings.Deflation deflated Newton restarts look for fixed points not yet
+// found. The result is bit-identical whatever the number of workers.
+func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Result, error) {
+	if sys == nil {
+		panic("fixedpoint: nil System")
+	}
+	rs, err := resolve(s)
+	if err != nil {
+		return nil, err
+	}
+	n := sys.Dim()
+	if inits == nil || inits.IsEmpty() {
+		return nil, ErrNoInits
+	}
+	ni, c := inits.Dims()
+	if c != n {
+		return nil, fmt.Errorf("fixedpoint: initial states have %d columns, want N = %d", c, n)
+	}
+	for i := 0; i < ni; i++ {
+		for j, v := range inits.RawRowView(i) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("fixedpoint: initial state %d has non-finite value %v at [%d]", i, v, j)
+			}
+		}
+	}
+	f := &finder{sys: sys, s: &rs, ctx: ctx, n: n, known: &knownSet{n: n}}
+	f.sym = !rs.NoSymmetry && sys.Symmetric()
+	f.workers = make([]*worker, rs.Workers)
+	for i := range f.workers {
+		f.workers[i] = newWorker(ctx, sys, &rs)
+		f.workers[i].known = f.known
+	}
+	res := &Result{Runs: make([]Run, ni), Symmetric: f.sym}
+	f.reached = make([]int, ni)
+	for i := range res.Runs {
+		res.Runs[i].Init = append([]float64(nil), inits.RawRowView(i)...)
+		res.Runs[i].Final = make([]float64, 0, n)
+	}
+	f.res = res
+	f.counts = make([]counts, ni)
+
+	// First pass: the runs, in rounds.
+	var done atomic.Int64
+	for lo, r := 0, 0; lo < ni; r++ {
+		size := roundSizes[min(r, len(roundSizes)-1)]
+		hi := min(lo+size, ni)
+		err := f.parallel(hi-lo, func(w *worker, k int) {
+			i := lo + k
+			f.reached[i] = w.run(res.Runs[i].Init, &res.Runs[i])
+			f.counts[i] = w.c
+			if rs.Recorder != nil {
+				rs.Recorder.Record(Progress{Stage: "runs", Done: int(done.Add(1)), Total: ni})
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		f.merge(lo, hi)
+		if err := f.factorNew(); err != nil {
+			return nil, err
+		}
+		lo = hi
+	}
+	if err := f.deflate(); err != nil {
+		return nil, err
+	}
+	f.collect()
+	return res, nil
+}
+
+// finder is the state of one call to Find.
+type finder struct {
+	sys     System
+	s       *resolved
+	ctx     context.Context
+	n       int
+	sym     bool
+	known   *knownSet
+	workers []*worker
+	res     *Result
+	reached []int    // per run: known point index, or -1
+	counts  []counts // per run
+	defl    counts   // deflated restarts
+	nDefl   int
+	factorK int // known points [0, factorK) have their LU
+}
+
+// parallel calls fn(w, k) for k in [0, m) on the workers, each k once.
+func (f *finder) parallel(m int, fn func(w *worker, k int)) error {
+	if len(f.workers) == 1 || m == 1 {
+		w := f.workers[0]
+		for k := 0; k < m; k++ {
+			if f.ctx.Err() != nil {
+				break
+			}
+			fn(w, k)
+		}
+		return f.ctx.Err()
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, w := range f.workers[:min(len(f.workers), m)] {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= m || f.ctx.Err() != nil {
+					return
+				}
+				fn(w, k)
+			}
+		})
+	}
+	wg.Wait()
+	return f.ctx.Err()
+}
+
+// addKnown adds a new fixed point (and, for a symmetric system, its mirror
+// image when that is a fixed point too) and returns its index.
+func (f *finder) addKnown(x []float64, src Source) int {
+	k := f.known.add(x, src)
+	if f.sym {
+		m := make([]float64, f.n)
+		for i, v := range x {
+			m[i] = -v
+		}
+		fm := make([]float64, f.n)
+		f.sys.Field(fm, m)
+		if normInf(fm) <= f.s.Tol && f.known.find(m, f.s.UniqueTol) < 0 {
+			f.known.add(m, FromSymmetry)
+		}
+	}
+	return k
+}
+
+// merge assigns the fixed runs of [lo, hi) to known points, in index
+// order, adding the new ones.
+func (f *finder) merge(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		r := &f.res.Runs[i]
+		if r.Status != Fixed || f.reached[i] >= 0 {
+			continue
+		}
+		k := f.known.find(r.Final, f.s.UniqueTol)
+		if k < 0 {
+			k = f.addKnown(r.Final, FromRun)
+		}
+		f.reached[i] = k
+	}
+}
+
+// factorNew computes the LU factors of J at the known points that have
+// none yet, in parallel.
+func (f *finder) factorNew() error {
+	lo, hi := f.factorK, len(f.known.x)
+	if lo == hi {
+		return nil
+	}
+	err := f.parallel(hi-lo, func(w *worker, k int) {
+		k += lo
+		jac := mat.NewDense(f.n, f.n, nil)
+		f.sys.Jacobian(jac, f.known.x[k])
+		piv := make([]int, f.n)
+		ok := lapack64.Getrf(jac.RawMatrix(), piv)
+		f.known.lu[k], f.known.piv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, ok
+	})
+	f.factorK = hi
+	return err
+}
+
+// collect builds the unique points, multiplicities and statistics.
+func (f *finder) collect() {
+	res, s := f.res, f.s
+	type cand struct {
+		x      []float64
+		q, r   float64
+		kind   Status
+		src    Source
+		member []int
+		best   int // run index of the representative, or -1 for the seed
+	}
+	var cands []*cand
+	// Fixed points, in order of discovery.
+	for k, x := range f.known.x {
+		fx := make([]float64, f.n)
+		f.sys.Field(fx, x)
+		cands = append(cands, &cand{x: x, q: dot(fx, fx) / 2, r: normInf(fx), kind: Fixed, src: f.known.src[k], best: -1})
+	}
+	for i := range res.Runs {
+		if k := f.reached[i]; k >= 0 {
+			c := cands[k]
+			c.member = append(c.member, i)
+		}
+	}
+	// Slow points: greedy clusters in index order.
+	nf := len(cands)
+	for i := range res.Runs {
+		r := &res.Runs[i]
+		if r.Status != Slow {
+			continue
+		}
+		nr := normInf(r.Final)
+		found := false
+		for _, c := range cands[nf:] {
+			lead := res.Runs[c.member[0]].Final
+			if same(r.Final, lead, nr, normInf(lead), s.UniqueTol) {
+				c.member = append(c.member, i)
+				found = true
+				break
+			}
+		}
+		if !found {
+			cands = append(cands, &cand{kind: Slow, src: FromRun, member: []int{i}, best: -1, q: math.Inf(1)})
+		}
+	}
+	// Representatives: the lowest q, then the lowest run index; a fixed
+	// point's seed (its first finder's state) counts after the runs.
+	for _, c := range cands {
+		for _, i := range c.member {
+			r := &res.Runs[i]
+			if c.best < 0 || r.Q < res.Runs[c.best].Q {
+				c.best = i
+			}
+		}
+		if c.best >= 0 && (c.kind == Slow || res.Runs[c.best].Q <= c.q) {
+			r := &res.Runs[c.best]
+			c.x, c.q, c.r = r.Final, r.Q, r.Residual
+		}
+	}
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ca, cb := cands[order[a]], cands[order[b]]
+		if ca.kind != cb.kind {
+			return ca.kind < cb.kind
+		}
+		return ca.q < cb.q
+	})
+	where := make([]int, len(cands))
+	res.Points = make([]Point, len(cands))
+	for p, ci := range order {
+		c := cands[ci]
+		where[ci] = p
+		res.Points[p] = Point{
+			X: append([]float64(nil), c.x...), Q: c.q, Residual: c.r,
+			Kind: c.kind, Multiplicity: len(c.member), Source: c.src,
+		}
+	}
+	for i := range res.Runs {
+		res.Runs[i].Point = -1
+	}
+	for ci, c := range cands {
+		for _, i := range c.member {
+			res.Runs[i].Point = where[ci]
+		}
+	}
+	st := &res.Stats
+	st.Runs = len(res.Runs)
+	st.Restarts = f.nDefl
+	all := append(f.counts, f.defl)
+	for _, c := range all {
+		st.EarlyExits += c.early
+		st.NewtonIter += c.newton
+		st.LMIter += c.lm
+		st.SpeedEvals += c.speed
+		st.ChordSteps += c.chord
+		st.Factorizations += c.lu
+	}
+}

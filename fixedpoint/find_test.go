@@ -1,0 +1,578 @@
+package fixedpoint_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/fixedpoint"
+)
+
+func mustNet(t testing.TB, c dynamics.Config) *dynamics.Network {
+	t.Helper()
+	n, err := dynamics.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// randomNet returns a tanh network with W_ij ~ N(0, g^2/N).
+func randomNet(t testing.TB, n int, g float64, seed uint64) *dynamics.Network {
+	r := rand.New(rand.NewPCG(seed, 0))
+	w := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			w.Set(i, j, g*r.NormFloat64()/math.Sqrt(float64(n)))
+		}
+	}
+	return mustNet(t, dynamics.Config{W: w})
+}
+
+// uniformInits returns count states uniform in [lo, hi]^n.
+func uniformInits(count, n int, lo, hi float64, seed uint64) *mat.Dense {
+	m := mat.NewDense(count, n, nil)
+	for i := 0; i < count; i++ {
+		r := rand.New(rand.NewPCG(seed, uint64(i)))
+		for j := 0; j < n; j++ {
+			m.Set(i, j, lo+(hi-lo)*r.Float64())
+		}
+	}
+	return m
+}
+
+func find(t testing.TB, sys fixedpoint.System, inits *mat.Dense, s *fixedpoint.Settings) *fixedpoint.Result {
+	t.Helper()
+	res, err := fixedpoint.Find(context.Background(), sys, inits, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, sys, res, s)
+	return res
+}
+
+// checkInvariants checks what must hold for every result: residuals as
+// claimed, statuses consistent, no fixed run or point above tol, unique
+// points distinct, multiplicities adding up.
+func checkInvariants(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result, s *fixedpoint.Settings) {
+	t.Helper()
+	tol := 1e-10
+	if s != nil && s.Tol != 0 {
+		tol = s.Tol
+	}
+	n := sys.Dim()
+	f := make([]float64, n)
+	resid := func(x []float64) float64 {
+		sys.Field(f, x)
+		m := 0.0
+		for _, v := range f {
+			m = math.Max(m, math.Abs(v))
+		}
+		return m
+	}
+	mult := make([]int, len(res.Points))
+	for i, r := range res.Runs {
+		if r.Status == fixedpoint.Fixed && !(resid(r.Final) <= tol) {
+			t.Errorf("run %d: fixed with max|F| = %g > %g", i, resid(r.Final), tol)
+		}
+		if r.Status != fixedpoint.Diverged && math.Abs(resid(r.Final)-r.Residual) > 1e-14 {
+			t.Errorf("run %d: Residual %g, recomputed %g", i, r.Residual, resid(r.Final))
+		}
+		switch r.Status {
+		case fixedpoint.Fixed, fixedpoint.Slow:
+			if r.Point < 0 || res.Points[r.Point].Kind != r.Status {
+				t.Errorf("run %d: status %v but point %d", i, r.Status, r.Point)
+				continue
+			}
+			mult[r.Point]++
+		default:
+			if r.Point != -1 {
+				t.Errorf("run %d: status %v but point %d", i, r.Status, r.Point)
+			}
+		}
+	}
+	for k, p := range res.Points {
+		if mult[k] != p.Multiplicity {
+			t.Errorf("point %d: multiplicity %d, runs say %d", k, p.Multiplicity, mult[k])
+		}
+		r := resid(p.X)
+		if p.Kind == fixedpoint.Fixed && !(r <= tol) {
+			t.Errorf("point %d: fixed with max|F| = %g", k, r)
+		}
+		if p.Kind == fixedpoint.Slow && r <= tol {
+			t.Errorf("point %d: slow with max|F| = %g <= tol", k, r)
+		}
+		if k > 0 && (p.Kind < res.Points[k-1].Kind || p.Kind == res.Points[k-1].Kind && p.Q < res.Points[k-1].Q) {
+			t.Errorf("points %d, %d out of order", k-1, k)
+		}
+		for j := 0; j < k; j++ {
+			q := res.Points[j]
+			if q.Kind == p.Kind && maxDist(p.X, q.X) <= 1e-6*math.Max(1, math.Max(maxAbs(p.X), maxAbs(q.X))) {
+				t.Errorf("points %d and %d are the same", j, k)
+			}
+		}
+	}
+}
+
+func maxAbs(x []float64) float64 {
+	m := 0.0
+	for _, v := range x {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}
+
+func maxDist(a, b []float64) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}
+
+// fixedPoints returns the fixed points of res.
+func fixedPoints(res *fixedpoint.Result) [][]float64 {
+	var out [][]float64
+	for _, p := range res.Points {
+		if p.Kind == fixedpoint.Fixed {
+			out = append(out, p.X)
+		}
+	}
+	return out
+}
+
+// matchSets checks that got and want hold the same points within tol.
+func matchSets(t *testing.T, got, want [][]float64, tol float64) {
+	t.Helper()
+	for _, w := range want {
+		ok := false
+		for _, g := range got {
+			if maxDist(g, w) <= tol {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("missing fixed point %.12g", w)
+		}
+	}
+	for _, g := range got {
+		ok := false
+		for _, w := range want {
+			if maxDist(g, w) <= tol {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("unexpected fixed point %.12g", g)
+		}
+	}
+}
+
+func TestZeroWeights(t *testing.T) {
+	for _, act := range []dynamics.Activation{dynamics.Tanh, dynamics.Sigmoid, dynamics.Softplus, dynamics.ReLU, dynamics.Linear} {
+		t.Run(act.String(), func(t *testing.T) {
+			n := 5
+			b := []float64{-1.5, -0.3, 0, 0.7, 2}
+			tau := []float64{0.5, 1, 2, 1, 3}
+			net := mustNet(t, dynamics.Config{W: mat.NewDense(n, n, nil), B: b, Tau: tau, Activation: act})
+			res := find(t, net, uniformInits(20, n, -3, 3, 1), &fixedpoint.Settings{Workers: 2})
+			want := make([]float64, n)
+			for i, v := range b {
+				want[i] = act.Phi(v)
+			}
+			if len(res.Points) != 1 {
+				t.Fatalf("%d points, want 1", len(res.Points))
+			}
+			p := res.Points[0]
+			if p.Kind != fixedpoint.Fixed || p.Multiplicity != 20 || maxDist(p.X, want) > 1e-10 {
+				t.Errorf("point %+v, want phi(b) = %v with multiplicity 20", p, want)
+			}
+		})
+	}
+}
+
+func TestSingleTanhUnit(t *testing.T) {
+	// h = tanh(2h): 0 and +-0.9575040240772688 (checked with scipy's brentq).
+	net := mustNet(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
+	inits := mat.NewDense(9, 1, []float64{-3, -1, -0.5, -0.1, 0, 0.2, 0.6, 1.5, 40})
+	for _, m := range []fixedpoint.Method{fixedpoint.Auto, fixedpoint.Newton, fixedpoint.Speed} {
+		t.Run(m.String(), func(t *testing.T) {
+			res := find(t, net, inits, &fixedpoint.Settings{Method: m, Deflation: -1, NoSymmetry: true})
+			got := fixedPoints(res)
+			want := [][]float64{{-0.9575040240772688}, {0}, {0.9575040240772688}}
+			matchSets(t, got, want, 1e-12)
+			for i, r := range res.Runs {
+				if r.Status != fixedpoint.Fixed {
+					t.Errorf("run %d from %g: %v", i, r.Init[0], r.Status)
+				}
+			}
+		})
+	}
+}
+
+// twoUnitRoots returns every fixed point of a two-unit tanh network with
+// W[0][1] != 0 by a 1-D reduction: for h1 in (-1, 1), the first equation
+// gives h2 = (atanh(h1) - W00 h1 - b0) / W01, and the second is a scalar
+// equation in h1, solved by a fine scan and bisection.
+func twoUnitRoots(w [4]float64, b [2]float64) [][]float64 {
+	h2 := func(h1 float64) float64 { return (math.Atanh(h1) - w[0]*h1 - b[0]) / w[1] }
+	g := func(h1 float64) float64 {
+		y := h2(h1)
+		return math.Tanh(w[2]*h1+w[3]*y+b[1]) - y
+	}
+	var roots [][]float64
+	const m = 200000
+	prevX := -1 + 1e-12
+	prev := g(prevX)
+	for i := 1; i <= m; i++ {
+		x := -1 + 2*float64(i)/m
+		if i == m {
+			x = 1 - 1e-12
+		}
+		v := g(x)
+		if v == 0 || prev*v < 0 {
+			lo, hi := prevX, x
+			for range 200 {
+				mid := (lo + hi) / 2
+				if g(lo)*g(mid) <= 0 {
+					hi = mid
+				} else {
+					lo = mid
+				}
+			}
+			r := (lo + hi) / 2
+			roots = append(roots, []float64{r, h2(r)})
+		}
+		prevX, prev = x, v
+	}
+	return roots
+}
+
+func TestTwoUnitNetworks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w    [4]float64
+		b    [2]float64
+		want int // number of roots, as a check of the reduction
+	}{
+		{"mutual-inhibition", [4]float64{1.5, -2, -2, 1.5}, [2]float64{0.1, 0}, 0},
+		{"bistable-pair", [4]float64{2, 0.5, 0.5, 2}, [2]float64{0, 0}, 0},
+		{"self-excitation", [4]float64{3, -0.5, 0.8, 2.5}, [2]float64{0.2, -0.1}, 0},
+		{"rotation", [4]float64{1.2, -1.5, 1.5, 1.2}, [2]float64{0.05, -0.02}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := twoUnitRoots(tc.w, tc.b)
+			net := mustNet(t, dynamics.Config{W: mat.NewDense(2, 2, tc.w[:]), B: tc.b[:]})
+			res := find(t, net, uniformInits(64, 2, -1, 1, 2), &fixedpoint.Settings{})
+			matchSets(t, fixedPoints(res), want, 1e-9)
+			t.Logf("%d fixed points", len(want))
+		})
+	}
+}
+
+func TestHopfield(t *testing.T) {
+	// W = beta/N sum_mu xi xi^T with zero diagonal, tanh, b = 0.
+	const n, p, beta = 40, 3, 3.0
+	r := rand.New(rand.NewPCG(7, 0))
+	xi := make([][]float64, p)
+	for mu := range xi {
+		xi[mu] = make([]float64, n)
+		for i := range xi[mu] {
+			xi[mu][i] = float64(2*r.IntN(2) - 1)
+		}
+	}
+	w := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i == j {
+				continue
+			}
+			s := 0.0
+			for mu := range xi {
+				s += xi[mu][i] * xi[mu][j]
+			}
+			w.Set(i, j, beta*s/n)
+		}
+	}
+	net := mustNet(t, dynamics.Config{W: w})
+	// Starts: each pattern with 10% of its units flipped, and random states.
+	inits := mat.NewDense(2*p*4+16, n, nil)
+	row := 0
+	for mu := range xi {
+		for sgn := -1.0; sgn <= 1; sgn += 2 {
+			for k := 0; k < 4; k++ {
+				rr := rand.New(rand.NewPCG(8, uint64(row)))
+				for i := 0; i < n; i++ {
+					v := sgn * xi[mu][i] * 0.8
+					if rr.Float64() < 0.1 {
+						v = -v
+					}
+					inits.Set(row, i, v)
+				}
+				row++
+			}
+		}
+	}
+	for ; row < inits.RawMatrix().Rows; row++ {
+		rr := rand.New(rand.NewPCG(9, uint64(row)))
+		for i := 0; i < n; i++ {
+			inits.Set(row, i, 2*rr.Float64()-1)
+		}
+	}
+	res := find(t, net, inits, nil)
+	if !res.Symmetric {
+		t.Error("Symmetric = false for an odd network without bias")
+	}
+	// Every pattern and its negative is the sign pattern of a stable fixed
+	// point (J = -I + D W is similar to the symmetric -I + D^1/2 W D^1/2).
+	for mu := range xi {
+		for sgn := -1.0; sgn <= 1; sgn += 2 {
+			found := false
+			for _, x := range fixedPoints(res) {
+				ok := true
+				for i := range x {
+					if x[i]*sgn*xi[mu][i] <= 0 {
+						ok = false
+					}
+				}
+				if ok && stableSym(net, x) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no stable fixed point with the signs of %+.0f xi_%d", sgn, mu)
+				for _, x := range fixedPoints(res) {
+					m, agree := 0.0, 0
+					for i := range x {
+						m += x[i] * xi[mu][i] / n
+						if x[i]*sgn*xi[mu][i] > 0 {
+							agree++
+						}
+					}
+					t.Logf("overlap %.3f agree %d stable %v", m, agree, stableSym(net, x))
+				}
+			}
+		}
+	}
+	// And the symmetry: -h is a fixed point for each fixed point h.
+	fps := fixedPoints(res)
+	for _, x := range fps {
+		neg := make([]float64, n)
+		for i := range x {
+			neg[i] = -x[i]
+		}
+		found := false
+		for _, y := range fps {
+			if maxDist(y, neg) <= 1e-9 {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("-h missing for a fixed point h")
+		}
+	}
+}
+
+// stableSym reports whether every eigenvalue of J = -I + D W is negative
+// for symmetric W, through the symmetric -I + D^1/2 W D^1/2.
+func stableSym(net *dynamics.Network, x []float64) bool {
+	n := net.Dim()
+	d := make([]float64, n)
+	net.PhiPrime(d, x)
+	w := net.W()
+	s := mat.NewSymDense(n, nil)
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			v := math.Sqrt(d[i]*d[j]) * w.At(i, j)
+			if i == j {
+				v--
+			}
+			s.SetSym(i, j, v)
+		}
+	}
+	var e mat.EigenSym
+	if !e.Factorize(s, false) {
+		return false
+	}
+	for _, v := range e.Values(nil) {
+		if v >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestContractingRandomNetwork(t *testing.T) {
+	// g = 0.8, b = 0: the origin is the only fixed point (||W|| < 1 in
+	// probability for the spectral radius; tanh is 1-Lipschitz).
+	net := randomNet(t, 60, 0.8, 3)
+	res := find(t, net, uniformInits(40, 60, -1, 1, 4), nil)
+	if len(res.Points) != 1 || res.Points[0].Kind != fixedpoint.Fixed || maxAbs(res.Points[0].X) > 1e-10 {
+		t.Fatalf("points = %+v, want only the origin", res.Points)
+	}
+	if res.Points[0].Multiplicity != 40 {
+		t.Errorf("multiplicity %d, want 40", res.Points[0].Multiplicity)
+	}
+}
+
+func TestSaddleNodeGhost(t *testing.T) {
+	// h' = -h + tanh(2h + b): the upper pair of fixed points merges at
+	// h_c = 1/sqrt(2), b_c = acosh(sqrt 2) - sqrt 2. Just past it (b below
+	// b_c) only the lower stable point is left, and a ghost remains near
+	// h_c: a local minimum of q with q > 0, which must come out slow.
+	xc := math.Acosh(math.Sqrt2)
+	bc := xc - math.Sqrt2
+	b := bc - 0.01
+	// Two extra decoupled units with a single fixed point each make it 3-D.
+	w := mat.NewDense(3, 3, []float64{2, 0, 0, 0, 0.5, 0, 0, 0, -1})
+	net := mustNet(t, dynamics.Config{W: w, B: []float64{b, 0.3, -0.2}})
+	inits := mat.NewDense(12, 3, nil)
+	for i := 0; i < 12; i++ {
+		inits.Set(i, 0, -1+0.2*float64(i))
+		inits.Set(i, 1, 0.1*float64(i%3))
+		inits.Set(i, 2, -0.1*float64(i%4))
+	}
+	for _, m := range []fixedpoint.Method{fixedpoint.Auto, fixedpoint.Newton, fixedpoint.Speed} {
+		t.Run(m.String(), func(t *testing.T) {
+			res := find(t, net, inits, &fixedpoint.Settings{Method: m})
+			if got := res.Count(fixedpoint.Fixed); got != 1 {
+				t.Errorf("%d fixed points, want 1", got)
+			}
+			var slow []fixedpoint.Point
+			for _, p := range res.Points {
+				if p.Kind == fixedpoint.Slow {
+					slow = append(slow, p)
+				}
+			}
+			if len(slow) != 1 {
+				t.Fatalf("%d slow points, want 1 (the ghost): %+v", len(slow), res.Points)
+			}
+			// The ghost: where F_0 has its extremum, F_0'(h) = 0, i.e. 2h + b = xc.
+			g := slow[0]
+			if math.Abs(g.X[0]-(xc-b)/2) > 1e-5 {
+				t.Errorf("ghost at h0 = %.8f, want %.8f", g.X[0], (xc-b)/2)
+			}
+			if g.Residual < 1e-3 {
+				t.Errorf("ghost residual %g, want about 5e-3", g.Residual)
+			}
+			for i, r := range res.Runs {
+				if r.Init[0] > 0.3 && r.Status == fixedpoint.Fixed && r.Final[0] > 0 {
+					t.Errorf("run %d: fixed at %v", i, r.Final)
+				}
+			}
+		})
+	}
+}
+
+func TestWorkersBitIdentical(t *testing.T) {
+	net := randomNet(t, 80, 1.5, 5)
+	inits := uniformInits(96, 80, -1, 1, 6)
+	a := find(t, net, inits, &fixedpoint.Settings{Workers: 1, Deflation: 8})
+	b := find(t, net, inits, &fixedpoint.Settings{Workers: 8, Deflation: 8})
+	if a.Stats != b.Stats || len(a.Points) != len(b.Points) || a.Symmetric != b.Symmetric {
+		t.Fatalf("stats %+v vs %+v, %d vs %d points", a.Stats, b.Stats, len(a.Points), len(b.Points))
+	}
+	bits := func(x []float64) []uint64 {
+		out := make([]uint64, len(x))
+		for i, v := range x {
+			out[i] = math.Float64bits(v)
+		}
+		return out
+	}
+	eq := func(x, y []float64) bool {
+		bx, by := bits(x), bits(y)
+		for i := range bx {
+			if bx[i] != by[i] {
+				return false
+			}
+		}
+		return len(x) == len(y)
+	}
+	for k := range a.Points {
+		p, q := a.Points[k], b.Points[k]
+		if !eq(p.X, q.X) || math.Float64bits(p.Q) != math.Float64bits(q.Q) || p.Kind != q.Kind || p.Multiplicity != q.Multiplicity || p.Source != q.Source {
+			t.Errorf("point %d differs", k)
+		}
+	}
+	for i := range a.Runs {
+		r, s := a.Runs[i], b.Runs[i]
+		if !eq(r.Final, s.Final) || r.Status != s.Status || r.Point != s.Point || r.Iter != s.Iter || r.Early != s.Early || math.Float64bits(r.Q) != math.Float64bits(s.Q) {
+			t.Errorf("run %d differs", i)
+		}
+	}
+	t.Logf("%d points (%d fixed), stats %+v", len(a.Points), a.Count(fixedpoint.Fixed), a.Stats)
+}
+
+func TestBadInput(t *testing.T) {
+	net := randomNet(t, 4, 1, 1)
+	ctx := context.Background()
+	if _, err := fixedpoint.Find(ctx, net, nil, nil); !errors.Is(err, fixedpoint.ErrNoInits) {
+		t.Errorf("nil inits: err = %v", err)
+	}
+	if _, err := fixedpoint.Find(ctx, net, mat.NewDense(2, 3, nil), nil); err == nil {
+		t.Error("wrong width: no error")
+	}
+	bad := mat.NewDense(2, 4, nil)
+	bad.Set(1, 2, math.NaN())
+	if _, err := fixedpoint.Find(ctx, net, bad, nil); err == nil {
+		t.Error("NaN init: no error")
+	}
+	if _, err := fixedpoint.Find(ctx, net, mat.NewDense(2, 4, nil), &fixedpoint.Settings{Tol: -1}); err == nil {
+		t.Error("negative Tol: no error")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := fixedpoint.Find(cctx, net, mat.NewDense(2, 4, nil), nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+}
+
+func TestPermute(t *testing.T) {
+	net := mustNet(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
+	res := find(t, net, mat.NewDense(5, 1, []float64{-1, -0.9, 0.01, 0.8, 0.9}), &fixedpoint.Settings{NoSymmetry: true, Deflation: -1})
+	before := make([][]float64, len(res.Runs))
+	for i, r := range res.Runs {
+		before[i] = res.Points[r.Point].X
+	}
+	perm := make([]int, len(res.Points))
+	for i := range perm {
+		perm[i] = len(perm) - 1 - i
+	}
+	res.Permute(perm)
+	for i, r := range res.Runs {
+		if maxDist(res.Points[r.Point].X, before[i]) != 0 {
+			t.Errorf("run %d remapped to the wrong point", i)
+		}
+	}
+	xs := make([]float64, len(res.Points))
+	for i, p := range res.Points {
+		xs[i] = p.X[0]
+	}
+	if !sort.Float64sAreSorted(xs) && !sort.IsSorted(sort.Reverse(sort.Float64Slice(xs))) {
+		t.Logf("points %v", xs)
+	}
+}
+
+func TestStatusStrings(t *testing.T) {
+	for s, want := range map[fixedpoint.Status]string{
+		fixedpoint.Fixed: "fixed", fixedpoint.Slow: "slow", fixedpoint.NotConverged: "not-converged", fixedpoint.Diverged: "diverged",
+	} {
+		if s.String() != want {
+			t.Errorf("%d: %q, want %q", int(s), s.String(), want)
+		}
+		b, err := s.MarshalText()
+		if err != nil || string(b) != want {
+			t.Errorf("MarshalText: %q, %v", b, err)
+		}
+		var u fixedpoint.Status
+		if err := u.UnmarshalText(b); err != nil || u != s {
+			t.Errorf("UnmarshalText(%q) = %v, %v", b, u, err)
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package fixedpoint
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// System is what Find needs of a network: its dimension, vector field,
+// analytic Jacobian, speed with gradient, and whether it is odd-symmetric.
+// *dynamics.Network satisfies it. Implementations must be safe for
+// concurrent use by several goroutines and must not modify h.
+type System interface {
+	// Dim returns N, the length of a state.
+	Dim() int
+	// Field writes F(h) into dst (length N).
+	Field(dst, h []float64)
+	// Jacobian writes J(h) (N x N, J[i][j] = dF_i/dh_j) into dst; an
+	// empty dst is resized.
+	Jacobian(dst *mat.Dense, h []float64)
+	// SpeedGrad writes F(h) into f and J(h)^T F(h) into grad and returns
+	// q(h) = |F(h)|^2 / 2.
+	SpeedGrad(grad, f, h []float64) float64
+	// Symmetric reports whether -h* is a fixed point whenever h* is one
+	// (an odd activation, no bias and no input).
+	Symmetric() bool
+}
+
+// Method chooses the solver of each run.
+type Method int
+
+const (
+	// Auto minimises the speed q with L-BFGS while the state is far from a
+	// zero of F (max|F| > Settings.SwitchTol), then switches to globalised
+	// Newton. It is the default.
+	Auto Method = iota
+	// Newton runs globalised Newton (backtracking on q, Levenberg-Marquardt
+	// fallback) from the initial state.
+	Newton
+	// Speed minimises q with L-BFGS to a local minimum (Sussillo and Barak
+	// 2013), then tries to polish it into a fixed point with Newton.
+	Speed
+)
+
+var methodNames = [...]string{Auto: "auto", Newton: "newton", Speed: "speed"}
+
+// String returns "auto", "newton" or "speed".
+func (m Method) String() string {
+	if m < 0 || int(m) >= len(methodNames) {
+		return fmt.Sprintf("Method(%d)", int(m))
+	}
+	return methodNames[m]
+}
+
+// ParseMethod returns the method named s ("auto", "newton" or "speed").
+func ParseMethod(s string) (Method, error) {
+	for i, n := range methodNames {
+		if n == s {
+			return Method(i), nil
+		}
+	}
+	return 0, fmt.Errorf("fixedpoint: unknown method %q (want auto, newton or speed)", s)
+}
+
+// Defaults used for zero fields of Settings.
+const (
+	DefaultTol          = 1e-10 // max|F| of a fixed point, in units of 1/time
+	DefaultUniqueTol    = 1e-6  // relative max-norm distance of equal points
+	DefaultMaxIter      = 100   // Newton and Levenberg-Marquardt iterations per run
+	DefaultMaxSpeedIter = 2000  // L-BFGS iterations per run
+	DefaultSwitchTol    = 1e-2  // max|F| at which Auto hands over to Newton
+	DefaultSlowTol      = 1e-6  // |J^T F| / |F| of a stationary point of q
+	DefaultDeflation    = 32    // deflated restarts after the first pass
+	DefaultDeflationPow = 2     // p in 1/|h-h*|^p + shift
+	DefaultShift        = 1     // shift in 1/|h-h*|^p + shift
+)
+
+// Settings configure Find. The zero value (and a nil *Settings) gives the
+// DESIGN.md defaults; every field says what its zero value means.
+type Settings struct {
+	// Method is the solver of each run; the zero value is Auto.
+	Method Method
+	// Tol is the largest max_i |F_i(h)| of a fixed point; 0 means
+	// DefaultTol (1e-10).
+	Tol float64
+	// UniqueTol makes two points equal when max_i |h1_i - h2_i| <=
+	// UniqueTol * max(1, |h1|_inf, |h2|_inf); 0 means DefaultUniqueTol (1e-6).
+	UniqueTol float64
+	// MaxIter bounds the Newton and Levenberg-Marquardt iterations of a
+	// run; 0 means DefaultMaxIter.
+	MaxIter int
+	// MaxSpeedIter bounds the L-BFGS iterations of a run; 0 means
+	// DefaultMaxSpeedIter.
+	MaxSpeedIter int
+	// SwitchTol is the max|F| below which Auto leaves speed minimisation
+	// for Newton; 0 means DefaultSwitchTol.
+	SwitchTol float64
+	// SlowTol declares a state a stationary point of q (a slow point when
+	// F is not zero there) when |J^T F|_2 <= SlowTol |F|_2; 0 means
+	// DefaultSlowTol.
+	SlowTol float64
+	// MaxSlowQ is the largest q of a slow point: a stationary point of q
+	// above it is reported as not converged. 0 means no bound.
+	MaxSlowQ float64
+	// Deflation is the number of deflated Newton restarts after the first
+	// pass (Farrell, Birkisson and Funke 2015); 0 means DefaultDeflation,
+	// a negative value none.
+	Deflation int
+	// DeflationPower and DeflationShift are p and s of the deflation
+	// operator prod_k (1/|h - h_k|_2^p + s); 0 means 2 and 1.
+	DeflationPower, DeflationShift float64
+	// NoEarlyExit disables stopping a run once it is in the convergence
+	// ball of an already known point (the answers do not change, only the
+	// work).
+	NoEarlyExit bool
+	// NoSymmetry disables the use of odd symmetry (adding -h* for h*).
+	NoSymmetry bool
+	// Workers is the number of goroutines working on initial states; 0
+	// means runtime.GOMAXPROCS(0). Workers == 1 uses no goroutines. The
+	// result does not depend on it.
+	Workers int
+	// Recorder, when not nil, receives progress reports. It must be safe
+	// for concurrent use.
+	Recorder Recorder
+}
+
+// Recorder receives progress reports from Find. Record is called from the
+// worker goroutines and must be safe for concurrent use; it must not block
+// for long.
+type Recorder interface {
+	Record(p Progress)
+}
+
+// RecorderFunc adapts a function to a Recorder.
+type RecorderFunc func(Progress)
+
+// Record calls f(p).
+func (f RecorderFunc) Record(p Progress) { f(p) }
+
+// Progress is one progress report.
+type Progress struct {
+	Stage string // "runs" or "deflation"
+	Done  int    // runs (or restarts) finished in this stage
+	Total int    // runs (or restarts) in this stage
+}
+
+// resolved holds Settings with defaults applied.
+type resolved struct {
+	Settings
+	pow, shift float64
+}
+
+func resolve(s *Settings) (resolved, error) {
+	var r resolved
+	if s != nil {
+		r.Settings = *s
+	}
+	bad := func(field string, v any) (resolved, error) {
+		return resolved{}, fmt.Errorf("fixedpoint: Settings.%s = %v is invalid", field, v)
+	}
+	pos := func(v *float64, def float64, name string) error {
+		if *v == 0 {
+			*v = def
+		}
+		if !(*v > 0) || math.IsInf(*v, 0) {
+			_, err := bad(name, *v)
+			return err
+		}
+		return nil
+	}
+	if r.Method < Auto || r.Method > Speed {
+		return bad("Method", r.Method)
+	}
+	for _, p := range []struct {
+		v    *float64
+		def  float64
+		name string
+	}{
+		{&r.Tol, DefaultTol, "Tol"},
+		{&r.UniqueTol, DefaultUniqueTol, "UniqueTol"},
+		{&r.SwitchTol, DefaultSwitchTol, "SwitchTol"},
+		{&r.SlowTol, DefaultSlowTol, "SlowTol"},
+		{&r.DeflationPower, DefaultDeflationPow, "DeflationPower"},
+		{&r.DeflationShift, DefaultShift, "DeflationShift"},
+	} {
+		if err := pos(p.v, p.def, p.name); err != nil {
+			return resolved{}, err
+		}
+	}
+	if r.MaxSlowQ < 0 || math.IsNaN(r.MaxSlowQ) {
+		return bad("MaxSlowQ", r.MaxSlowQ)
+	}
+	if r.MaxSlowQ == 0 {
+		r.MaxSlowQ = math.Inf(1)
+	}
+	if r.MaxIter < 0 {
+		return bad("MaxIter", r.MaxIter)
+	}
+	if r.MaxIter == 0 {
+		r.MaxIter = DefaultMaxIter
+	}
+	if r.MaxSpeedIter < 0 {
+		return bad("MaxSpeedIter", r.MaxSpeedIter)
+	}
+	if r.MaxSpeedIter == 0 {
+		r.MaxSpeedIter = DefaultMaxSpeedIter
+	}
+	if r.Deflation == 0 {
+		r.Deflation = DefaultDeflation
+	}
+	if r.Deflation < 0 {
+		r.Deflation = 0
+	}
+	if r.Workers < 0 {
+		return bad("Workers", r.Workers)
+	}
+	if r.Workers == 0 {
+		r.Workers = runtime.GOMAXPROCS(0)
+	}
+	r.pow, r.shift = r.DeflationPower, r.DeflationShift
+	return r, nil
+}

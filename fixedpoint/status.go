@@ -1,0 +1,91 @@
+package fixedpoint
+
+import "fmt"
+
+// Status says how a run ended, or what kind of point a unique point is. The
+// strings are those of DESIGN.md: "fixed", "slow", "not-converged",
+// "diverged".
+type Status int
+
+// The statuses, in the order unique points are sorted by.
+const (
+	// Fixed: max_i |F_i(h)| <= Settings.Tol at the final state.
+	Fixed Status = iota
+	// Slow: the final state is a local minimum of the speed q with q > 0
+	// that could not be polished into a fixed point (its gradient J^T F is
+	// numerically zero while F is not).
+	Slow
+	// NotConverged: the run stopped (iteration limit, stalled line search,
+	// cancelled context) without reaching a fixed or slow point.
+	NotConverged
+	// Diverged: the state left every bounded region or became non-finite.
+	Diverged
+)
+
+var statusNames = [...]string{
+	Fixed:        "fixed",
+	Slow:         "slow",
+	NotConverged: "not-converged",
+	Diverged:     "diverged",
+}
+
+// String returns the DESIGN.md name of the status.
+func (s Status) String() string {
+	if s < 0 || int(s) >= len(statusNames) {
+		return fmt.Sprintf("Status(%d)", int(s))
+	}
+	return statusNames[s]
+}
+
+// MarshalText implements encoding.TextMarshaler with the DESIGN.md name.
+func (s Status) MarshalText() ([]byte, error) {
+	if s < 0 || int(s) >= len(statusNames) {
+		return nil, fmt.Errorf("fixedpoint: unknown status %d", int(s))
+	}
+	return []byte(statusNames[s]), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; it accepts the names
+// returned by String.
+func (s *Status) UnmarshalText(b []byte) error {
+	v, err := ParseStatus(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ParseStatus returns the status named s ("fixed", "slow", "not-converged"
+// or "diverged").
+func ParseStatus(s string) (Status, error) {
+	for i, n := range statusNames {
+		if n == s {
+			return Status(i), nil
+		}
+	}
+	return 0, fmt.Errorf("fixedpoint: unknown status %q (want fixed, slow, not-converged or diverged)", s)
+}
+
+// Source says how a unique point was first found.
+type Source int
+
+const (
+	// FromRun: an initial state's run reached the point.
+	FromRun Source = iota
+	// FromSymmetry: the point is -h* of a found point h* of an
+	// odd-symmetric system (see Result.Symmetric).
+	FromSymmetry
+	// FromDeflation: a deflated restart found the point (see Settings.Deflation).
+	FromDeflation
+)
+
+var sourceNames = [...]string{FromRun: "run", FromSymmetry: "symmetry", FromDeflation: "deflation"}
+
+// String returns "run", "symmetry" or "deflation".
+func (s Source) String() string {
+	if s < 0 || int(s) >= len(sourceNames) {
+		return fmt.Sprintf("Source(%d)", int(s))
+	}
+	return sourceNames[s]
+}

@@ -1,0 +1,614 @@
+package fixedpoint
+
+import (
+	"context"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// knownSet holds the fixed points known at the start of a round, with the
+// LU factorisation of J at each (for the chord test of early exit). It is
+// read-only while a round runs.
+type knownSet struct {
+	n    int
+	x    [][]float64
+	norm []float64 // |x|_inf
+	lu   [][]float64
+	piv  [][]int
+	luOK []bool
+	src  []Source
+}
+
+// find returns the index of the known point equal to a (unique tol), or -1.
+func (k *knownSet) find(a []float64, tol float64) int {
+	na := normInf(a)
+	for i, x := range k.x {
+		if same(a, x, na, k.norm[i], tol) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (k *knownSet) add(x []float64, src Source) int {
+	k.x = append(k.x, append([]float64(nil), x...))
+	k.norm = append(k.norm, normInf(x))
+	k.lu = append(k.lu, nil)
+	k.piv = append(k.piv, nil)
+	k.luOK = append(k.luOK, false)
+	k.src = append(k.src, src)
+	return len(k.x) - 1
+}
+
+// How a solver phase ended.
+type phaseEnd int
+
+const (
+	endFixed      phaseEnd = iota // max|F| <= Tol
+	endEarly                      // entered a known point's ball (w.early)
+	endSwitch                     // speed phase: max|F| <= SwitchTol
+	endStationary                 // a stationary point of q with F != 0
+	endLimit                      // iteration limit or stalled
+	endDiverged                   // non-finite or unbounded
+	endCancelled                  // ctx done
+)
+
+// counts are the work counters of one run.
+type counts struct {
+	newton, lm, speed, chord, lu, early int
+}
+
+// worker owns the scratch memory of one goroutine.
+type worker struct {
+	sys   System
+	s     *resolved
+	ctx   context.Context
+	n     int
+	known *knownSet
+
+	x, f, g, d, xt, ft, y, fy, bx []float64
+	jac                           *mat.Dense // J, then its LU factors
+	piv                           []int
+	ata, chol                     []float64
+	mu                            float64
+
+	// speed minimisation
+	cx, cf, cg     []float64 // last evaluation of q: state, F, gradient
+	cq             float64   // and q
+	hs, hy         [][]float64
+	rho, alp, gOld []float64
+	stopAt         bool    // stop the speed phase at SwitchTol
+	failDist       float64 // distance of the last failed chord test
+	early          int     // known point reached by the chord test
+	div            float64 // divergence bound of this run
+	c              counts
+}
+
+func newWorker(ctx context.Context, sys System, s *resolved) *worker {
+	n := sys.Dim()
+	v := func() []float64 { return make([]float64, n) }
+	w := &worker{
+		sys: sys, s: s, ctx: ctx, n: n,
+		x: v(), f: v(), g: v(), d: v(), xt: v(), ft: v(), y: v(), fy: v(), bx: v(),
+		cx: v(), cf: v(), cg: v(),
+		jac: mat.NewDense(n, n, nil),
+		piv: make([]int, n),
+	}
+	return w
+}
+
+func equal(a, b []float64) bool {
+	for i, v := range a {
+		if v != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// eval writes F(x) into f and returns max|F|.
+func (w *worker) eval(f, x []float64) float64 {
+	w.sys.Field(f, x)
+	return normInf(f)
+}
+
+// factor forms J(x) and its LU factors in w.jac; it reports success.
+func (w *worker) factor(x []float64) bool {
+	w.sys.Jacobian(w.jac, x)
+	w.c.lu++
+	return lapack64.Getrf(w.jac.RawMatrix(), w.piv)
+}
+
+// tryEarly runs the chord test against the nearest known point when x is
+// close to one. On success it leaves the converged state in w.y (its field
+// in w.fy), sets w.early and returns true.
+func (w *worker) tryEarly(x []float64) bool {
+	if w.s.NoEarlyExit || len(w.known.x) == 0 {
+		return false
+	}
+	best, bd := -1, math.Inf(1)
+	for k, p := range w.known.x {
+		if !w.known.luOK[k] {
+			continue
+		}
+		r := chordRadius * math.Max(1, w.known.norm[k])
+		if d := distInf(x, p, math.Min(r, bd)); d <= r && d < bd {
+			best, bd = k, d
+		}
+	}
+	if best < 0 || bd > w.failDist/2 {
+		return false
+	}
+	if w.chord(x, best) {
+		w.early = best
+		w.c.early++
+		return true
+	}
+	w.failDist = bd
+	return false
+}
+
+// chordRadius is the relative max-norm distance to a known point within
+// which the chord test is tried.
+const chordRadius = 0.25
+
+// chord iterates y <- y - J(h_k)^{-1} F(y) from x with the factors of the
+// Jacobian at the known point h_k. Near a root this converges quadratically
+// (the matrix is the Jacobian at the root). It succeeds when max|F(y)| <=
+// Tol and y equals h_k within the unique tolerance, with every step
+// contracting.
+func (w *worker) chord(x []float64, k int) bool {
+	y, fy := w.y, w.fy
+	copy(y, x)
+	lu, piv, hk := w.known.lu[k], w.known.piv[k], w.known.x[k]
+	prev := math.Inf(1)
+	for it := 0; it < 12; it++ {
+		w.c.chord++
+		res := w.eval(fy, y)
+		if res <= w.s.Tol {
+			return same(y, hk, normInf(y), w.known.norm[k], w.s.UniqueTol)
+		}
+		if !(res < math.Inf(1)) {
+			return false
+		}
+		d := w.d
+		for i, v := range fy {
+			d[i] = -v
+		}
+		luSolve(w.n, lu, piv, d)
+		step := normInf(d)
+		if !(step <= 0.5*prev) && it > 0 || !(step < math.Inf(1)) {
+			return false
+		}
+		prev = step
+		for i := range y {
+			y[i] += d[i]
+		}
+	}
+	return false
+}
+
+// newton runs globalised Newton from x (F(x) already in w.f) for at most
+// maxIter iterations. With lm it falls back to Levenberg-Marquardt steps
+// when J is singular or the line search fails. It ends with endStationary
+// at a stationary point of q, and with endLimit when it runs out of
+// iterations or stalls (q decreasing by less than 10% for stallIter
+// iterations in a row). It updates x and w.f.
+func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
+	f := w.f
+	res := normInf(f)
+	q := dot(f, f) / 2
+	stall := 0
+	for it := 0; ; it++ {
+		if res <= w.s.Tol {
+			return endFixed
+		}
+		if !(res < math.Inf(1)) || normInf(x) > w.div {
+			return endDiverged
+		}
+		if it >= maxIter || stall >= stallIter {
+			return endLimit
+		}
+		if w.ctx.Err() != nil {
+			return endCancelled
+		}
+		if w.tryEarly(x) {
+			return endEarly
+		}
+		w.c.newton++
+		w.sys.Jacobian(w.jac, x)
+		jr := w.jac.RawMatrix()
+		blas64.Gemv(blas.Trans, 1, jr, blas64.Vector{N: w.n, Inc: 1, Data: f}, 0, blas64.Vector{N: w.n, Inc: 1, Data: w.g})
+		if norm2(w.g) <= w.s.SlowTol*norm2(f) {
+			return endStationary
+		}
+		w.c.lu++
+		ok := lapack64.Getrf(jr, w.piv)
+		if ok {
+			d := w.d
+			for i, v := range f {
+				d[i] = -v
+			}
+			luSolve(w.n, jr.Data, w.piv, d)
+			ok = w.lineSearch(x, d)
+		}
+		if !ok {
+			if !lm {
+				return endLimit
+			}
+			switch w.lmStep(x) {
+			case lmStationary:
+				return endStationary
+			case lmFail:
+				return endLimit
+			}
+		}
+		res = normInf(f)
+		qn := dot(f, f) / 2
+		if qn > 0.9*q {
+			stall++
+		} else {
+			stall = 0
+		}
+		q = qn
+	}
+}
+
+// stallIter is the number of Newton iterations in a row that decrease q
+// by less than 10% after which Newton gives up (to speed minimisation).
+const stallIter = 6
+
+// lineSearch tries x + a d for a = 1, then smaller, until q decreases
+// enough (Armijo, with the directional derivative -2q of a Newton step).
+// On success x and w.f are updated.
+func (w *worker) lineSearch(x, d []float64) bool {
+	step := normInf(d)
+	if !(step < math.Inf(1)) {
+		return false
+	}
+	a := 1.0
+	if lim := maxStep * math.Max(1, normInf(x)); step > lim {
+		a = lim / step
+	}
+	q0 := dot(w.f, w.f) / 2
+	for try := 0; try < 30 && a >= minAlpha; try++ {
+		for i := range x {
+			w.xt[i] = x[i] + a*d[i]
+		}
+		w.sys.Field(w.ft, w.xt)
+		qt := dot(w.ft, w.ft) / 2
+		if qt <= q0*(1-2e-4*a) {
+			copy(x, w.xt)
+			copy(w.f, w.ft)
+			return true
+		}
+		// Minimiser of the quadratic through q(0), q'(0) = -2 q0 and q(a).
+		an := q0 * a * a / (qt - q0 + 2*q0*a)
+		if !(an >= 0.1*a) {
+			an = 0.1 * a
+		} else if an > 0.5*a {
+			an = 0.5 * a
+		}
+		a = an
+	}
+	return false
+}
+
+// maxStep bounds a Newton step relative to max(1, |x|_inf), and minAlpha
+// is the smallest step length of the line search.
+const (
+	maxStep  = 10
+	minAlpha = 1e-3
+)
+
+type lmEnd int
+
+const (
+	lmOK lmEnd = iota
+	lmStationary
+	lmFail
+)
+
+// lmStep takes one Levenberg-Marquardt step (J^T J + mu I) d = -J^T F.
+func (w *worker) lmStep(x []float64) lmEnd {
+	n := w.n
+	w.c.lm++
+	w.sys.Jacobian(w.jac, x)
+	jr := w.jac.RawMatrix()
+	g := w.g
+	blas64.Gemv(blas.Trans, 1, jr, blas64.Vector{N: n, Inc: 1, Data: w.f}, 0, blas64.Vector{N: n, Inc: 1, Data: g})
+	if norm2(g) <= w.s.SlowTol*norm2(w.f) {
+		return lmStationary
+	}
+	if w.ata == nil {
+		w.ata = make([]float64, n*n)
+		w.chol = make([]float64, n*n)
+	}
+	a := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: w.ata}
+	blas64.Syrk(blas.Trans, 1, jr, 0, a)
+	var dmax float64
+	for i := 0; i < n; i++ {
+		dmax = math.Max(dmax, w.ata[i*n+i])
+	}
+	if w.mu == 0 {
+		w.mu = 1e-3 * math.Max(dmax, 1e-300)
+	}
+	q0 := dot(w.f, w.f) / 2
+	for try := 0; try < 16; try++ {
+		copy(w.chol, w.ata)
+		for i := 0; i < n; i++ {
+			w.chol[i*n+i] += w.mu
+		}
+		if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: w.chol}); !ok {
+			w.mu *= 10
+			continue
+		}
+		d := w.d
+		for i, v := range g {
+			d[i] = -v
+		}
+		cholSolve(n, w.chol, d)
+		for i := range x {
+			w.xt[i] = x[i] + d[i]
+		}
+		w.sys.Field(w.ft, w.xt)
+		if qt := dot(w.ft, w.ft) / 2; qt < q0 {
+			copy(x, w.xt)
+			copy(w.f, w.ft)
+			w.mu = math.Max(w.mu/3, 1e-12*dmax)
+			return lmOK
+		}
+		w.mu *= 4
+	}
+	// No decrease along the gradient direction even with a tiny step: x is
+	// numerically stationary when the gradient is small relative to F.
+	if norm2(g) <= math.Sqrt(w.s.SlowTol)*norm2(w.f) {
+		return lmStationary
+	}
+	return lmFail
+}
+
+// evalSpeed evaluates q, F and the gradient at x into the cache.
+func (w *worker) evalSpeed(x []float64) float64 {
+	w.cq = w.sys.SpeedGrad(w.cg, w.cf, x)
+	copy(w.cx, x)
+	w.c.speed++
+	return w.cq
+}
+
+// speedCheck decides after each L-BFGS iteration, at the accepted state
+// w.cx, whether to stop the speed phase.
+func (w *worker) speedCheck(it int) (phaseEnd, bool) {
+	if w.ctx.Err() != nil {
+		return endCancelled, true
+	}
+	if !(w.cq < math.Inf(1)) || normInf(w.cx) > w.div {
+		return endDiverged, true
+	}
+	res := normInf(w.cf)
+	if res <= w.s.Tol || w.stopAt && res <= w.s.SwitchTol {
+		return endSwitch, true
+	}
+	if norm2(w.cg) <= w.s.SlowTol*norm2(w.cf) {
+		return endStationary, true
+	}
+	if it%4 == 3 && w.tryEarly(w.cx) {
+		return endEarly, true
+	}
+	return endLimit, false
+}
+
+// speed minimises q from x with L-BFGS (Nocedal and Wright 2006, Alg. 7.4,
+// with a backtracking Armijo line search and curvature-safeguarded
+// updates). It leaves the best state found in x and its field in w.f.
+func (w *worker) speed(x []float64, stopAtSwitch bool) phaseEnd {
+	w.stopAt = stopAtSwitch
+	n, m := w.n, lbfgsStore
+	if w.hs == nil {
+		w.hs = make([][]float64, m)
+		w.hy = make([][]float64, m)
+		for i := range w.hs {
+			w.hs[i] = make([]float64, n)
+			w.hy[i] = make([]float64, n)
+		}
+		w.rho = make([]float64, m)
+		w.alp = make([]float64, m)
+		w.gOld = make([]float64, n)
+	}
+	hist, next := 0, 0
+	w.evalSpeed(x)
+	end := endLimit
+	for it := 0; ; it++ {
+		if e, stop := w.speedCheck(it); stop {
+			end = e
+			break
+		}
+		if it >= w.s.MaxSpeedIter {
+			break
+		}
+		// Two-loop recursion: d = -H g.
+		d := w.d
+		for i, v := range w.cg {
+			d[i] = -v
+		}
+		for j := 0; j < hist; j++ {
+			k := (next - 1 - j + m) % m
+			w.alp[k] = w.rho[k] * dot(w.hs[k], d)
+			axpy(-w.alp[k], w.hy[k], d)
+		}
+		if hist > 0 {
+			k := (next - 1 + m) % m
+			scal(1/(w.rho[k]*dot(w.hy[k], w.hy[k])), d)
+		} else {
+			// First step: a unit gradient step scaled to move about 1e-2
+			// (relative) or to the Gauss-Newton guess q/|g|^2.
+			gg := dot(w.cg, w.cg)
+			scal(math.Min(w.cq/gg, 1e-2*math.Max(1, normInf(w.cx))/math.Sqrt(gg)), d)
+		}
+		for j := hist - 1; j >= 0; j-- {
+			k := (next - 1 - j + m) % m
+			b := w.rho[k] * dot(w.hy[k], d)
+			axpy(w.alp[k]-b, w.hs[k], d)
+		}
+		slope := dot(w.cg, d)
+		if !(slope < 0) {
+			// Not a descent direction: restart from steepest descent.
+			hist = 0
+			for i, v := range w.cg {
+				d[i] = -v
+			}
+			slope = dot(w.cg, d)
+		}
+		q0 := w.cq
+		copy(w.gOld, w.cg)
+		copy(w.xt, w.cx)
+		a, ok := 1.0, false
+		for try := 0; try < 40; try++ {
+			for i := range x {
+				x[i] = w.xt[i] + a*d[i]
+			}
+			qt := w.evalSpeed(x)
+			if qt <= q0+1e-4*a*slope {
+				ok = true
+				break
+			}
+			an := -slope * a * a / (2 * (qt - q0 - slope*a))
+			if !(an >= 0.1*a) {
+				an = 0.1 * a
+			} else if an > 0.5*a {
+				an = 0.5 * a
+			}
+			a = an
+		}
+		if !ok {
+			// No decrease along a descent direction: at a minimum to
+			// rounding precision.
+			copy(x, w.xt)
+			w.evalSpeed(x)
+			if norm2(w.cg) <= math.Sqrt(w.s.SlowTol)*norm2(w.cf) {
+				end = endStationary
+			}
+			break
+		}
+		// Curvature pair.
+		s, y := w.hs[next], w.hy[next]
+		for i := range s {
+			s[i] = a * d[i]
+			y[i] = w.cg[i] - w.gOld[i]
+		}
+		if sy := dot(s, y); sy > 1e-12*norm2(s)*norm2(y) {
+			w.rho[next] = 1 / sy
+			next = (next + 1) % m
+			if hist < m {
+				hist++
+			}
+		}
+	}
+	copy(x, w.cx)
+	copy(w.f, w.cf)
+	return end
+}
+
+// lbfgsStore is the number of curvature pairs L-BFGS keeps.
+const lbfgsStore = 10
+
+func axpy(a float64, x, y []float64) {
+	blas64.Implementation().Daxpy(len(x), a, x, 1, y, 1)
+}
+
+func scal(a float64, x []float64) {
+	blas64.Implementation().Dscal(len(x), a, x, 1)
+}
+
+// run solves from init and fills out. It returns the index of the known
+// point reached early, or -1.
+func (w *worker) run(init []float64, out *Run) int {
+	w.c = counts{}
+	w.mu = 0
+	w.failDist = math.Inf(1)
+	w.early = -1
+	w.div = divergeBound * math.Max(1, normInf(init))
+	x := w.x
+	copy(x, init)
+	res := w.eval(w.f, x)
+	end := endLimit
+	m := w.s.Method
+	newton := true
+	if !(res < math.Inf(1)) {
+		end, newton = endDiverged, false
+	} else if m == Speed || m == Auto && res > w.s.SwitchTol {
+		end = w.speed(x, m == Auto)
+		switch end {
+		case endEarly, endDiverged, endCancelled:
+			newton = false
+		case endStationary:
+			newton = false
+			end = w.polish(x, end)
+		case endLimit:
+			if m == Speed {
+				newton = false
+				end = w.polish(x, end)
+			}
+		}
+	}
+	if newton {
+		end = w.newton(x, w.s.MaxIter, true)
+		if end == endLimit || end == endStationary {
+			// Newton stalled: minimise q to its local minimum, which is a
+			// slow point unless a short polish makes it a fixed point.
+			end = w.speed(x, false)
+			if end == endStationary || end == endLimit {
+				end = w.polish(x, end)
+			}
+		}
+	}
+	k := -1
+	if end == endEarly {
+		k = w.early
+		copy(x, w.y)
+		copy(w.f, w.fy)
+		out.Early = true
+	}
+	q := dot(w.f, w.f) / 2
+	res = normInf(w.f)
+	switch {
+	case end == endDiverged || !(res < math.Inf(1)):
+		out.Status = Diverged
+	case res <= w.s.Tol:
+		out.Status = Fixed
+	case end == endStationary && q <= w.s.MaxSlowQ:
+		out.Status = Slow
+	default:
+		out.Status = NotConverged
+	}
+	out.Final = append(out.Final[:0], x...)
+	out.Q, out.Residual = q, res
+	out.Iter = w.c.newton + w.c.lm + w.c.speed + w.c.chord
+	return k
+}
+
+// polish tries a few plain Newton steps from the end x of a speed phase
+// that ended with end. It returns endFixed or endEarly when they reach a
+// fixed point; otherwise it restores x (and w.f) and returns end.
+func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
+	if normInf(w.f) <= w.s.Tol {
+		return endFixed
+	}
+	copy(w.bx, x)
+	if e := w.newton(x, polishIter, false); e == endFixed || e == endEarly {
+		return e
+	}
+	copy(x, w.bx)
+	w.sys.Field(w.f, x)
+	return end
+}
+
+// polishIter is the number of Newton steps tried on a local minimum of q.
+const polishIter = 4
+
+// divergeBound bounds |h|_inf relative to max(1, |h0|_inf).
+const divergeBound = 1e8
