@@ -1,0 +1,138 @@
+package notebooks_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The modules the notebooks need, beyond the standard library.
+var notebookModules = []string{"numpy", "matplotlib", "torch", "nbconvert", "nbformat", "nbclient", "ipykernel"}
+
+// checkResultPy reads an fpfind result with numpy and the fpfind_io helper,
+// and checks it against numpy's own linear algebra: the residual of every
+// point from the weights, every eigenvalue (as a multiset, to 1e-8) and the
+// classes, the dtypes of DESIGN.md section 4, and the .json's convention.
+const checkResultPy = `
+import json, sys
+import numpy as np
+sys.path.insert(0, ".")
+import fpfind_io as fio
+prefix, netpath = sys.argv[1], sys.argv[2]
+z = np.load(prefix + ".npz")
+for k in fio.RESULT_KEYS:
+    assert k in z.files, ("missing key", k)
+assert z["eigenvalues"].dtype == np.complex128, z["eigenvalues"].dtype
+for k in ("kind", "stability", "status"):
+    assert z[k].dtype.kind == "U", (k, z[k].dtype)
+res = fio.load_result(prefix + ".npz")
+meta = json.load(open(prefix + ".json"))
+assert res.convention == "leaky" and abs(res.alpha - 0.1) < 1e-15, (res.convention, res.alpha)
+net = fio.load_network(netpath)
+tab = fio.point_table(res)
+assert len(tab) == res.n_points > 0
+for k in range(res.n_points):
+    h = res.fixed_points[k]
+    r = np.max(np.abs(fio.field(net, h)))
+    assert r <= 1e-10 or res.kind[k] == "slow", (k, r)
+    assert abs(res.residual_inf[k] - r) <= 1e-12, (k, res.residual_inf[k], r)
+    ev = np.linalg.eigvals(fio.operator(net, h))
+    got = res.eigenvalues[k]
+    miss = max(np.min(np.abs(ev - g)) for g in got)
+    assert miss < 1e-8, (k, miss)
+    nu = int(np.sum(np.abs(ev) > 1 + 1e-8))
+    assert nu == res.n_unstable[k], (k, nu, res.n_unstable[k])
+    want = "stable" if nu == 0 else ("unstable" if nu == len(h) else "saddle")
+    assert res.stability[k] == want, (k, res.stability[k], want)
+    tc = fio.time_constants(got, "leaky", 0.1)
+    assert np.isclose(tab["slowest_tau"][k], tc[tc > 0].max()), k
+print(f"ok: {res.n_points} points checked against numpy")
+`
+
+// TestFlipFlopNumpy checks fpfind's result on the flip-flop network with
+// numpy, through the notebooks' helper module.
+func TestFlipFlopNumpy(t *testing.T) {
+	py := python(t, "numpy")
+	out := filepath.Join(t.TempDir(), "ff")
+	runFpfind(t, "find", flipflopNPZ, "-o", out, "--seed", "2", "-n", "256", "--quiet")
+	cmd := exec.Command(py, "-c", checkResultPy, out, flipflopNPZ)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("numpy check: %v\n%s", err, b)
+	} else {
+		t.Log(strings.TrimSpace(string(b)))
+	}
+}
+
+// TestNotebooks runs fpfind on the flip-flop network and executes both
+// notebooks headless against it; a cell that raises, or a missing figure,
+// fails the test.
+func TestNotebooks(t *testing.T) {
+	py := python(t, notebookModules...)
+	bin := fpfind(t)
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	network, err := filepath.Abs(flipflopNPZ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	result := filepath.Join(dir, "ff")
+	runFpfind(t, "find", flipflopNPZ, "-o", result, "--seed", "1", "-n", "512", "--quiet")
+
+	cases := []struct {
+		notebook string
+		env      []string
+		figures  []string
+	}{
+		{
+			notebook: "spectrum.ipynb",
+			env:      []string{"FPFIND_RESULT=" + result + ".npz", "FPFIND_NETWORK=" + network},
+			figures:  []string{"eigenvalues.png", "pca2d.png", "pca3d.png", "time_constants.png"},
+		},
+		{
+			notebook: "from_pytorch.ipynb",
+			env:      []string{"FPFIND_BIN=" + bin, "FPFIND_REPO=" + repo, "FPFIND_OUTDIR=" + filepath.Join(dir, "from_pytorch")},
+			figures:  []string{"flipflop_trial.png"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.notebook, func(t *testing.T) {
+			t.Parallel()
+			work := t.TempDir()
+			figdir := filepath.Join(work, "figures")
+			cmd := exec.Command(py, "-m", "jupyter", "nbconvert", "--execute", "--to", "notebook",
+				"--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=-1",
+				"--output-dir", work, "--output", "executed.ipynb", c.notebook)
+			cmd.Env = append(os.Environ(), c.env...)
+			cmd.Env = append(cmd.Env, "FPFIND_FIGDIR="+figdir, "PYDEVD_DISABLE_FILE_VALIDATION=1",
+				"JUPYTER_RUNTIME_DIR="+filepath.Join(work, "runtime"))
+			var outb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &outb, &outb
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("nbconvert --execute %s: %v\n%s", c.notebook, err, tail(outb.String(), 6000))
+			}
+			for _, f := range c.figures {
+				b, err := os.ReadFile(filepath.Join(figdir, f))
+				if err != nil {
+					t.Errorf("%s: figure %s not written: %v", c.notebook, f, err)
+					continue
+				}
+				if !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) || len(b) < 10000 {
+					t.Errorf("%s: %s is not a plausible PNG (%d bytes)", c.notebook, f, len(b))
+				}
+			}
+		})
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
