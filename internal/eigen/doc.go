@@ -1,0 +1,75 @@
+// Package eigen holds fpfind's pure-Go eigen-solvers: a dense one for the
+// whole spectrum of a real matrix, and a matrix-free one for the few
+// eigenvalues that decide stability.
+//
+// # Dense: Solver, Geev, Factorize
+//
+// [Solver.Geev] is LAPACK's DGEEV (Anderson et al., LAPACK Users' Guide,
+// 3rd ed., SIAM 1999): scale A into a safe range, balance it (permute and
+// scale, DGEBAL), reduce it to upper Hessenberg form H = Q^T A Q (DGEHRD,
+// DORGHR), compute the real Schur form H = Z T Z^T by the small-bulge
+// multishift QR algorithm with aggressive early deflation (DHSEQR, DLAQR0;
+// Braman, Byers and Mathias, SIAM J. Matrix Anal. Appl. 23(4), 2002, parts I
+// and II), solve for the eigenvectors of T and transform them back (DTREVC3,
+// DGEBAK), and normalise each to unit norm with its largest component real.
+// Every step is one of gonum's exported LAPACK kernels
+// (gonum.org/v1/gonum/lapack/gonum.Implementation: Dgebal, Dgehrd, Dorghr,
+// Dlaqr23, Dlaqr5, Dlahqr, Dtrevc3, Dgebak); this package supplies only the
+// drivers DHSEQR and DLAQR0.
+//
+// Why our own drivers: gonum v0.17.0's Iparmq chooses the number of
+// simultaneous shifts with a Go switch whose first true case wins, where
+// reference LAPACK's IPARMQ has successive IF statements of which the last
+// true one wins. Every active block of order 30 or more therefore gets 4
+// shifts and a deflation window of 4 (6 above order 500), so gonum's DLAQR0
+// runs as a slow double-shift-like iteration and Dlaqr5 never accumulates
+// its reflections for matrix-matrix products. Here the shifts are LAPACK's:
+// 4 from order 30, 10 from 60, about n/log2(n) from 150, 64 from 590, 128
+// from 3000 and 256 from 6000, with a window of 3/2 of that above order 500
+// (see UPSTREAM.md for the bug report). Because gonum's methods call gonum's
+// Iparmq internally, the aggressive-early-deflation window itself (at most
+// 3/2 × 64 = 96 before order 3000) is reduced by Dlahqr, as LAPACK's DLAQR2
+// does, unless [Solver.WindowQR] asks for gonum's Dlaqr04 there.
+//
+// [Solver.Geev] has the signature of linearize.Eigensolver, so a Solver can
+// replace linearize's default. [Factorize] wraps it for a mat.Matrix and
+// returns complex eigenvalues and vectors.
+//
+// # Matrix-free: Leading
+//
+// [Leading] computes the k eigenvalues of largest real part (or modulus) of
+// an operator known only through products v -> A v, and their right
+// eigenvectors, by the Krylov–Schur method (G. W. Stewart, A Krylov–Schur
+// algorithm for large eigenproblems, SIAM J. Matrix Anal. Appl. 23(3), 2001,
+// 601–614). It keeps a Krylov decomposition
+//
+//	A V_p = V_p B_p + v_{p+1} b^T,   V_{p+1}^T V_{p+1} = I,
+//
+// expands it to order m by Arnoldi steps (classical Gram–Schmidt applied
+// twice, which keeps V orthonormal to working precision), computes the real
+// Schur form B_m = Q T Q^T, moves the most wanted Ritz values to the top of
+// T by orthogonal swaps of diagonal blocks (LAPACK's DTREXC, which keeps
+// complex conjugate pairs together in 2×2 blocks), and truncates to the
+// leading p of them, p = kk + (m - kk)/2 with kk = k (k + 1 when the k-th
+// value is the first of a conjugate pair). The truncated decomposition has
+// the same form, so the expansion restarts from it.
+//
+// Convergence and locking: after the reordering, the i-th Schur vector
+// x_i = V q_i satisfies A [x_1..x_i] = [x_1..x_i] T_ii + v_{m+1} b_{1..i}^T,
+// so the leading Schur vectors span an invariant subspace up to the
+// residual |b_i|. The leading block is locked (its b entries set to zero,
+// and later Schur forms and reorderings only act on the active part below
+// it) once |b_i| <= Tol × normA, where normA is the largest |A v| over the
+// unit vectors v multiplied so far (a lower bound of |A|_2). The run ends
+// when the kk wanted values are locked. The returned Ritz pairs (lambda, x)
+// carry their residuals |A x - lambda x| recomputed with the operator, and
+// the status is converged only if every one is at most Tol × normA.
+//
+// Rightmost eigenvalues of J = -I + D W are exterior in the complex plane
+// (the shift by -I does not change their position relative to the rest), so
+// Krylov–Schur finds them without a shift-invert transform; when they sit on
+// the rim of a crowded disc, as for a random network at the edge of chaos,
+// convergence is slower and a larger Subspace helps. Krylov methods can miss
+// an eigenvalue whose eigenvector is nearly orthogonal to the start vector;
+// a random start makes this unlikely, and a different Seed is the remedy.
+package eigen
