@@ -111,10 +111,11 @@ type State struct {
 // Simulate is the document of `fpfind simulate`.
 type Simulate struct {
 	Header
-	Model    Model            `json:"model"`
-	Settings SimulateSettings `json:"settings"`
-	Summary  SimulateSummary  `json:"summary"`
-	Outputs  Outputs          `json:"outputs"`
+	Model        Model            `json:"model"`
+	Settings     SimulateSettings `json:"settings"`
+	Summary      SimulateSummary  `json:"summary"`
+	Trajectories []Trajectory     `json:"trajectories"`
+	Outputs      Outputs          `json:"outputs"`
 }
 
 // SimulateSettings are the effective settings of a simulate run.
@@ -123,9 +124,11 @@ type SimulateSettings struct {
 	Inits     int     `json:"inits"`
 	InitsFrom string  `json:"inits_from"` // random or file
 	InitsFile string  `json:"inits_file,omitempty"`
+	InitScale Float   `json:"init_scale"` // std of random initial states
 	TEnd      Float   `json:"t_end"`
 	Samples   int     `json:"samples"`
-	Method    string  `json:"method"`
+	Method    string  `json:"method"` // an ode method, or "map" (leaky, discrete)
+	Step      Float   `json:"step"`   // fixed step (0: adaptive)
 	RTol      Float   `json:"rtol"`
 	ATol      Float   `json:"atol"`
 	Noise     Float   `json:"noise"` // sigma of the state noise
@@ -137,10 +140,19 @@ type SimulateSettings struct {
 type SimulateSummary struct {
 	Trajectories int `json:"trajectories"`
 	Samples      int `json:"samples"`
-	// Finite counts the trajectories that stayed finite throughout.
-	Finite int `json:"finite"`
-	// Steps is the total number of integration steps taken.
+	// Finished counts the trajectories that reached t_end.
+	Finished int `json:"finished"`
+	// Steps is the total number of accepted integration steps.
 	Steps int `json:"steps"`
+}
+
+// Trajectory says how one trajectory ended.
+type Trajectory struct {
+	Index    int    `json:"index"`
+	Status   string `json:"status"`    // success, non-finite, ...
+	TReached Float  `json:"t_reached"` // the time of the last good state
+	NormInf  Float  `json:"norm_inf"`  // max |h_i| at the end
+	SpeedInf Float  `json:"speed_inf"` // max |F_i| at the end (near 0: settled)
 }
 
 // Info is the document of `fpfind info`.
