@@ -26,7 +26,7 @@ func (c *command) help() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\nUsage:\n  fpfind %s\n\n", strings.TrimSpace(c.about), c.synopsis)
 	fmt.Fprintf(&b, "Examples:\n%s\n", c.examples)
-	fmt.Fprintf(&b, "Flags:\n%s\n", c.flags().FlagUsages())
+	fmt.Fprintf(&b, "%s\n", flagUsages(c.flags(), flagSections))
 	b.WriteString(exitCodes)
 	return b.String()
 }
@@ -67,7 +67,7 @@ Usage:
 	}
 	fmt.Fprintf(&b, "  fpfind %-44s %s\n", "help [COMMAND]", "help on a command (or: fpfind COMMAND --help)")
 	fmt.Fprintf(&b, "\nExamples:\n%s\n", find.examples)
-	fmt.Fprintf(&b, "Flags of fpfind [find]:\n%s\n", find.flags().FlagUsages())
+	fmt.Fprintf(&b, "Flags of fpfind [find]:\n\n%s\n", flagUsages(find.flags(), flagSections))
 	b.WriteString(exitCodes)
 	return b.String()
 }
@@ -76,4 +76,75 @@ Usage:
 func versionLine() string {
 	v, gov := report.Version()
 	return fmt.Sprintf("fpfind %s (%s)", v, gov)
+}
+
+// flagSections names the groups of flags in the help, by their first flag.
+var flagSections = map[string]string{
+	"inits":      "Initial states",
+	"method":     "Solver",
+	"eps":        "Spectra",
+	"out":        "Output",
+	"convention": "Model (overrides what the file says)",
+	"version":    "Other",
+	"at":         "States",
+	"t-end":      "Integration",
+}
+
+// flagUsages formats the flags of fs in sections, one flag per line with
+// its description wrapped at 80 columns (a long flag gets its description
+// on the next line).
+func flagUsages(fs *pflag.FlagSet, sections map[string]string) string {
+	const col, width = 30, 80
+	var b strings.Builder
+	first := true
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if s, ok := sections[f.Name]; ok {
+			if !first {
+				b.WriteByte('\n')
+			}
+			fmt.Fprintf(&b, "%s:\n", s)
+		}
+		first = false
+		line := "      --" + f.Name
+		if f.Shorthand != "" {
+			line = "  -" + f.Shorthand + ", --" + f.Name
+		}
+		name, usage := pflag.UnquoteUsage(f)
+		if f.Value.Type() == "bool" {
+			name = ""
+		}
+		if name != "" {
+			line += " " + name
+		}
+		if d := f.DefValue; d != "" && d != "0" && d != "false" && d != "[]" {
+			if f.Value.Type() == "string" {
+				d = fmt.Sprintf("%q", d)
+			}
+			usage += fmt.Sprintf(" (default %s)", d)
+		}
+		b.WriteString(line)
+		pos := len(line)
+		if pos+2 > col {
+			b.WriteByte('\n')
+			pos = 0
+		}
+		b.WriteString(strings.Repeat(" ", col-pos))
+		pos = col
+		for i, word := range strings.Fields(usage) {
+			if i > 0 && pos+1+len(word) > width {
+				b.WriteString("\n" + strings.Repeat(" ", col))
+				pos = col
+			} else if i > 0 {
+				b.WriteByte(' ')
+				pos++
+			}
+			b.WriteString(word)
+			pos += len(word)
+		}
+		b.WriteByte('\n')
+	})
+	return b.String()
 }

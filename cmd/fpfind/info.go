@@ -22,7 +22,7 @@ type infoOptions struct {
 func newInfoFlags() (*pflag.FlagSet, *infoOptions) {
 	o := &infoOptions{}
 	fs := newFlagSet("info")
-	fs.StringVar(&o.format, "format", "text", "what to print: `text|json`")
+	fs.StringVar(&o.format, "format", "text", "`FORMAT` of stdout: text or json")
 	o.model.register(fs)
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs, o

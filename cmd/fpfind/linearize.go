@@ -28,11 +28,11 @@ func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
 	o := &linearizeOptions{}
 	fs := newFlagSet("linearize")
 	fs.StringVar(&o.at, "at", "", "the states: an (I x N) or (N) .npy `FILE` (required)")
-	fs.Float64Var(&o.tol, "tol", 1e-10, "a state is called a fixed point when max|F_i| <= `tol`")
+	fs.Float64Var(&o.tol, "tol", 1e-10, "a state is called a fixed point when max|F_i| <= `TOL`")
 	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
 	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, I x N x N)")
 	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
-	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json")
+	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json; without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues into `FILE`.png, .svg or .pdf")
 	o.output.registerStreams(fs, false)
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")

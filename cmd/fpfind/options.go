@@ -31,12 +31,12 @@ type modelOptions struct {
 }
 
 func (m *modelOptions) register(fs *pflag.FlagSet) {
-	fs.StringVar(&m.convention, "convention", "", "time convention `continuous|leaky|discrete` (default: the file's, else continuous)")
+	fs.StringVar(&m.convention, "convention", "", "time convention `NAME`: continuous, leaky or discrete (default: the file's, else continuous)")
 	fs.Float64Var(&m.alpha, "alpha", 0, "dt/tau of the leaky convention, in (0, 1] (default: the file's)")
-	fs.StringVar(&m.activation, "activation", "", "`tanh|relu|softplus|sigmoid|linear|rectified-tanh` (default: the file's, else tanh)")
-	fs.Float64SliceVar(&m.tau, "tau", nil, "time constant(s): one `value`, or N comma-separated (default: the file's, else 1)")
+	fs.StringVar(&m.activation, "activation", "", "activation `NAME`: tanh, relu, softplus, sigmoid, linear or rectified-tanh (default: the file's, else tanh)")
+	fs.Float64SliceVar(&m.tau, "tau", nil, "time constants: one value, or N comma-separated `VALUES` (default: the file's, else 1)")
 	fs.BoolVar(&m.transpose, "transpose", false, "weights are stored in row-vector layout (x^T W): transpose W and W_in")
-	fs.StringVar(&m.keyPrefix, "key-prefix", "", "prefix of the network's keys in the file, e.g. `model.`")
+	fs.StringVar(&m.keyPrefix, "key-prefix", "", "`PREFIX` of the network's keys in the file, e.g. model.")
 }
 
 func (m *modelOptions) validate() error {
@@ -97,14 +97,14 @@ type outputOptions struct {
 }
 
 func (o *outputOptions) registerOut(fs *pflag.FlagSet, what string) {
-	fs.StringVarP(&o.out, "out", "o", "", "write "+what+" (nothing is written without it)")
+	fs.StringVarP(&o.out, "out", "o", "", "write "+what)
 	fs.BoolVar(&o.force, "force", false, "replace existing output files")
 }
 
 func (o *outputOptions) registerStreams(fs *pflag.FlagSet, progress bool) {
-	fs.StringVar(&o.format, "format", "text", "what to print on stdout: `text|json` (json: the .json document)")
+	fs.StringVar(&o.format, "format", "text", "`FORMAT` of stdout: text, or json (the .json document)")
 	if progress {
-		fs.StringVar(&o.progress, "progress", "auto", "progress on stderr: `auto|always|never` (auto: when stderr is a terminal)")
+		fs.StringVar(&o.progress, "progress", "auto", "`WHEN` to show progress on stderr: auto (when stderr is a terminal), always or never")
 	}
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing on stderr but errors")
 }
