@@ -136,3 +136,64 @@ func tail(s string, n int) string {
 	}
 	return "..." + s[len(s)-n:]
 }
+
+// exportPy checks fpfind_io's exports against torch itself: an nn.RNN
+// exported with export_rnn and saved as a raw state dict, and a CTRNN
+// exported with export_ctrnn, must step exactly as the torch modules do when
+// simulated by fpfind_io from the written files.
+const exportPy = `
+import os, sys
+import numpy as np
+import torch
+sys.path.insert(0, ".")
+import fpfind_io as fio
+out = sys.argv[1]
+torch.manual_seed(5)
+rnn = torch.nn.RNN(3, 10, nonlinearity="tanh", batch_first=True).double()
+h0 = torch.randn(10, dtype=torch.float64)
+u = torch.randn(3, dtype=torch.float64)
+with torch.no_grad():
+    want, _ = rnn(u.repeat(1, 20, 1), h0.reshape(1, 1, -1))
+want = want[0].numpy()
+for path in (fio.export_rnn(rnn, os.path.join(out, "rnn.npz")),
+             fio.save_state_dict(rnn, os.path.join(out, "rnn_sd.npz"))):
+    net = fio.load_network(path)
+    assert net["convention"] == "discrete", net["convention"]
+    got = fio.simulate(net, h0.numpy(), 20, u=u.numpy())[1:, 0]
+    err = np.max(np.abs(got - want))
+    assert err < 1e-12, (path, err)
+z = np.load(os.path.join(out, "rnn.npz"))
+assert str(z["convention"]) == "discrete" and str(z["activation"]) == "tanh"
+assert np.array_equal(z["b"], (rnn.bias_hh_l0 + rnn.bias_ih_l0).detach().numpy())
+
+class CT(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.RNN(3, 10)
+        self.readout = torch.nn.Linear(10, 2)
+ct = CT().double()
+path = fio.export_ctrnn(ct, os.path.join(out, "ct.npz"), alpha=0.25, tau=2.0)
+net = fio.load_network(path)
+assert net["convention"] == "leaky" and net["alpha"] == 0.25 and float(net["tau"]) == 2.0
+assert net["W_out"].shape == (2, 10) and net["b_out"].shape == (2,)
+r = ct.rnn
+h = h0.clone()
+with torch.no_grad():
+    for _ in range(20):
+        h = h + 0.25 * (-h + torch.tanh(r.weight_hh_l0 @ h + r.weight_ih_l0 @ u + r.bias_hh_l0 + r.bias_ih_l0))
+got = fio.simulate(net, h0.numpy(), 20, u=u.numpy())[-1, 0]
+err = np.max(np.abs(got - h.numpy()))
+assert err < 1e-12, err
+print("ok: exports step as torch does")
+`
+
+// TestFpfindIOExport checks the notebooks' helper module against torch.
+func TestFpfindIOExport(t *testing.T) {
+	py := python(t, "numpy", "torch")
+	cmd := exec.Command(py, "-c", exportPy, t.TempDir())
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fpfind_io export check: %v\n%s", err, b)
+	} else {
+		t.Log(strings.TrimSpace(string(b)))
+	}
+}

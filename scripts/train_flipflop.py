@@ -23,6 +23,7 @@ the 8 sign patterns. Run it with Debian's python3 (numpy, scipy, torch):
 
     /usr/bin/python3 scripts/train_flipflop.py            # train + save + check
     /usr/bin/python3 scripts/train_flipflop.py --check    # check the saved file
+    /usr/bin/python3 scripts/train_flipflop.py --out DIR  # train into DIR instead
 
 Everything is seeded; on 2 CPU threads training takes a few minutes.
 """
@@ -158,11 +159,12 @@ def train(iters, batch, steps):
 
 
 def save(torch, model, curve, elapsed, acc_entry, acc_trial, args):
+    os.makedirs(args.out, exist_ok=True)
     sd = {k: v.detach().cpu().numpy().astype(np.float32) for k, v in model.state_dict().items()}
-    np.savez(os.path.join(TESTDATA, "flipflop_torch.npz"), **sd)
+    np.savez(os.path.join(args.out, "flipflop_torch.npz"), **sd)
     f64 = {k: v.astype(np.float64) for k, v in sd.items()}
     np.savez(
-        os.path.join(TESTDATA, "flipflop.npz"),
+        os.path.join(args.out, "flipflop.npz"),
         W=f64["rnn.weight_hh_l0"],
         W_in=f64["rnn.weight_ih_l0"],
         b=f64["rnn.bias_hh_l0"] + f64["rnn.bias_ih_l0"],
@@ -190,7 +192,7 @@ def save(torch, model, curve, elapsed, acc_entry, acc_trial, args):
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
     }
-    with open(os.path.join(TESTDATA, "flipflop.json"), "w") as f:
+    with open(os.path.join(args.out, "flipflop.json"), "w") as f:
         json.dump(meta, f, indent=1)
         f.write("\n")
 
@@ -244,11 +246,12 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--steps", type=int, default=150)
     ap.add_argument("--check", action="store_true", help="only check the saved network")
+    ap.add_argument("--out", default=TESTDATA, help="folder for the three files (default: testdata/)")
     args = ap.parse_args()
     if not args.check:
         torch, model, curve, elapsed, ae, at = train(args.iters, args.batch, args.steps)
         save(torch, model, curve, elapsed, ae, at, args)
-    out = check(os.path.join(TESTDATA, "flipflop.npz"))
+    out = check(os.path.join(args.out, "flipflop.npz"))
     stable = [r for r in out if r[1] == 0]
     patterns = {tuple(np.sign(r[2]).astype(int)) for r in stable}
     print(f"{len(out)} fixed points: {len(stable)} stable, {len(out) - len(stable)} unstable; "
