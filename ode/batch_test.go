@@ -160,3 +160,37 @@ func TestLockstepDormandPrince(t *testing.T) {
 		}
 	}
 }
+
+// Network.FieldParallel (dynamics/for_ode.go) is bit-identical to Field for
+// any number of parts, and a one-trajectory solve with it to one with Field.
+func TestFieldParallel(t *testing.T) {
+	for _, n := range []int{5, 64, 100, 257} {
+		net := randomNet(t, n, 1.5, uint64(n), dynamics.Tanh)
+		h := randomStates(1, n, 1, 3).RawRowView(0)
+		want := make([]float64, n)
+		net.Field(want, h)
+		for _, parts := range []int{0, 1, 2, 3, 8} {
+			got := make([]float64, n)
+			for i := range got {
+				got[i] = math.NaN()
+			}
+			net.FieldParallel(got, h, parts)
+			if !bitsEqual(got, want) {
+				t.Fatalf("n=%d parts=%d: differs from Field", n, parts)
+			}
+		}
+	}
+	net := randomNet(t, 200, 1.5, 4, dynamics.Tanh)
+	h0 := randomStates(1, 200, 1, 5).RawRowView(0)
+	s := &ode.Settings{Times: []float64{0, 1, 5}}
+	a, err := ode.Solve(context.Background(), field(net), h0, 0, 5, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	par := func(dst []float64, _ float64, h []float64) { net.FieldParallel(dst, h, 4) }
+	b, err := ode.Solve(context.Background(), par, h0, 0, 5, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameResults(t, "FieldParallel", []*ode.Result{a}, []*ode.Result{b})
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""Time package ode against scipy.integrate.solve_ivp in one run.
+
+Run from anywhere with Debian's python3 (numpy, scipy) and Go on PATH:
+
+    /usr/bin/python3 bench/ode_vs_scipy.py [--gain 1.5] [--scipy-batch 64] [--full]
+
+The network: dh/dt = -h + tanh(W h + b), tau = 1, W = gain/sqrt(N) * N(0, 1),
+b = 0.1 * N(0, 1), h0 ~ N(0, 1), all from numpy's default_rng(seed); the same
+arrays go to Go as raw float64 files. Both sides: Dormand-Prince 5(4)
+(solve_ivp RK45 / ode.DormandPrince), rtol=1e-6, atol=1e-9, t in [0, 100],
+101 sample times (t_eval / Settings.Times).
+
+(a) one trajectory at N = 256 and 1024: wall time (best of --repeat) and
+    function evaluations of each, their ratio, and our cost per evaluation
+    against a bare matrix-vector product W h of the same size (numpy's, and
+    gonum's Dgemv) measured in this run.
+(b) --batch trajectories at N = 256: ours on every core (SolveLockstep: one
+    GEMM per stage with a shared step; SolveBatch: one trajectory per
+    worker) against solve_ivp looping over them. Unless --full, solve_ivp
+    runs --scipy-batch of them and its time is scaled to the batch (the loop
+    is sequential, so the scaling is linear); the table says so.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+
+def network(rng, n, gain):
+    W = gain / np.sqrt(n) * rng.standard_normal((n, n))
+    b = 0.1 * rng.standard_normal(n)
+    h0 = rng.standard_normal(n)
+    return W, b, h0
+
+
+def per_call(fn):
+    fn()
+    reps = 1
+    while True:
+        t = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        d = time.perf_counter() - t
+        if d > 0.2:
+            return d / reps
+        reps *= 2
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gain", type=float, default=1.5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sizes", default="256,1024")
+    ap.add_argument("--batch-n", type=int, default=256)
+    ap.add_argument("--batch", type=int, default=1024)
+    ap.add_argument("--scipy-batch", type=int, default=64, help="trajectories solve_ivp really runs in (b)")
+    ap.add_argument("--full", action="store_true", help="solve_ivp runs the whole batch")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--t1", type=float, default=100.0)
+    ap.add_argument("--rtol", type=float, default=1e-6)
+    ap.add_argument("--atol", type=float, default=1e-9)
+    a = ap.parse_args()
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sizes = [int(s) for s in a.sizes.split(",") if s]
+    rng = np.random.default_rng(a.seed)
+    nets = {}
+    for n in sorted(set(sizes + [a.batch_n])):
+        nets[n] = network(rng, n, a.gain)
+    H0 = rng.standard_normal((a.batch, a.batch_n))
+    t_eval = np.linspace(0, a.t1, 101)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, (W, b, h0) in nets.items():
+            W.astype("<f8").tofile(os.path.join(tmp, "W%d.f64" % n))
+            b.astype("<f8").tofile(os.path.join(tmp, "b%d.f64" % n))
+            h0.astype("<f8").tofile(os.path.join(tmp, "h0%d.f64" % n))
+        H0.astype("<f8").tofile(os.path.join(tmp, "H0.f64"))
+        exe = os.path.join(tmp, "odebench")
+        subprocess.run(["go", "build", "-o", exe, "./bench/odebench"], cwd=root, check=True)
+
+        # scipy, one trajectory.
+        sp = {}
+        for n in sizes:
+            W, b, h0 = nets[n]
+            f = lambda t, h, W=W, b=b: -h + np.tanh(W @ h + b)
+            best, sol = float("inf"), None
+            for _ in range(a.repeat):
+                t = time.perf_counter()
+                sol = solve_ivp(f, (0, a.t1), h0, method="RK45", rtol=a.rtol, atol=a.atol, t_eval=t_eval)
+                best = min(best, time.perf_counter() - t)
+            assert sol.success, sol.message
+            sp[n] = dict(wall=best, nfev=sol.nfev, y_end=sol.y[:, -1],
+                         matvec=per_call(lambda: W @ h0), field=per_call(lambda: f(0, h0)))
+
+        # Go, everything, one process.
+        out = subprocess.run([exe, "-dir", tmp, "-single", a.sizes, "-batch-n", str(a.batch_n),
+                              "-batch", str(a.batch), "-t1", str(a.t1), "-rtol", str(a.rtol),
+                              "-atol", str(a.atol), "-repeat", str(a.repeat)],
+                             check=True, capture_output=True, text=True).stdout
+        go = json.loads(out)
+
+        # scipy, the batch loop.
+        W, b, _ = nets[a.batch_n]
+        f = lambda t, h: -h + np.tanh(W @ h + b)
+        k = a.batch if a.full else min(a.scipy_batch, a.batch)
+        nfev = 0
+        t = time.perf_counter()
+        for i in range(k):
+            sol = solve_ivp(f, (0, a.t1), H0[i], method="RK45", rtol=a.rtol, atol=a.atol, t_eval=t_eval)
+            nfev += sol.nfev
+        sp_batch = (time.perf_counter() - t) * a.batch / k
+        sp_nfev = nfev * a.batch / k
+
+    print("ode vs scipy.integrate.solve_ivp: tanh network, gain %g, seed %d, tau 1, t in [0, %g], "
+          "rtol %g, atol %g, 101 samples; GOMAXPROCS %d; numpy %s"
+          % (a.gain, a.seed, a.t1, a.rtol, a.atol, go["gomaxprocs"], np.__version__))
+    print()
+    print("(a) one trajectory (wall: best of %d)" % a.repeat)
+    hdr = ("%5s | %9s %6s | %9s %6s | %9s %6s | %7s | %8s %8s %8s %8s | %6s %6s | %8s"
+           % ("N", "scipy s", "nfev", "ours 1c s", "nfev", "ours par", "nfev", "speedup",
+              "ours/ev", "np W@h", "go W@h", "go par", "/np", "/go", "|dh(t1)|"))
+    print(hdr)
+    print("-" * len(hdr))
+    for r in go["single"]:
+        n = r["n"]
+        s = sp[n]
+        best = min(r["field_wall"], r["par_wall"])
+        per_eval = r["par_wall"] / r["par_nfev"]
+        print("%5d | %9.4f %6d | %9.4f %6d | %9.4f %6d | %6.2fx | %6.1fus %6.1fus %6.1fus %6.1fus | %5.2fx %5.2fx | %8.1e"
+              % (n, s["wall"], s["nfev"], r["field_wall"], r["field_nfev"], r["par_wall"], r["par_nfev"],
+                 s["wall"] / best, per_eval * 1e6, s["matvec"] * 1e6, r["gemv"] * 1e6, r["field_par"] * 1e6,
+                 per_eval / s["matvec"], per_eval / r["gemv"], np.max(np.abs(np.array(r["y_end"]) - s["y_end"]))))
+    print("  ours 1c: Network.Field (gonum Dgemv, one core); ours par: Network.FieldParallel (rows split over cores).")
+    print("  speedup = scipy wall / best of ours; ours/ev = ours par wall / nfev; np W@h, go W@h: one bare product;")
+    print("  go par: one FieldParallel call; /np, /go: ours per evaluation over the bare numpy / gonum product.")
+    print()
+    bt = go["batch"]
+    print("(b) %d trajectories at N = %d" % (a.batch, a.batch_n))
+    scaled = "" if k == a.batch else " (ran %d, scaled x%g)" % (k, a.batch / k)
+    print("  %-52s %9.2f s  nfev %10.0f%s" % ("scipy solve_ivp RK45, looping", sp_batch, sp_nfev, scaled))
+    print("  %-52s %9.2f s  nfev %10d  speedup %5.2fx  (%d accepted, %d rejected steps)"
+          % ("ours SolveLockstep DP (one GEMM/stage, shared step)", bt["lockstep_wall"], bt["lockstep_nfev"] * a.batch,
+             sp_batch / bt["lockstep_wall"], bt["lockstep_accepted"], bt["lockstep_rejected"]))
+    print("  %-52s %9.2f s  nfev %10d  speedup %5.2fx"
+          % ("ours SolveBatch DP (own steps, %d workers)" % go["gomaxprocs"], bt["parallel_wall"], bt["parallel_nfev"],
+             sp_batch / bt["parallel_wall"]))
+    if bt.get("rk4_lockstep_wall"):
+        print("  %-52s %9.2f s  nfev %10d  speedup %5.2fx"
+              % ("ours SolveLockstep RK4 (step %g, one GEMM/stage)" % bt["rk4_step"], bt["rk4_lockstep_wall"],
+                 int(4 * round(a.t1 / bt["rk4_step"])) * a.batch, sp_batch / bt["rk4_lockstep_wall"]))
+    print("  max |lockstep - per-trajectory| over all samples: %.1e" % bt["max_diff_lockstep_vs_parallel"])
+    print("  one FieldRows on the batch (GEMM %dx%d by %dx%d): %.2f ms"
+          % (a.batch, a.batch_n, a.batch_n, a.batch_n, bt["gemm"] * 1e3))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+package dynamics
+
+import (
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// FieldParallel writes F(h) into dst like [Network.Field], splitting the
+// rows of W h into up to parts contiguous blocks computed by as many
+// goroutines (the caller's included). It is for one large trajectory on a
+// multi-core machine: the matrix-vector product, which gonum runs on one
+// core, then uses parts cores. Each row is computed exactly as Field
+// computes it, so the result is bit-identical to Field's whatever parts is.
+// parts <= 1 is Field. dst and h must have length N and must not be the
+// same slice.
+func (n *Network) FieldParallel(dst, h []float64, parts int) {
+	n.checkLen(dst, h)
+	if alias(dst, h) {
+		panic("dynamics: dst aliases h")
+	}
+	const minRows = 32 // below this a block costs less than a goroutine
+	parts = min(parts, n.n/minRows)
+	if parts <= 1 {
+		n.Field(dst, h)
+		return
+	}
+	var wg sync.WaitGroup
+	block := func(r0, r1 int) {
+		d := dst[r0:r1]
+		copy(d, n.c[r0:r1])
+		w := blas64.General{Rows: r1 - r0, Cols: n.n, Stride: n.w.Stride, Data: n.w.Data[r0*n.w.Stride:]}
+		blas64.Gemv(blas.NoTrans, 1, w, vec(h), 1, vec(d))
+		n.finishRows(d, h[r0:r1], r0)
+	}
+	size := (n.n + parts - 1) / parts
+	for r0 := size; r0 < n.n; r0 += size {
+		r1 := min(r0+size, n.n)
+		wg.Go(func() { block(r0, r1) })
+	}
+	block(0, min(size, n.n))
+	wg.Wait()
+}
+
+// finishRows turns dst = x(h)[r0:r0+len(dst)] into the field of those rows;
+// h holds the same rows of the state.
+func (n *Network) finishRows(dst, h []float64, r0 int) {
+	act, it := n.act, n.invTau[r0:r0+len(dst)]
+	switch act {
+	case Tanh:
+		for i, x := range dst {
+			dst[i] = (tanh(x) - h[i]) * it[i]
+		}
+	default:
+		for i, x := range dst {
+			dst[i] = (act.Phi(x) - h[i]) * it[i]
+		}
+	}
+}
