@@ -34,7 +34,10 @@ func (n *Network) FieldParallel(dst, h []float64, parts int) {
 		blas64.Gemv(blas.NoTrans, 1, w, vec(h), 1, vec(d))
 		n.finishRows(d, h[r0:r1], r0)
 	}
-	size := (n.n + parts - 1) / parts
+	// Blocks start at multiples of 8 rows: gonum's GemvN kernel treats rows
+	// in groups of 4 with a different tail, so aligned blocks keep every row
+	// on the path it takes in the full product.
+	size := ((n.n+parts-1)/parts + 7) / 8 * 8
 	for r0 := size; r0 < n.n; r0 += size {
 		r1 := min(r0+size, n.n)
 		wg.Go(func() { block(r0, r1) })
