@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fpfind/fpfind/io/numpy"
+	"github.com/fpfind/fpfind/io/report"
+)
+
+// m2 is the positive root of m = tanh(2m) (testdata/README.md).
+const m2 = 0.957504024077269
+
+func TestInfo(t *testing.T) {
+	for _, tc := range []struct{ golden, network string }{
+		{"info-flipflop.golden", "flipflop.npz"},
+		{"info-torch.golden", "torch_rnn.npz"},
+		{"info-f4be-fortran.golden", "two_units_f4be_fortran.npz"},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			r := runArgs(t, "info", net(tc.network))
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			golden(t, tc.golden, r.stdout)
+			j := runArgs(t, "info", "--format", "json", net(tc.network))
+			var doc report.Info
+			if err := report.Read(strings.NewReader(j.stdout), &doc); err != nil || j.code != 0 {
+				t.Fatalf("info --format json: exit %d, %v\n%s", j.code, err, j.stdout)
+			}
+			if doc.Command != "info" || doc.Input.SHA256 == "" || len(doc.Arrays) == 0 {
+				t.Errorf("json document incomplete: %+v", doc.Header)
+			}
+		})
+	}
+}
+
+// The torch state dict: W = weight_hh_l0, b = the sum of the two biases,
+// convention discrete, the readout ignored.
+func TestInfoTorchRoles(t *testing.T) {
+	r := runArgs(t, "info", "--format", "json", net("torch_rnn.npz"))
+	var doc report.Info
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]string{}
+	for _, a := range doc.Arrays {
+		roles[a.Key] = a.Role
+		if a.DType != "<f4" {
+			t.Errorf("%s: dtype %s, want <f4", a.Key, a.DType)
+		}
+	}
+	want := map[string]string{"rnn.weight_hh_l0": "W", "rnn.weight_ih_l0": "W_in", "rnn.bias_hh_l0": "b", "rnn.bias_ih_l0": "b", "fc.weight": "ignored", "fc.bias": "ignored"}
+	for k, v := range want {
+		if roles[k] != v {
+			t.Errorf("%s used as %q, want %q", k, roles[k], v)
+		}
+	}
+	if doc.Network.Convention != "discrete" || doc.Network.N != 8 || doc.Network.M != 3 {
+		t.Errorf("network %+v", doc.Network)
+	}
+}
+
+// linearize at the three fixed points of tanh1 (w = 2): J = -1 + 2(1 - h^2).
+func TestLinearizeKnown(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "lin")
+	r := runArgs(t, "linearize", "--at", filepath.Join("testdata", "tanh1_at.npy"), "--vectors", "-o", prefix, net("tanh1.npz"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	golden(t, "linearize-tanh1.golden", r.stdout)
+	golden(t, "linearize-tanh1.stderr.golden", scrub(r.stderr, dir))
+
+	var doc report.Linearize
+	b, err := os.ReadFile(prefix + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Read(bytes.NewReader(b), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		h     float64
+		class string
+		fixed bool
+	}{{0, "unstable", true}, {m2, "stable", true}, {-m2, "stable", true}, {0.5, "stable", false}}
+	for i, w := range want {
+		s := doc.States[i]
+		lam := -1 + 2*(1-math.Tanh(2*w.h)*math.Tanh(2*w.h))
+		if s.Stability != w.class || s.Fixed != w.fixed {
+			t.Errorf("state %d: %s fixed=%v, want %s %v", i, s.Stability, s.Fixed, w.class, w.fixed)
+		}
+		if got := complex128(s.Leading); math.Abs(real(got)-lam) > 1e-12 || imag(got) != 0 {
+			t.Errorf("state %d: lambda %v, want %v", i, got, lam)
+		}
+		if math.Abs(float64(s.SlowestTau)+1/lam) > 1e-9 {
+			t.Errorf("state %d: time constant %v, want %v", i, s.SlowestTau, -1/lam)
+		}
+	}
+	arrays, err := numpy.ReadNPZ(prefix + ".npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*numpy.Array{}
+	for _, a := range arrays {
+		got[a.Name] = a
+	}
+	for _, k := range []string{"states", "q", "residual_inf", "stability", "n_unstable", "n_marginal", "eigenvalues", "eigvecs_right", "convention"} {
+		if got[k] == nil {
+			t.Errorf("key %s missing from the .npz", k)
+		}
+	}
+	if got["eigvecs_left"] != nil {
+		t.Error("eigvecs_left written without --left-vectors")
+	}
+	ev := got["eigenvalues"].Data.([]complex128)
+	for i := range want {
+		if ev[i] != complex128(doc.States[i].Leading) {
+			t.Errorf("eigenvalue %d: npz %v, json %v", i, ev[i], doc.States[i].Leading)
+		}
+	}
+	// The json on stdout is the same document as the file.
+	j := runArgs(t, "linearize", "--at", filepath.Join("testdata", "tanh1_at.npy"), "--vectors", "-o", prefix, "--force", "--format", "json", net("tanh1.npz"))
+	if j.code != 0 {
+		t.Fatalf("exit %d: %s", j.code, j.stderr)
+	}
+	b2, _ := os.ReadFile(prefix + ".json")
+	if j.stdout != string(b2) || !bytes.Equal(b, b2) {
+		t.Errorf("--format json stdout differs from the .json file, or the rerun changed it")
+	}
+}
+
+// float32 big-endian Fortran-order weights give the same answer as float64.
+func TestFloat32Input(t *testing.T) {
+	at := filepath.Join(t.TempDir(), "at.npy")
+	m15 := 0.858559636640110
+	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{2, 2}, Data: []float64{0, 0, m15, m15}}); err != nil {
+		t.Fatal(err)
+	}
+	a := runArgs(t, "linearize", "--at", at, net("two_units.npz"))
+	b := runArgs(t, "linearize", "--at", at, net("two_units_f4be_fortran.npz"))
+	if a.code != 0 || b.code != 0 {
+		t.Fatalf("exit %d, %d: %s %s", a.code, b.code, a.stderr, b.stderr)
+	}
+	if a.stdout != b.stdout {
+		t.Errorf("float32 Fortran input gives another table:\n%s\nfloat64:\n%s", b.stdout, a.stdout)
+	}
+	golden(t, "linearize-two-units.golden", a.stdout)
+}
+
+func TestLinearizeWorkers(t *testing.T) {
+	at := filepath.Join(t.TempDir(), "at.npy")
+	data := make([]float64, 5*200)
+	for i := range data {
+		data[i] = math.Sin(float64(i)) * 0.3
+	}
+	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{5, 200}, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	a := runArgs(t, "linearize", "-j", "1", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
+	b := runArgs(t, "linearize", "-j", "4", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
+	if a.code != 0 || a.stdout != b.stdout {
+		t.Errorf("-j 1 and -j 4 differ (exit %d, %d)", a.code, b.code)
+	}
+}
+
+func TestLinearizePlot(t *testing.T) {
+	dir := t.TempDir()
+	for _, ext := range []string{"png", "svg", "pdf"} {
+		p := filepath.Join(dir, "eig."+ext)
+		r := runArgs(t, "linearize", "-q", "--at", filepath.Join("testdata", "tanh1_at.npy"), "--plot", p, net("leaky.npz"))
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		magic := map[string]string{"png": "\x89PNG", "svg": "<?xml", "pdf": "%PDF"}[ext]
+		if !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("%s does not start with %q", p, magic)
+		}
+	}
+	if got := files(t, dir); len(got) != 3 {
+		t.Errorf("folder holds %v", got)
+	}
+}
+
+// A cancelled run exits 130 and writes nothing.
+func TestInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := runCtx(t, ctx, "linearize", "--at", filepath.Join("testdata", "tanh1_at.npy"), "-o", filepath.Join(dir, "x"), "--plot", filepath.Join(dir, "x.png"), net("tanh1.npz"))
+	if r.code != 130 || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 130 and nothing", r.code, r.stdout)
+	}
+	golden(t, "err-interrupted.golden", r.stderr)
+	if got := files(t, dir); len(got) != 0 {
+		t.Errorf("an interrupted run left %v", got)
+	}
+}
+
+// Existing outputs are kept without --force and replaced with it.
+func TestForce(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "x")
+	os.WriteFile(prefix+".json", []byte("old"), 0o644)
+	args := []string{"linearize", "-q", "--at", filepath.Join("testdata", "tanh1_at.npy"), "-o", prefix, net("tanh1.npz")}
+	if r := runArgs(t, args...); r.code != 2 {
+		t.Errorf("without --force: exit %d, want 2", r.code)
+	}
+	if got := files(t, dir); strings.Join(got, ",") != "x.json" {
+		t.Errorf("without --force the folder holds %v", got)
+	}
+	if r := runArgs(t, append(args, "--force")...); r.code != 0 {
+		t.Errorf("with --force: exit %d: %s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(prefix + ".json"); !json.Valid(b) {
+		t.Error("--force did not replace the old file")
+	}
+	if got := files(t, dir); strings.Join(got, ",") != "x.json,x.npz" {
+		t.Errorf("with --force the folder holds %v", got)
+	}
+}
+
+// Writing over the input is refused.
+func TestNeverWritesInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "net.npz")
+	b, _ := os.ReadFile(net("tanh1.npz"))
+	os.WriteFile(in, b, 0o644)
+	r := runArgs(t, "linearize", "--force", "--at", filepath.Join("testdata", "tanh1_at.npy"), "-o", filepath.Join(dir, "net"), in)
+	if r.code != 2 || !strings.Contains(r.stderr, "refusing to write over the input") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if now, _ := os.ReadFile(in); !bytes.Equal(now, b) {
+		t.Error("the input was changed")
+	}
+}
+
+// An output folder that cannot be written: exit 1, nothing left behind.
+func TestUnwritableFolder(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "ro")
+	os.Mkdir(out, 0o555)
+	defer os.Chmod(out, 0o755)
+	if f, err := os.Create(filepath.Join(out, "probe")); err == nil {
+		f.Close()
+		os.Remove(filepath.Join(out, "probe"))
+		t.Skip("folder permissions are not enforced (running as root)")
+	}
+	r := runArgs(t, "linearize", "--at", filepath.Join("testdata", "tanh1_at.npy"), "-o", filepath.Join(out, "x"), net("tanh1.npz"))
+	if r.code != 1 || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 1 and nothing", r.code, r.stdout)
+	}
+	golden(t, "err-unwritable.golden", scrub(r.stderr, dir))
+	if got := files(t, out); len(got) != 0 {
+		t.Errorf("left %v", got)
+	}
+}
+
+// If the last file cannot be moved into place, the ones moved before are
+// taken back: the run leaves no partial output.
+func TestCommitRollback(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.npz"), filepath.Join(dir, "a.json")
+	outs, err := newOutputs(net("tanh1.npz"), false, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outs.abort()
+	for _, p := range []string{a, b} {
+		if err := outs.write(p, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Someone creates a.json during the run.
+	os.WriteFile(b, []byte("theirs"), 0o644)
+	if err := outs.commit(); err == nil {
+		t.Fatal("commit over a file created meanwhile succeeded without force")
+	}
+	outs.abort()
+	if got := files(t, dir); strings.Join(got, ",") != "a.json" {
+		t.Errorf("after a failed commit the folder holds %v", got)
+	}
+	if c, _ := os.ReadFile(b); string(c) != "theirs" {
+		t.Errorf("their file now holds %q", c)
+	}
+
+	// With force, a replaced file is restored when a later one fails.
+	os.WriteFile(a, []byte("old-a"), 0o644)
+	os.Remove(b)
+	outs, err = newOutputs(net("tanh1.npz"), true, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outs.abort()
+	os.Remove(outs.tmp(b)) // the second temporary file vanishes: its commit fails
+	if err := outs.commit(); err == nil {
+		t.Fatal("commit with a missing temporary file succeeded")
+	}
+	outs.abort()
+	if c, _ := os.ReadFile(a); string(c) != "old-a" {
+		t.Errorf("the replaced file holds %q after the rollback, want the old content", c)
+	}
+	if got := files(t, dir); strings.Join(got, ",") != "a.npz" {
+		t.Errorf("after the rollback the folder holds %v", got)
+	}
+}
+
+func TestSimulate(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "sim")
+	r := runArgs(t, "simulate", "-n", "3", "--t-end", "5", "--samples", "11", "-o", prefix, net("two_units.npz"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	golden(t, "simulate-two-units.golden", r.stdout)
+	arrays, err := numpy.ReadNPZ(prefix + ".npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string]string{}
+	for _, a := range arrays {
+		shapes[a.Name] = shape(a.Shape)
+	}
+	want := map[string]string{"t": "(11,)", "h": "(3, 11, 2)", "inits": "(3, 2)", "status": "(3,)", "convention": "()"}
+	for k, v := range want {
+		if shapes[k] != v {
+			t.Errorf("%s has shape %s, want %s", k, shapes[k], v)
+		}
+	}
+	// The same seed gives the same file, whatever the workers.
+	r1 := runArgs(t, "simulate", "-n", "3", "--noise", "0.2", "-j", "1", "--format", "json", "-o", filepath.Join(dir, "j1"), net("two_units.npz"))
+	r4 := runArgs(t, "simulate", "-n", "3", "--noise", "0.2", "-j", "4", "--format", "json", "-o", filepath.Join(dir, "j4"), net("two_units.npz"))
+	if r1.code != 0 || r4.code != 0 {
+		t.Fatalf("exit %d %d: %s %s", r1.code, r4.code, r1.stderr, r4.stderr)
+	}
+	n1, _ := os.ReadFile(filepath.Join(dir, "j1.npz"))
+	n4, _ := os.ReadFile(filepath.Join(dir, "j4.npz"))
+	if !bytes.Equal(n1, n4) {
+		t.Error("-j 1 and -j 4 wrote different trajectories")
+	}
+	if strings.ReplaceAll(r1.stdout, "j1", "jX") != strings.ReplaceAll(r4.stdout, "j4", "jX") {
+		t.Error("-j 1 and -j 4 printed different documents")
+	}
+}
+
+// A leaky network steps its map: h[k+1] = h[k] + alpha (-h[k] + tanh(w h[k]))
+// at every sample when the samples fall on every step.
+func TestSimulateLeakyMap(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "sim")
+	// leaky.npz: N = 1, w = 2, alpha = 0.1, tau = 1: one step is 0.1.
+	r := runArgs(t, "simulate", "-q", "-n", "2", "--t-end", "3", "--samples", "31", "-o", prefix, net("leaky.npz"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	arrays, err := numpy.ReadNPZ(prefix + ".npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h []float64
+	for _, a := range arrays {
+		if a.Name == "h" {
+			h = a.Data.([]float64)
+		}
+	}
+	for i := range 2 {
+		for k := range 30 {
+			x := h[i*31+k]
+			want := x + 0.1*(-x+math.Tanh(2*x))
+			if got := h[i*31+k+1]; math.Abs(got-want) > 1e-14 {
+				t.Fatalf("trajectory %d, step %d: %v, the map gives %v", i, k, got, want)
+			}
+		}
+	}
+}
+
