@@ -385,4 +385,3 @@ func TestSimulateLeakyMap(t *testing.T) {
 		}
 	}
 }
-
