@@ -63,6 +63,7 @@ def main():
     ap.add_argument("--scipy-batch", type=int, default=64, help="trajectories solve_ivp really runs in (b)")
     ap.add_argument("--full", action="store_true", help="solve_ivp runs the whole batch")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rk4-step", type=float, default=0, help="also time a lockstep RK4 batch with this step (0: skip)")
     ap.add_argument("--t1", type=float, default=100.0)
     ap.add_argument("--rtol", type=float, default=1e-6)
     ap.add_argument("--atol", type=float, default=1e-9)
@@ -103,7 +104,7 @@ def main():
         # Go, everything, one process.
         out = subprocess.run([exe, "-dir", tmp, "-single", a.sizes, "-batch-n", str(a.batch_n),
                               "-batch", str(a.batch), "-t1", str(a.t1), "-rtol", str(a.rtol),
-                              "-atol", str(a.atol), "-repeat", str(a.repeat)],
+                              "-atol", str(a.atol), "-repeat", str(a.repeat), "-rk4-step", str(a.rk4_step)],
                              check=True, capture_output=True, text=True).stdout
         go = json.loads(out)
 

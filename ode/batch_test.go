@@ -2,6 +2,7 @@ package ode_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -193,4 +194,35 @@ func TestFieldParallel(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameResults(t, "FieldParallel", []*ode.Result{a}, []*ode.Result{b})
+}
+
+func TestBatchCanceled(t *testing.T) {
+	net := randomNet(t, 8, 1.5, 1, dynamics.Tanh)
+	y0s := randomStates(5, 8, 1, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := ode.SolveBatch(ctx, field(net), y0s, 0, 1, &ode.Settings{Workers: 2})
+	if !errors.Is(err, context.Canceled) || len(res) != 5 {
+		t.Fatalf("SolveBatch: %v, %d results", err, len(res))
+	}
+	for i, r := range res {
+		if r.Status != ode.Canceled || !errors.Is(r.Err(), context.Canceled) {
+			t.Errorf("SolveBatch row %d: %v", i, r.Status)
+		}
+	}
+	rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { net.FieldRows(dst, h) }
+	res, err = ode.SolveLockstep(ctx, rows, y0s, 0, 1, nil)
+	if !errors.Is(err, context.Canceled) || len(res) != 5 {
+		t.Fatalf("SolveLockstep: %v, %d results", err, len(res))
+	}
+	for i, r := range res {
+		if r.Status != ode.Canceled || r.End != 0 || len(r.T) != 1 {
+			t.Errorf("SolveLockstep row %d: %v end %v samples %d", i, r.Status, r.End, len(r.T))
+		}
+	}
+	bad := mat.NewDense(2, 8, nil)
+	bad.Set(1, 3, math.Inf(1))
+	if _, err := ode.SolveBatch(context.Background(), field(net), bad, 0, 1, nil); err == nil {
+		t.Error("no error for a non-finite initial state")
+	}
 }
