@@ -122,3 +122,59 @@ func TestLeadingAgainstFull(t *testing.T) {
 		})
 	}
 }
+
+func TestLeadingErrorsAndStatus(t *testing.T) {
+	a := randMatrix(50, 6)
+	op := denseOp(a)
+	for _, c := range []struct {
+		name string
+		n, k int
+		s    *ArnoldiSettings
+	}{
+		{"k=0", 50, 0, nil},
+		{"k>n", 50, 51, nil},
+		{"short start", 50, 3, &ArnoldiSettings{Start: make([]float64, 49)}},
+		{"zero start", 50, 3, &ArnoldiSettings{Start: make([]float64, 50)}},
+	} {
+		if _, err := Leading(c.n, c.k, op, LargestReal, c.s); err == nil {
+			t.Errorf("%s: no error", c.name)
+		}
+	}
+	nan := func(dst, v []float64) {
+		op(dst, v)
+		dst[3] = math.NaN()
+	}
+	if _, err := Leading(50, 3, nan, LargestReal, nil); err == nil {
+		t.Error("NaN from the operator: no error")
+	}
+	// Too few restarts for a tight tolerance: reported, not hidden.
+	big := jacobianLike(400, 1.5, 8)
+	p, err := Leading(400, 10, denseOp(big), LargestReal, &ArnoldiSettings{MaxRestarts: 1, Subspace: 14, Tol: 1e-14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != NotConverged {
+		t.Errorf("status %v after 1 restart with tol 1e-14", p.Status)
+	}
+	worst := slices.Max(p.Residuals)
+	if worst <= 1e-14*p.NormA {
+		t.Errorf("NotConverged expected a residual above the tolerance, worst %g", worst)
+	}
+}
+
+func TestWindowQRAgrees(t *testing.T) {
+	// Order 520: 56 shifts and a deflation window of 84 > 75, so WindowQR
+	// changes how the window is reduced. Reference: numpy.
+	py := python(t)
+	a := randMatrix(520, 7)
+	want := numpyEig(t, py, a)
+	for _, w := range []bool{false, true} {
+		d, err := Solver{WindowQR: w}.Factorize(a, false, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dist := match(d.Values, want); dist > 1e-10*mat.Norm(a, 1) {
+			t.Errorf("WindowQR=%t: eigenvalues differ from numpy's by %g", w, dist)
+		}
+	}
+}

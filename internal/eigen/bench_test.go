@@ -2,7 +2,9 @@ package eigen
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -27,6 +29,7 @@ func BenchmarkGeev(b *testing.B) {
 				if vec {
 					vr = blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
 				}
+				defer reportCPU(b)()
 				for b.Loop() {
 					w.Copy(a)
 					if err := (Solver{}).Geev(w.RawMatrix(), wr, wi, blas64.General{}, vr); err != nil {
@@ -41,12 +44,34 @@ func BenchmarkGeev(b *testing.B) {
 					k = mat.EigenRight
 				}
 				var e mat.Eigen
+				defer reportCPU(b)()
 				for b.Loop() {
 					if !e.Factorize(a, k) {
 						b.Fatal("gonum's Eigen failed")
 					}
 				}
 			})
+		}
+	}
+}
+
+// cpuTime returns the user plus system CPU time of the process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU seconds per operation (all threads) when the
+// returned function is called at the end of a benchmark: on a shared
+// machine it is steadier than the wall time.
+func reportCPU(b *testing.B) func() {
+	t0 := cpuTime()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric((cpuTime()-t0).Seconds()/float64(b.N), "cpu-s/op")
 		}
 	}
 }

@@ -124,12 +124,15 @@ func BenchmarkLeading(b *testing.B) {
 		op := func(dst, v []float64) { net.JacVecAt(dst, d, v) }
 		b.Run("n="+strconv.Itoa(n)+"/k=20", func(b *testing.B) {
 			b.ReportAllocs()
+			var products int
 			for b.Loop() {
 				p, err := eigen.Leading(n, 20, op, eigen.LargestReal, &eigen.ArnoldiSettings{Seed: 3})
 				if err != nil || p.Status != eigen.Converged {
 					b.Fatal(err, p.Status)
 				}
+				products = p.MatVecs
 			}
+			b.ReportMetric(float64(products), "products/op")
 		})
 	}
 }
