@@ -168,15 +168,16 @@ func (s Status) String() string {
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Sentinel errors, one per early status; errors.Is matches a [*RunError]
-// against them.
+// against them. A RunError for Canceled also matches the context's error
+// (context.Canceled or context.DeadlineExceeded).
 var (
 	ErrNonFinite     = errors.New("ode: non-finite state")
 	ErrStepUnderflow = errors.New("ode: step size underflow")
 	ErrMaxSteps      = errors.New("ode: step budget exhausted")
+	ErrCanceled      = errors.New("ode: canceled")
 )
 
-// Err returns the sentinel error of s, or nil for Success. Canceled maps to
-// context.Canceled's sibling ErrCanceled.
+// Err returns the sentinel error of s, or nil for Success.
 func (s Status) Err() error {
 	switch s {
 	case NonFinite:
@@ -190,11 +191,6 @@ func (s Status) Err() error {
 	}
 	return nil
 }
-
-// ErrCanceled is the sentinel of the Canceled status. A [*RunError] for a
-// canceled run also matches the context's error (context.Canceled or
-// context.DeadlineExceeded).
-var ErrCanceled = errors.New("ode: canceled")
 
 // RunError says why and when a run stopped before t1.
 type RunError struct {
@@ -228,8 +224,8 @@ func (e *RunError) Unwrap() []error {
 // Result is a computed trajectory.
 type Result struct {
 	// T holds the sample times; Y holds the states, one row per time
-	// (len(T) x N). When the run stopped early, T ends at the last sample
-	// reached.
+	// (len(T) x N), or is nil when there are no samples. When the run
+	// stopped early, T ends at the last sample reached.
 	T []float64
 	Y *mat.Dense
 	// Stats counts the work done.
