@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"math/cmplx"
 	"path/filepath"
 	"strings"
 
@@ -65,13 +66,32 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 			}
 		}
 	}
+	if math.IsInf(xmin, 0) {
+		xmin, xmax, ymin, ymax = -1, 1, -1, 1
+	}
 	if conv.IsMap() {
-		xmin, xmax, ymin, ymax = min(xmin, -1), max(xmax, 1), min(ymin, -1), max(ymax, 1)
+		// Zoom on the eigenvalues, keeping the arc of the unit circle
+		// nearest to the largest one in the frame.
+		var far complex128
+		for _, pt := range pts {
+			for _, v := range pt.values {
+				if cmplxFinite(v) && cmplx.Abs(v) > cmplx.Abs(far) {
+					far = v
+				}
+			}
+		}
+		edge := complex(1, 0)
+		if cmplx.Abs(far) > 0 {
+			edge = far / complex(cmplx.Abs(far), 0)
+		}
+		xmin, xmax = min(xmin, real(edge)), max(xmax, real(edge))
+		ymin, ymax = min(ymin, imag(edge)), max(ymax, imag(edge))
+		if ymax-ymin < 0.2*(xmax-xmin) {
+			c := (ymin + ymax) / 2
+			ymin, ymax = c-0.1*(xmax-xmin), c+0.1*(xmax-xmin)
+		}
 	} else {
 		xmin, xmax = min(xmin, 0), max(xmax, 0)
-		if math.IsInf(ymin, 0) {
-			ymin, ymax = -1, 1
-		}
 		// Keep Re = 0 visibly inside the frame.
 		span := xmax - xmin
 		if span == 0 {
@@ -89,13 +109,12 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 		cx, cy := (xmin+xmax)/2, (ymin+ymax)/2
 		xmin, xmax, ymin, ymax = cx-h, cx+h, cy-h, cy+h
 	}
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 
 	// The stability boundary.
 	var bound plotter.XYs
 	if conv.IsMap() {
-		for k := 0; k <= 360; k++ {
-			a := 2 * math.Pi * float64(k) / 360
+		for k := 0; k <= 2000; k++ {
+			a := 2 * math.Pi * float64(k) / 2000
 			bound = append(bound, plotter.XY{X: math.Cos(a), Y: math.Sin(a)})
 		}
 	} else {
@@ -113,6 +132,15 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 		leg.Add("|λ| = 1 (stability boundary)", line)
 	} else {
 		leg.Add("Re λ = 0 (stability boundary)", line)
+	}
+
+	total := 0
+	for _, pt := range pts {
+		total += len(pt.values)
+	}
+	radius := vg.Points(3)
+	if total > 300 {
+		radius = vg.Points(2.2)
 	}
 
 	// One scatter per class, drawn from the most to the least common so
@@ -141,12 +169,12 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 		c := classColors[cl]
 		fill := c
 		fill.A = 0x70
-		sc.GlyphStyle = draw.GlyphStyle{Color: fill, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+		sc.GlyphStyle = draw.GlyphStyle{Color: fill, Radius: radius, Shape: draw.CircleGlyph{}}
 		ring, err := plotter.NewScatter(xys)
 		if err != nil {
 			return nil, nil, err
 		}
-		ring.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3), Shape: draw.RingGlyph{}}
+		ring.GlyphStyle = draw.GlyphStyle{Color: c, Radius: radius, Shape: draw.RingGlyph{}}
 		p.Add(sc, ring)
 		s := "s"
 		if npts == 1 {
@@ -154,6 +182,8 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 		}
 		leg.Add(fmt.Sprintf("%s (%d point%s)", cl, npts, s), sc)
 	}
+	// After every Add, which widens the axes to the plotters' data.
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 	leg.Top = true
 	leg.Left = true
 	leg.Padding = vg.Points(3)
