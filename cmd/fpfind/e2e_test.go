@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fpfind/fpfind/io/numpy"
+	"github.com/fpfind/fpfind/io/report"
+)
+
+// python returns Debian's python3 if it has numpy. Without it the test
+// skips, unless FPFIND_REQUIRE_PYTHON=1 (CI), where it fails.
+func python(t *testing.T) string {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	err := exec.Command(py, "-c", "import numpy").Run()
+	if err == nil {
+		return py
+	}
+	if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
+		t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s with numpy is not usable: %v", py, err)
+	}
+	t.Skipf("%s with numpy is not available: %v", py, err)
+	return ""
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildOut  []byte
+)
+
+// binary builds cmd/fpfind once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "fpfind-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "fpfind")
+		if runtime.GOOS == "windows" {
+			binPath += ".exe"
+		}
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		buildOut, buildErr = cmd.CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// End to end: the built binary on networks with known fixed points, its
+// .npz read back with numpy and checked against the .json and against
+// eigenvalues that numpy computes itself.
+func TestEndToEnd(t *testing.T) {
+	py := python(t)
+	bin := binary(t)
+	for _, tc := range []struct {
+		network string
+		args    []string
+		// want: class -> number of unique points
+		want map[string]int
+	}{
+		{"tanh1.npz", nil, map[string]int{"stable": 2, "unstable": 1}},
+		{"two_units.npz", []string{"--vectors"}, map[string]int{"stable": 2, "saddle": 1}},
+		{"leaky.npz", []string{"--left-vectors"}, map[string]int{"stable": 2, "unstable": 1}},
+		{"zero_weights.npz", nil, map[string]int{"stable": 1}},
+		{"rotation.npz", []string{"--left-vectors"}, map[string]int{"stable": 1}},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			dir := t.TempDir()
+			prefix := filepath.Join(dir, "res")
+			args := append([]string{"--inits-file", randomInits(t, dir, tc.network, 32), "-o", prefix, "--plot", prefix + ".png", net(tc.network)}, tc.args...)
+			cmd := exec.Command(bin, args...)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("fpfind %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+			}
+			var doc report.Find
+			b, err := os.ReadFile(prefix + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int{}
+			for _, p := range doc.Points {
+				if p.Kind == "fixed" {
+					got[p.Stability]++
+				}
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("%s: %d %s fixed points, want %d (all: %v)", tc.network, got[k], k, v, got)
+				}
+			}
+			out, err := exec.Command(py, filepath.Join("testdata", "check_results.py"), prefix+".npz", prefix+".json", net(tc.network)).CombinedOutput()
+			if err != nil {
+				t.Errorf("numpy check failed: %v\n%s", err, out)
+			}
+			if _, err := os.Stat(prefix + ".png"); err != nil {
+				t.Error(err)
+			}
+			if !strings.Contains(stdout.String(), "unique points") {
+				t.Errorf("stdout lacks the summary:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// randomInits writes n seeded Gaussian states (std 1.5) for the network
+// into dir and returns the file name.
+func randomInits(t *testing.T, dir, network string, n int) string {
+	t.Helper()
+	l, err := numpy.LoadNetwork(net(network), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dim := l.Network.Dim()
+	data := make([]float64, n*dim)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range data {
+		data[i] = 1.5 * rng.NormFloat64()
+	}
+	p := filepath.Join(dir, "inits.npy")
+	if err := numpy.WriteNPY(p, numpy.Array{Shape: []int{n, dim}, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
