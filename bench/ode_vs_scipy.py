@@ -148,7 +148,7 @@ def main():
     scaled = "" if k == a.batch else " (ran %d, scaled x%g)" % (k, a.batch / k)
     print("  %-52s %9.2f s  nfev %10.0f%s" % ("scipy solve_ivp RK45, looping", sp_batch, sp_nfev, scaled))
     print("  %-52s %9.2f s  nfev %10d  speedup %5.2fx  (%d accepted, %d rejected steps)"
-          % ("ours SolveLockstep DP (one GEMM/stage, shared step)", bt["lockstep_wall"], bt["lockstep_nfev"] * a.batch,
+          % ("ours SolveLockstep DP (groups of 64, GEMM/stage)", bt["lockstep_wall"], bt["lockstep_nfev"] * a.batch,
              sp_batch / bt["lockstep_wall"], bt["lockstep_accepted"], bt["lockstep_rejected"]))
     print("  %-52s %9.2f s  nfev %10d  speedup %5.2fx"
           % ("ours SolveBatch DP (own steps, %d workers)" % go["gomaxprocs"], bt["parallel_wall"], bt["parallel_nfev"],

@@ -159,19 +159,29 @@ func (l *lockstep) stopAll(st Status, t float64, stats Stats, cause error) {
 }
 
 // SolveLockstep integrates dy/dt = f(t, y) from every row of y0s (B x N)
-// over [t0, t1] with one call of the [BatchFunc] per stage for the whole
-// batch: with (*dynamics.Network).FieldRows that is one matrix-matrix
-// product per stage instead of B matrix-vector products.
+// over [t0, t1] in groups of Settings.Group rows (default 64), each group
+// with one call of the [BatchFunc] per stage: with
+// (*dynamics.Network).FieldRows that is one matrix-matrix product per stage
+// instead of one matrix-vector product per row. Groups run in parallel on
+// Settings.Workers goroutines, so f must be safe for concurrent use when
+// Workers > 1 (FieldRows is). The groups are fixed by Group, not by
+// Workers, and row i draws its noise from stream i: the results do not
+// depend on the number of workers.
 //
-// The fixed-step methods give each row the same result as [SolveBatch]
-// would with a BatchFunc computing row by row. DormandPrince takes a step
-// shared by the batch: a step is accepted when the error norm of every row
-// is at most 1, and the next step follows the largest norm, so each row
-// meets the tolerances but the batch takes the steps of its hardest row.
-// A row whose state or derivative becomes NaN or Inf stops (Status
-// NonFinite) without stopping the others. Stats.FuncEvals counts calls of f.
-// Settings.Workers is ignored: the BatchFunc decides its parallelism (gonum's
-// Dgemm uses every core). The error is that of [SolveBatch].
+// The fixed-step methods give each row the result that [SolveBatch] would
+// give with a BatchFunc computing row by row. DormandPrince takes a step
+// shared by a group: a step is accepted when the error norm of every row is
+// at most 1, and the next step follows the largest norm, so each row meets
+// the tolerances but a group takes the steps of its hardest row. A row
+// whose state or derivative becomes NaN or Inf stops (Status NonFinite)
+// without stopping the others. Stats.FuncEvals counts calls of f per row.
+//
+// Whether this beats SolveBatch depends on the BLAS: gonum's pure-Go Dgemm
+// does about as many flops per second as its Dgemv, so the gain of one
+// product per stage is small and the shared step costs extra evaluations;
+// an optimized BLAS (OpenBLAS through gonum's netlib) makes the product
+// several times faster. bench/ode_vs_scipy.py measures both. The error is
+// that of [SolveBatch].
 func SolveLockstep(ctx context.Context, f BatchFunc, y0s mat.Matrix, t0, t1 float64, s *Settings) ([]*Result, error) {
 	if f == nil {
 		panic("ode: nil BatchFunc")
@@ -185,6 +195,48 @@ func SolveLockstep(ctx context.Context, f BatchFunc, y0s mat.Matrix, t0, t1 floa
 	if err != nil {
 		return nil, err
 	}
+	g := c.group
+	groups := (b + g - 1) / g
+	results := make([]*Result, b)
+	y0 := y.RawMatrix().Data
+	run := func(k int) {
+		r0, r1 := k*g, min((k+1)*g, b)
+		copy(results[r0:r1], runLockstep(ctx, f, y0[r0*n:r1*n], r1-r0, n, r0, t0, t1, c))
+	}
+	workers := c.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, groups)
+	if workers == 1 {
+		for k := range groups {
+			run(k)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					k := int(next.Add(1) - 1)
+					if k >= groups {
+						return
+					}
+					run(k)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if err := ctx.Err(); err != nil {
+		return results, fmt.Errorf("ode: batch interrupted: %w", err)
+	}
+	return results, nil
+}
+
+// runLockstep integrates the b rows of y0 (row-major, b x n), rows r0 ...
+// r0+b-1 of the batch, in lockstep.
+func runLockstep(ctx context.Context, f BatchFunc, y0 []float64, b, n, r0 int, t0, t1 float64, c *config) []*Result {
 	l := &lockstep{work: newWork(b * n), b: b, n: n, f: f, views: make(map[*float64]*mat.Dense),
 		active: make([]bool, b), res: make([]*Result, b), recs: make([]*recorder, b), nAct: b}
 	for r := range b {
@@ -195,11 +247,10 @@ func SolveLockstep(ctx context.Context, f BatchFunc, y0s mat.Matrix, t0, t1 floa
 	if c.noise {
 		l.rngs = make([]*rand.Rand, b)
 		for r := range l.rngs {
-			l.rngs[r] = rand.New(rand.NewPCG(c.seed, uint64(r)))
+			l.rngs[r] = rand.New(rand.NewPCG(c.seed, uint64(r0+r)))
 		}
 		l.noise = l.noiseRows
 	}
-	y0 := y.RawMatrix().Data
 	if c.method == DormandPrince {
 		l.dopri(ctx, y0, t0, t1, c)
 	} else {
@@ -208,10 +259,7 @@ func SolveLockstep(ctx context.Context, f BatchFunc, y0s mat.Matrix, t0, t1 floa
 	for r, res := range l.res {
 		l.recs[r].result(res)
 	}
-	if err := ctx.Err(); err != nil {
-		return l.res, fmt.Errorf("ode: batch interrupted: %w", err)
-	}
-	return l.res, nil
+	return l.res
 }
 
 func (l *lockstep) fixed(ctx context.Context, y0 []float64, t0, t1 float64, c *config) {

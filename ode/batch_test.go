@@ -101,6 +101,16 @@ func TestLockstepFixed(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameResults(t, s.Method.String(), want, got)
+		// Groups of 3 rows (the last one short) on 1 and 3 workers.
+		for _, w := range []int{1, 3} {
+			gs := s
+			gs.Group, gs.Workers = 3, w
+			got, err := ode.SolveLockstep(context.Background(), rowwise(field(net)), y0s, 0, 3, &gs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameResults(t, s.Method.String()+" groups", want, got)
+		}
 		// FieldRows (one GEMM) agrees to rounding.
 		gemm := func(dst *mat.Dense, _ float64, y *mat.Dense) { net.FieldRows(dst, y) }
 		got, err = ode.SolveLockstep(context.Background(), gemm, y0s, 0, 3, &s)
@@ -129,6 +139,16 @@ func TestLockstepDormandPrince(t *testing.T) {
 	ref, err := ode.SolveBatch(context.Background(), field(net), y0s, 0, 10, &ode.Settings{Times: times, RelTol: 1e-12, AbsTol: 1e-14})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, w := range []int{1, 4} {
+		again, err := ode.SolveLockstep(context.Background(), gemm, y0s, 0, 10, &ode.Settings{Times: times, RelTol: 1e-8, AbsTol: 1e-10, Group: 4, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w > 1 {
+			sameResults(t, "lockstep workers", got, again)
+		}
+		got = again
 	}
 	for i := range got {
 		if got[i].Status != ode.Success {

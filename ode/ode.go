@@ -116,16 +116,21 @@ type Settings struct {
 	Times []float64
 	// Noise, if not nil, adds white noise; it needs EulerMaruyama or Heun.
 	Noise *Noise
-	// Workers is the number of goroutines of [SolveBatch]. 0 means
-	// runtime.GOMAXPROCS(0); 1 uses no goroutines. Solve and SolveLockstep
-	// ignore it.
+	// Workers is the number of goroutines of [SolveBatch] and
+	// [SolveLockstep]. 0 means runtime.GOMAXPROCS(0); 1 uses no goroutines.
+	// Solve ignores it. Results never depend on it.
 	Workers int
+	// Group is the number of rows that [SolveLockstep] integrates together,
+	// with one BatchFunc call per stage (and, for DormandPrince, one shared
+	// step). 0 means 64. Results depend on it, not on Workers.
+	Group int
 }
 
 const (
 	defaultRelTol   = 1e-6
 	defaultAbsTol   = 1e-9
 	defaultMaxSteps = 1000000
+	defaultGroup    = 64
 )
 
 // Stats counts the work of a run.
@@ -268,6 +273,7 @@ type config struct {
 	seed          uint64
 	noise         bool
 	workers       int
+	group         int
 }
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -361,6 +367,13 @@ func validate(s *Settings, n int, t0, t1 float64) (*config, error) {
 	}
 	if c.workers < 0 {
 		return nil, bad("Workers", "%d is negative", c.workers)
+	}
+	c.group = s.Group
+	if c.group < 0 {
+		return nil, bad("Group", "%d is negative", c.group)
+	}
+	if c.group == 0 {
+		c.group = defaultGroup
 	}
 	return c, nil
 }
