@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fpfind/fpfind/io/report"
+)
+
+// find on two_units from given states: the table, and the document on
+// stdout equal to the .json file.
+func TestFindTable(t *testing.T) {
+	dir := t.TempDir()
+	inits := randomInits(t, dir, "two_units.npz", 16)
+	r := runArgs(t, "--inits-file", inits, net("two_units.npz"))
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	golden(t, "find-two-units.golden", r.stdout)
+
+	prefix := filepath.Join(dir, "res")
+	j := runArgs(t, "find", "--inits-file", inits, "--format", "json", "-o", prefix, net("two_units.npz"))
+	if j.code != 0 {
+		t.Fatalf("exit %d: %s", j.code, j.stderr)
+	}
+	b, err := os.ReadFile(prefix + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.stdout != string(b) {
+		t.Error("--format json stdout differs from the .json file")
+	}
+	var doc report.Find
+	if err := report.Read(bytes.NewReader(b), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Settings.InitsFrom != "file" || doc.Settings.Inits != 16 || doc.Summary.Points != 3 {
+		t.Errorf("settings %+v, summary %+v", doc.Settings, doc.Summary)
+	}
+	if doc.Outputs.NPZ != prefix+".npz" || doc.Outputs.JSON != prefix+".json" {
+		t.Errorf("outputs %+v", doc.Outputs)
+	}
+	golden(t, "find-two-units.stderr.golden", scrub(j.stderr, dir))
+}
+
+// The output does not depend on the number of workers.
+func TestFindWorkers(t *testing.T) {
+	dir := t.TempDir()
+	inits := randomInits(t, dir, "hopfield.npz", 64)
+	var outs []string
+	for _, j := range []string{"1", "4"} {
+		for _, format := range []string{"text", "json"} {
+			r := runArgs(t, "-j", j, "--format", format, "--inits-file", inits, net("hopfield.npz"))
+			if r.code != 0 {
+				t.Fatalf("-j %s: exit %d: %s", j, r.code, r.stderr)
+			}
+			outs = append(outs, r.stdout)
+		}
+	}
+	if outs[0] != outs[2] || outs[1] != outs[3] {
+		t.Errorf("-j 1 and -j 4 differ:\n%s\n---\n%s", outs[0], outs[2])
+	}
+	if !strings.Contains(outs[0], "stable") {
+		t.Errorf("no stable point on the Hopfield network:\n%s", outs[0])
+	}
+}
+
+// --quiet silences stderr; errors still show.
+func TestQuiet(t *testing.T) {
+	dir := t.TempDir()
+	inits := randomInits(t, dir, "tanh1.npz", 4)
+	r := runArgs(t, "-q", "--progress", "always", "--inits-file", inits, "-o", filepath.Join(dir, "x"), net("tanh1.npz"))
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("exit %d, stderr %q; want 0 and nothing", r.code, r.stderr)
+	}
+	r = runArgs(t, "-q", "--inits-file", inits, "-o", filepath.Join(dir, "x"), net("tanh1.npz"))
+	if r.code != 2 || !strings.Contains(r.stderr, "exists") {
+		t.Errorf("exit %d, stderr %q; want 2 and the error", r.code, r.stderr)
+	}
+}
+
+// --progress always draws on stderr (with \r) and never touches stdout.
+func TestProgress(t *testing.T) {
+	dir := t.TempDir()
+	inits := randomInits(t, dir, "tanh1.npz", 8)
+	a := runArgs(t, "--progress", "always", "--inits-file", inits, net("tanh1.npz"))
+	b := runArgs(t, "--progress", "never", "--inits-file", inits, net("tanh1.npz"))
+	if a.code != 0 || a.stdout != b.stdout {
+		t.Errorf("progress changed stdout (exit %d)", a.code)
+	}
+	if !strings.Contains(a.stderr, "\rfpfind: initial states 8/8") || !strings.HasSuffix(a.stderr, "\n") {
+		t.Errorf("progress stderr %q", a.stderr)
+	}
+	if b.stderr != "" {
+		t.Errorf("--progress never: stderr %q", b.stderr)
+	}
+}
