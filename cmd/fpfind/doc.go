@@ -1,0 +1,131 @@
+/*
+Fpfind finds the fixed points and slow points of a recurrent neural network
+saved with numpy or PyTorch, and the linear stability of each: the
+eigenvalues of the network's linear operator there, its class (stable,
+saddle, unstable, marginal) and its time constants.
+
+The network is the continuous-time RNN
+
+	tau dh/dt = -h + phi(W h + W_in u + b)
+
+or its Euler discretisation h <- h + alpha (-h + phi(x)) (convention
+leaky), or the vanilla RNN h <- phi(x) (convention discrete, as
+torch.nn.RNN). All three share the fixed points h = phi(W h + W_in u + b);
+they differ in the stability test (Re lambda < 0, or |lambda| < 1).
+
+Usage:
+
+	fpfind [find] [flags] NETWORK              fixed and slow points, and their stability
+	fpfind simulate -o PREFIX [flags] NETWORK  trajectories
+	fpfind linearize --at STATES.npy NETWORK   spectrum and stability at given states
+	fpfind info NETWORK                        what was read from the file
+	fpfind help [COMMAND]                      the help of a command
+
+NETWORK is an .npz file (or a folder of .npy files) with the keys W (N x N,
+row i = the weights into unit i), and optionally b (N), W_in (N x M), u (M),
+tau (scalar or N), activation ('tanh', 'relu', 'softplus', 'sigmoid',
+'linear', 'rectified-tanh'), convention ('continuous', 'leaky', 'discrete')
+and alpha (leaky only). A PyTorch nn.RNN state dict saved with numpy is read
+too:
+
+	np.savez('net.npz', **{k: v.detach().numpy() for k, v in model.state_dict().items()})
+
+Its weight_hh_l0 is W, weight_ih_l0 is W_in and bias_hh_l0 + bias_ih_l0 is
+b, after any module prefix such as "rnn."; its convention is discrete unless
+--convention says otherwise. Other keys (a readout) are listed by fpfind info
+and ignored. The flags --convention, --alpha, --activation, --tau,
+--transpose (weights stored as x^T W) and --key-prefix override the file.
+
+# Finding fixed points
+
+By default fpfind draws 256 initial states from trajectories of the network
+started at random states, adds Gaussian noise (--init-noise) and, from each,
+drives the speed q(h) = |F(h)|^2/2 to zero (--method auto: L-BFGS on q,
+then Newton's method; Sussillo and Barak 2013). A run ends at a fixed point
+(max_i |F_i| <= --tol, default 1e-10), at a slow point (a local minimum of q
+that is not a zero), not converged, or diverged; every run is reported. The
+points reached are merged when closer than --unique-tol, deflated restarts
+look for points the runs missed, and each unique point is linearised. The
+seed (--seed, default 1) fixes every random draw: the same seed gives the
+same output, whatever --workers.
+
+stdout shows one row per unique point, ordered by class then q, and a
+summary; with --format json, the JSON document instead (so that
+fpfind ... --format json | jq always parses). Messages and progress go to
+stderr; progress is drawn only when stderr is a terminal (--progress), and
+--quiet leaves only errors.
+
+# Files
+
+-o PREFIX writes PREFIX.npz and PREFIX.json; --plot FILE.png (or .svg, .pdf)
+draws the eigenvalues of every point in the complex plane, coloured by
+class, with the stability boundary. Files are written atomically (a
+temporary file, then a rename) and all together: a failed or interrupted run
+leaves none behind. An existing file is replaced only with --force, and the
+input is never written to.
+
+The .npz of fpfind find holds (K unique points, I initial states, N units):
+
+	fixed_points   K x N       the points, ordered by class (stable, saddle, unstable, marginal), then q
+	q              K           speed |F|^2/2
+	residual_inf   K           max_i |F_i|
+	kind           K           fixed or slow
+	stability      K           stable, saddle, unstable or marginal
+	n_unstable     K           unstable modes
+	n_marginal     K           marginal modes
+	multiplicity   K           initial states that reached the point (0: found by symmetry or deflation)
+	source         K           run, symmetry or deflation
+	eigenvalues    K x N       complex128, by decreasing real part (continuous) or modulus (leaky, discrete)
+	eigvecs_right  K x N x N   complex128, with --vectors: column j belongs to eigenvalue j (as numpy.linalg.eig)
+	eigvecs_left   K x N x N   complex128, with --left-vectors: scaled so that L^H R = I
+	inits          I x N       the initial states
+	finals         I x N       where each run ended
+	status         I           fixed, slow, not-converged or diverged
+	point_index    I           the point each run reached (row of fixed_points), -1 if none
+	convention     ()          continuous, leaky or discrete
+
+The .json holds the program version, the input's path and SHA-256, the
+network as read, the settings with the seed, a summary and, per point, its
+kind, class, n_unstable, q, residual, multiplicity, leading eigenvalue (as
+[re, im]) and slowest time constant; NaN and infinities are null.
+
+fpfind simulate writes t (T), h (I x T x N), inits (I x N), status (I) and
+convention; fpfind linearize writes states, q, residual_inf, stability,
+n_unstable, n_marginal, eigenvalues (and the vectors on request).
+
+# Exit codes
+
+	0    success, even if some runs did not converge (they are reported)
+	1    failure while running (write error, numerical breakdown, internal error)
+	2    usage or input error (bad flag, unreadable or invalid network file)
+	130  interrupted (nothing written)
+
+# Examples
+
+These sessions run in the tests (doc_test.go), from the module's root.
+
+	$ fpfind info testdata/two_units.npz
+	file                  testdata/two_units.npz (npz, fpfind layout)
+	sha256                f6dfc37f12ca971ed16e96bbcbd797be3c80adab21beac8a1c80cf618986f767
+	units                 N = 2
+	inputs                none
+	convention            continuous
+	activation            tanh
+	tau                   1 (every unit)
+	spectral radius of W  1.5
+	symmetry              h -> -h (odd phi, no bias or input): fixed points come in pairs
+
+	KEY         USED AS     SHAPE   DTYPE  ORDER
+	W           W           (2, 2)  <f8    C
+	activation  activation  ()      <U4    C
+
+	$ fpfind linearize --at cmd/fpfind/testdata/tanh1_at.npy testdata/tanh1.npz
+	  #  fixed     class  unstable        q   |F|inf  tau_slow  lambda_1
+	  0    yes  unstable         1        0        0        -1         1
+	  1    yes    stable         0  2.5e-32  2.2e-16       1.2   -0.8336
+	  2    yes    stable         0  2.5e-32  2.2e-16       1.2   -0.8336
+	  3     no    stable         0  3.4e-02  2.6e-01     6.248   -0.1601
+
+	4 states (3 fixed points): 3 stable, 0 saddle, 1 unstable, 0 marginal
+*/
+package main
