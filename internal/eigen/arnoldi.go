@@ -450,8 +450,11 @@ func (ks *krylovSchur) restart(k int) bool {
 	copy(ks.b[keep*m+nl:keep*m+keep], bnew[:keepA])
 
 	// Lock the leading active blocks whose Schur vectors' residual
-	// |b_i| is below the tolerance, in order, up to the wanted count.
-	thresh := ks.tol * ks.normA
+	// |b_i| is below the tolerance, in order, up to the wanted count. A
+	// Ritz vector x = V y of the locked block has |A x - lambda x| <=
+	// |b_locked| |y|, so each |b_i| is held below tol normA / sqrt(kk)
+	// for the final residuals to meet tol normA.
+	thresh := ks.tol * ks.normA / math.Sqrt(float64(ks.kk))
 	for ks.nlock < ks.kk {
 		i := ks.nlock
 		s := blockSize(ks.b, m, keep, i)

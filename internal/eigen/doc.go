@@ -59,8 +59,10 @@
 // so the leading Schur vectors span an invariant subspace up to the
 // residual |b_i|. The leading block is locked (its b entries set to zero,
 // and later Schur forms and reorderings only act on the active part below
-// it) once |b_i| <= Tol × normA, where normA is the largest |A v| over the
-// unit vectors v multiplied so far (a lower bound of |A|_2). The run ends
+// it) once |b_i| <= Tol × normA / sqrt(kk), where normA is the largest
+// |A v| over the unit vectors v multiplied so far (a lower bound of |A|_2);
+// a Ritz vector x = V y of the locked block then has
+// |A x - lambda x| <= |b_locked| |y| <= Tol × normA. The run ends
 // when the kk wanted values are locked. The returned Ritz pairs (lambda, x)
 // carry their residuals |A x - lambda x| recomputed with the operator, and
 // the status is converged only if every one is at most Tol × normA.
