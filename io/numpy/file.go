@@ -76,6 +76,9 @@ func readNPZ(r io.ReaderAt, size int64, path string) (arrays []*Array, err error
 		if ok && key == "" {
 			return nil, &FormatError{File: path, Key: zf.Name, Err: errors.New("entry has an empty name")}
 		}
+		if strings.IndexByte(zf.Name, 0) >= 0 {
+			return nil, &FormatError{File: path, Key: fmt.Sprintf("%q", zf.Name), Err: errors.New("entry name holds a NUL byte")}
+		}
 		if !ok {
 			return nil, &FormatError{File: path, Key: zf.Name, Err: fmt.Errorf("entry is not a .npy file: %w", ErrNotNPZ)}
 		}
