@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"math/cmplx"
 	"os"
 	"path/filepath"
 	"strings"
@@ -383,5 +384,69 @@ func TestSimulateLeakyMap(t *testing.T) {
 				t.Fatalf("trajectory %d, step %d: %v, the map gives %v", i, k, got, want)
 			}
 		}
+	}
+}
+
+// A folder of .npy files, and keys with a prefix.
+func TestFolderAndPrefix(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "net")
+	os.Mkdir(folder, 0o755)
+	w := numpy.Array{Shape: []int{2, 2}, Data: []float64{0, 1.5, 1.5, 0}}
+	if err := numpy.WriteNPY(filepath.Join(folder, "W.npy"), w); err != nil {
+		t.Fatal(err)
+	}
+	at := filepath.Join(dir, "at.npy")
+	numpy.WriteNPY(at, numpy.Array{Shape: []int{1, 2}, Data: []float64{0, 0}})
+	a := runArgs(t, "linearize", "--at", at, folder)
+	b := runArgs(t, "linearize", "--at", at, net("two_units.npz"))
+	if a.code != 0 || a.stdout != b.stdout {
+		t.Errorf("folder input: exit %d, stdout\n%s\nwant\n%s\nstderr %s", a.code, a.stdout, b.stdout, a.stderr)
+	}
+	r := runArgs(t, "info", "--format", "json", folder)
+	var doc report.Info
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Input.SHA256 == "" || doc.Input.Path != folder {
+		t.Errorf("info on a folder: %v, %+v", err, doc.Input)
+	}
+
+	pre := filepath.Join(dir, "prefixed.npz")
+	w.Name = "model.W"
+	if err := numpy.WriteNPZ(pre, []numpy.Array{w}); err != nil {
+		t.Fatal(err)
+	}
+	if r := runArgs(t, "linearize", "--at", at, "--key-prefix", "model.", pre); r.code != 0 || r.stdout != b.stdout {
+		t.Errorf("--key-prefix: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if r := runArgs(t, "linearize", "--at", at, pre); r.code != 2 || !strings.Contains(r.stderr, "W") {
+		t.Errorf("without --key-prefix: exit %d, stderr %q; want 2 naming W", r.code, r.stderr)
+	}
+}
+
+// Model flags override the file: --tau 0.5 doubles the eigenvalues of J;
+// --convention discrete turns J into diag(phi') W.
+func TestModelOverrides(t *testing.T) {
+	at := filepath.Join(t.TempDir(), "at.npy")
+	numpy.WriteNPY(at, numpy.Array{Shape: []int{1, 2}, Data: []float64{0, 0}})
+	lead := func(args ...string) complex128 {
+		t.Helper()
+		r := runArgs(t, append([]string{"linearize", "--format", "json", "--at", at}, args...)...)
+		var doc report.Linearize
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+			t.Fatalf("exit %d, %v: %s", r.code, err, r.stderr)
+		}
+		return complex128(doc.States[0].Leading)
+	}
+	// two_units at 0: J = -I + W, eigenvalues 0.5 and -2.5.
+	if got := lead(net("two_units.npz")); math.Abs(real(got)-0.5) > 1e-15 || imag(got) != 0 {
+		t.Errorf("leading eigenvalue %v, want 0.5", got)
+	}
+	if got := lead("--tau", "0.5", net("two_units.npz")); math.Abs(real(got)-1) > 1e-15 {
+		t.Errorf("--tau 0.5: leading eigenvalue %v, want 1", got)
+	}
+	if got := lead("--convention", "discrete", net("two_units.npz")); math.Abs(cmplx.Abs(got)-1.5) > 1e-15 {
+		t.Errorf("--convention discrete: leading eigenvalue %v, want modulus 1.5", got)
+	}
+	if got := lead("--convention", "leaky", "--alpha", "0.5", net("two_units.npz")); math.Abs(real(got)-1.25) > 1e-15 {
+		t.Errorf("--convention leaky --alpha 0.5: leading eigenvalue %v, want 1 + 0.5 * 0.5 = 1.25", got)
 	}
 }
