@@ -1,4 +1,175 @@
 package fixedpoint
 
-// deflate is filled in below.
-func (f *finder) deflate() error { return nil }
+import "math"
+
+// deflRound is the number of deflated restarts per round: each round
+// deflates the roots known at its start, so results do not depend on the
+// number of workers.
+const deflRound = 4
+
+// deflMaxIter bounds the deflated Newton iterations of one restart.
+const deflMaxIter = 40
+
+// deflate runs Settings.Deflation deflated Newton restarts from initial
+// states: first those whose runs did not end at a fixed point, in index
+// order, then the others; new roots are added to the known points.
+func (f *finder) deflate() error {
+	total := f.s.Deflation
+	runs := f.res.Runs
+	if total == 0 || len(runs) == 0 {
+		return nil
+	}
+	var order []int
+	for i := range runs {
+		if runs[i].Status != Fixed {
+			order = append(order, i)
+		}
+	}
+	for i := range runs {
+		if runs[i].Status == Fixed {
+			order = append(order, i)
+		}
+	}
+	found := make([][]float64, deflRound)
+	cnt := make([]counts, deflRound)
+	for lo := 0; lo < total; lo += deflRound {
+		m := min(deflRound, total-lo)
+		err := f.parallel(m, func(w *worker, k int) {
+			init := runs[order[(lo+k)%len(order)]].Init
+			found[k] = nil
+			if w.deflated(init) {
+				found[k] = append(found[k][:0], w.x...)
+			}
+			cnt[k] = w.c
+			if f.s.Recorder != nil {
+				f.s.Recorder.Record(Progress{Stage: "deflation", Done: lo + k + 1, Total: total})
+			}
+		})
+		if err != nil {
+			return err
+		}
+		for k := 0; k < m; k++ {
+			c := &f.defl
+			c.newton += cnt[k].newton
+			c.lm += cnt[k].lm
+			c.speed += cnt[k].speed
+			c.chord += cnt[k].chord
+			c.lu += cnt[k].lu
+			if found[k] != nil && f.known.find(found[k], f.s.UniqueTol) < 0 {
+				f.addKnown(found[k], FromDeflation)
+			}
+		}
+		f.nDefl += m
+		if err := f.factorNew(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deflated runs Newton on the deflated system G(h) = M(h) F(h), M(h) =
+// prod_k (|h - h_k|^-p + s) over the known roots h_k, from init. The step
+// is the Newton step d of F scaled by 1/(1 - sum_k grad(log m_k) . d)
+// (Sherman-Morrison), with backtracking on |G|. Once max|F| is small it
+// polishes with plain Newton. It reports whether it reached a fixed point
+// (in w.x) that is not a known one.
+func (w *worker) deflated(init []float64) bool {
+	w.c = counts{}
+	w.mu = 0
+	w.failDist = math.Inf(1)
+	w.div = divergeBound * math.Max(1, normInf(init))
+	x, f := w.x, w.f
+	copy(x, init)
+	res := w.eval(f, x)
+	for it := 0; it < deflMaxIter; it++ {
+		if !(res < math.Inf(1)) || normInf(x) > w.div || w.ctx.Err() != nil {
+			return false
+		}
+		if res <= deflPolish {
+			break
+		}
+		w.c.newton++
+		if !w.factor(x) {
+			return false
+		}
+		d := w.d
+		for i, v := range f {
+			d[i] = -v
+		}
+		luSolve(w.n, w.jac.RawMatrix().Data, w.piv, d)
+		logM, eta := w.deflation(x, d)
+		den := 1 - eta
+		if !(math.Abs(den) > 1e-12) {
+			return false
+		}
+		c := 1 / den
+		for i := range d {
+			d[i] *= c
+		}
+		step := normInf(d)
+		if lim := maxStep * math.Max(1, normInf(x)); step > lim {
+			scal(lim/step, d)
+		}
+		// Backtrack on log |G| = log M + log |F|.
+		g0 := logM + math.Log(norm2(f))
+		a, ok := 1.0, false
+		for try := 0; try < 20 && a >= minAlpha; try++ {
+			for i := range x {
+				w.xt[i] = x[i] + a*d[i]
+			}
+			w.sys.Field(w.ft, w.xt)
+			lm, _ := w.deflation(w.xt, nil)
+			if g := lm + math.Log(norm2(w.ft)); g < g0+math.Log1p(-1e-4*a) {
+				ok = true
+				break
+			}
+			a /= 2
+		}
+		if !ok {
+			return false
+		}
+		copy(x, w.xt)
+		copy(f, w.ft)
+		res = normInf(f)
+	}
+	if res > deflPolish {
+		return false
+	}
+	// Plain Newton polishing; entering a known root's ball means the
+	// restart found nothing new.
+	switch w.newton(x, polishIter+4, false) {
+	case endFixed:
+		return true
+	}
+	return false
+}
+
+// deflPolish is the max|F| below which a deflated restart switches to plain
+// Newton.
+const deflPolish = 1e-6
+
+// deflation returns log M(x) and, when d is not nil, sum_k grad(log m_k)(x) . d.
+func (w *worker) deflation(x, d []float64) (logM, eta float64) {
+	p, s := w.s.pow, w.s.shift
+	for _, hk := range w.known.x {
+		var r2, ed float64
+		for i, v := range x {
+			e := v - hk[i]
+			r2 += e * e
+			if d != nil {
+				ed += e * d[i]
+			}
+		}
+		if r2 == 0 {
+			return math.Inf(1), 0
+		}
+		rp := math.Pow(r2, -p/2) // |e|^-p
+		m := rp + s
+		logM += math.Log(m)
+		if d != nil {
+			// grad m_k = -p |e|^(-p-2) e
+			eta += -p * rp / r2 * ed / m
+		}
+	}
+	return logM, eta
+}

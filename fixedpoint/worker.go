@@ -86,6 +86,7 @@ type worker struct {
 	early          int     // known point reached by the chord test
 	div            float64 // divergence bound of this run
 	c              counts
+	trace          func(x []float64) // debugging hook
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
@@ -377,6 +378,9 @@ func (w *worker) evalSpeed(x []float64) float64 {
 	w.cq = w.sys.SpeedGrad(w.cg, w.cf, x)
 	copy(w.cx, x)
 	w.c.speed++
+	if w.trace != nil {
+		w.trace(x)
+	}
 	return w.cq
 }
 

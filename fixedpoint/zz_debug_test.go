@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -27,14 +28,15 @@ func (t *tanhNet) Jacobian(dst *mat.Dense, h []float64) {
 	if dst.IsEmpty() {
 		dst.ReuseAs(t.n, t.n)
 	}
+	raw := dst.RawMatrix()
 	for i := 0; i < t.n; i++ {
 		x := dot(t.w[i*t.n:(i+1)*t.n], h)
 		th := math.Tanh(x)
 		s := 1 - th*th
 		for j := 0; j < t.n; j++ {
-			dst.Set(i, j, s*t.w[i*t.n+j])
+			raw.Data[i*raw.Stride+j] = s * t.w[i*t.n+j]
 		}
-		dst.Set(i, i, dst.At(i, i)-1)
+		raw.Data[i*raw.Stride+i] -= 1
 	}
 }
 func (t *tanhNet) SpeedGrad(g, f, h []float64) float64 {
@@ -57,6 +59,27 @@ func (t *tanhNet) SpeedGrad(g, f, h []float64) float64 {
 }
 func (t *tanhNet) Symmetric() bool { return true }
 
+func rk4(net *tanhNet, h []float64, dt float64) {
+	n := len(h)
+	k1, k2, k3, k4, t := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	net.Field(k1, h)
+	for j := range h {
+		t[j] = h[j] + dt/2*k1[j]
+	}
+	net.Field(k2, t)
+	for j := range h {
+		t[j] = h[j] + dt/2*k2[j]
+	}
+	net.Field(k3, t)
+	for j := range h {
+		t[j] = h[j] + dt*k3[j]
+	}
+	net.Field(k4, t)
+	for j := range h {
+		h[j] += dt / 6 * (k1[j] + 2*k2[j] + 2*k3[j] + k4[j])
+	}
+}
+
 func TestDebugRuns(t *testing.T) {
 	if os.Getenv("FPDEBUG") == "" {
 		t.Skip()
@@ -67,41 +90,37 @@ func TestDebugRuns(t *testing.T) {
 	for i := range net.w {
 		net.w[i] = 1.5 * r.NormFloat64() / math.Sqrt(float64(n))
 	}
-	count := 64
+	count := 256
+	fmt.Sscan(os.Getenv("COUNT"), &count)
 	inits := mat.NewDense(count, n, nil)
 	h := make([]float64, n)
-	f := make([]float64, n)
 	for i := 0; i < count; i++ {
 		if i%16 == 0 {
 			for j := range h {
 				h[j] = r.NormFloat64()
 			}
-			for range 2000 {
-				net.Field(f, h)
-				axpy(0.01, f, h)
+			for range 200 {
+				rk4(net, h, 0.1)
 			}
 		}
-		for range 200 {
-			net.Field(f, h)
-			axpy(0.01, f, h)
+		for range 20 {
+			rk4(net, h, 0.1)
 		}
 		inits.SetRow(i, h)
 	}
-	rs, _ := resolve(&Settings{Workers: 1, NoEarlyExit: os.Getenv("NOEARLY") != ""})
-	if v := os.Getenv("SWITCH"); v != "" {
-		fmt.Sscan(v, &rs.SwitchTol)
+	s := &Settings{Workers: 1, Deflation: -1, NoEarlyExit: os.Getenv("NOEARLY") != ""}
+	fmt.Sscan(os.Getenv("SWITCH"), &s.SwitchTol)
+	var tot [6]int
+	debugRun = func(i int, c counts, run *Run) {
+		if os.Getenv("V") != "" {
+			fmt.Printf("%3d %-14s early=%v newton=%d lm=%d speed=%d chord=%d res=%.2e\n", i, run.Status, run.Early, c.newton, c.lm, c.speed, c.chord, run.Residual)
+		}
+		tot[run.Status]++
+		if run.Early {
+			tot[5]++
+		}
 	}
-	w := newWorker(context.Background(), net, &rs)
-	w.known = &knownSet{n: n}
-	var tot counts
-	for i := 0; i < count; i++ {
-		var run Run
-		k := w.run(inits.RawRowView(i), &run)
-		c := w.c
-		tot.newton += c.newton
-		tot.speed += c.speed
-		tot.lm += c.lm
-		fmt.Printf("%3d %-14s early=%v k=%d newton=%d lm=%d speed=%d chord=%d res=%.2e |x|=%.3f\n", i, run.Status, run.Early, k, c.newton, c.lm, c.speed, c.chord, run.Residual, normInf(run.Final))
-	}
-	fmt.Println(tot)
+	t0 := time.Now()
+	res, _ := Find(context.Background(), net, inits, s)
+	fmt.Println(time.Since(t0), "fixed/slow/nc/div/-/early", tot, "points", len(res.Points), res.Count(Fixed), res.Stats)
 }

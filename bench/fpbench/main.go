@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	fpbench -npz net.npz -inits inits.npy [-workers 0] [-out points.npy]
+//	fpbench -net net.npz -inits inits.npy [-workers 0] [-out points.npy]
 //	fpbench -gen -n 200 -g 1.5 -seed 1 -count 1024
 package main
 
@@ -12,7 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -20,11 +19,11 @@ import (
 	"time"
 
 	"codeberg.org/sbinet/npyio/npy"
-	"codeberg.org/sbinet/npyio/npz"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/io/numpy"
 )
 
 func main() {
@@ -51,7 +50,7 @@ type summary struct {
 
 func run() error {
 	var (
-		netPath  = flag.String("npz", "", "network .npz (keys W, b, tau, W_in, u)")
+		netPath  = flag.String("net", "", "network .npz (DESIGN.md keys)")
 		initPath = flag.String("inits", "", "initial states .npy (I x N)")
 		out      = flag.String("out", "", "write the fixed points (K x N) to this .npy")
 		workers  = flag.Int("workers", 0, "workers (0 = GOMAXPROCS)")
@@ -65,6 +64,8 @@ func run() error {
 		noEarly  = flag.Bool("no-early", false, "disable early exit")
 		noSym    = flag.Bool("no-symmetry", false, "disable symmetry")
 		switchT  = flag.Float64("switch", 0, "SwitchTol")
+		maxSpeed = flag.Int("max-speed-iter", 0, "MaxSpeedIter")
+		maxIter  = flag.Int("max-iter", 0, "MaxIter")
 		reps     = flag.Int("reps", 1, "repeat Find this many times, report the fastest")
 	)
 	flag.Parse()
@@ -86,7 +87,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, SwitchTol: *switchT}
+	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, SwitchTol: *switchT, MaxSpeedIter: *maxSpeed, MaxIter: *maxIter}
 	var res *fixedpoint.Result
 	best := math.Inf(1)
 	for range *reps {
@@ -143,59 +144,14 @@ func pad(x []float64, n int) []float64 {
 }
 
 func loadNet(path string) (*dynamics.Network, error) {
-	f, err := npz.Open(path)
+	l, err := numpy.LoadNetwork(path, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var w mat.Dense
-	if err := f.Read("W.npy", &w); err != nil {
-		return nil, fmt.Errorf("%s: W: %w", path, err)
-	}
-	c := dynamics.Config{W: &w}
-	keys := map[string]bool{}
-	for _, k := range f.Keys() {
-		keys[k] = true
-	}
-	vec := func(k string) ([]float64, error) {
-		if !keys[k+".npy"] {
-			return nil, nil
-		}
-		var v []float64
-		err := f.Read(k+".npy", &v)
-		return v, err
-	}
-	if c.B, err = vec("b"); err != nil {
-		return nil, err
-	}
-	if c.Tau, err = vec("tau"); err != nil {
-		return nil, err
-	}
-	if c.U, err = vec("u"); err != nil {
-		return nil, err
-	}
-	if keys["W_in.npy"] {
-		var win mat.Dense
-		if err := f.Read("W_in.npy", &win); err != nil {
-			return nil, err
-		}
-		c.WIn = &win
-	}
-	return dynamics.New(c)
+	return l.Network, nil
 }
 
-func loadInits(path string) (*mat.Dense, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var m mat.Dense
-	if err := npy.Read(f, &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
+func loadInits(path string) (*mat.Dense, error) { return numpy.ReadMatrix(path) }
 
 // generate builds a random tanh network W_ij ~ N(0, g^2/N) and samples
 // initial states from RK4 trajectories started at N(0,1) states.
