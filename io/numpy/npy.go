@@ -484,16 +484,22 @@ func decodeNPY(b []byte) (a *Array, err error) {
 		var sb strings.Builder
 		for i := range s {
 			e := raw[i*sz : (i+1)*sz]
+			// As NumPy does, drop trailing NULs and keep inner ones.
+			sb.Reset()
 			if h.dt.kind == 'S' {
-				s[i] = string(bytes.TrimRight(e, "\x00"))
+				// Bytes are read as Latin-1, so that any string is valid UTF-8.
+				for _, c := range bytes.TrimRight(e, "\x00") {
+					sb.WriteRune(rune(c))
+				}
+				s[i] = sb.String()
 				continue
 			}
-			sb.Reset()
-			for k := 0; k < h.dt.stringsN; k++ {
-				r := bo.Uint32(e[4*k:])
-				if r == 0 {
-					break
-				}
+			k := h.dt.stringsN
+			for k > 0 && bo.Uint32(e[4*(k-1):]) == 0 {
+				k--
+			}
+			for j := 0; j < k; j++ {
+				r := bo.Uint32(e[4*j:])
 				if r > utf8.MaxRune || (r >= 0xD800 && r < 0xE000) {
 					return nil, fmt.Errorf("string element %d holds an invalid code point %#x", i, r)
 				}
@@ -602,8 +608,8 @@ func encodeNPY(a *Array) ([]byte, error) {
 			if !utf8.ValidString(s) {
 				return nil, fmt.Errorf("numpy: array %q: string %q is not valid UTF-8", a.Name, s)
 			}
-			if strings.IndexByte(s, 0) >= 0 {
-				return nil, fmt.Errorf("numpy: array %q: string %q holds a NUL byte", a.Name, s)
+			if strings.HasSuffix(s, "\x00") {
+				return nil, fmt.Errorf("numpy: array %q: string %q ends with a NUL, which NumPy drops", a.Name, s)
 			}
 			w = max(w, utf8.RuneCountInString(s))
 		}

@@ -155,6 +155,11 @@ func TestDecodeLayouts(t *testing.T) {
 			t.Errorf("version %d: %+v, %v", v, a, err)
 		}
 	}
+	// 'S' strings are Latin-1 bytes; trailing NULs go, inner ones stay.
+	b, err := decodeNPY(rawNPY("{'descr': '|S4', 'fortran_order': False, 'shape': (2,), }", []byte("a\x00\xe9\x00tanh")))
+	if err != nil || !slices.Equal(b.Data.([]string), []string{"a\x00é", "tanh"}) {
+		t.Errorf("|S4: got %+v, %v", b, err)
+	}
 	s, err := decodeNPY(npyStr("rectified-tanh"))
 	if err != nil || s.Data.([]string)[0] != "rectified-tanh" || len(s.Shape) != 0 {
 		t.Errorf("0-d string: got %+v, %v", s, err)
@@ -309,7 +314,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		{Name: "eigenvalues", Shape: []int{2, 2}, Data: []complex128{1 + 2i, -3i, 4, complex(math.NaN(), 1)}},
 		{Name: "multiplicity", Shape: []int{2}, Data: []int64{7, -1 << 62}},
 		{Name: "n_unstable", Shape: []int{2}, Data: []int{0, 3}},
-		{Name: "status", Shape: []int{3}, Data: []string{"fixed", "not-converged", "é"}},
+		{Name: "status", Shape: []int{3}, Data: []string{"fixed", "not-converged", "é\x00x"}},
 		{Name: "kind", Shape: []int{}, Data: []string{""}},
 		{Name: "empty", Shape: []int{0, 4}, Data: []float64{}},
 	}
@@ -382,7 +387,7 @@ func TestWriteAtomic(t *testing.T) {
 		{{Name: "a", Shape: []int{1}, Data: []float32{1}}},
 		{{Name: "a", Shape: []int{1}, Data: []float64{1}}, {Name: "a", Shape: []int{1}, Data: []float64{1}}},
 		{{Name: "", Shape: []int{1}, Data: []float64{1}}},
-		{{Name: "s", Shape: []int{1}, Data: []string{"a\x00b"}}},
+		{{Name: "s", Shape: []int{1}, Data: []string{"ab\x00"}}},
 	} {
 		if err := WriteNPZ(p, bad); err == nil {
 			t.Errorf("no error writing %+v", bad)

@@ -71,7 +71,7 @@ for dt in ['<i4', '>i8', '|i1', '<u2']:
 os.mkdir(os.path.join(out, 'folder'))
 np.save(os.path.join(out, 'folder', 'W.npy'), np.asfortranarray(rng.standard_normal((n, n)).astype('>f8')))
 np.save(os.path.join(out, 'folder', 'b.npy'), rng.standard_normal(n).astype('<f4'))
-np.save(os.path.join(out, 'folder', 'activation.npy'), np.array('sigmoid'))
+np.save(os.path.join(out, 'folder', 'activation.npy'), np.array(b'sigmoid'))
 np.save(os.path.join(out, 'folder', 'convention.npy'), np.array('discrete'))
 made.append('folder')
 print('\n'.join(made))
@@ -119,6 +119,8 @@ for name in sys.argv[3:]:
         bad.append('%s: keys %s, want %s' % (name, sorted(g), sorted(exp)))
         continue
     for k in exp:
+        if exp[k].dtype.kind == 'S':
+            exp[k] = np.array(exp[k].item().decode('latin-1'))
         if exp[k].dtype.kind == 'U':
             if g[k].dtype.kind != 'U' or g[k].shape != () or str(g[k]) != str(exp[k]):
                 bad.append('%s %s: got %r, want %r' % (name, k, g[k], exp[k]))
