@@ -222,6 +222,9 @@ func decompose(a *mat.Dense, conv dynamics.Convention, s *Settings) (*Spectrum, 
 	if set.Eps < 0 || math.IsNaN(set.Eps) || math.IsInf(set.Eps, 0) {
 		return nil, fmt.Errorf("linearize: eps %v is not a finite number >= 0", set.Eps)
 	}
+	if set.Vectors < VectorsAuto || set.Vectors > LeftRightVectors {
+		return nil, fmt.Errorf("linearize: unknown Vectors setting %d", int(set.Vectors))
+	}
 	if conv < dynamics.Continuous || conv > dynamics.Discrete {
 		return nil, fmt.Errorf("linearize: unknown convention %d", int(conv))
 	}

@@ -326,6 +326,12 @@ func TestClasses(t *testing.T) {
 	if _, err := Decompose(mat.NewDiagDense(1, []float64{1}), dynamics.Continuous, &Settings{Eps: -1}); err == nil {
 		t.Error("negative eps accepted")
 	}
+	if _, err := Decompose(mat.NewDiagDense(1, []float64{1}), dynamics.Continuous, &Settings{Vectors: 9}); err == nil {
+		t.Error("unknown Vectors accepted")
+	}
+	if _, err := Decompose(mat.NewDiagDense(1, []float64{1}), dynamics.Convention(7), nil); err == nil {
+		t.Error("unknown convention accepted")
+	}
 	if Class(9).String() != "Class(9)" {
 		t.Error(Class(9).String())
 	}
