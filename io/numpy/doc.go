@@ -19,8 +19,9 @@
 //
 // A PyTorch nn.RNN state dict saved through numpy is read too:
 // weight_hh_l0 is W, weight_ih_l0 is W_in and bias_hh_l0 + bias_ih_l0 is b,
-// after any module prefix such as "rnn."; its convention is discrete unless
-// [LoadOptions] says otherwise. Row-vector layouts (x^T W) need
+// after any module prefix such as "rnn."; its convention is discrete and its
+// activation tanh (nn.RNN's default; a state dict does not record
+// nonlinearity='relu') unless [LoadOptions] says otherwise. Row-vector layouts (x^T W) need
 // LoadOptions.Transpose: a transpose is never guessed from a square shape.
 // Other keys (a readout W_out, b_out, metadata) are kept aside in
 // [Loaded].Other and never change the dynamics.
