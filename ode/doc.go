@@ -12,7 +12,7 @@
 //
 //	DormandPrince  adaptive explicit Runge-Kutta 5(4), first-same-as-last,
 //	               error per step: rms_i(err_i / (AbsTol + RelTol max(|y_i|, |ynew_i|))) <= 1,
-//	               PI step-size controller (Hairer's DOPRI5), dense output of order 4
+//	               step-size controller and initial step as scipy's RK45, dense output of order 4
 //	               at the requested sample times (no extra steps)
 //	Euler          y += h f(t, y)                                          order 1
 //	RK4            the classic four-stage Runge-Kutta method                order 4

@@ -4,7 +4,8 @@ Reads a JSON problem on stdin:
   {"W": [[...]], "b": [...], "tau": t, "h0": [...], "t1": T, "times": [...],
    "rtol": r, "atol": a, "linear_W": [[...]], "linear_h0": [...]}
 and writes JSON on stdout:
-  {"rk45": [[...]], "dop853": [[...]], "dop853_tight": [[...]], "expm": [[...]]}
+  {"rk45": [[...]], "dop853": [[...]], "dop853_tight": [[...]], "expm": [[...]],
+   "rk45_nfev": k, ...}
 with one row per requested time: solve_ivp RK45 and DOP853 at (rtol, atol),
 DOP853 at rtol=1e-13, atol=1e-15, and expm(J t) h0 for the linear network
 J = (linear_W - I) / tau (scipy.linalg.expm).
@@ -38,6 +39,7 @@ for key, method, rtol, atol in [
     if not sol.success:
         sys.exit("solve_ivp failed: " + sol.message)
     out[key] = sol.y.T.tolist()
+    out[key + "_nfev"] = int(sol.nfev)
 
 LW = np.array(p["linear_W"])
 J = (LW - np.eye(len(LW))) / tau
