@@ -55,8 +55,10 @@
 // # Solver
 //
 // The eigen-solver sits behind the [Eigensolver] interface (LAPACK dgeev
-// form). The default, [Gonum], is gonum's pure-Go dgeev; a LAPACK backend
-// can be set in Settings.Solver without touching callers. Only what is
+// form). The default, [Gonum], is gonum's pure-Go dgeev called through
+// gonum.org/v1/gonum/lapack/lapack64, so a LAPACK backend (e.g. LAPACKE on
+// OpenBLAS) is swapped in either per call with Settings.Solver or for the
+// whole program with lapack64.Use, without touching any caller. Only what is
 // asked is computed: Settings.Vectors chooses values only, right vectors,
 // or left and right vectors; by default right vectors up to N = 512 and
 // values only above.
