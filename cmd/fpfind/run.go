@@ -162,18 +162,9 @@ func parse(e *env, cmd *command, name string, fs *pflag.FlagSet, args []string) 
 	return false, nil
 }
 
-// flagError shortens pflag's messages.
-func flagError(err error) string {
-	s := err.Error()
-	// `invalid argument "x" for "-n, --inits" flag: strconv.ParseInt: parsing "x": invalid syntax`
-	if i := strings.Index(s, ": strconv."); i >= 0 {
-		s = s[:i]
-		if j := strings.LastIndex(err.Error(), ": "); j >= 0 {
-			s += ":" + err.Error()[j+1:]
-		}
-	}
-	return s
-}
+// flagError returns pflag's message, e.g. `invalid argument "x" for
+// "-n, --inits" flag: must be an integer`.
+func flagError(err error) string { return err.Error() }
 
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {
