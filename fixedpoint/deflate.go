@@ -7,6 +7,10 @@ import "math"
 // number of workers.
 const deflRound = 4
 
+var deflTrace func(it int, res, logM, eta, a float64)
+
+const deflFixedFirst = false
+
 // deflMaxIter bounds the deflated Newton iterations of one restart.
 const deflMaxIter = 40
 
@@ -21,12 +25,12 @@ func (f *finder) deflate() error {
 	}
 	var order []int
 	for i := range runs {
-		if runs[i].Status != Fixed {
+		if (runs[i].Status == Fixed) == deflFixedFirst {
 			order = append(order, i)
 		}
 	}
 	for i := range runs {
-		if runs[i].Status == Fixed {
+		if (runs[i].Status == Fixed) != deflFixedFirst {
 			order = append(order, i)
 		}
 	}
@@ -51,6 +55,7 @@ func (f *finder) deflate() error {
 		for k := 0; k < m; k++ {
 			c := &f.defl
 			c.newton += cnt[k].newton
+			c.broyden += cnt[k].broyden
 			c.lm += cnt[k].lm
 			c.speed += cnt[k].speed
 			c.chord += cnt[k].chord
@@ -124,6 +129,9 @@ func (w *worker) deflated(init []float64) bool {
 				break
 			}
 			a /= 2
+		}
+		if deflTrace != nil {
+			deflTrace(it, res, logM, eta, a)
 		}
 		if !ok {
 			return false

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -23,6 +24,11 @@ func ExampleFind() {
 	if err != nil {
 		panic(err)
 	}
+	// Order the points by h (fixed points with equal q ~ 1e-30 come in no
+	// meaningful order); Permute remaps the runs.
+	perm := []int{0, 1, 2}
+	sort.Slice(perm, func(a, b int) bool { return res.Points[perm[a]].X[0] < res.Points[perm[b]].X[0] })
+	res.Permute(perm)
 	for _, p := range res.Points {
 		h := p.X[0]
 		if math.Abs(h) < 1e-12 {
@@ -35,12 +41,12 @@ func ExampleFind() {
 	}
 	fmt.Println("symmetric:", res.Symmetric)
 	// Output:
-	// fixed h=0 max|F|<=1e-10:true multiplicity=2 source=run
 	// fixed h=-0.9575 max|F|<=1e-10:true multiplicity=1 source=run
+	// fixed h=0 max|F|<=1e-10:true multiplicity=2 source=run
 	// fixed h=0.9575 max|F|<=1e-10:true multiplicity=1 source=symmetry
-	// run 0 from -2: fixed at point 1
-	// run 1 from -0.3: fixed at point 0
-	// run 2 from 0.2: fixed at point 0
+	// run 0 from -2: fixed at point 0
+	// run 1 from -0.3: fixed at point 1
+	// run 2 from 0.2: fixed at point 1
 	// run 3 from 0.7: fixed at point 2
 	// symmetric: true
 }

@@ -46,7 +46,8 @@ type Stats struct {
 	Runs           int // initial states
 	EarlyExits     int // runs stopped in the ball of a known point
 	Restarts       int // deflated restarts
-	NewtonIter     int // Newton iterations (one LU factorisation each)
+	NewtonIter     int // Newton iterations with a fresh Jacobian (one LU factorisation each)
+	BroydenSteps   int // quasi-Newton steps with a Broyden-updated inverse Jacobian
 	LMIter         int // Levenberg-Marquardt iterations
 	SpeedEvals     int // evaluations of q and its gradient by L-BFGS
 	ChordSteps     int // chord steps of early-exit tests
@@ -392,6 +393,7 @@ func (f *finder) collect() {
 	for _, c := range all {
 		st.EarlyExits += c.early
 		st.NewtonIter += c.newton
+		st.BroydenSteps += c.broyden
 		st.LMIter += c.lm
 		st.SpeedEvals += c.speed
 		st.ChordSteps += c.chord

@@ -59,7 +59,7 @@ const (
 
 // counts are the work counters of one run.
 type counts struct {
-	newton, lm, speed, chord, lu, early int
+	newton, broyden, lm, speed, chord, lu, early int
 }
 
 // worker owns the scratch memory of one goroutine.
@@ -75,6 +75,9 @@ type worker struct {
 	piv                           []int
 	ata, chol                     []float64
 	mu                            float64
+	xo, fo                        []float64   // state and field before a step
+	bp, bs                        [][]float64 // Broyden factors
+	nb                            int
 
 	// speed minimisation
 	cx, cf, cg     []float64 // last evaluation of q: state, F, gradient
@@ -95,7 +98,7 @@ func newWorker(ctx context.Context, sys System, s *resolved) *worker {
 	w := &worker{
 		sys: sys, s: s, ctx: ctx, n: n,
 		x: v(), f: v(), g: v(), d: v(), xt: v(), ft: v(), y: v(), fy: v(), bx: v(),
-		cx: v(), cf: v(), cg: v(),
+		cx: v(), cf: v(), cg: v(), xo: v(), fo: v(),
 		jac: mat.NewDense(n, n, nil),
 		piv: make([]int, n),
 	}
@@ -193,25 +196,31 @@ func (w *worker) chord(x []float64, k int) bool {
 	return false
 }
 
-// newton runs globalised Newton from x (F(x) already in w.f) for at most
-// maxIter iterations. With lm it falls back to Levenberg-Marquardt steps
-// when J is singular or the line search fails. It ends with endStationary
-// at a stationary point of q, and with endLimit when it runs out of
-// iterations or stalls (q decreasing by less than 10% for stallIter
-// iterations in a row). It updates x and w.f.
+// newton runs globalised Newton from x (F(x) already in w.f) with at most
+// maxIter Jacobian factorisations. Between factorisations it takes
+// Broyden steps: the inverse of J is updated by Broyden's good rank-one
+// formula in product form, H+ = (I + p s^T) H with p = (s - H y) / (s^T H y),
+// so a step costs two triangular solves instead of an LU factorisation
+// (the idea behind MINPACK's hybrid method). J is refactorised when a
+// Broyden step fails or progresses poorly. With lm it falls back to
+// Levenberg-Marquardt steps when J is singular or the line search fails
+// with a fresh J. It ends with endStationary at a stationary point of q,
+// and with endLimit when it runs out of iterations or stalls (q decreasing
+// by less than 10% over stallIter fresh steps). It updates x and w.f.
 func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 	f := w.f
 	res := normInf(f)
 	q := dot(f, f) / 2
-	stall := 0
-	for it := 0; ; it++ {
+	stall, lus, steps := 0, 0, 0
+	have, fresh := false, false
+	for {
 		if res <= w.s.Tol {
 			return endFixed
 		}
 		if !(res < math.Inf(1)) || normInf(x) > w.div {
 			return endDiverged
 		}
-		if it >= maxIter || stall >= stallIter {
+		if lus >= maxIter && !have || steps >= 4*maxIter || stall >= stallIter {
 			return endLimit
 		}
 		if w.ctx.Err() != nil {
@@ -220,24 +229,48 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 		if w.tryEarly(x) {
 			return endEarly
 		}
-		w.c.newton++
-		w.sys.Jacobian(w.jac, x)
-		jr := w.jac.RawMatrix()
-		blas64.Gemv(blas.Trans, 1, jr, blas64.Vector{N: w.n, Inc: 1, Data: f}, 0, blas64.Vector{N: w.n, Inc: 1, Data: w.g})
-		if norm2(w.g) <= w.s.SlowTol*norm2(f) {
-			return endStationary
-		}
-		w.c.lu++
-		ok := lapack64.Getrf(jr, w.piv)
-		if ok {
-			d := w.d
-			for i, v := range f {
-				d[i] = -v
+		steps++
+		if !have {
+			lus++
+			w.c.newton++
+			w.sys.Jacobian(w.jac, x)
+			jr := w.jac.RawMatrix()
+			blas64.Gemv(blas.Trans, 1, jr, blas64.Vector{N: w.n, Inc: 1, Data: f}, 0, blas64.Vector{N: w.n, Inc: 1, Data: w.g})
+			if norm2(w.g) <= w.s.SlowTol*norm2(f) {
+				return endStationary
 			}
-			luSolve(w.n, jr.Data, w.piv, d)
-			ok = w.lineSearch(x, d)
+			w.c.lu++
+			have = lapack64.Getrf(jr, w.piv)
+			w.nb = 0
+			fresh = have
+			if !have {
+				if !lm {
+					return endLimit
+				}
+				switch w.lmStep(x) {
+				case lmStationary:
+					return endStationary
+				case lmFail:
+					return endLimit
+				}
+				res, q = normInf(f), dot(f, f)/2
+				continue
+			}
+		} else {
+			w.c.broyden++
 		}
-		if !ok {
+		d := w.d
+		for i, v := range f {
+			d[i] = -v
+		}
+		w.applyH(d)
+		copy(w.xo, x)
+		copy(w.fo, f)
+		if !w.lineSearch(x, d) {
+			if !fresh {
+				have = false // refactorise at x
+				continue
+			}
 			if !lm {
 				return endLimit
 			}
@@ -247,21 +280,70 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 			case lmFail:
 				return endLimit
 			}
-		}
-		res = normInf(f)
-		qn := dot(f, f) / 2
-		if qn > 0.9*q {
-			stall++
+			have = false
+		} else if w.nb < maxBroyden {
+			w.broydenUpdate(x, f)
 		} else {
-			stall = 0
+			have = false
 		}
-		q = qn
+		qn := dot(f, f) / 2
+		if fresh {
+			if qn > 0.9*q {
+				stall++
+			} else {
+				stall = 0
+			}
+		} else if qn > 0.5*q {
+			have = false // poor Broyden progress: refactorise
+		}
+		fresh = false
+		res, q = normInf(f), qn
 	}
+}
+
+// maxBroyden is the number of Broyden updates kept before J is
+// refactorised.
+const maxBroyden = 24
+
+// applyH overwrites v with H v, H the current inverse Jacobian
+// approximation: the LU solve with J0, then the Broyden factors.
+func (w *worker) applyH(v []float64) {
+	luSolve(w.n, w.jac.RawMatrix().Data, w.piv, v)
+	for j := 0; j < w.nb; j++ {
+		axpy(dot(w.bs[j], v), w.bp[j], v)
+	}
+}
+
+// broydenUpdate appends the good Broyden factor for the step from
+// (w.xo, w.fo) to (x, f); on a degenerate step it drops the factorisation.
+func (w *worker) broydenUpdate(x, f []float64) {
+	if w.bp == nil {
+		w.bp = make([][]float64, maxBroyden)
+		w.bs = make([][]float64, maxBroyden)
+		for j := range w.bp {
+			w.bp[j] = make([]float64, w.n)
+			w.bs[j] = make([]float64, w.n)
+		}
+	}
+	s, p := w.bs[w.nb], w.bp[w.nb]
+	for i := range s {
+		s[i] = x[i] - w.xo[i]
+		p[i] = f[i] - w.fo[i] // y
+	}
+	w.applyH(p) // H y
+	den := dot(s, p)
+	if !(math.Abs(den) > 1e-14*norm2(s)*norm2(p)) {
+		return // skip the update
+	}
+	for i := range p {
+		p[i] = (s[i] - p[i]) / den
+	}
+	w.nb++
 }
 
 // stallIter is the number of Newton iterations in a row that decrease q
 // by less than 10% after which Newton gives up (to speed minimisation).
-const stallIter = 6
+const stallIter = 3
 
 // lineSearch tries x + a d for a = 1, then smaller, until q decreases
 // enough (Armijo, with the directional derivative -2q of a Newton step).

@@ -1,0 +1,87 @@
+package fixedpoint_test
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/fixedpoint"
+)
+
+func TestTrajectoryInitsAnalytic(t *testing.T) {
+	// W = 0: h(t) = phi(b) + (h0 - phi(b)) exp(-t/tau), per unit.
+	b := []float64{0.5, -1, 2}
+	tau := []float64{0.5, 1, 2}
+	net := mustNet(t, dynamics.Config{W: mat.NewDense(3, 3, nil), B: b, Tau: tau})
+	s := &fixedpoint.SampleSettings{Count: 10, Trajectories: 4, Start: 2, Burn: 0.5, Span: 1.5, Seed: 3, Workers: 1}
+	got, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := 3 // ceil(10/4)
+	for i := 0; i < 10; i++ {
+		j, k := i%4, i/4
+		tt := 0.5 + float64(k)*1.5/float64(per-1)
+		r := rand.New(rand.NewPCG(3, uint64(j)))
+		for u := 0; u < 3; u++ {
+			h0 := 2 * r.NormFloat64()
+			want := math.Tanh(b[u]) + (h0-math.Tanh(b[u]))*math.Exp(-tt/tau[u])
+			if d := math.Abs(got.At(i, u) - want); d > 1e-7 {
+				t.Errorf("row %d unit %d: %.10g, want %.10g", i, u, got.At(i, u), want)
+			}
+		}
+	}
+}
+
+func TestTrajectoryInitsDeterministic(t *testing.T) {
+	net := randomNet(t, 30, 1.5, 2)
+	s := &fixedpoint.SampleSettings{Count: 50, Noise: 0.1, Seed: 9, Workers: 1}
+	a, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Workers = 4
+	b, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar, br := a.RawMatrix().Data, b.RawMatrix().Data
+	for i := range ar {
+		if math.Float64bits(ar[i]) != math.Float64bits(br[i]) {
+			t.Fatalf("element %d differs between 1 and 4 workers", i)
+		}
+	}
+	// The states lie in tanh's range up to the noise.
+	for _, v := range ar {
+		if math.Abs(v) > 1+0.1*6 {
+			t.Fatalf("state %v out of range", v)
+		}
+	}
+	if _, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{}); err == nil {
+		t.Error("Count 0: no error")
+	}
+}
+
+func TestRandomInits(t *testing.T) {
+	m, err := fixedpoint.RandomInits(100, 5, -1, 1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mean float64
+	for _, v := range m.RawMatrix().Data {
+		if v < -1 || v > 1 {
+			t.Fatalf("%v outside [-1, 1]", v)
+		}
+		mean += v / 500
+	}
+	if math.Abs(mean) > 0.1 {
+		t.Errorf("mean %v, want about 0", mean)
+	}
+	if _, err := fixedpoint.RandomInits(3, 2, 0, math.Inf(1), 1); err == nil {
+		t.Error("infinite bound: no error")
+	}
+}
