@@ -115,6 +115,25 @@ func TestLeadingAgainstFull(t *testing.T) {
 		{300, 5, LargestReal, func() *mat.Dense { return randMatrix(300, 3) }},
 		{40, 40, LargestReal, func() *mat.Dense { return randMatrix(40, 4) }},
 		{12, 3, LargestModulus, func() *mat.Dense { return randMatrix(12, 5) }},
+		{200, 8, LargestReal, func() *mat.Dense {
+			// Symmetric: a real spectrum.
+			a := randMatrix(200, 6)
+			var s mat.Dense
+			s.Add(a, a.T())
+			return &s
+		}},
+		{100, 4, LargestReal, func() *mat.Dense {
+			// I + u v^T: eigenvalue 1 with multiplicity 99, so the
+			// Krylov space breaks down after two steps.
+			a := mat.NewDense(100, 100, nil)
+			for i := 0; i < 100; i++ {
+				a.Set(i, i, 1)
+				for j := 0; j < 100; j++ {
+					a.Set(i, j, a.At(i, j)+0.3*float64(i%3)*float64(j%5)/100)
+				}
+			}
+			return a
+		}},
 	} {
 		t.Run(fmt.Sprintf("n=%d/k=%d/%v", c.n, c.k, c.which), func(t *testing.T) {
 			p := checkLeading(t, c.a(), c.k, c.which, nil)
