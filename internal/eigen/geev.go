@@ -1,3 +1,8 @@
+// Geev and hseqr are adapted from gonum's lapack/gonum/dgeev.go and
+// dhseqr.go (v0.17.0), Copyright ©2015-2016 The Gonum Authors, used under
+// gonum's BSD 3-Clause license; they call this package's laqr0 where gonum
+// calls its Dlaqr04.
+
 package eigen
 
 import (

@@ -1,3 +1,8 @@
+// laqr0 is adapted from gonum's lapack/gonum/dlaqr04.go (v0.17.0),
+// Copyright ©2016 The Gonum Authors, used under gonum's BSD 3-Clause
+// license; the changes are the shift, window and kacc22 parameters and the
+// recursion into this file's laqr0.
+
 package eigen
 
 import (
