@@ -85,11 +85,17 @@ func TestEndToEnd(t *testing.T) {
 		{"leaky.npz", []string{"--left-vectors"}, map[string]int{"stable": 2, "unstable": 1}},
 		{"zero_weights.npz", nil, map[string]int{"stable": 1}},
 		{"rotation.npz", []string{"--left-vectors"}, map[string]int{"stable": 1}},
+		// The trained 3-bit flip-flop: 8 attractors and 19 saddles.
+		{"flipflop.npz", []string{"-n", "256"}, map[string]int{"stable": 8, "saddle": 19}},
+		// The same weights as a PyTorch state dict (float32, discrete
+		// convention unless told): same points, leaky stability.
+		{"flipflop_torch.npz", []string{"-n", "256", "--convention", "leaky", "--alpha", "0.1"}, map[string]int{"stable": 8, "saddle": 19}},
 	} {
 		t.Run(tc.network, func(t *testing.T) {
 			dir := t.TempDir()
 			prefix := filepath.Join(dir, "res")
-			args := append([]string{"--inits-file", randomInits(t, dir, tc.network, 32), "-o", prefix, "--plot", prefix + ".png", net(tc.network)}, tc.args...)
+			// The default initial states: from trajectories, plus noise.
+			args := append([]string{"-n", "64", "-o", prefix, "--plot", prefix + ".png", net(tc.network)}, tc.args...)
 			cmd := exec.Command(bin, args...)
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr

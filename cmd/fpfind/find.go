@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
@@ -258,12 +259,57 @@ func initialStates(ctx context.Context, in *input, o *findOptions, prog *progres
 		}
 		return m, "file", nil
 	}
-	return nil, "", fmt.Errorf("sampling initial states: not wired yet")
+	net := in.Network
+	if o.initsFrom == "random" {
+		lo, hi := net.Activation().Range()
+		lo, hi = max(lo, -randomBound), min(hi, randomBound)
+		m, err := fixedpoint.RandomInits(o.inits, net.Dim(), lo, hi, o.seed)
+		if err != nil {
+			return nil, "", err
+		}
+		return m, "random", nil
+	}
+	prog.stage("sampling trajectories", 0)
+	m, err := fixedpoint.TrajectoryInits(ctx, net, sampleSettings(net, o))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", ctx.Err()
+		}
+		return nil, "", fmt.Errorf("sampling initial states from trajectories: %w (--inits-from random or --inits-file avoid it)", err)
+	}
+	return m, "trajectories", nil
 }
+
+// sampleSettings are those of the trajectories that initial states are
+// drawn from: they start at Gaussian states (std 1) and are sampled from one
+// time constant on, through the transient (where the saddles that separate
+// the attractors are felt), for ten time constants.
+func sampleSettings(net *dynamics.Network, o *findOptions) *fixedpoint.SampleSettings {
+	tmax := slices.Max(net.TauVec())
+	return &fixedpoint.SampleSettings{
+		Count:        o.inits,
+		Trajectories: min(o.inits, 64),
+		Start:        1,
+		Burn:         1 * tmax,
+		Span:         10 * tmax,
+		Noise:        o.initNoise,
+		Seed:         o.seed,
+		Workers:      workers(o.workers),
+	}
+}
+
+// randomBound cuts the unbounded ends of an activation's range for
+// --inits-from random.
+const randomBound = 3
 
 // findReport builds the .json document of a find run.
 func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *fixedpoint.Result, sps []pointSpectrum) report.Find {
 	ni, _ := inits.Dims()
+	var sampling *report.Sampling
+	if from == "trajectories" {
+		ss := sampleSettings(in.Network, o)
+		sampling = &report.Sampling{Trajectories: ss.Trajectories, Start: report.Float(ss.Start), Burn: report.Float(ss.Burn), Span: report.Float(ss.Span)}
+	}
 	doc := report.Find{
 		Header: in.header("find"),
 		Model:  o.model.report(),
@@ -273,6 +319,7 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			InitsFrom:   from,
 			InitsFile:   o.initsFile,
 			InitNoise:   report.Float(o.initNoise),
+			Sampling:    sampling,
 			Method:      o.method,
 			Tol:         report.Float(o.tol),
 			UniqueTol:   report.Float(o.uniqueTol),

@@ -13,19 +13,31 @@ type Find struct {
 // FindSettings are the effective settings of a find run (defaults resolved).
 // The number of workers is not among them: it never changes the results.
 type FindSettings struct {
-	Seed        uint64 `json:"seed"`
-	Inits       int    `json:"inits"`                // number of initial states
-	InitsFrom   string `json:"inits_from"`           // trajectories, random or file
-	InitsFile   string `json:"inits_file,omitempty"` // the --inits-file path
-	InitNoise   Float  `json:"init_noise"`           // std of the noise added to sampled states
-	Method      string `json:"method"`               // newton or speed
-	Tol         Float  `json:"tol"`                  // fixed-point tolerance on max |F_i|
-	UniqueTol   Float  `json:"unique_tol"`           // 0: 1e-6 max(1, |h|_inf)
-	MaxIter     int    `json:"max_iter"`             // iterations per initial state
-	Deflation   int    `json:"deflation"`            // deflated restarts (-1: none)
-	Eps         Float  `json:"eps"`                  // 0: 1e-8 times the operator's scale
-	RightVector bool   `json:"eigvecs_right"`        // right eigenvectors written
-	LeftVectors bool   `json:"eigvecs_left"`         // left eigenvectors written
+	Seed      uint64 `json:"seed"`
+	Inits     int    `json:"inits"`                // number of initial states
+	InitsFrom string `json:"inits_from"`           // trajectories, random or file
+	InitsFile string `json:"inits_file,omitempty"` // the --inits-file path
+	InitNoise Float  `json:"init_noise"`           // std of the noise added to sampled states
+	// Sampling describes the trajectories of inits_from = trajectories.
+	Sampling    *Sampling `json:"sampling,omitempty"`
+	Method      string    `json:"method"`        // newton or speed
+	Tol         Float     `json:"tol"`           // fixed-point tolerance on max |F_i|
+	UniqueTol   Float     `json:"unique_tol"`    // 0: 1e-6 max(1, |h|_inf)
+	MaxIter     int       `json:"max_iter"`      // iterations per initial state
+	Deflation   int       `json:"deflation"`     // deflated restarts (-1: none)
+	Eps         Float     `json:"eps"`           // 0: 1e-8 times the operator's scale
+	RightVector bool      `json:"eigvecs_right"` // right eigenvectors written
+	LeftVectors bool      `json:"eigvecs_left"`  // left eigenvectors written
+}
+
+// Sampling describes the trajectories that initial states were drawn from:
+// Trajectories runs from Gaussian states of std Start, each sampled at equal
+// intervals from t = Burn to Burn + Span.
+type Sampling struct {
+	Trajectories int   `json:"trajectories"`
+	Start        Float `json:"start"`
+	Burn         Float `json:"burn"`
+	Span         Float `json:"span"`
 }
 
 // Point holds the facts about one unique point.

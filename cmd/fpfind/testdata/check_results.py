@@ -82,14 +82,23 @@ rank = {"stable": 0, "saddle": 1, "unstable": 2, "marginal": 3}
 keys = [(rank[s], q) for s, q in zip(r["stability"], r["q"])]
 assert keys == sorted(keys), keys
 
-# Recompute F and the operator with numpy from the network file.
-W = net["W"].astype(float)
-b = net["b"].astype(float) if "b" in net.files else np.zeros(N)
-if "W_in" in net.files:
-    b = b + net["W_in"].astype(float) @ (net["u"].astype(float) if "u" in net.files else 0)
-tau = np.broadcast_to(net["tau"].astype(float) if "tau" in net.files else 1.0, (N,))
-assert str(net["activation"]) == "tanh" if "activation" in net.files else True
-alpha = float(net["alpha"]) if "alpha" in net.files else 0.0
+# Recompute F and the operator with numpy from the network file (fpfind
+# layout or a torch state dict), with the convention as the run used it.
+keys = net.files
+hh = [k for k in keys if k.endswith("weight_hh_l0")]
+if hh:
+    pre = hh[0][: -len("weight_hh_l0")]
+    W = net[pre + "weight_hh_l0"].astype(float)
+    b = net[pre + "bias_hh_l0"].astype(float) + net[pre + "bias_ih_l0"].astype(float)
+    tau = np.ones(N)
+else:
+    W = net["W"].astype(float)
+    b = net["b"].astype(float) if "b" in keys else np.zeros(N)
+    if "W_in" in keys and "u" in keys:
+        b = b + net["W_in"].astype(float) @ net["u"].astype(float)
+    tau = np.broadcast_to(net["tau"].astype(float) if "tau" in keys else 1.0, (N,))
+assert doc["network"]["activation"] == "tanh"
+alpha = doc["network"]["alpha"]
 tol = doc["settings"]["tol"]
 for i in range(K):
     h = r["fixed_points"][i]
