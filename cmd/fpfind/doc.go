@@ -104,6 +104,15 @@ n_unstable, n_marginal, eigenvalues (and the vectors on request).
 
 These sessions run in the tests (doc_test.go), from the module's root.
 
+	$ fpfind -n 32 testdata/two_units.npz
+	  #   kind   class  unstable  q  |F|inf  mult  tau_slow  lambda_1
+	  0  fixed  stable         0  0       0     9     1.651   -0.6057
+	  1  fixed  stable         0  0       0    10     1.651   -0.6057
+	  2  fixed  saddle         1  0       0    13        -2       0.5
+
+	3 unique points (3 fixed, 0 slow): 2 stable, 1 saddle, 0 unstable, 0 marginal
+	32 initial states: 32 fixed, 0 slow, 0 not-converged, 0 diverged
+
 	$ fpfind info testdata/two_units.npz
 	file                  testdata/two_units.npz (npz, fpfind layout)
 	sha256                f6dfc37f12ca971ed16e96bbcbd797be3c80adab21beac8a1c80cf618986f767

@@ -98,3 +98,19 @@ func TestProgress(t *testing.T) {
 		t.Errorf("--progress never: stderr %q", b.stderr)
 	}
 }
+
+// With the default initial states (from trajectories, which run in
+// parallel too) the output does not depend on the number of workers.
+func TestFindDefaultWorkers(t *testing.T) {
+	var outs []string
+	for _, j := range []string{"1", "4"} {
+		r := runArgs(t, "-n", "64", "-j", j, "--format", "json", net("flipflop.npz"))
+		if r.code != 0 {
+			t.Fatalf("-j %s: exit %d: %s", j, r.code, r.stderr)
+		}
+		outs = append(outs, r.stdout)
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("-j 1 and -j 4 differ")
+	}
+}
