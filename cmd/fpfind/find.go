@@ -224,7 +224,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	if o.plot != "" {
 		pts := make([]plotPoint, len(sps))
 		for i, sp := range sps {
-			pts[i] = plotPoint{values: sp.Values, class: sp.Class}
+			pts[i] = plotPoint{values: sp.Values, class: sp.Class, kind: res.Points[i].Kind.String()}
 		}
 		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "find")); err != nil {
 			return err

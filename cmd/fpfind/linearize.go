@@ -184,7 +184,11 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if o.plot != "" {
 		pts := make([]plotPoint, rows)
 		for i := range pts {
-			pts[i] = plotPoint{values: sps[i].Values, class: sps[i].Class}
+			kind := "fixed"
+			if !doc.States[i].Fixed {
+				kind = "not fixed"
+			}
+			pts[i] = plotPoint{values: sps[i].Values, class: sps[i].Class, kind: kind}
 		}
 		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "linearize")); err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/cmplx"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fpfind/fpfind/dynamics"
@@ -24,6 +26,7 @@ import (
 type plotPoint struct {
 	values []complex128
 	class  linearize.Class
+	kind   string // "fixed" (drawn filled), or "slow", "not fixed" (drawn hollow)
 }
 
 // Colours by class (Okabe-Ito palette, readable with colour blindness).
@@ -143,51 +146,128 @@ func eigenPlot(pts []plotPoint, conv dynamics.Convention, title string) (*plot.P
 		radius = vg.Points(2.2)
 	}
 
-	// One scatter per class, drawn from the most to the least common so
-	// the rarer classes stay on top.
-	for _, cl := range []linearize.Class{linearize.Stable, linearize.Saddle, linearize.Unstable, linearize.Marginal} {
-		var xys plotter.XYs
-		npts := 0
-		for _, pt := range pts {
-			if pt.class != cl {
-				continue
-			}
-			npts++
-			for _, v := range pt.values {
-				if cmplxFinite(v) {
-					xys = append(xys, plotter.XY{X: real(v), Y: imag(v)})
+	// One scatter per class and kind. Saddles and unstable points are drawn
+	// first, so that the attractors stay on top; the legend lists the
+	// classes in the order of the table.
+	type group struct {
+		class linearize.Class
+		kind  string
+	}
+	var kinds []string
+	for _, pt := range pts {
+		if !slices.Contains(kinds, pt.kind) {
+			kinds = append(kinds, pt.kind)
+		}
+	}
+	slices.Sort(kinds) // "fixed" before "not fixed" and "slow"
+	order := []linearize.Class{linearize.Stable, linearize.Saddle, linearize.Unstable, linearize.Marginal}
+	drawOrder := []linearize.Class{linearize.Unstable, linearize.Saddle, linearize.Marginal, linearize.Stable}
+	entries := map[group]plot.Thumbnailer{}
+	counts := map[group]int{}
+	for _, cl := range drawOrder {
+		for _, kind := range kinds {
+			g := group{cl, kind}
+			var xys plotter.XYs
+			for _, pt := range pts {
+				if pt.class != cl || pt.kind != kind {
+					continue
+				}
+				counts[g]++
+				for _, v := range pt.values {
+					if cmplxFinite(v) {
+						xys = append(xys, plotter.XY{X: real(v), Y: imag(v)})
+					}
 				}
 			}
+			if counts[g] == 0 {
+				continue
+			}
+			c := classColors[cl]
+			ring, err := plotter.NewScatter(xys)
+			if err != nil {
+				return nil, nil, err
+			}
+			ring.GlyphStyle = draw.GlyphStyle{Color: c, Radius: radius, Shape: draw.RingGlyph{}}
+			if kind != "fixed" {
+				p.Add(ring)
+				entries[g] = ring
+				continue
+			}
+			sc, err := plotter.NewScatter(xys)
+			if err != nil {
+				return nil, nil, err
+			}
+			fill := c
+			fill.A = 0x70
+			sc.GlyphStyle = draw.GlyphStyle{Color: fill, Radius: radius, Shape: draw.CircleGlyph{}}
+			p.Add(sc, ring)
+			entries[g] = thumbs{sc, ring}
 		}
-		if npts == 0 {
-			continue
-		}
-		sc, err := plotter.NewScatter(xys)
-		if err != nil {
-			return nil, nil, err
-		}
-		c := classColors[cl]
-		fill := c
-		fill.A = 0x70
-		sc.GlyphStyle = draw.GlyphStyle{Color: fill, Radius: radius, Shape: draw.CircleGlyph{}}
-		ring, err := plotter.NewScatter(xys)
-		if err != nil {
-			return nil, nil, err
-		}
-		ring.GlyphStyle = draw.GlyphStyle{Color: c, Radius: radius, Shape: draw.RingGlyph{}}
-		p.Add(sc, ring)
-		s := "s"
-		if npts == 1 {
-			s = ""
-		}
-		leg.Add(fmt.Sprintf("%s (%d point%s)", cl, npts, s), sc)
 	}
+	for _, cl := range order {
+		for _, kind := range kinds {
+			g := group{cl, kind}
+			if counts[g] == 0 {
+				continue
+			}
+			s := "s"
+			if counts[g] == 1 {
+				s = ""
+			}
+			leg.Add(fmt.Sprintf("%s, %s (%d point%s)", cl, kind, counts[g], s), entries[g])
+		}
+	}
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
+
 	// After every Add, which widens the axes to the plotters' data.
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 	leg.Top = true
 	leg.Left = true
 	leg.Padding = vg.Points(3)
 	return p, &leg, nil
+}
+
+// thumbs draws several legend thumbnails on top of each other.
+type thumbs []plot.Thumbnailer
+
+func (t thumbs) Thumbnail(c *draw.Canvas) {
+	for _, th := range t {
+		th.Thumbnail(c)
+	}
+}
+
+// niceTicks puts about six labelled ticks at multiples of 1, 2, 2.5 or 5
+// times a power of ten, with unlabelled ticks between them.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	raw := (hi - lo) / 6
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ticks []plot.Tick
+	minor := step / 2
+	for k := math.Ceil(lo / minor); k*minor <= hi; k++ {
+		v := k * minor
+		if math.Abs(v) < 1e-9*step {
+			v = 0
+		}
+		t := plot.Tick{Value: v}
+		if math.Mod(math.Abs(k), 2) == 0 {
+			t.Label = strconv.FormatFloat(v, 'g', 6, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
 }
 
 func cmplxFinite(v complex128) bool {
@@ -204,11 +284,15 @@ func writePlot(outs *outputs, path string, pts []plotPoint, conv dynamics.Conven
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	w := 6 * vg.Inch
-	classes := map[linearize.Class]bool{}
-	for _, pt := range pts {
-		classes[pt.class] = true
+	type group struct {
+		class linearize.Class
+		kind  string
 	}
-	strip := vg.Points(16)*vg.Length(1+len(classes)) + vg.Points(10) // one line per legend entry
+	groups := map[group]bool{}
+	for _, pt := range pts {
+		groups[group{pt.class, pt.kind}] = true
+	}
+	strip := vg.Points(16)*vg.Length(1+len(groups)) + vg.Points(10) // one line per legend entry
 	c, err := draw.NewFormattedCanvas(w, w+strip, format)
 	if err != nil {
 		return fmt.Errorf("could not draw %s: %w", path, err)
