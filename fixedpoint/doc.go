@@ -18,16 +18,19 @@
 //
 // Each initial state gets a run:
 //
-//   - Auto (the default) minimises q with L-BFGS (Nocedal and Wright 2006,
-//     Algorithm 7.4; two-loop recursion, backtracking Armijo line search)
-//     while max|F| > SwitchTol, which costs two matrix-vector products per
-//     evaluation, then switches to Newton.
 //   - Newton solves J d = -F with an LU factorisation of the analytic J and
-//     backtracks on q (d is a descent direction: grad q . d = -2q). When J
-//     is singular or the line search fails it takes Levenberg-Marquardt
-//     steps (J^T J + mu I) d = -J^T F with an adaptive mu. When Newton stalls
-//     the run returns to speed minimisation, down to a local minimum of q.
-//   - Speed minimises q with L-BFGS to a local minimum.
+//     backtracks on q (d is a descent direction: grad q . d = -2q). Between
+//     factorisations it takes Broyden steps (the inverse Jacobian updated by
+//     Broyden's good rank-one formula in product form, two triangular solves
+//     per step, as in MINPACK's hybrid method), refactorising when they fail.
+//     When J is singular or the line search fails with a fresh J it takes
+//     Levenberg-Marquardt steps (J^T J + mu I) d = -J^T F with an adaptive mu.
+//   - Auto (the default) runs Newton and, when Newton stalls, minimises q
+//     with L-BFGS (Nocedal and Wright 2006, Algorithm 7.4; two-loop
+//     recursion, backtracking Armijo line search; two matrix-vector products
+//     per evaluation) down to a local minimum of q.
+//   - Speed minimises q with L-BFGS from the initial state (Sussillo and
+//     Barak 2013).
 //
 // Every state that looks like a fixed point is polished with plain Newton
 // steps to max|F| <= Tol. What cannot be polished is a slow point (if

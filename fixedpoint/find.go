@@ -345,16 +345,39 @@ func (f *finder) collect() {
 	}
 	// Representatives: the lowest q, then the lowest run index; a fixed
 	// point's seed (its first finder's state) counts after the runs.
-	for _, c := range cands {
+	pick := func(c *cand) {
+		c.best = -1
 		for _, i := range c.member {
 			r := &res.Runs[i]
-			if c.best < 0 || r.Q < res.Runs[c.best].Q {
+			if c.best < 0 || r.Q < res.Runs[c.best].Q || r.Q == res.Runs[c.best].Q && i < c.best {
 				c.best = i
 			}
 		}
 		if c.best >= 0 && (c.kind == Slow || res.Runs[c.best].Q <= c.q) {
 			r := &res.Runs[c.best]
 			c.x, c.q, c.r = r.Final, r.Q, r.Residual
+		}
+	}
+	for _, c := range cands {
+		pick(c)
+	}
+	// Slow clusters whose representatives are the same point merge (the
+	// earlier cluster absorbs the later), until no two are the same.
+	for merged := true; merged; {
+		merged = false
+		slow := cands[nf:]
+		for a := 0; a < len(slow) && !merged; a++ {
+			for b := a + 1; b < len(slow); b++ {
+				ca, cb := slow[a], slow[b]
+				if same(ca.x, cb.x, normInf(ca.x), normInf(cb.x), s.UniqueTol) {
+					ca.member = append(ca.member, cb.member...)
+					sort.Ints(ca.member)
+					pick(ca)
+					cands = append(cands[:nf+b], cands[nf+b+1:]...)
+					merged = true
+					break
+				}
+			}
 		}
 	}
 	order := make([]int, len(cands))

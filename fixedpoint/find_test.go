@@ -450,6 +450,16 @@ func TestSaddleNodeGhost(t *testing.T) {
 					slow = append(slow, p)
 				}
 			}
+			if m == fixedpoint.Newton && len(slow) == 0 {
+				// Plain Newton need not converge to the minimum of q; it
+				// must only not call the ghost fixed (checked below).
+				for i, r := range res.Runs {
+					if r.Init[0] > 0.3 && r.Status != fixedpoint.NotConverged {
+						t.Errorf("run %d: %v, want not-converged", i, r.Status)
+					}
+				}
+				return
+			}
 			if len(slow) != 1 {
 				t.Fatalf("%d slow points, want 1 (the ghost): %+v", len(slow), res.Points)
 			}

@@ -32,12 +32,13 @@ type System interface {
 type Method int
 
 const (
-	// Auto minimises the speed q with L-BFGS while the state is far from a
-	// zero of F (max|F| > Settings.SwitchTol), then switches to globalised
-	// Newton. It is the default.
+	// Auto runs globalised Newton from the initial state and, when Newton
+	// stalls, minimises the speed q with L-BFGS to a local minimum (a slow
+	// point unless it polishes into a fixed point). It is the default.
 	Auto Method = iota
-	// Newton runs globalised Newton (backtracking on q, Levenberg-Marquardt
-	// fallback) from the initial state.
+	// Newton runs globalised Newton (backtracking on q, Broyden steps,
+	// Levenberg-Marquardt fallback) only; a run that stalls ends slow if
+	// stationary for q, else not converged.
 	Newton
 	// Speed minimises q with L-BFGS to a local minimum (Sussillo and Barak
 	// 2013), then tries to polish it into a fixed point with Newton.
@@ -70,7 +71,6 @@ const (
 	DefaultUniqueTol    = 1e-6  // relative max-norm distance of equal points
 	DefaultMaxIter      = 100   // Newton and Levenberg-Marquardt iterations per run
 	DefaultMaxSpeedIter = 2000  // L-BFGS iterations per run
-	DefaultSwitchTol    = 1e-2  // max|F| at which Auto hands over to Newton
 	DefaultSlowTol      = 1e-6  // |J^T F| / |F| of a stationary point of q
 	DefaultDeflation    = 32    // deflated restarts after the first pass
 	DefaultDeflationPow = 2     // p in 1/|h-h*|^p + shift
@@ -94,9 +94,6 @@ type Settings struct {
 	// MaxSpeedIter bounds the L-BFGS iterations of a run; 0 means
 	// DefaultMaxSpeedIter.
 	MaxSpeedIter int
-	// SwitchTol is the max|F| below which Auto leaves speed minimisation
-	// for Newton; 0 means DefaultSwitchTol.
-	SwitchTol float64
 	// SlowTol declares a state a stationary point of q (a slow point when
 	// F is not zero there) when |J^T F|_2 <= SlowTol |F|_2; 0 means
 	// DefaultSlowTol.
@@ -180,7 +177,6 @@ func resolve(s *Settings) (resolved, error) {
 	}{
 		{&r.Tol, DefaultTol, "Tol"},
 		{&r.UniqueTol, DefaultUniqueTol, "UniqueTol"},
-		{&r.SwitchTol, DefaultSwitchTol, "SwitchTol"},
 		{&r.SlowTol, DefaultSlowTol, "SlowTol"},
 		{&r.DeflationPower, DefaultDeflationPow, "DeflationPower"},
 		{&r.DeflationShift, DefaultShift, "DeflationShift"},

@@ -50,7 +50,7 @@ type phaseEnd int
 const (
 	endFixed      phaseEnd = iota // max|F| <= Tol
 	endEarly                      // entered a known point's ball (w.early)
-	endSwitch                     // speed phase: max|F| <= SwitchTol
+	endSwitch                     // speed phase: max|F| <= Tol
 	endStationary                 // a stationary point of q with F != 0
 	endLimit                      // iteration limit or stalled
 	endDiverged                   // non-finite or unbounded
@@ -84,7 +84,6 @@ type worker struct {
 	cq             float64   // and q
 	hs, hy         [][]float64
 	rho, alp, gOld []float64
-	stopAt         bool    // stop the speed phase at SwitchTol
 	failDist       float64 // distance of the last failed chord test
 	early          int     // known point reached by the chord test
 	div            float64 // divergence bound of this run
@@ -476,7 +475,7 @@ func (w *worker) speedCheck(it int) (phaseEnd, bool) {
 		return endDiverged, true
 	}
 	res := normInf(w.cf)
-	if res <= w.s.Tol || w.stopAt && res <= w.s.SwitchTol {
+	if res <= w.s.Tol {
 		return endSwitch, true
 	}
 	if norm2(w.cg) <= w.s.SlowTol*norm2(w.cf) {
@@ -491,8 +490,7 @@ func (w *worker) speedCheck(it int) (phaseEnd, bool) {
 // speed minimises q from x with L-BFGS (Nocedal and Wright 2006, Alg. 7.4,
 // with a backtracking Armijo line search and curvature-safeguarded
 // updates). It leaves the best state found in x and its field in w.f.
-func (w *worker) speed(x []float64, stopAtSwitch bool) phaseEnd {
-	w.stopAt = stopAtSwitch
+func (w *worker) speed(x []float64) phaseEnd {
 	n, m := w.n, lbfgsStore
 	if w.hs == nil {
 		w.hs = make([][]float64, m)
@@ -622,32 +620,21 @@ func (w *worker) run(init []float64, out *Run) int {
 	copy(x, init)
 	res := w.eval(w.f, x)
 	end := endLimit
-	m := w.s.Method
-	newton := true
-	if !(res < math.Inf(1)) {
-		end, newton = endDiverged, false
-	} else if m == Speed || m == Auto && res > w.s.SwitchTol {
-		end = w.speed(x, m == Auto)
-		switch end {
-		case endEarly, endDiverged, endCancelled:
-			newton = false
-		case endStationary:
-			newton = false
+	switch {
+	case !(res < math.Inf(1)):
+		end = endDiverged
+	case w.s.Method == Speed:
+		end = w.speed(x)
+		if end == endStationary || end == endLimit || end == endSwitch {
 			end = w.polish(x, end)
-		case endLimit:
-			if m == Speed {
-				newton = false
-				end = w.polish(x, end)
-			}
 		}
-	}
-	if newton {
+	default:
 		end = w.newton(x, w.s.MaxIter, true)
-		if end == endLimit || end == endStationary {
+		if w.s.Method == Auto && (end == endLimit || end == endStationary) {
 			// Newton stalled: minimise q to its local minimum, which is a
 			// slow point unless a short polish makes it a fixed point.
-			end = w.speed(x, false)
-			if end == endStationary || end == endLimit {
+			end = w.speed(x)
+			if end == endStationary || end == endLimit || end == endSwitch {
 				end = w.polish(x, end)
 			}
 		}
@@ -694,7 +681,7 @@ func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
 }
 
 // polishIter is the number of Newton steps tried on a local minimum of q.
-const polishIter = 4
+const polishIter = 2
 
 // divergeBound bounds |h|_inf relative to max(1, |h0|_inf).
 const divergeBound = 1e8

@@ -63,7 +63,6 @@ func run() error {
 		defl     = flag.Int("deflation", 0, "deflated restarts (0 default, <0 none)")
 		noEarly  = flag.Bool("no-early", false, "disable early exit")
 		noSym    = flag.Bool("no-symmetry", false, "disable symmetry")
-		switchT  = flag.Float64("switch", 0, "SwitchTol")
 		maxSpeed = flag.Int("max-speed-iter", 0, "MaxSpeedIter")
 		maxIter  = flag.Int("max-iter", 0, "MaxIter")
 		reps     = flag.Int("reps", 1, "repeat Find this many times, report the fastest")
@@ -87,7 +86,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, SwitchTol: *switchT, MaxSpeedIter: *maxSpeed, MaxIter: *maxIter}
+	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, MaxIter: *maxIter}
 	var res *fixedpoint.Result
 	best := math.Inf(1)
 	for range *reps {
