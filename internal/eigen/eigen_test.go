@@ -224,6 +224,17 @@ func TestFactorizeAgainstGonum(t *testing.T) {
 			if rr, _ := residuals(a, dr.Values, dr.Right, nil); rr > 1e-10*max(1, anorm)*math.Sqrt(float64(n)) {
 				t.Errorf("right-only residual %g", rr)
 			}
+			// Left vectors only.
+			dl, err := Factorize(a, true, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dl.Right != nil || dl.Left == nil {
+				t.Fatal("wrong set of vectors")
+			}
+			if _, rl := residuals(a, dl.Values, nil, dl.Left); rl > 1e-10*max(1, anorm)*math.Sqrt(float64(n)) {
+				t.Errorf("left-only residual %g", rl)
+			}
 		})
 	}
 }
@@ -317,5 +328,17 @@ func TestFactorizeAgainstNumpy(t *testing.T) {
 				t.Errorf("eigenvalues differ from numpy's by %g", dist)
 			}
 		})
+	}
+}
+
+func TestFactorizeNonFinite(t *testing.T) {
+	a := randMatrix(20, 9)
+	a.Set(3, 4, math.NaN())
+	if _, err := Factorize(a, false, true); err == nil {
+		t.Error("NaN entry: no error")
+	}
+	a.Set(3, 4, math.Inf(1))
+	if _, err := Factorize(a, false, false); err == nil {
+		t.Error("Inf entry: no error")
 	}
 }
