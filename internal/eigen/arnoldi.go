@@ -58,7 +58,8 @@ type ArnoldiSettings struct {
 	// means max(2k+10, 30), capped at n. It is raised to k+3 when
 	// smaller (and capped at n).
 	Subspace int
-	// MaxRestarts bounds the number of restarts. Zero means 1000.
+	// MaxRestarts bounds the number of restarts. Zero means 1000; a
+	// negative value means none.
 	MaxRestarts int
 	// Tol is the convergence tolerance: a Ritz pair (lambda, x), |x| = 1,
 	// is accepted when |A x - lambda x| <= Tol * normA, where normA is the
@@ -162,7 +163,6 @@ func Leading(n, k int, op func(dst, v []float64), which Which, s *ArnoldiSetting
 	ks.rnd = rand.New(rand.NewPCG(set.Seed, 0))
 	ks.v = make([]float64, (m+1)*n)
 	ks.b = make([]float64, (m+1)*m)
-	ks.w = make([]float64, n)
 	ks.h = make([]float64, m+1)
 	v0 := ks.v[:n]
 	if set.Start != nil {
@@ -196,7 +196,7 @@ func Leading(n, k int, op func(dst, v []float64), which Which, s *ArnoldiSetting
 			status = Converged
 			break
 		}
-		if ks.restarts == maxRestarts {
+		if ks.restarts >= maxRestarts {
 			break
 		}
 		ks.restarts++
@@ -227,7 +227,7 @@ type krylovSchur struct {
 	tol      float64
 	rnd      *rand.Rand
 	v, b     []float64
-	w, h     []float64
+	h        []float64
 	normA    float64
 	kk       int // wanted count (k, or k+1 to keep a pair whole)
 	nlock    int // locked (converged) leading Schur vectors
