@@ -112,7 +112,8 @@ type Settings struct {
 	// t0 and the end of every step, as solve_ivp does. DormandPrince
 	// samples with its dense output, so samples cost no extra steps; the
 	// fixed-step methods shorten the step that would pass a sample time and
-	// then return to their grid t0 + k Step.
+	// then return to their grid t0 + k Step (a sample time within 1e-9 Step
+	// of a grid point is taken at that point).
 	Times []float64
 	// Noise, if not nil, adds white noise; it needs EulerMaruyama or Heun.
 	Noise *Noise

@@ -128,7 +128,7 @@ func (w *work) solve(ctx context.Context, f Func, y0 []float64, t0, t1 float64, 
 	return res
 }
 
-// grid returns the next stop of a fixed-step method from t, where k steps
+// gridStop returns the next stop of a fixed-step method from t, where k steps
 // of the grid t0 + k h are done, and whether the stop is that grid point
 // (true) or a sample time before it (false). Sample times and t1 within
 // 1e-9 h of a grid point are merged with it.

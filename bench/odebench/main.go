@@ -53,9 +53,9 @@ type batch struct {
 	N            int     `json:"n"`
 	Count        int     `json:"count"`
 	LockstepWall float64 `json:"lockstep_wall"`
-	LockstepNfev int     `json:"lockstep_nfev"` // calls of the BatchFunc
-	LockstepAcc  int     `json:"lockstep_accepted"`
-	LockstepRej  int     `json:"lockstep_rejected"`
+	LockstepNfev int     `json:"lockstep_nfev"`     // summed over trajectories
+	LockstepAcc  int     `json:"lockstep_accepted"` // summed over trajectories
+	LockstepRej  int     `json:"lockstep_rejected"` // summed over trajectories
 	ParallelWall float64 `json:"parallel_wall"`
 	ParallelNfev int     `json:"parallel_nfev"` // summed over trajectories
 	RK4Wall      float64 `json:"rk4_lockstep_wall"`
@@ -221,7 +221,11 @@ func run(dir, sizes string, bn, bc int, t1, rtol, atol, rk4 float64, repeat, sam
 			return err
 		}
 		b.LockstepWall = time.Since(start).Seconds()
-		b.LockstepNfev, b.LockstepAcc, b.LockstepRej = lock[0].Stats.FuncEvals, lock[0].Stats.Accepted, lock[0].Stats.Rejected
+		for _, r := range lock {
+			b.LockstepNfev += r.Stats.FuncEvals
+			b.LockstepAcc += r.Stats.Accepted
+			b.LockstepRej += r.Stats.Rejected
+		}
 		one := func(dst []float64, _ float64, h []float64) { net.Field(dst, h) }
 		start = time.Now()
 		par, err := ode.SolveBatch(ctx, one, y0s, 0, t1, s)
