@@ -104,14 +104,13 @@ n_unstable, n_marginal, eigenvalues (and the vectors on request).
 
 These sessions run in the tests (doc_test.go), from the module's root.
 
-	$ fpfind -n 32 testdata/two_units.npz
+	$ fpfind -n 16 testdata/zero_weights.npz
 	  #   kind   class  unstable  q  |F|inf  mult  tau_slow  lambda_1
-	  0  fixed  stable         0  0       0     9     1.651   -0.6057
-	  1  fixed  stable         0  0       0    10     1.651   -0.6057
-	  2  fixed  saddle         1  0       0    13        -2       0.5
+	  0  fixed  stable         0  0       0    16         2      -0.5
 
-	3 unique points (3 fixed, 0 slow): 2 stable, 1 saddle, 0 unstable, 0 marginal
-	32 initial states: 32 fixed, 0 slow, 0 not-converged, 0 diverged
+	1 unique points (1 fixed, 0 slow): 1 stable, 0 saddle, 0 unstable, 0 marginal
+	16 initial states: 16 fixed, 0 slow, 0 not-converged, 0 diverged
+	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing
 
 	$ fpfind info testdata/two_units.npz
 	file                  testdata/two_units.npz (npz, fpfind layout)
@@ -136,5 +135,6 @@ These sessions run in the tests (doc_test.go), from the module's root.
 	  3     no    stable         0  3.4e-02  2.6e-01     6.248   -0.1601
 
 	4 states (3 fixed points): 3 stable, 0 saddle, 1 unstable, 0 marginal
+	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing
 */
 package main

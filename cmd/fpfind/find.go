@@ -47,8 +47,8 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	fs.StringVar(&o.method, "method", "auto", "solver `NAME`: auto (speed minimisation, then Newton), newton or speed")
 	fs.Float64Var(&o.tol, "tol", fixedpoint.DefaultTol, "a fixed point has max|F_i| <= `TOL` (in 1/time)")
 	fs.Float64Var(&o.uniqueTol, "unique-tol", fixedpoint.DefaultUniqueTol, "points closer than `TOL` * max(1, |h|inf) in max-norm are the same")
-	fs.IntVar(&o.maxIter, "max-iter", fixedpoint.DefaultMaxIter, "Newton iterations per initial state")
-	fs.IntVar(&o.deflation, "deflation", fixedpoint.DefaultDeflation, "deflated restarts that look for missed fixed points (-1: none)")
+	fs.IntVar(&o.maxIter, "max-iter", 0, "Newton iterations per initial state (0: the solver's default)")
+	fs.IntVar(&o.deflation, "deflation", 0, "deflated restarts that look for missed fixed points (0: the solver's default; -1: none)")
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
 	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
 	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, K x N x N)")
@@ -84,8 +84,11 @@ func (o *findOptions) Validate() error {
 			return err
 		}
 	}
-	if o.maxIter < 1 {
-		return fmt.Errorf("--max-iter %d: want at least 1", o.maxIter)
+	if o.maxIter < 0 {
+		return fmt.Errorf("--max-iter %d: want 1 or more (0: the default)", o.maxIter)
+	}
+	if o.deflation < -1 {
+		return fmt.Errorf("--deflation %d: want 0 (the default), -1 (none) or more", o.deflation)
 	}
 	if o.workers < 0 {
 		return fmt.Errorf("--workers %d: want 0 (all CPUs) or more", o.workers)
@@ -323,8 +326,8 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			Method:      o.method,
 			Tol:         report.Float(o.tol),
 			UniqueTol:   report.Float(o.uniqueTol),
-			MaxIter:     o.maxIter,
-			Deflation:   o.deflation,
+			MaxIter:     cmp.Or(o.maxIter, fixedpoint.DefaultMaxIter),
+			Deflation:   cmp.Or(o.deflation, fixedpoint.DefaultDeflation),
 			Eps:         report.Float(o.spectrum.eps),
 			RightVector: o.spectrum.vectors || o.spectrum.leftVectors,
 			LeftVectors: o.spectrum.leftVectors,

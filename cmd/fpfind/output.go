@@ -101,8 +101,19 @@ func linearizeTable(w io.Writer, doc report.Linearize) error {
 			nfixed++
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%d states (%d fixed points): %s\n", len(doc.States), nfixed, classLine(c))
+	_, err := fmt.Fprintf(w, "\n%d states (%d fixed points): %s\n%s\n", len(doc.States), nfixed, classLine(c), conventionNote(doc.Network.Convention))
 	return err
+}
+
+// conventionNote explains the eigenvalues and time constants of the table.
+func conventionNote(conv string) string {
+	switch conv {
+	case "leaky":
+		return "lambda: eigenvalues of (1-alpha) I + alpha diag(phi') W, stable when every |lambda| < 1; tau_slow: slowest time constant, negative if growing"
+	case "discrete":
+		return "lambda: eigenvalues of diag(phi') W, stable when every |lambda| < 1; tau_slow: slowest time constant in steps, negative if growing"
+	}
+	return "lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing"
 }
 
 // classLine summarises class counts.
@@ -123,7 +134,7 @@ func findTable(w io.Writer, doc report.Find) error {
 	}
 	s := doc.Summary
 	st := s.Status
-	_, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n",
-		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged)
+	_, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s\n",
+		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, conventionNote(doc.Network.Convention))
 	return err
 }
