@@ -7,10 +7,6 @@ import "math"
 // number of workers.
 const deflRound = 4
 
-var deflTrace func(it int, res, logM, eta, a float64)
-
-const deflFixedFirst = false
-
 // deflMaxIter bounds the deflated Newton iterations of one restart.
 const deflMaxIter = 40
 
@@ -25,12 +21,12 @@ func (f *finder) deflate() error {
 	}
 	var order []int
 	for i := range runs {
-		if (runs[i].Status == Fixed) == deflFixedFirst {
+		if runs[i].Status != Fixed {
 			order = append(order, i)
 		}
 	}
 	for i := range runs {
-		if (runs[i].Status == Fixed) != deflFixedFirst {
+		if runs[i].Status == Fixed {
 			order = append(order, i)
 		}
 	}
@@ -129,9 +125,6 @@ func (w *worker) deflated(init []float64) bool {
 				break
 			}
 			a /= 2
-		}
-		if deflTrace != nil {
-			deflTrace(it, res, logM, eta, a)
 		}
 		if !ok {
 			return false

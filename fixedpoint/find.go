@@ -184,20 +184,12 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 		}
 		lo = hi
 	}
-	if debugRun != nil {
-		for i := range res.Runs {
-			debugRun(i, f.counts[i], &res.Runs[i])
-		}
-	}
 	if err := f.deflate(); err != nil {
 		return nil, err
 	}
 	f.collect()
 	return res, nil
 }
-
-// debugRun, when set by a test, sees every run's counters.
-var debugRun func(i int, c counts, r *Run)
 
 // finder is the state of one call to Find.
 type finder struct {

@@ -72,7 +72,7 @@ const (
 	DefaultMaxIter      = 100   // Newton and Levenberg-Marquardt iterations per run
 	DefaultMaxSpeedIter = 2000  // L-BFGS iterations per run
 	DefaultSlowTol      = 1e-6  // |J^T F| / |F| of a stationary point of q
-	DefaultDeflation    = 32    // deflated restarts after the first pass
+	DefaultDeflation    = 16    // deflated restarts after the first pass
 	DefaultDeflationPow = 2     // p in 1/|h-h*|^p + shift
 	DefaultShift        = 1     // shift in 1/|h-h*|^p + shift
 )

@@ -88,7 +88,6 @@ type worker struct {
 	early          int     // known point reached by the chord test
 	div            float64 // divergence bound of this run
 	c              counts
-	trace          func(x []float64) // debugging hook
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
@@ -420,7 +419,7 @@ func (w *worker) lmStep(x []float64) lmEnd {
 		w.mu = 1e-3 * math.Max(dmax, 1e-300)
 	}
 	q0 := dot(w.f, w.f) / 2
-	for try := 0; try < 16; try++ {
+	for try := 0; try < 10; try++ {
 		copy(w.chol, w.ata)
 		for i := 0; i < n; i++ {
 			w.chol[i*n+i] += w.mu
@@ -459,9 +458,6 @@ func (w *worker) evalSpeed(x []float64) float64 {
 	w.cq = w.sys.SpeedGrad(w.cg, w.cf, x)
 	copy(w.cx, x)
 	w.c.speed++
-	if w.trace != nil {
-		w.trace(x)
-	}
 	return w.cq
 }
 

@@ -65,6 +65,7 @@ func run() error {
 		noSym    = flag.Bool("no-symmetry", false, "disable symmetry")
 		maxSpeed = flag.Int("max-speed-iter", 0, "MaxSpeedIter")
 		maxIter  = flag.Int("max-iter", 0, "MaxIter")
+		slowTol  = flag.Float64("slow-tol", 0, "SlowTol")
 		reps     = flag.Int("reps", 1, "repeat Find this many times, report the fastest")
 	)
 	flag.Parse()
@@ -86,7 +87,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, MaxIter: *maxIter}
+	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, SlowTol: *slowTol, MaxIter: *maxIter}
 	var res *fixedpoint.Result
 	best := math.Inf(1)
 	for range *reps {

@@ -1,0 +1,64 @@
+package fixedpoint_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fpfind/fpfind/fixedpoint"
+)
+
+// BenchmarkFind runs Find on random tanh networks with g = 1.5 from states
+// sampled from their trajectories (64 initial states).
+func BenchmarkFind(b *testing.B) {
+	for _, n := range []int{64, 200} {
+		net := randomNet(b, n, 1.5, 15)
+		inits, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 64, Noise: 0.1, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("n="+itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			var res *fixedpoint.Result
+			for b.Loop() {
+				res, err = fixedpoint.Find(context.Background(), net, inits, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(res.Count(fixedpoint.Fixed)), "fixed")
+			b.ReportMetric(float64(res.Stats.Factorizations), "LU/op")
+		})
+	}
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+func TestRecorder(t *testing.T) {
+	net := randomNet(t, 20, 1.5, 3)
+	inits := uniformInits(40, 20, -1, 1, 5)
+	var calls, runs, restarts atomic.Int64
+	rec := fixedpoint.RecorderFunc(func(p fixedpoint.Progress) {
+		calls.Add(1)
+		switch p.Stage {
+		case "runs":
+			runs.Add(1)
+			if p.Total != 40 || p.Done < 1 || p.Done > 40 {
+				t.Errorf("bad progress %+v", p)
+			}
+		case "deflation":
+			restarts.Add(1)
+		default:
+			t.Errorf("unknown stage %q", p.Stage)
+		}
+	})
+	res := find(t, net, inits, &fixedpoint.Settings{Workers: 4, Deflation: 6, Recorder: rec})
+	if runs.Load() != 40 || restarts.Load() != 6 || int(restarts.Load()) != res.Stats.Restarts {
+		t.Errorf("runs %d, restarts %d (stats %d)", runs.Load(), restarts.Load(), res.Stats.Restarts)
+	}
+}
