@@ -184,13 +184,13 @@ def point_table(res):
 
 def format_table(tab):
     """The point table as aligned text, one line per point."""
-    head = f"{'#':>3} {'kind':<6} {'class':<9} {'n_u':>3} {'q':>10} {'|F|inf':>10} {'mult':>5} {'slowest tau':>12} {'leading eigenvalue':>24}"
+    head = f"{'#':>3} {'kind':<6} {'class':<9} {'n_u':>3} {'q':>10} {'|F|inf':>10} {'mult':>5} {'slowest decay':>13} {'leading eigenvalue':>24}"
     lines = [head]
     for r in tab:
         lead = f"{r['lead_re']:.5f}{r['lead_im']:+.5f}j"
         lines.append(f"{r['index']:>3} {r['kind']:<6} {r['stability']:<9} {r['n_unstable']:>3} "
                      f"{r['q']:>10.2e} {r['residual_inf']:>10.2e} {r['multiplicity']:>5} "
-                     f"{r['slowest_tau']:>12.4g} {lead:>24}")
+                     f"{r['slowest_tau']:>13.4g} {lead:>24}")
     return "\n".join(lines)
 
 # ---------------------------------------------------------------- networks
