@@ -161,3 +161,42 @@ func randomInits(t *testing.T, dir, network string, n int) string {
 	}
 	return p
 }
+
+// simulate, end to end: keys, shapes and dtypes of the .npz read with
+// numpy, against the .json; the flip-flop's trajectories settle (|F| small
+// at the end) and every sample time is a whole number of map steps.
+func TestEndToEndSimulate(t *testing.T) {
+	py := python(t)
+	bin := binary(t)
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "traj")
+	out, err := exec.Command(bin, "simulate", "-q", "-n", "5", "--t-end", "30", "--samples", "61", "--noise", "0.01", "-o", prefix, net("flipflop.npz")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("fpfind simulate: %v\n%s", err, out)
+	}
+	script := `
+import json, sys
+import numpy as np
+r = np.load(sys.argv[1] + ".npz")
+d = json.load(open(sys.argv[1] + ".json"))
+I, T, N = d["summary"]["trajectories"], d["summary"]["samples"], d["network"]["n"]
+assert sorted(r.files) == ["convention", "h", "inits", "status", "t"], r.files
+assert r["t"].shape == (T,) and r["t"].dtype == np.float64
+assert r["h"].shape == (I, T, N) and r["h"].dtype == np.float64
+assert r["inits"].shape == (I, N) and r["inits"].dtype == np.float64
+assert r["status"].shape == (I,) and r["status"].dtype.kind == "U"
+assert str(r["convention"]) == "leaky" and d["settings"]["method"] == "map"
+assert np.array_equal(r["h"][:, 0, :], r["inits"])
+dt = d["settings"]["step"]
+k = r["t"] / dt
+assert np.allclose(k, np.round(k), atol=1e-9), k
+assert r["t"][-1] == d["settings"]["t_end"] == 30
+assert list(r["status"]) == [tr["status"] for tr in d["trajectories"]] == ["success"] * I
+for i, tr in enumerate(d["trajectories"]):
+    assert tr["norm_inf"] == np.abs(r["h"][i, -1]).max()
+print("OK")
+`
+	if out, err := exec.Command(py, "-c", script, prefix).CombinedOutput(); err != nil {
+		t.Errorf("numpy check: %v\n%s", err, out)
+	}
+}

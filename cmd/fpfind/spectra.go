@@ -31,6 +31,25 @@ func (s *spectrumOptions) settings() *linearize.Settings {
 	return &linearize.Settings{Vectors: v, Eps: s.eps}
 }
 
+// maxVectorBytes bounds the memory of the eigenvectors asked for with
+// --vectors or --left-vectors (K x N x N complex128 each).
+const maxVectorBytes = 4 << 30
+
+// checkVectorMemory refuses eigenvectors that would not fit in memory.
+func (s *spectrumOptions) checkVectorMemory(k, n int) error {
+	sets := 0
+	if s.vectors || s.leftVectors {
+		sets++
+	}
+	if s.leftVectors {
+		sets++
+	}
+	if b := float64(sets) * float64(k) * float64(n) * float64(n) * 16; b > maxVectorBytes {
+		return fmt.Errorf("the eigenvectors of %d points with N = %d would take %.1f GB; drop --vectors/--left-vectors, or linearize fewer points with fpfind linearize --at", k, n, b/(1<<30))
+	}
+	return nil
+}
+
 // pointSpectrum is the linearisation at one point with the facts the table
 // and the .json show.
 type pointSpectrum struct {
@@ -42,6 +61,11 @@ type pointSpectrum struct {
 // spectra linearises net at every row of states, on up to workers goroutines.
 // The results do not depend on workers. Warnings are returned per point.
 func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opts *spectrumOptions, workers int) ([]pointSpectrum, error) {
+	if len(states) > 0 {
+		if err := opts.checkVectorMemory(len(states), len(states[0])); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]pointSpectrum, len(states))
 	errs := make([]error, len(states))
 	s := opts.settings()
