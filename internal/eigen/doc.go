@@ -13,9 +13,9 @@
 // and II), solve for the eigenvectors of T and transform them back (DTREVC3,
 // DGEBAK), and normalise each to unit norm with its largest component real.
 // Every step is one of gonum's exported LAPACK kernels
-// (gonum.org/v1/gonum/lapack/gonum.Implementation: Dgebal, Dgehrd, Dorghr,
-// Dlaqr23, Dlaqr5, Dlahqr, Dtrevc3, Dgebak); this package supplies only the
-// drivers DHSEQR and DLAQR0.
+// (gonum.org/v1/gonum/lapack/gonum.Implementation: Dgebal, Dorghr, Dlaqr23,
+// Dlaqr5, Dlahqr, Dtrevc3, Dgebak, ...); this package supplies the drivers
+// DHSEQR and DLAQR0, and DGEHRD (see below).
 //
 // Why our own drivers: gonum v0.17.0's Iparmq chooses the number of
 // simultaneous shifts with a Go switch whose first true case wins, where
@@ -30,6 +30,13 @@
 // Iparmq internally, the aggressive-early-deflation window itself (at most
 // 3/2 × 64 = 96 before order 3000) is reduced by Dlahqr, as LAPACK's DLAQR2
 // does, unless [Solver.WindowQR] asks for gonum's Dlaqr04 there.
+//
+// The Hessenberg reduction is gonum's DGEHRD/DLAHR2 with one change: the
+// Householder vector, a column of the row-major matrix, is copied into
+// contiguous memory before the large matrix-vector product with the trailing
+// matrix, which gonum performs with a stride of n. That product is the
+// memory-bound, level-2 part of the reduction; contiguous, it runs about 4
+// times faster at n = 2048, and values-only Geev takes about 30 % less time.
 //
 // [Solver.Geev] has the signature of linearize.Eigensolver, so a Solver can
 // replace linearize's default. [Factorize] wraps it for a mat.Matrix and

@@ -98,8 +98,7 @@ func (s Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) 
 	// Workspace: the largest of what each stage asks for.
 	tau := make([]float64, n-1)
 	q := []float64{0}
-	impl.Dgehrd(n, ilo, ihi, a.Data, lda, tau, q, -1)
-	lwork := max(int(q[0]), n)
+	lwork := max(dgehrdWork(n), n)
 	if wantvl || wantvr {
 		impl.Dorghr(n, ilo, ihi, a.Data, lda, tau, q, -1)
 		lwork = max(lwork, int(q[0]))
@@ -110,7 +109,7 @@ func (s Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) 
 	work := make([]float64, lwork)
 
 	// Hessenberg reduction.
-	impl.Dgehrd(n, ilo, ihi, a.Data, lda, tau, work, lwork)
+	dgehrd(n, ilo, ihi, a.Data, lda, tau, work)
 
 	var first int
 	side := lapack.EVRight
