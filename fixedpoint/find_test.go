@@ -409,8 +409,9 @@ func stableSym(net *dynamics.Network, x []float64) bool {
 }
 
 func TestContractingRandomNetwork(t *testing.T) {
-	// g = 0.8, b = 0: the origin is the only fixed point (||W|| < 1 in
-	// probability for the spectral radius; tanh is 1-Lipschitz).
+	// g = 0.8, b = 0: the spectral radius of W is about 0.8 < 1, so the
+	// origin is stable, and no other fixed point is expected (below the
+	// transition to chaos at g = 1 the origin is the only one as N grows).
 	net := randomNet(t, 60, 0.8, 3)
 	res := find(t, net, uniformInits(40, 60, -1, 1, 4), nil)
 	if len(res.Points) != 1 || res.Points[0].Kind != fixedpoint.Fixed || maxAbs(res.Points[0].X) > 1e-10 {

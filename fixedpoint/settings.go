@@ -69,7 +69,7 @@ func ParseMethod(s string) (Method, error) {
 const (
 	DefaultTol          = 1e-10 // max|F| of a fixed point, in units of 1/time
 	DefaultUniqueTol    = 1e-6  // relative max-norm distance of equal points
-	DefaultMaxIter      = 100   // Newton and Levenberg-Marquardt iterations per run
+	DefaultMaxIter      = 100   // Jacobian factorisations (Newton iterations) per run
 	DefaultMaxSpeedIter = 2000  // L-BFGS iterations per run
 	DefaultSlowTol      = 1e-6  // |J^T F| / |F| of a stationary point of q
 	DefaultDeflation    = 16    // deflated restarts after the first pass
@@ -88,8 +88,8 @@ type Settings struct {
 	// UniqueTol makes two points equal when max_i |h1_i - h2_i| <=
 	// UniqueTol * max(1, |h1|_inf, |h2|_inf); 0 means DefaultUniqueTol (1e-6).
 	UniqueTol float64
-	// MaxIter bounds the Newton and Levenberg-Marquardt iterations of a
-	// run; 0 means DefaultMaxIter.
+	// MaxIter bounds the Jacobian factorisations (Newton iterations) of a
+	// run; Broyden steps are bounded by 4 MaxIter. 0 means DefaultMaxIter.
 	MaxIter int
 	// MaxSpeedIter bounds the L-BFGS iterations of a run; 0 means
 	// DefaultMaxSpeedIter.
@@ -109,8 +109,8 @@ type Settings struct {
 	// operator prod_k (1/|h - h_k|_2^p + s); 0 means 2 and 1.
 	DeflationPower, DeflationShift float64
 	// NoEarlyExit disables stopping a run once it is in the convergence
-	// ball of an already known point (the answers do not change, only the
-	// work).
+	// ball of an already known point (certified by a converging chord
+	// iteration); this normally changes only the work, not the points.
 	NoEarlyExit bool
 	// NoSymmetry disables the use of odd symmetry (adding -h* for h*).
 	NoSymmetry bool
