@@ -109,14 +109,14 @@ def dedupe(points, q, tol):
     return np.array(keep).reshape(-1, points.shape[1] if len(points) else 0)
 
 
-def run_ours(netpath, inits, tmp):
+def run_ours(netpath, inits, tmp, extra=()):
     ipath = os.path.join(tmp, "inits.npy")
-    opath = os.path.join(tmp, "ours.npy")
+    opath = os.path.join(tmp, "ours%s.npy" % "".join(extra))
     np.save(ipath, inits)
     exe = os.path.join(tmp, "fpbench")
     if not os.path.exists(exe):
         subprocess.run(["go", "build", "-o", exe, "./bench/fpbench"], cwd=ROOT, check=True)
-    out = subprocess.run([exe, "-net", netpath, "-inits", ipath, "-out", opath],
+    out = subprocess.run([exe, "-net", netpath, "-inits", ipath, "-out", opath, *extra],
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
     s = json.loads(out)
     pts = np.load(opath) if s["fixed"] > 0 else np.zeros((0, inits.shape[1]))
@@ -224,10 +224,13 @@ def case(name, netpath, count, args, tmp):
     inits = trajectories(W, b, tau, count, noise, seed=1, inputs=inputs)
     print(f"\n== {name}: N = {W.shape[0]}, {len(inits)} initial states (trajectories + noise {noise})", flush=True)
     rows = []
-    s, ours = run_ours(netpath, inits, tmp)
-    ours_res = np.abs(field(W, b, tau, ours)).max(axis=1) if len(ours) else np.zeros(0)
-    rows.append(("ours (fixedpoint.Find)", s["seconds"], s["fixed"] + s["slow"], int((ours_res < 1e-10).sum()),
-                 f'{s["fixed"]} fixed + {s["slow"]} slow; runs {s["statuses"]}'))
+    ours_all = []
+    for label, extra in (("ours (Find, auto)", ()), ("ours (Find, newton)", ("-method", "newton"))):
+        s, ours = run_ours(netpath, inits, tmp, extra)
+        ours_res = np.abs(field(W, b, tau, ours)).max(axis=1) if len(ours) else np.zeros(0)
+        rows.append((label, s["seconds"], s["fixed"] + s["slow"], int((ours_res < 1e-10).sum()),
+                     f'{s["fixed"]} fixed + {s["slow"]} slow; runs {s["statuses"]}'))
+        ours_all.append((label, s, ours))
     report = {}
     if not args.skip_scipy:
         t, xs, res = run_scipy(W, b, tau, inits)
@@ -236,7 +239,7 @@ def case(name, netpath, count, args, tmp):
         spres = np.abs(field(W, b, tau, sp)).max(axis=1) if len(sp) else np.zeros(0)
         rows.append(("scipy root hybr", t, len(sp), int((spres < 1e-10).sum()),
                      f"{int(ok.sum())}/{len(inits)} runs with max|F| <= 1e-8"))
-        report["scipy"] = (sp, covered(sp, ours, 1e-6))
+        report["scipy"] = (sp, None)
     if not args.skip_adam:
         t, pts, iters = run_adam(W, b, tau, inits)
         pres = np.abs(field(W, b, tau, pts)).max(axis=1) if len(pts) else np.zeros(0)
@@ -245,15 +248,17 @@ def case(name, netpath, count, args, tmp):
         roots = dedupe(roots, np.zeros(len(roots)), 1e-6) if len(roots) else roots
         rows.append(("Adam (FPF, torch f32)", t, len(pts), int((pres < 1e-10).sum()),
                      f"{iters} iterations; median max|F| {np.median(pres):.1e}; on {len(roots)} distinct roots"))
-        report["adam"] = (roots, covered(roots, ours, 1e-6))
-    ours_t = rows[0][1]
-    print(f"{'method':<24}{'wall s':>9}{'points':>8}{'|F|<1e-10':>11}{'ours faster':>13}  notes")
+        report["adam"] = (roots, None)
+    print(f"{'method':<24}{'wall s':>9}{'points':>8}{'|F|<1e-10':>11}  notes")
     for r in rows:
-        ratio = r[1] / ours_t
-        print(f"{r[0]:<24}{r[1]:>9.3f}{r[2]:>8}{r[3]:>11}{ratio:>12.1f}x  {r[4]}")
-    for k, (pts, (n, dmax)) in report.items():
-        print(f"{k}: {len(pts)} true fixed points; we found {n} of them (max-norm distance to ours <= 1e-6; max {dmax:.1e})")
-    print(f"ours: Stats {s['stats']}; symmetric {s['symmetric']}; from symmetry {s['from_symmetry']}, from deflation {s['from_deflation']}; max residual {s['max_residual_fixed']:.1e}")
+        print(f"{r[0]:<24}{r[1]:>9.3f}{r[2]:>8}{r[3]:>11}  {r[4]}")
+    for label, s, ours in ours_all:
+        ratios = ", ".join(f"{r[0]} / ours = {r[1] / s['seconds']:.1f}x" for r in rows[len(ours_all):])
+        print(f"{label}: {ratios}")
+        for k, (pts, _) in report.items():
+            n, dmax = covered(pts, ours, 1e-6)
+            print(f"  {k}: {len(pts)} true fixed points; found {n} of them (max-norm distance <= 1e-6; largest {dmax:.1e})")
+        print(f"  Stats {s['stats']}; symmetric {s['symmetric']}; from symmetry {s['from_symmetry']}, from deflation {s['from_deflation']}; max residual {s['max_residual_fixed']:.1e}")
 
 
 def main():
