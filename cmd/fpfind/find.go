@@ -186,7 +186,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		states[i] = p.X
 	}
 	prog.stage("linearising", len(states))
-	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers))
+	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers), prog)
 	if err != nil {
 		return err
 	}

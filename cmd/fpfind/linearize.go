@@ -34,7 +34,7 @@ func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
 	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
 	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json; without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues into `FILE`.png, .svg or .pdf")
-	o.output.registerStreams(fs, false)
+	o.output.registerStreams(fs, true)
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
 	o.model.register(fs)
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
@@ -134,7 +134,10 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	}
 	defer outs.abort()
 
-	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers))
+	prog := newProgress(e, o.output.showProgress(e))
+	prog.stage("linearising", len(states))
+	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers), prog)
+	prog.finish()
 	if err != nil {
 		return err
 	}

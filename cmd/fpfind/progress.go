@@ -40,7 +40,18 @@ func (p *progress) recorder() fixedpoint.Recorder {
 	})
 }
 
-// stage starts a new stage of total steps.
+// step reports one more step of the current stage.
+func (p *progress) step() {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	name, done, total := p.name, p.done+1, p.total
+	p.mu.Unlock()
+	p.update(name, done, total)
+}
+
+// stage starts a new stage of total steps (0: unknown).
 func (p *progress) stage(name string, total int) { p.update(name, 0, total) }
 
 func (p *progress) update(name string, done, total int) {
@@ -58,7 +69,11 @@ func (p *progress) update(name string, done, total int) {
 		return
 	}
 	p.last = now
-	fmt.Fprintf(p.e.stderr, "\rfpfind: %s %d/%d, %.1f s   ", name, done, total, now.Sub(p.start).Seconds())
+	if total > 0 {
+		fmt.Fprintf(p.e.stderr, "\rfpfind: %s %d/%d, %.1f s   ", name, done, total, now.Sub(p.start).Seconds())
+	} else {
+		fmt.Fprintf(p.e.stderr, "\rfpfind: %s, %.1f s   ", name, now.Sub(p.start).Seconds())
+	}
 	p.drawn = true
 }
 

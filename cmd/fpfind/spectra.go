@@ -60,7 +60,7 @@ type pointSpectrum struct {
 
 // spectra linearises net at every row of states, on up to workers goroutines.
 // The results do not depend on workers. Warnings are returned per point.
-func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opts *spectrumOptions, workers int) ([]pointSpectrum, error) {
+func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opts *spectrumOptions, workers int, prog *progress) ([]pointSpectrum, error) {
 	if len(states) > 0 {
 		if err := opts.checkVectorMemory(len(states), len(states[0])); err != nil {
 			return nil, err
@@ -88,6 +88,7 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 			warn = fmt.Sprintf("the eigenvector basis is ill-conditioned (condition number %.3g): eigenvectors are unreliable", sp.Cond)
 		}
 		out[i] = pointSpectrum{Spectrum: sp, slowestTau: slowest(sp, net.TimeStep()), warning: warn}
+		prog.step()
 	}
 	if workers <= 1 || len(states) <= 1 {
 		for i := range states {
