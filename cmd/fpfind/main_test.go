@@ -221,3 +221,17 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A panic in a worker goroutine becomes an internal error too.
+func TestWorkerPanicRecovered(t *testing.T) {
+	workerHook = func() { panic("worker boom") }
+	defer func() { workerHook = nil }()
+	dir := t.TempDir()
+	r := runArgs(t, "linearize", "-j", "4", "--at", filepath.Join("testdata", "tanh1_at.npy"), "-o", filepath.Join(dir, "x"), net("tanh1.npz"))
+	if r.code != 1 || !strings.Contains(r.stderr, "fpfind: internal error: linearising point") || !strings.Contains(r.stderr, "worker boom") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got := files(t, dir); len(got) != 0 {
+		t.Errorf("left %v", got)
+	}
+}

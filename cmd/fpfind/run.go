@@ -43,6 +43,14 @@ func inputError(err error) error {
 	return &exitError{code: exitUsage, err: err}
 }
 
+// internalError is a panic caught in a goroutine of fpfind's own.
+type internalError struct {
+	msg   string
+	stack []byte
+}
+
+func (e *internalError) Error() string { return e.msg }
+
 // testHook, when set by a test, runs at the start of every command, so that
 // the panic recovery can be tested.
 var testHook func()
@@ -78,9 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	e := &env{stdout: stdout, stderr: stderr, log: log.New(stderr, "fpfind: ", 0), tty: isTerminal(stderr)}
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "fpfind: internal error: %v\n", p)
-			fmt.Fprintf(stderr, "This is a bug in fpfind; please report it with the command line and this trace:\n%s", debug.Stack())
-			code = exitFailure
+			code = internal(e, fmt.Sprint(p), debug.Stack())
 		}
 	}()
 	if testHook != nil {
@@ -122,6 +128,9 @@ func exitCode(e *env, err error) int {
 		fmt.Fprintln(e.stderr, "fpfind: interrupted; no output written")
 		return exitInterrupted
 	}
+	if ie := (*internalError)(nil); errors.As(err, &ie) {
+		return internal(e, ie.msg, ie.stack)
+	}
 	var ee *exitError
 	if !errors.As(err, &ee) {
 		ee = &exitError{code: exitFailure, err: err}
@@ -131,6 +140,13 @@ func exitCode(e *env, err error) int {
 		fmt.Fprintf(e.stderr, "Run '%s --help' for usage.\n", strings.TrimSpace(ee.help))
 	}
 	return ee.code
+}
+
+// internal reports a bug: exit 1.
+func internal(e *env, msg string, stack []byte) int {
+	fmt.Fprintf(e.stderr, "fpfind: internal error: %s\n", msg)
+	fmt.Fprintf(e.stderr, "This is a bug in fpfind; please report it with the command line and this trace:\n%s", stack)
+	return exitFailure
 }
 
 // oneLine joins the lines of a message.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
+	"runtime/debug"
 	"sync"
 
 	"github.com/fpfind/fpfind/dynamics"
@@ -30,6 +31,9 @@ func (s *spectrumOptions) settings() *linearize.Settings {
 	}
 	return &linearize.Settings{Vectors: v, Eps: s.eps}
 }
+
+// workerHook, when set by a test, runs in every linearisation worker.
+var workerHook func()
 
 // maxVectorBytes bounds the memory of the eigenvectors asked for with
 // --vectors or --left-vectors (K x N x N complex128 each).
@@ -70,6 +74,15 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 	errs := make([]error, len(states))
 	s := opts.settings()
 	one := func(i int) {
+		defer func() {
+			// A panic in a worker goroutine would escape run's recover.
+			if p := recover(); p != nil {
+				errs[i] = &internalError{fmt.Sprintf("linearising point %d: %v", i, p), debug.Stack()}
+			}
+		}()
+		if workerHook != nil {
+			workerHook()
+		}
 		if ctx.Err() != nil {
 			errs[i] = ctx.Err()
 			return
