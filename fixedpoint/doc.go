@@ -25,8 +25,9 @@
 //     per step, as in MINPACK's hybrid method), refactorising when they fail.
 //     When J is singular or the line search fails with a fresh J it takes
 //     Levenberg-Marquardt steps (J^T J + mu I) d = -J^T F with an adaptive mu.
-//   - Auto (the default) runs Newton and, when Newton stalls, minimises q
-//     with L-BFGS (Nocedal and Wright 2006, Algorithm 7.4; two-loop
+//   - Auto (the default) runs Newton (Levenberg-Marquardt only for a
+//     singular J) and, when Newton stalls or its line search fails,
+//     minimises q with L-BFGS (Nocedal and Wright 2006, Algorithm 7.4; two-loop
 //     recursion, backtracking Armijo line search; two matrix-vector products
 //     per evaluation) down to a local minimum of q.
 //   - Speed minimises q with L-BFGS from the initial state (Sussillo and

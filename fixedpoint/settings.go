@@ -33,7 +33,7 @@ type Method int
 
 const (
 	// Auto runs globalised Newton from the initial state and, when Newton
-	// stalls, minimises the speed q with L-BFGS to a local minimum (a slow
+	// stalls or its line search fails, minimises the speed q with L-BFGS to a local minimum (a slow
 	// point unless it polishes into a fixed point). It is the default.
 	Auto Method = iota
 	// Newton runs globalised Newton (backtracking on q, Broyden steps,

@@ -269,7 +269,8 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 				have = false // refactorise at x
 				continue
 			}
-			if !lm {
+			if !lm || w.s.Method == Auto {
+				// Auto leaves a failed line search to speed minimisation.
 				return endLimit
 			}
 			switch w.lmStep(x) {
