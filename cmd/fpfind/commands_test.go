@@ -450,3 +450,19 @@ func TestModelOverrides(t *testing.T) {
 		t.Errorf("--convention leaky --alpha 0.5: leading eigenvalue %v, want 1 + 0.5 * 0.5 = 1.25", got)
 	}
 }
+
+// Non-finite initial states are an input error naming the file and place.
+func TestNonFiniteInits(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.npy")
+	numpy.WriteNPY(p, numpy.Array{Shape: []int{2, 1}, Data: []float64{0.5, math.NaN()}})
+	for _, args := range [][]string{
+		{"--inits-file", p, net("tanh1.npz")},
+		{"simulate", "-o", filepath.Join(t.TempDir(), "s"), "--inits-file", p, net("tanh1.npz")},
+		{"linearize", "--at", p, net("tanh1.npz")},
+	} {
+		r := runArgs(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "bad.npy") || !strings.Contains(r.stderr, "NaN") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}

@@ -253,12 +253,9 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 // initialStates returns the initial states and where they came from.
 func initialStates(ctx context.Context, in *input, o *findOptions, prog *progress) (*mat.Dense, string, error) {
 	if o.initsFile != "" {
-		m, err := numpy.ReadMatrix(o.initsFile)
+		m, err := readStates(o.initsFile, in.Network.Dim(), "initial states", "N = %d units")
 		if err != nil {
-			return nil, "", inputError(err)
-		}
-		if _, c := m.Dims(); c != in.Network.Dim() {
-			return nil, "", inputError(fmt.Errorf("%s: initial states have %d columns, the network has N = %d units", o.initsFile, c, in.Network.Dim()))
+			return nil, "", err
 		}
 		return m, "file", nil
 	}

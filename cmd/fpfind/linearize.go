@@ -107,22 +107,14 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	}
 	net := in.Network
 	n := net.Dim()
-	at, err := numpy.ReadMatrix(o.at)
+	at, err := readStates(o.at, n, "states", "N = %d units")
 	if err != nil {
-		return inputError(err)
+		return err
 	}
-	rows, cols := at.Dims()
-	if cols != n {
-		return inputError(fmt.Errorf("%s: states have %d columns, the network has N = %d units", o.at, cols, n))
-	}
+	rows, _ := at.Dims()
 	states := make([][]float64, rows)
 	for i := range states {
 		states[i] = at.RawRowView(i)
-		for j, v := range states[i] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return inputError(fmt.Errorf("%s: state %d, unit %d is %v", o.at, i, j, v))
-			}
-		}
 	}
 	var npzPath, jsonPath string
 	if o.output.out != "" {

@@ -3,12 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
+	"gonum.org/v1/gonum/mat"
 )
 
 // input is a network read from the command line's NETWORK argument.
@@ -93,4 +95,26 @@ func underFolder(p, dir string) bool {
 	}
 	rel, err := filepath.Rel(ad, ap)
 	return err == nil && rel != ".." && !filepath.IsAbs(rel) && (len(rel) < 3 || rel[:3] != "../")
+}
+
+// readStates reads an (I x cols) matrix of states (or inputs) from an .npy
+// file, checking its width and that every value is finite. Errors are
+// input errors naming the file.
+func readStates(path string, cols int, what, unit string) (*mat.Dense, error) {
+	m, err := numpy.ReadMatrix(path)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	r, c := m.Dims()
+	if c != cols {
+		return nil, inputError(fmt.Errorf("%s: %s have %d columns, the network has %s", path, what, c, fmt.Sprintf(unit, cols)))
+	}
+	for i := range r {
+		for j, v := range m.RawRowView(i) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, inputError(fmt.Errorf("%s: row %d, column %d is %v", path, i, j, v))
+			}
+		}
+	}
+	return m, nil
 }

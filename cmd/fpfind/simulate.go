@@ -162,11 +162,8 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 	}
 	var uFile *mat.Dense
 	if o.inputFile != "" {
-		if uFile, err = numpy.ReadMatrix(o.inputFile); err != nil {
-			return inputError(err)
-		}
-		if _, m := uFile.Dims(); m != net.Inputs() {
-			return inputError(fmt.Errorf("%s: inputs have %d columns, the network has M = %d inputs", o.inputFile, m, net.Inputs()))
+		if uFile, err = readStates(o.inputFile, net.Inputs(), "inputs", "M = %d inputs"); err != nil {
+			return err
 		}
 	}
 	npzPath, jsonPath := o.output.out+".npz", o.output.out+".json"
@@ -378,12 +375,9 @@ const initStream = 1 << 63
 func simulateInits(in *input, o *simulateOptions) (*mat.Dense, string, error) {
 	n := in.Network.Dim()
 	if o.initsFile != "" {
-		m, err := numpy.ReadMatrix(o.initsFile)
+		m, err := readStates(o.initsFile, n, "initial states", "N = %d units")
 		if err != nil {
-			return nil, "", inputError(err)
-		}
-		if _, c := m.Dims(); c != n {
-			return nil, "", inputError(fmt.Errorf("%s: initial states have %d columns, the network has N = %d units", o.initsFile, c, n))
+			return nil, "", err
 		}
 		return m, "file", nil
 	}
