@@ -367,6 +367,7 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			NormInf:      report.Float(maxAbs(p.X)),
 			Leading:      report.Complex(sp.leading()),
 			SlowestTau:   report.Float(sp.slowestTau),
+			Eps:          report.Float(sp.Eps),
 		})
 	}
 	return doc

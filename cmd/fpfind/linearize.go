@@ -153,7 +153,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 		doc.States = append(doc.States, report.State{
 			Index: i, Stability: sp.Class.String(), NUnstable: sp.NUnstable, NMarginal: sp.NMarginal,
 			Q: report.Float(q), ResidualInf: report.Float(r), Fixed: r <= o.tol,
-			Leading: report.Complex(sp.leading()), SlowestTau: report.Float(sp.slowestTau),
+			Leading: report.Complex(sp.leading()), SlowestTau: report.Float(sp.slowestTau), Eps: report.Float(sp.Eps),
 		})
 		if sp.warning != "" {
 			e.log.Printf("state %d: %s", i, sp.warning)

@@ -58,6 +58,8 @@ type Point struct {
 	// SlowestTau is the time constant of the slowest mode (largest
 	// magnitude); negative when that mode grows, null when it is marginal.
 	SlowestTau Float `json:"slowest_time_constant"`
+	// Eps is the marginal tolerance the stability counts used.
+	Eps Float `json:"eps"`
 }
 
 // Summary counts how the initial states ended and what was found.
@@ -118,6 +120,7 @@ type State struct {
 	Fixed      bool    `json:"fixed"`
 	Leading    Complex `json:"leading_eigenvalue"`
 	SlowestTau Float   `json:"slowest_time_constant"`
+	Eps        Float   `json:"eps"` // the marginal tolerance used
 }
 
 // Simulate is the document of `fpfind simulate`.

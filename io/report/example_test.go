@@ -23,6 +23,7 @@ func ExampleWrite() {
 		NormInf:      0.9575,
 		Leading:      report.Complex(complex(0, 0.5)),
 		SlowestTau:   report.Float(math.Inf(1)),
+		Eps:          1e-8,
 	}
 	if err := report.Write(os.Stdout, p); err != nil {
 		panic(err)
@@ -43,6 +44,7 @@ func ExampleWrite() {
 	//     0,
 	//     0.5
 	//   ],
-	//   "slowest_time_constant": null
+	//   "slowest_time_constant": null,
+	//   "eps": 1e-8
 	// }
 }
