@@ -665,8 +665,14 @@ func (w *worker) run(init []float64, out *Run) int {
 // that ended with end. It returns endFixed or endEarly when they reach a
 // fixed point; otherwise it restores x (and w.f) and returns end.
 func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
-	if normInf(w.f) <= w.s.Tol {
+	res := normInf(w.f)
+	if res <= w.s.Tol {
 		return endFixed
+	}
+	if end == endStationary && res > math.Sqrt(w.s.Tol) {
+		// A stationary point of q with F clearly nonzero is a local
+		// minimum, not a root that L-BFGS failed to resolve.
+		return end
 	}
 	copy(w.bx, x)
 	if e := w.newton(x, polishIter, false); e == endFixed || e == endEarly {
