@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -585,5 +586,18 @@ func TestStatusStrings(t *testing.T) {
 		if err := u.UnmarshalText(b); err != nil || u != s {
 			t.Errorf("UnmarshalText(%q) = %v, %v", b, u, err)
 		}
+	}
+}
+
+func TestCancelDuringRuns(t *testing.T) {
+	net := randomNet(t, 40, 1.5, 8)
+	inits := uniformInits(200, 40, -1, 1, 9)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	rec := fixedpoint.RecorderFunc(func(p fixedpoint.Progress) { once.Do(cancel) })
+	res, err := fixedpoint.Find(ctx, net, inits, &fixedpoint.Settings{Workers: 2, Recorder: rec})
+	if !errors.Is(err, context.Canceled) || res != nil {
+		t.Fatalf("Find after cancel: %v, %v", res, err)
 	}
 }
