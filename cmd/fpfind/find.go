@@ -150,6 +150,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	if err != nil {
 		return err
 	}
+	noteTorch(e, in, &o.model)
 	net := in.Network
 	n := net.Dim()
 	var npzPath, jsonPath string

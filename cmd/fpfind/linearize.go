@@ -105,6 +105,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if err != nil {
 		return err
 	}
+	noteTorch(e, in, &o.model)
 	net := in.Network
 	n := net.Dim()
 	at, err := readStates(o.at, n, "states", "N = %d units")

@@ -118,3 +118,11 @@ func readStates(path string, cols int, what, unit string) (*mat.Dense, error) {
 	}
 	return m, nil
 }
+
+// noteTorch tells the user, on stderr, which convention a PyTorch state
+// dict was read with, unless --convention chose it.
+func noteTorch(e *env, in *input, m *modelOptions) {
+	if in.Layout == "torch" && m.convention == "" {
+		e.log.Printf("%s is a PyTorch nn.RNN state dict, read as h <- %s(W h + W_in u + b) (convention %s); for a leaky CTRNN give --convention leaky --alpha A", in.path, in.Network.Activation(), in.Network.Convention())
+	}
+}

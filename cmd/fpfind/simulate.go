@@ -150,6 +150,7 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 	if err != nil {
 		return err
 	}
+	noteTorch(e, in, &o.model)
 	net := in.Network
 	n := net.Dim()
 	if o.input != nil {
