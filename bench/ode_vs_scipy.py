@@ -125,15 +125,16 @@ def main():
         W, b, _ = nets[a.batch_n]
         f = lambda t, h: -h + np.tanh(W @ h + b)
         k = a.batch if a.full else min(a.scipy_batch, a.batch)
-        nfev, sp_wall = 0, 0.0
+        nfev, sp_wall, sp_cpu = 0, 0.0, 0.0
 
         def scipy_loop(rows):
-            nonlocal nfev, sp_wall
-            t = time.perf_counter()
+            nonlocal nfev, sp_wall, sp_cpu
+            t, c = time.perf_counter(), time.process_time()
             for i in rows:
                 sol = solve_ivp(f, (0, a.t1), H0[i], method="RK45", rtol=a.rtol, atol=a.atol, t_eval=t_eval)
                 nfev += sol.nfev
             sp_wall += time.perf_counter() - t
+            sp_cpu += time.process_time() - c
 
         load0 = os.getloadavg()[0]
         scipy_loop(range(0, k // 2))
@@ -145,6 +146,7 @@ def main():
         go["single"] = [gs[n] for n in sizes]
         scipy_loop(range(k // 2, k))
         sp_batch = sp_wall * a.batch / k
+        sp_batch_cpu = sp_cpu * a.batch / k
         sp_nfev = nfev * a.batch / k
         load1 = os.getloadavg()[0]
 
@@ -173,14 +175,17 @@ def main():
     print()
     bt = go["batch"]
     print("(b) %d trajectories at N = %d" % (a.batch, a.batch_n))
-    scaled = "" if k == a.batch else " (ran %d, scaled x%g)" % (k, a.batch / k)
-    print("  %-62s %9.2f s  nfev %10.0f%s" % ("scipy solve_ivp RK45, looping (half before, half after ours)", sp_batch, sp_nfev, scaled))
-    print("  %-62s %9.2f s  nfev %10d  speedup %5.2fx"
-          % ("ours SolveLockstep DP (groups of 64, GEMM/stage)", bt["lockstep_wall"], bt["lockstep_nfev"],
-             sp_batch / bt["lockstep_wall"]))
-    print("  %-62s %9.2f s  nfev %10d  speedup %5.2fx"
-          % ("ours SolveBatch DP (own steps, %d workers)" % go["gomaxprocs"], bt["parallel_wall"], bt["parallel_nfev"],
-             sp_batch / bt["parallel_wall"]))
+    scaled = "" if k == a.batch else "  (ran %d, scaled x%g)" % (k, a.batch / k)
+    print("  %-50s %9s %9s %10s %9s %9s" % ("", "wall s", "CPU s", "nfev", "speedup", "CPU ratio"))
+    print("  %-50s %9.2f %9.2f %10.0f %9s %9s%s"
+          % ("scipy solve_ivp RK45 looping (half before, half after)", sp_batch, sp_batch_cpu, sp_nfev, "1", "1", scaled))
+    for name, wall, cpu, nf in [
+            ("ours SolveBatch DP (own steps, %d workers)" % go["gomaxprocs"], bt["parallel_wall"], bt["parallel_cpu"],
+             bt["parallel_nfev"]),
+            ("ours SolveLockstep DP (groups of 64, GEMM/stage)", bt["lockstep_wall"], bt["lockstep_cpu"],
+             bt["lockstep_nfev"])]:
+        print("  %-50s %9.2f %9.2f %10d %8.2fx %8.2fx" % (name, wall, cpu, nf, sp_batch / wall, sp_batch_cpu / cpu))
+    print("  speedup = scipy wall / ours wall; CPU ratio = scipy CPU / ours CPU (less sensitive to other load).")
     if bt.get("rk4_lockstep_wall"):
         print("  %-62s %9.2f s  nfev %10d  speedup %5.2fx"
               % ("ours SolveLockstep RK4 (step %g, one GEMM/stage)" % bt["rk4_step"], bt["rk4_lockstep_wall"],

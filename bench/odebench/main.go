@@ -25,6 +25,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
@@ -53,10 +54,12 @@ type batch struct {
 	N            int     `json:"n"`
 	Count        int     `json:"count"`
 	LockstepWall float64 `json:"lockstep_wall"`
+	LockstepCPU  float64 `json:"lockstep_cpu"`      // user + system seconds of the process
 	LockstepNfev int     `json:"lockstep_nfev"`     // summed over trajectories
 	LockstepAcc  int     `json:"lockstep_accepted"` // summed over trajectories
 	LockstepRej  int     `json:"lockstep_rejected"` // summed over trajectories
 	ParallelWall float64 `json:"parallel_wall"`
+	ParallelCPU  float64 `json:"parallel_cpu"`
 	ParallelNfev int     `json:"parallel_nfev"` // summed over trajectories
 	RK4Wall      float64 `json:"rk4_lockstep_wall"`
 	RK4Step      float64 `json:"rk4_step"`
@@ -122,6 +125,15 @@ func loadNet(dir string, n int) (*dynamics.Network, []float64, error) {
 	}
 	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(n, n, w), B: b})
 	return net, h0, err
+}
+
+// cpuSeconds returns the user and system time of the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // perCall returns the seconds per call of fn: the best of 5 rounds of at
@@ -215,24 +227,24 @@ func run(dir, sizes string, bn, bc int, t1, rtol, atol, rk4 float64, repeat, sam
 		var dst mat.Dense
 		b.GemmSec = perCall(func() { dst.Reset(); net.FieldRows(&dst, y0s) })
 		rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { net.FieldRows(dst, h) }
-		start := time.Now()
+		start, cpu := time.Now(), cpuSeconds()
 		lock, err := ode.SolveLockstep(ctx, rows, y0s, 0, t1, s)
 		if err != nil {
 			return err
 		}
-		b.LockstepWall = time.Since(start).Seconds()
+		b.LockstepWall, b.LockstepCPU = time.Since(start).Seconds(), cpuSeconds()-cpu
 		for _, r := range lock {
 			b.LockstepNfev += r.Stats.FuncEvals
 			b.LockstepAcc += r.Stats.Accepted
 			b.LockstepRej += r.Stats.Rejected
 		}
 		one := func(dst []float64, _ float64, h []float64) { net.Field(dst, h) }
-		start = time.Now()
+		start, cpu = time.Now(), cpuSeconds()
 		par, err := ode.SolveBatch(ctx, one, y0s, 0, t1, s)
 		if err != nil {
 			return err
 		}
-		b.ParallelWall = time.Since(start).Seconds()
+		b.ParallelWall, b.ParallelCPU = time.Since(start).Seconds(), cpuSeconds()-cpu
 		for i, r := range par {
 			if r.Status != ode.Success || lock[i].Status != ode.Success {
 				return fmt.Errorf("trajectory %d: %v / %v", i, r.Err(), lock[i].Err())
