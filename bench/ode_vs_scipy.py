@@ -176,15 +176,15 @@ def main():
     bt = go["batch"]
     print("(b) %d trajectories at N = %d" % (a.batch, a.batch_n))
     scaled = "" if k == a.batch else "  (ran %d, scaled x%g)" % (k, a.batch / k)
-    print("  %-50s %9s %9s %10s %9s %9s" % ("", "wall s", "CPU s", "nfev", "speedup", "CPU ratio"))
-    print("  %-50s %9.2f %9.2f %10.0f %9s %9s%s"
+    print("  %-56s %9s %9s %10s %9s %9s" % ("", "wall s", "CPU s", "nfev", "speedup", "CPU ratio"))
+    print("  %-56s %9.2f %9.2f %10.0f %9s %9s%s"
           % ("scipy solve_ivp RK45 looping (half before, half after)", sp_batch, sp_batch_cpu, sp_nfev, "1", "1", scaled))
     for name, wall, cpu, nf in [
             ("ours SolveBatch DP (own steps, %d workers)" % go["gomaxprocs"], bt["parallel_wall"], bt["parallel_cpu"],
              bt["parallel_nfev"]),
             ("ours SolveLockstep DP (groups of 64, GEMM/stage)", bt["lockstep_wall"], bt["lockstep_cpu"],
              bt["lockstep_nfev"])]:
-        print("  %-50s %9.2f %9.2f %10d %8.2fx %8.2fx" % (name, wall, cpu, nf, sp_batch / wall, sp_batch_cpu / cpu))
+        print("  %-56s %9.2f %9.2f %10d %8.2fx %8.2fx" % (name, wall, cpu, nf, sp_batch / wall, sp_batch_cpu / cpu))
     print("  speedup = scipy wall / ours wall; CPU ratio = scipy CPU / ours CPU (less sensitive to other load).")
     if bt.get("rk4_lockstep_wall"):
         print("  %-62s %9.2f s  nfev %10d  speedup %5.2fx"
