@@ -40,7 +40,7 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	o := &findOptions{}
 	fs := newFlagSet("find")
 	fs.IntVarP(&o.inits, "inits", "n", 256, "number of initial states")
-	fs.StringVar(&o.initsFrom, "inits-from", "trajectories", "`SOURCE` of initial states: trajectories (of the network, plus noise) or random")
+	fs.StringVar(&o.initsFrom, "inits-from", "trajectories", "`SOURCE` of initial states: trajectories (of the network, plus noise) or random (uniform over the range of phi, cut at -3 and 3)")
 	fs.StringVar(&o.initsFile, "inits-file", "", "read the initial states from an (I x N) .npy `FILE` instead")
 	fs.Float64Var(&o.initNoise, "init-noise", 0.1, "std of the Gaussian noise added to states sampled from trajectories")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same output, whatever --workers")
