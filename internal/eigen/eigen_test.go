@@ -125,33 +125,46 @@ func match(got, want []complex128) float64 {
 
 // residuals returns max_j |A v_j - lambda_j v_j| and max_j |u_j^H A -
 // lambda_j u_j^H| (vectors of unit norm), or 0 for a nil set of vectors.
+// With v = re + i im, A v = A re + i A im; u^H A = lambda u^H is
+// A^T conj(u) = lambda conj(u).
 func residuals(a mat.Matrix, vals []complex128, right, left *mat.CDense) (rr, rl float64) {
 	n, _ := a.Dims()
-	for j, l := range vals {
-		if right != nil {
+	split := func(v *mat.CDense, conj bool) (re, im *mat.Dense) {
+		re, im = mat.NewDense(n, n, nil), mat.NewDense(n, n, nil)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				x := v.At(i, j)
+				if conj {
+					x = cmplx.Conj(x)
+				}
+				re.Set(i, j, real(x))
+				im.Set(i, j, imag(x))
+			}
+		}
+		return re, im
+	}
+	worst := func(op mat.Matrix, v *mat.CDense, conj bool) float64 {
+		re, im := split(v, conj)
+		var are, aim mat.Dense
+		are.Mul(op, re)
+		aim.Mul(op, im)
+		w := 0.0
+		for j, l := range vals {
 			var r float64
 			for i := 0; i < n; i++ {
-				var s complex128
-				for k := 0; k < n; k++ {
-					s += complex(a.At(i, k), 0) * right.At(k, j)
-				}
-				s -= l * right.At(i, j)
-				r += real(s)*real(s) + imag(s)*imag(s)
+				x := complex(re.At(i, j), im.At(i, j))
+				d := complex(are.At(i, j), aim.At(i, j)) - l*x
+				r += real(d)*real(d) + imag(d)*imag(d)
 			}
-			rr = max(rr, math.Sqrt(r))
+			w = max(w, math.Sqrt(r))
 		}
-		if left != nil {
-			var r float64
-			for k := 0; k < n; k++ {
-				var s complex128
-				for i := 0; i < n; i++ {
-					s += cmplx.Conj(left.At(i, j)) * complex(a.At(i, k), 0)
-				}
-				s -= l * cmplx.Conj(left.At(k, j))
-				r += real(s)*real(s) + imag(s)*imag(s)
-			}
-			rl = max(rl, math.Sqrt(r))
-		}
+		return w
+	}
+	if right != nil {
+		rr = worst(a, right, false)
+	}
+	if left != nil {
+		rl = worst(a.T(), left, true)
 	}
 	return rr, rl
 }
