@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"dynamics":   nil,
 	"ode":        nil,
 	"fixedpoint": {"ode"},
-	"linearize":  {"dynamics"},
+	"linearize":  {"dynamics", "internal/eigen"}, // internal/eigen: the dense eigen-solver behind linearize.Default
 	"io/numpy":   {"dynamics", "fixedpoint", "linearize"},
 	"io/report":  {"dynamics", "fixedpoint", "linearize"},
 	"cmd/fpfind": {"*"},

@@ -6,7 +6,17 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
+
+	"github.com/fpfind/fpfind/internal/eigen"
 )
+
+// Default is the eigen-solver used when Settings.Solver is nil:
+// internal/eigen's dgeev, built on gonum's LAPACK kernels with reference
+// LAPACK's choice of QR shifts and deflation windows, which gonum v0.17.0's
+// own driver gets wrong (2.6x faster for values, 3.1x with vectors at
+// N = 2048). Assigning [Gonum]{} (or a LAPACK backend) here switches every
+// caller at once.
+var Default Eigensolver = eigen.Solver{}
 
 // Eigensolver is the one seam between this package and a dense
 // eigen-solver. It computes the eigenvalues and, when asked, the eigenvectors

@@ -116,7 +116,7 @@ type Settings struct {
 	// DefaultEpsFactor times the operator's infinity norm. It must not be
 	// negative or non-finite.
 	Eps float64
-	// Solver is the eigen-solver; nil means Gonum{}.
+	// Solver is the eigen-solver; nil means [Default].
 	Solver Eigensolver
 }
 
@@ -230,7 +230,7 @@ func decompose(a *mat.Dense, conv dynamics.Convention, s *Settings) (*Spectrum, 
 	}
 	solver := set.Solver
 	if solver == nil {
-		solver = Gonum{}
+		solver = Default
 	}
 	n, _ := a.Dims()
 	raw := a.RawMatrix()
