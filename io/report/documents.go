@@ -32,7 +32,8 @@ type FindSettings struct {
 
 // Sampling describes the trajectories that initial states were drawn from:
 // Trajectories runs from Gaussian states of std Start, each sampled at equal
-// intervals from t = Burn to Burn + Span.
+// intervals from t = Burn to Burn + Span (once, at Burn, when there are as
+// many trajectories as initial states).
 type Sampling struct {
 	Trajectories int   `json:"trajectories"`
 	Start        Float `json:"start"`
