@@ -139,6 +139,13 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	if err := o.Validate(); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
+	if o.initsFile != "" {
+		for _, f := range []string{"inits", "inits-from", "init-noise"} {
+			if fs.Changed(f) {
+				return usageErrorf(name, "--%s and --inits-file exclude each other", f)
+			}
+		}
+	}
 	if o.output.quiet {
 		e.log.SetOutput(io.Discard)
 	}

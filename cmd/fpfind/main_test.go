@@ -191,6 +191,7 @@ func TestUsageErrors(t *testing.T) {
 		{"at-wrong-width", []string{"linearize", "--at", filepath.Join("testdata", "tanh1_at.npy"), net("two_units.npz")}},
 		{"at-missing", []string{"linearize", net("two_units.npz")}},
 		{"unknown-help", []string{"help", "frobnicate"}},
+		{"inits-and-file", []string{"-n", "5", "--inits-file", "x.npy", net("tanh1.npz")}},
 		{"sim-bad-flag", []string{"simulate", "--at", "x", net("tanh1.npz")}},
 		{"info-bad-format", []string{"info", "--format", "csv", net("tanh1.npz")}},
 	} {

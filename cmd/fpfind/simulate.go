@@ -139,6 +139,13 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 	if err := o.Validate(); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
+	if o.initsFile != "" {
+		for _, f := range []string{"inits", "init-scale"} {
+			if fs.Changed(f) {
+				return usageErrorf(name, "--%s and --inits-file exclude each other", f)
+			}
+		}
+	}
 	if o.output.quiet {
 		e.log.SetOutput(io.Discard)
 	}
