@@ -28,6 +28,14 @@ func newInfoFlags() (*pflag.FlagSet, *infoOptions) {
 	return fs, o
 }
 
+// Validate checks the flags.
+func (o *infoOptions) Validate() error {
+	if o.format != "text" && o.format != "json" {
+		return fmt.Errorf("--format %q: want text or json", o.format)
+	}
+	return o.model.validate()
+}
+
 var infoCommand = &command{
 	name:     "info",
 	synopsis: "info [flags] NETWORK",
@@ -49,10 +57,7 @@ func runInfo(_ context.Context, e *env, c *command, name string, args []string) 
 	if done, err := parse(e, c, name, fs, args); done || err != nil {
 		return err
 	}
-	if o.format != "text" && o.format != "json" {
-		return usageErrorf(name, "--format %q: want text or json", o.format)
-	}
-	if err := o.model.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
 	path, err := networkArg(name, fs.Args())
