@@ -14,9 +14,9 @@ import (
 )
 
 type infoOptions struct {
-	model         modelOptions
-	format        string
-	help, version bool
+	model  modelOptions
+	format string
+	help   bool
 }
 
 func newInfoFlags() (*pflag.FlagSet, *infoOptions) {
