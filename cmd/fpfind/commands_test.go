@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"io"
 	"math"
 	"math/cmplx"
@@ -188,6 +189,13 @@ func TestLinearizePlot(t *testing.T) {
 		magic := map[string]string{"png": "\x89PNG", "svg": "<?xml", "pdf": "%PDF"}[ext]
 		if !bytes.HasPrefix(b, []byte(magic)) {
 			t.Errorf("%s does not start with %q", p, magic)
+		}
+		if ext == "png" {
+			// 6 inches wide at 96 dpi; taller by the legend strip.
+			c, err := png.DecodeConfig(bytes.NewReader(b))
+			if err != nil || c.Width != 576 || c.Height <= 576 || c.Height > 700 {
+				t.Errorf("png: %v, %dx%d", err, c.Width, c.Height)
+			}
 		}
 	}
 	if got := files(t, dir); len(got) != 3 {
