@@ -110,7 +110,7 @@ var ErrNoInits = errors.New("fixedpoint: no initial states")
 // roundSizes are the sizes of the first rounds; later rounds have the last
 // size. A round only uses the points known at the end of the previous one,
 // so results do not depend on scheduling.
-var roundSizes = []int{4, 8, 16, 32, 64}
+var roundSizes = []int{4, 8, 16, 32, 64, 128, 256}
 
 // Find runs a solver from every row of inits (I x N) on sys, and returns
 // every run with its status and the unique fixed and slow points reached.
