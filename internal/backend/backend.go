@@ -1,0 +1,46 @@
+package backend
+
+import "errors"
+
+// ErrSingular is wrapped by the error [LU.Factorize] returns when the
+// matrix has an exactly zero pivot.
+var ErrSingular = errors.New("backend: matrix is singular")
+
+const (
+	errShape  = "backend: matrix is not square"
+	errLength = "backend: slice length mismatch"
+	errNoLU   = "backend: LU used before Factorize succeeded"
+)
+
+// transposeConj turns LAPACK's column-major eigenvectors, written into the
+// row-major n x n matrix data (stride ld), into row-major columns: it
+// transposes in place and negates the imaginary part of each complex pair
+// (the second column of the pair, marked by wi[j] != 0 at its first).
+func transposeConj(n int, data []float64, ld int, wi []float64) {
+	const bs = 64
+	for ib := 0; ib < n; ib += bs {
+		ie := min(ib+bs, n)
+		for jb := ib; jb < n; jb += bs {
+			je := min(jb+bs, n)
+			for i := ib; i < ie; i++ {
+				j0 := jb
+				if jb == ib {
+					j0 = i + 1
+				}
+				for j := j0; j < je; j++ {
+					data[i*ld+j], data[j*ld+i] = data[j*ld+i], data[i*ld+j]
+				}
+			}
+		}
+	}
+	for j := 0; j < n; j++ {
+		if wi[j] == 0 {
+			continue
+		}
+		// Columns j and j+1 hold re and im of the vector for wr[j]+i wi[j].
+		for i := 0; i < n; i++ {
+			data[i*ld+j+1] = -data[i*ld+j+1]
+		}
+		j++
+	}
+}
