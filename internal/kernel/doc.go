@@ -1,0 +1,36 @@
+// Package kernel holds fpfind's matrix-vector kernels for the pure-Go build:
+// y = beta y + A x for a row-major A, and the dual product of one matrix with
+// two vectors in a single pass over the matrix.
+//
+// A matrix-vector product reads each element of A once and does one
+// multiply-add with it, so for matrices larger than the caches its speed is
+// the memory bandwidth: 8 bytes of A per multiply-add. gonum's Dgemv (v0.17.0)
+// uses SSE2 (two float64 per instruction, separate multiply and add) and on
+// the machine of bench/ode_results.md ran 2.5x behind numpy's OpenBLAS at
+// N = 1024. On amd64 CPUs with AVX2 and FMA (detected at run time with
+// CPUID and XGETBV), [Gemv] and [Gemv2] use an assembly kernel that takes
+// four rows of A at a time (two for [Gemv2]) with two 4-wide fused
+// multiply-add accumulators per row and per vector, so each chunk of x is
+// loaded once for several rows; elsewhere they use a pure-Go loop.
+//
+// # Summation order
+//
+// Every row is summed in the same fixed order whatever its position, the
+// number of rows, or the kernel (4-row, 1-row, dual): with c = cols,
+//
+//	s0 = sum over k of A[i, 8k:8k+4] . x[8k:8k+4]   (4 lanes, FMA, k < c/8),
+//	     then one more 4-chunk if c mod 8 >= 4,
+//	s1 = sum over k of A[i, 8k+4:8k+8] . x[8k+4:8k+8],
+//	s  = ((s0+s1)[0] + (s0+s1)[2]) + ((s0+s1)[1] + (s0+s1)[3]),
+//	s  = fma(A[i,j], x[j], s) for the last c mod 4 columns in order,
+//	y[i] = s + beta y[i].
+//
+// So results are deterministic and independent of how the rows are split
+// among goroutines: a product computed in row blocks is bit-identical to the
+// whole one, and [Gemv2] is bit-identical to two [Gemv] calls. They differ
+// from gonum's Dgemv in the last bits (another order); the error bound is
+// the usual one for a dot product, |y - Ax| <= gamma_c sum_j |A_ij||x_j|
+// with gamma_c = c u / (1 - c u), u = 2^-53. The pure-Go fallback sums in
+// another fixed order without fused multiply-adds, so its results differ in
+// the last bits from the assembly's but are deterministic too.
+package kernel

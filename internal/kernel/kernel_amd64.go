@@ -1,0 +1,68 @@
+package kernel
+
+// useAsm is true when the CPU and the operating system support AVX2 and FMA.
+// Tests switch it off to check the pure-Go kernel.
+var useAsm = hasAVX2FMA()
+
+func hasAVX2FMA() bool {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const (
+		fma     = 1 << 12
+		osxsave = 1 << 27
+		avx     = 1 << 28
+	)
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	// The OS saves the XMM and YMM state (XCR0 bits 1 and 2).
+	if eax, _ := xgetbv(); eax&6 != 6 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx2 = 1 << 5
+	return ebx7&avx2 != 0
+}
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+func xgetbv() (eax, edx uint32)
+
+// gemvAVX2 sets y[i] = (A x)[i] (+ y[i] when add) for rows >= 1 rows and
+// cols >= 1 columns; lda is in elements.
+//
+//go:noescape
+func gemvAVX2(y, a *float64, lda int, x *float64, rows, cols int, add bool)
+
+// gemv2AVX2 is gemvAVX2 for two vectors, on an even number of rows.
+//
+//go:noescape
+func gemv2AVX2(y1, y2, a *float64, lda int, x1, x2 *float64, rows, cols int, add bool)
+
+func gemv(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
+	if !useAsm {
+		gemvGo(y, a, lda, x, rows, cols, add)
+		return
+	}
+	gemvAVX2(&y[0], &a[0], lda, &x[0], rows, cols, add)
+}
+
+func gemv2(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add bool) {
+	if !useAsm {
+		gemvGo(y1, a, lda, x1, rows, cols, add)
+		gemvGo(y2, a, lda, x2, rows, cols, add)
+		return
+	}
+	even := rows &^ 1
+	if even > 0 {
+		gemv2AVX2(&y1[0], &y2[0], &a[0], lda, &x1[0], &x2[0], even, cols, add)
+	}
+	if even < rows {
+		last := a[even*lda:]
+		gemvAVX2(&y1[even], &last[0], lda, &x1[0], 1, cols, add)
+		gemvAVX2(&y2[even], &last[0], lda, &x2[0], 1, cols, add)
+	}
+}

@@ -1,0 +1,295 @@
+#include "textflag.h"
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
+
+// HSUM reduces the accumulator pair (ya, yb) of one row to the scalar
+// ((a0+b0)+(a2+b2)) + ((a1+b1)+(a3+b3)) in the low lane of xa; xb is scratch.
+#define HSUM(ya, yb, xa, xb) \
+	VADDPD       yb, ya, ya \
+	VEXTRACTF128 $1, ya, xb \
+	VADDPD       xb, xa, xa \
+	VUNPCKHPD    xa, xa, xb \
+	VADDSD       xb, xa, xa
+
+// func gemvAVX2(y, a *float64, lda int, x *float64, rows, cols int, add bool)
+//
+// DI y, SI row 0 of the group, R10-R12 rows 1-3, R8 lda in bytes, DX x,
+// CX rows left, BX cols, R13 bytes of the columns done 8 at a time, AX byte
+// offset of the column, R9 tail counter.
+TEXT ·gemvAVX2(SB), NOSPLIT, $0-49
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ x+24(FP), DX
+	MOVQ rows+32(FP), CX
+	MOVQ cols+40(FP), BX
+	MOVQ BX, R13
+	ANDQ $-8, R13
+	SHLQ $3, R13
+	CMPQ CX, $4
+	JL   rows1
+
+loop4:
+	LEAQ   (SI)(R8*1), R10
+	LEAQ   (SI)(R8*2), R11
+	LEAQ   (R11)(R8*1), R12
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   AX, AX
+	CMPQ   AX, R13
+	JGE    c4four
+
+c4eight:
+	VMOVUPD     (DX)(AX*1), Y8
+	VMOVUPD     32(DX)(AX*1), Y9
+	VFMADD231PD (SI)(AX*1), Y8, Y0
+	VFMADD231PD 32(SI)(AX*1), Y9, Y1
+	VFMADD231PD (R10)(AX*1), Y8, Y2
+	VFMADD231PD 32(R10)(AX*1), Y9, Y3
+	VFMADD231PD (R11)(AX*1), Y8, Y4
+	VFMADD231PD 32(R11)(AX*1), Y9, Y5
+	VFMADD231PD (R12)(AX*1), Y8, Y6
+	VFMADD231PD 32(R12)(AX*1), Y9, Y7
+	ADDQ        $64, AX
+	CMPQ        AX, R13
+	JL          c4eight
+
+c4four:
+	TESTQ       $4, BX
+	JZ          c4red
+	VMOVUPD     (DX)(AX*1), Y8
+	VFMADD231PD (SI)(AX*1), Y8, Y0
+	VFMADD231PD (R10)(AX*1), Y8, Y2
+	VFMADD231PD (R11)(AX*1), Y8, Y4
+	VFMADD231PD (R12)(AX*1), Y8, Y6
+	ADDQ        $32, AX
+
+c4red:
+	HSUM(Y0, Y1, X0, X1)
+	HSUM(Y2, Y3, X2, X3)
+	HSUM(Y4, Y5, X4, X5)
+	HSUM(Y6, Y7, X6, X7)
+	MOVQ BX, R9
+	ANDQ $3, R9
+	JZ   c4store
+
+c4tail:
+	VMOVSD      (DX)(AX*1), X8
+	VFMADD231SD (SI)(AX*1), X8, X0
+	VFMADD231SD (R10)(AX*1), X8, X2
+	VFMADD231SD (R11)(AX*1), X8, X4
+	VFMADD231SD (R12)(AX*1), X8, X6
+	ADDQ        $8, AX
+	DECQ        R9
+	JNZ         c4tail
+
+c4store:
+	CMPB   add+48(FP), $0
+	JEQ    c4put
+	VADDSD (DI), X0, X0
+	VADDSD 8(DI), X2, X2
+	VADDSD 16(DI), X4, X4
+	VADDSD 24(DI), X6, X6
+
+c4put:
+	VMOVSD X0, (DI)
+	VMOVSD X2, 8(DI)
+	VMOVSD X4, 16(DI)
+	VMOVSD X6, 24(DI)
+	ADDQ   $32, DI
+	LEAQ   (R12)(R8*1), SI
+	SUBQ   $4, CX
+	CMPQ   CX, $4
+	JGE    loop4
+
+rows1:
+	TESTQ CX, CX
+	JZ    done
+
+loop1:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   AX, AX
+	CMPQ   AX, R13
+	JGE    c1four
+
+c1eight:
+	VMOVUPD     (DX)(AX*1), Y8
+	VMOVUPD     32(DX)(AX*1), Y9
+	VFMADD231PD (SI)(AX*1), Y8, Y0
+	VFMADD231PD 32(SI)(AX*1), Y9, Y1
+	ADDQ        $64, AX
+	CMPQ        AX, R13
+	JL          c1eight
+
+c1four:
+	TESTQ       $4, BX
+	JZ          c1red
+	VMOVUPD     (DX)(AX*1), Y8
+	VFMADD231PD (SI)(AX*1), Y8, Y0
+	ADDQ        $32, AX
+
+c1red:
+	HSUM(Y0, Y1, X0, X1)
+	MOVQ BX, R9
+	ANDQ $3, R9
+	JZ   c1store
+
+c1tail:
+	VMOVSD      (DX)(AX*1), X8
+	VFMADD231SD (SI)(AX*1), X8, X0
+	ADDQ        $8, AX
+	DECQ        R9
+	JNZ         c1tail
+
+c1store:
+	CMPB   add+48(FP), $0
+	JEQ    c1put
+	VADDSD (DI), X0, X0
+
+c1put:
+	VMOVSD X0, (DI)
+	ADDQ   $8, DI
+	ADDQ   R8, SI
+	DECQ   CX
+	JNZ    loop1
+
+done:
+	VZEROUPPER
+	RET
+
+// func gemv2AVX2(y1, y2, a *float64, lda int, x1, x2 *float64, rows, cols int, add bool)
+//
+// Rows two at a time (rows must be even). DI y1, R11 y2, SI row 0, R10
+// row 1, R8 lda in bytes, DX x1, R12 x2, CX rows left, BX cols, R13 bytes of
+// the columns done 8 at a time, AX byte offset, R9 tail counter.
+// Accumulators: Y0,Y1 row 0 x1; Y2,Y3 row 0 x2; Y4,Y5 row 1 x1; Y6,Y7 row 1 x2.
+TEXT ·gemv2AVX2(SB), NOSPLIT, $0-65
+	MOVQ y1+0(FP), DI
+	MOVQ y2+8(FP), R11
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x1+32(FP), DX
+	MOVQ x2+40(FP), R12
+	MOVQ rows+48(FP), CX
+	MOVQ cols+56(FP), BX
+	MOVQ BX, R13
+	ANDQ $-8, R13
+	SHLQ $3, R13
+
+loop2:
+	LEAQ   (SI)(R8*1), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   AX, AX
+	CMPQ   AX, R13
+	JGE    d2four
+
+d2eight:
+	VMOVUPD     (DX)(AX*1), Y8
+	VMOVUPD     32(DX)(AX*1), Y9
+	VMOVUPD     (R12)(AX*1), Y10
+	VMOVUPD     32(R12)(AX*1), Y11
+	VMOVUPD     (SI)(AX*1), Y12
+	VMOVUPD     32(SI)(AX*1), Y13
+	VMOVUPD     (R10)(AX*1), Y14
+	VMOVUPD     32(R10)(AX*1), Y15
+	VFMADD231PD Y12, Y8, Y0
+	VFMADD231PD Y13, Y9, Y1
+	VFMADD231PD Y12, Y10, Y2
+	VFMADD231PD Y13, Y11, Y3
+	VFMADD231PD Y14, Y8, Y4
+	VFMADD231PD Y15, Y9, Y5
+	VFMADD231PD Y14, Y10, Y6
+	VFMADD231PD Y15, Y11, Y7
+	ADDQ        $64, AX
+	CMPQ        AX, R13
+	JL          d2eight
+
+d2four:
+	TESTQ       $4, BX
+	JZ          d2red
+	VMOVUPD     (DX)(AX*1), Y8
+	VMOVUPD     (R12)(AX*1), Y10
+	VMOVUPD     (SI)(AX*1), Y12
+	VMOVUPD     (R10)(AX*1), Y14
+	VFMADD231PD Y12, Y8, Y0
+	VFMADD231PD Y12, Y10, Y2
+	VFMADD231PD Y14, Y8, Y4
+	VFMADD231PD Y14, Y10, Y6
+	ADDQ        $32, AX
+
+d2red:
+	HSUM(Y0, Y1, X0, X1)
+	HSUM(Y2, Y3, X2, X3)
+	HSUM(Y4, Y5, X4, X5)
+	HSUM(Y6, Y7, X6, X7)
+	MOVQ BX, R9
+	ANDQ $3, R9
+	JZ   d2store
+
+d2tail:
+	VMOVSD      (DX)(AX*1), X8
+	VMOVSD      (R12)(AX*1), X10
+	VMOVSD      (SI)(AX*1), X12
+	VMOVSD      (R10)(AX*1), X14
+	VFMADD231SD X12, X8, X0
+	VFMADD231SD X12, X10, X2
+	VFMADD231SD X14, X8, X4
+	VFMADD231SD X14, X10, X6
+	ADDQ        $8, AX
+	DECQ        R9
+	JNZ         d2tail
+
+d2store:
+	CMPB   add+64(FP), $0
+	JEQ    d2put
+	VADDSD (DI), X0, X0
+	VADDSD (R11), X2, X2
+	VADDSD 8(DI), X4, X4
+	VADDSD 8(R11), X6, X6
+
+d2put:
+	VMOVSD X0, (DI)
+	VMOVSD X2, (R11)
+	VMOVSD X4, 8(DI)
+	VMOVSD X6, 8(R11)
+	ADDQ   $16, DI
+	ADDQ   $16, R11
+	LEAQ   (R10)(R8*1), SI
+	SUBQ   $2, CX
+	JNZ    loop2
+
+	VZEROUPPER
+	RET

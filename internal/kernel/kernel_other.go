@@ -1,0 +1,14 @@
+//go:build !amd64
+
+package kernel
+
+var useAsm = false
+
+func gemv(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
+	gemvGo(y, a, lda, x, rows, cols, add)
+}
+
+func gemv2(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add bool) {
+	gemvGo(y1, a, lda, x1, rows, cols, add)
+	gemvGo(y2, a, lda, x2, rows, cols, add)
+}
