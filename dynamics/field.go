@@ -4,6 +4,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/kernel"
 )
 
 var impl = blas64.Implementation()
@@ -25,7 +27,7 @@ func (n *Network) PreActivation(dst, h []float64) {
 		panic("dynamics: dst aliases h")
 	}
 	copy(dst, n.c)
-	blas64.Gemv(blas.NoTrans, 1, n.w, vec(h), 1, vec(dst))
+	kernel.Gemv(dst, 1, n.w.Data, n.w.Stride, h)
 }
 
 // Field writes F(h) = (-h + phi(x(h))) / tau into dst. dst and h must have
@@ -63,9 +65,9 @@ func (n *Network) FieldInput(dst, h, u []float64) {
 	}
 	copy(dst, n.b)
 	if n.m > 0 {
-		blas64.Gemv(blas.NoTrans, 1, n.win, vec(u), 1, vec(dst))
+		kernel.Gemv(dst, 1, n.win.Data, n.win.Stride, u)
 	}
-	blas64.Gemv(blas.NoTrans, 1, n.w, vec(h), 1, vec(dst))
+	kernel.Gemv(dst, 1, n.w.Data, n.w.Stride, h)
 	n.finishField(dst, h)
 }
 
@@ -209,13 +211,25 @@ func (n *Network) JacVec(dst, h, v []float64) {
 	if alias(dst, h) || alias(dst, v) {
 		panic("dynamics: dst aliases an argument")
 	}
-	for i := 0; i < n.n; i++ {
-		wi := n.row(i)
-		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
-		wv := impl.Ddot(n.n, wi, 1, v, 1)
-		dst[i] = (n.act.D1(x)*wv - v[i]) * n.invTau[i]
+	// Blocks of rows: x(h) into a stack buffer and W v into dst, both from
+	// one pass over the rows (kernel.Gemv2); x is bit-identical to
+	// PreActivation's.
+	var xb [jacVecBlock]float64
+	for i0 := 0; i0 < n.n; i0 += jacVecBlock {
+		i1 := min(i0+jacVecBlock, n.n)
+		x, wv := xb[:i1-i0], dst[i0:i1]
+		copy(x, n.c[i0:i1])
+		clear(wv)
+		kernel.Gemv2(x, wv, 1, n.w.Data[i0*n.w.Stride:], n.w.Stride, h, v)
+		for k, xi := range x {
+			i := i0 + k
+			dst[i] = (n.act.D1(xi)*wv[k] - v[i]) * n.invTau[i]
+		}
 	}
 }
+
+// jacVecBlock is the number of rows JacVec takes at a time.
+const jacVecBlock = 64
 
 // JacTVec writes J(h)^T v into dst without forming J:
 // -v/tau + W^T (phi'(x) ⊙ v / tau). It reads W once. dst must not alias h or v.
@@ -245,7 +259,7 @@ func (n *Network) JacVecAt(dst, d, v []float64) {
 	if alias(dst, d) || alias(dst, v) {
 		panic("dynamics: dst aliases an argument")
 	}
-	blas64.Gemv(blas.NoTrans, 1, n.w, vec(v), 0, vec(dst))
+	kernel.Gemv(dst, 0, n.w.Data, n.w.Stride, v)
 	for i, wv := range dst {
 		dst[i] = (d[i]*wv - v[i]) * n.invTau[i]
 	}
@@ -281,7 +295,7 @@ func (n *Network) OperatorVecAt(dst, d, v []float64) {
 	if alias(dst, d) || alias(dst, v) {
 		panic("dynamics: dst aliases an argument")
 	}
-	blas64.Gemv(blas.NoTrans, 1, n.w, vec(v), 0, vec(dst))
+	kernel.Gemv(dst, 0, n.w.Data, n.w.Stride, v)
 	if n.conv == Leaky {
 		a := n.alpha
 		for i, wv := range dst {

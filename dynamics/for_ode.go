@@ -3,8 +3,7 @@ package dynamics
 import (
 	"sync"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"github.com/fpfind/fpfind/internal/kernel"
 )
 
 // FieldParallel writes F(h) into dst like [Network.Field], splitting the
@@ -32,13 +31,11 @@ func (n *Network) FieldParallel(dst, h []float64, parts int) {
 	block := func(r0, r1 int) {
 		d := dst[r0:r1]
 		copy(d, n.c[r0:r1])
-		w := blas64.General{Rows: r1 - r0, Cols: n.n, Stride: n.w.Stride, Data: n.w.Data[r0*n.w.Stride:]}
-		blas64.Gemv(blas.NoTrans, 1, w, vec(h), 1, vec(d))
+		kernel.Gemv(d, 1, n.w.Data[r0*n.w.Stride:], n.w.Stride, h)
 		n.finishRows(d, h[r0:r1], r0)
 	}
-	// Blocks start at multiples of 8 rows: gonum's GemvN kernel treats rows
-	// in groups of 4 with a different tail, so aligned blocks keep every row
-	// on the path it takes in the full product.
+	// kernel.Gemv sums every row in the same order wherever the block
+	// starts; blocks of multiples of 8 rows are kept for its 4-row groups.
 	size := ((n.n+parts-1)/parts + 7) / 8 * 8
 	for r0 := size; r0 < n.n; r0 += size {
 		r1 := min(r0+size, n.n)
