@@ -134,3 +134,37 @@ func gemvGo(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
 		y[i] = s0
 	}
 }
+
+// gemv2Go is the pure-Go dual kernel: one pass over A, each row summed in
+// the order of gemvGo, so its results are bit-identical to two gemvGo calls.
+func gemv2Go(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add bool) {
+	x1, x2 = x1[:cols], x2[:cols]
+	for i := range rows {
+		r := a[i*lda : i*lda+cols]
+		var p0, p1, p2, p3, q0, q1, q2, q3 float64
+		j := 0
+		for ; j+4 <= cols; j += 4 {
+			aj := r[j : j+4 : j+4]
+			u := x1[j : j+4 : j+4]
+			v := x2[j : j+4 : j+4]
+			p0 += aj[0] * u[0]
+			p1 += aj[1] * u[1]
+			p2 += aj[2] * u[2]
+			p3 += aj[3] * u[3]
+			q0 += aj[0] * v[0]
+			q1 += aj[1] * v[1]
+			q2 += aj[2] * v[2]
+			q3 += aj[3] * v[3]
+		}
+		s, t := (p0+p2)+(p1+p3), (q0+q2)+(q1+q3)
+		for ; j < cols; j++ {
+			s += r[j] * x1[j]
+			t += r[j] * x2[j]
+		}
+		if add {
+			s += y1[i]
+			t += y2[i]
+		}
+		y1[i], y2[i] = s, t
+	}
+}

@@ -9,6 +9,5 @@ func gemv(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
 }
 
 func gemv2(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add bool) {
-	gemvGo(y1, a, lda, x1, rows, cols, add)
-	gemvGo(y2, a, lda, x2, rows, cols, add)
+	gemv2Go(y1, y2, a, lda, x1, x2, rows, cols, add)
 }
