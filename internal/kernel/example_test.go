@@ -1,0 +1,35 @@
+package kernel_test
+
+import (
+	"fmt"
+
+	"github.com/fpfind/fpfind/internal/kernel"
+)
+
+func ExampleGemv() {
+	// A is 2 x 3, stored with stride 4 (the last column of each row is
+	// padding).
+	a := []float64{
+		1, 2, 3, -1,
+		4, 5, 6, -1,
+	}
+	x := []float64{1, 0, -1}
+	y := []float64{10, 20}
+	kernel.Gemv(y, 1, a, 4, x) // y = y + A x
+	fmt.Println(y)
+	// Output:
+	// [8 18]
+}
+
+func ExampleGemv2() {
+	a := []float64{
+		1, 2,
+		3, 4,
+	}
+	h, v := []float64{1, 1}, []float64{1, -1}
+	wh, wv := make([]float64, 2), make([]float64, 2)
+	kernel.Gemv2(wh, wv, 0, a, 2, h, v) // W h and W v in one pass over W
+	fmt.Println(wh, wv)
+	// Output:
+	// [3 7] [-1 -1]
+}
