@@ -4,9 +4,11 @@ internal/backend's BenchmarkGeev and BenchmarkLU (same splitmix64
 generator, so the same matrices), for the table in bench/backend_results.md.
 
 Run with Debian's python3 (numpy on the system OpenBLAS):
-    /usr/bin/python3 bench/backend_numpy.py
+    /usr/bin/python3 bench/backend_numpy.py            # the whole table
+    /usr/bin/python3 bench/backend_numpy.py op N reps  # one figure
 Each figure is the best of `reps` runs, in seconds per operation.
 """
+import sys
 import time
 import numpy as np
 
@@ -31,7 +33,19 @@ def best(f, reps):
     return min(t)
 
 
+OPS = {
+    "values": lambda a: np.linalg.eigvals(a),
+    "vectors": lambda a: np.linalg.eig(a),
+    "solve": lambda a: np.linalg.solve(a, np.ones(a.shape[0])),
+}
+
+
 def main():
+    if len(sys.argv) == 4:  # op n reps: one figure, for backend_compare.py
+        op, n, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        a = bench_matrix(n)
+        print(best(lambda: OPS[op](a), reps))
+        return
     print("op       N     numpy s/op")
     for n in (256, 1024, 2048):
         a = bench_matrix(n)
