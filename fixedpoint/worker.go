@@ -103,15 +103,6 @@ func newWorker(ctx context.Context, sys System, s *resolved) *worker {
 	return w
 }
 
-func equal(a, b []float64) bool {
-	for i, v := range a {
-		if v != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // eval writes F(x) into f and returns max|F|.
 func (w *worker) eval(f, x []float64) float64 {
 	w.sys.Field(f, x)
