@@ -1,6 +1,19 @@
 package backend
 
-import "errors"
+import (
+	"errors"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Geever is the method set of linearize.Eigensolver, repeated here so that
+// this package need not import linearize: any Geever can be assigned to
+// linearize.Default. Geev overwrites the row-major square matrix a, writes
+// its eigenvalues into wr and wi and, when vl.Rows or vr.Rows > 0, its left
+// or right eigenvectors in LAPACK's dgeev layout.
+type Geever interface {
+	Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) error
+}
 
 // ErrSingular is wrapped by the error [LU.Factorize] returns when the
 // matrix has an exactly zero pivot.

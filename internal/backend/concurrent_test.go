@@ -23,7 +23,7 @@ func TestConcurrent(t *testing.T) {
 		a := randGeneral(n, n, 61)
 		wr, wi := make([]float64, n), make([]float64, n)
 		vr := newGeneral(n, n)
-		if err := (backend.Solver{}).Geev(a, wr, wi, blas64.General{}, vr); err != nil {
+		if err := solver().Geev(a, wr, wi, blas64.General{}, vr); err != nil {
 			t.Error(err)
 			return nil
 		}

@@ -17,8 +17,18 @@
 // blas64 and lapack64 to gonum.org/v1/netlib (CBLAS and LAPACKE on
 // OpenBLAS) under the tag and does nothing otherwise, so every mat.Dense
 // product in the program runs on OpenBLAS after one call from main.
-// [Solver] implements linearize.Eigensolver and [LU] factorizes and solves
-// the dense Newton system.
+// [EigenSolver] returns the build's dense eigen-solver for
+// linearize.Default: Solver (dgeev from OpenBLAS) under the tag, nil in the
+// pure-Go build, whose best solver, internal/eigen's, is already
+// linearize's default. [LU] factorizes and solves the dense Newton system
+// (OpenBLAS's dgetrf/dgetrs under the tag, gonum's otherwise). A program
+// wires the package once, at the top of main:
+//
+//	backend.Install()
+//	if s := backend.EigenSolver(); s != nil {
+//		linearize.Default = s
+//	}
+//	backend.SetThreads(1) // when goroutines solve in parallel
 //
 // # Row-major memory handed to column-major LAPACK
 //

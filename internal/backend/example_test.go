@@ -6,16 +6,22 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"github.com/fpfind/fpfind/internal/backend"
+	"github.com/fpfind/fpfind/linearize"
 )
 
-// Example shows the calls a program makes: Install once, then the
-// eigen-solver (linearize.Default = backend.Solver{}) and the LU solve.
+// Example shows the wiring a program's main does once, then an
+// eigen-decomposition through linearize.Default and an LU solve. The output
+// is the same in both builds.
 func Example() {
 	backend.Install()
+	if s := backend.EigenSolver(); s != nil {
+		linearize.Default = s
+	}
+
 	// A = [[1, 2], [-2, 1]] has eigenvalues 1 ± 2i.
 	a := blas64.General{Rows: 2, Cols: 2, Stride: 2, Data: []float64{1, 2, -2, 1}}
 	wr, wi := make([]float64, 2), make([]float64, 2)
-	if err := (backend.Solver{}).Geev(a, wr, wi, blas64.General{}, blas64.General{}); err != nil {
+	if err := linearize.Default.Geev(a, wr, wi, blas64.General{}, blas64.General{}); err != nil {
 		fmt.Println(err)
 		return
 	}

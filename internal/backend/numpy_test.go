@@ -100,7 +100,7 @@ for v in np.linalg.eigvals(A):
 			ref[k] = complex(f[2*k], f[2*k+1])
 		}
 		wr, wi := make([]float64, n), make([]float64, n)
-		if err := (backend.Solver{}).Geev(a, wr, wi, blas64.General{}, blas64.General{}); err != nil {
+		if err := solver().Geev(a, wr, wi, blas64.General{}, blas64.General{}); err != nil {
 			t.Fatal(err)
 		}
 		// Entries N(0, 1/n): |A| ~ 2, eigenvalue condition numbers of a

@@ -66,7 +66,14 @@ func SetThreads(n int) {
 // Threads returns the number of threads OpenBLAS uses inside one call.
 func Threads() int { return int(C.openblas_get_num_threads()) }
 
-// Solver is the linearize.Eigensolver of this build: LAPACK's dgeev from
+// EigenSolver returns [Solver]{}, to be assigned to linearize.Default.
+// In the pure-Go build it returns nil.
+func EigenSolver() Geever { return Solver{} }
+
+var _ Geever = Solver{}
+
+// Solver is the linearize.Eigensolver of this build (built only with the
+// tag openblas): LAPACK's dgeev from
 // OpenBLAS, called on the caller's row-major memory read as the transposed
 // matrix (see the package documentation), without LAPACKE's copies.
 type Solver struct{}

@@ -8,8 +8,6 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
-
-	"github.com/fpfind/fpfind/internal/eigen"
 )
 
 // Name returns the engine compiled in: "pure-go" in this build.
@@ -32,24 +30,10 @@ func SetThreads(n int) {
 // under this package's control.
 func Threads() int { return 0 }
 
-// Solver is the linearize.Eigensolver of this build: internal/eigen's
-// pure-Go dgeev (the same as linearize.Default).
-type Solver struct{}
-
-// Geev computes the eigenvalues of the row-major n x n matrix a, which it
-// overwrites, into wr and wi, and the right (vr.Rows > 0) and left
-// (vl.Rows > 0) eigenvectors in LAPACK's dgeev layout, row-major: see
-// linearize.Eigensolver. It returns an error when the QR iteration did not
-// converge.
-func (Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) error {
-	if a.Cols != a.Rows {
-		panic(errShape)
-	}
-	if len(wr) != a.Rows || len(wi) != a.Rows {
-		panic(errLength)
-	}
-	return eigen.Solver{}.Geev(a, wr, wi, vl, vr)
-}
+// EigenSolver returns nil in the pure-Go build: linearize.Default
+// (internal/eigen's dgeev) is already the best pure-Go eigen-solver, so the
+// caller keeps it. Under the tag openblas it returns Solver.
+func EigenSolver() Geever { return nil }
 
 // LU is the LU factorization with partial pivoting of a square row-major
 // matrix, kept in place in the caller's memory (gonum's dgetrf and dgetrs
