@@ -6,10 +6,13 @@ import (
 	"math"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	gonumblas "gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/lapack/gonum"
 	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
 	netblas "gonum.org/v1/netlib/blas/netlib"
 
 	"github.com/fpfind/fpfind/internal/backend"
@@ -109,5 +112,73 @@ func TestThreadsRepeatable(t *testing.T) {
 	}
 	if i := differ(first[1], first[2]); i >= 0 && backend.Threads() > 1 {
 		t.Logf("1 vs 2 threads: results differ in rounding (first at %d)", i)
+	}
+}
+
+// TestInstallLapack64 checks the lapack64 routines the rest of fpfind calls
+// directly (Getrf/Getrs in fixedpoint, Potrf, mat.LU and mat.Eigen) give
+// the pure-Go results after Install, now through LAPACKE.
+func TestInstallLapack64(t *testing.T) {
+	const n = 80
+	run := func() (x, chol, ev []float64) {
+		a := randGeneral(n, n, 71)
+		piv := make([]int, n)
+		if !lapack64.Getrf(a, piv) {
+			t.Fatal("Getrf: singular")
+		}
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = float64(i%7) - 3
+		}
+		lapack64.Getrs(blas.NoTrans, a, blas64.General{Rows: n, Cols: 1, Stride: 1, Data: b}, piv)
+		// S = G G^T + n I is symmetric positive definite.
+		g := randGeneral(n, n, 72)
+		s := make([]float64, n*n)
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, g, g, 0, blas64.General{Rows: n, Cols: n, Stride: n, Data: s})
+		for i := 0; i < n; i++ {
+			s[i*n+i] += n
+		}
+		if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: s}); !ok {
+			t.Fatal("Potrf failed")
+		}
+		var lu mat.LU
+		lu.Factorize(mat.NewDense(n, n, clone(randGeneral(n, n, 73)).Data))
+		var y mat.VecDense
+		if err := lu.SolveVecTo(&y, false, mat.NewVecDense(n, append([]float64(nil), b...))); err != nil {
+			t.Fatal(err)
+		}
+		var eig mat.Eigen
+		if !eig.Factorize(mat.NewDense(n, n, randGeneral(n, n, 74).Data), mat.EigenRight) {
+			t.Fatal("mat.Eigen failed")
+		}
+		var vals []float64
+		for _, v := range eig.Values(nil) {
+			vals = append(vals, real(v), imag(v))
+		}
+		return append(b, y.RawVector().Data...), s, vals
+	}
+	x0, c0, e0 := run()
+	defer func() {
+		blas64.Use(gonumblas.Implementation{})
+		lapack64.Use(gonum.Implementation{})
+	}()
+	backend.Install()
+	x1, c1, e1 := run()
+	if d := floats.Distance(x0, x1, math.Inf(1)); d > 1e-10 {
+		t.Errorf("Getrf/Getrs and mat.LU: pure-Go and OpenBLAS differ by %.3g", d)
+	}
+	for i := 0; i < n; i++ { // upper triangle holds the factor
+		for j := i; j < n; j++ {
+			if d := math.Abs(c0[i*n+j] - c1[i*n+j]); d > 1e-12 {
+				t.Fatalf("Potrf: (%d,%d) differs by %.3g", i, j, d)
+			}
+		}
+	}
+	v0, v1 := make([]complex128, n), make([]complex128, n)
+	for i := range v0 {
+		v0[i], v1[i] = complex(e0[2*i], e0[2*i+1]), complex(e1[2*i], e1[2*i+1])
+	}
+	if d := matchValues(v0, v1); d > 1e-12 {
+		t.Errorf("mat.Eigen: pure-Go and OpenBLAS eigenvalues differ by %.3g", d)
 	}
 }
