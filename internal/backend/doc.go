@@ -61,6 +61,12 @@
 // effect). [SetThreads] and [Threads] do nothing in the pure-Go build,
 // where gonum's Dgemm sizes its own goroutine pool.
 //
+// OpenBLAS's results are bit-identical from run to run at a fixed thread
+// count, but differ in rounding between thread counts (eigenvalues may even
+// come out in another order). A program that must print the same output
+// whatever its number of workers should therefore fix the count, not tie it
+// to the workers: SetThreads(1) unconditionally is the simple choice.
+//
 // References: E. Anderson et al., LAPACK Users' Guide, 3rd ed., SIAM 1999
 // (dgeev, dgetrf, dgetrs; column-major storage); OpenBLAS,
 // https://github.com/OpenMathLib/OpenBLAS (openblas_set_num_threads).
