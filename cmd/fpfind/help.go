@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/fpfind/fpfind/internal/backend"
 	"strings"
 
 	"github.com/fpfind/fpfind/io/report"
@@ -75,7 +76,7 @@ Usage:
 // versionLine is printed by --version.
 func versionLine() string {
 	v, gov := report.Version()
-	return fmt.Sprintf("fpfind %s (%s)", v, gov)
+	return fmt.Sprintf("fpfind %s (%s, %s linear algebra)", v, gov, backend.Name())
 }
 
 // flagSections names the groups of flags in the help, by their first flag.
