@@ -9,11 +9,12 @@ import (
 // FieldParallel writes F(h) into dst like [Network.Field], splitting the
 // rows of W h into up to parts contiguous blocks computed by as many
 // goroutines (the caller's included). It is for one large trajectory on a
-// multi-core machine: the matrix-vector product, which gonum runs on one
+// multi-core machine: the matrix-vector product, which Field runs on one
 // core, then uses parts cores. It pays only when cores are idle and the
 // product is not limited by the shared cache's bandwidth: on the 2-core
-// machine of bench/ode_results.md it gained nothing at N <= 1024. Each row is computed exactly as Field
-// computes it, so the result is bit-identical to Field's whatever parts is.
+// machine of bench/ode_results.md it gained nothing at N <= 1024. Each row
+// is computed exactly as Field computes it, so the result is bit-identical
+// to Field's whatever parts is.
 // parts <= 1 is Field. dst and h must have length N and must not be the
 // same slice.
 func (n *Network) FieldParallel(dst, h []float64, parts int) {
