@@ -128,17 +128,7 @@ func (n *Network) PhiPrime(dst, h []float64) {
 // N x N; a dst of another shape panics. It uses no scratch memory.
 func (n *Network) Jacobian(dst *mat.Dense, h []float64) {
 	n.checkLen(h)
-	d := n.sized(dst)
-	for i := 0; i < n.n; i++ {
-		wi := n.row(i)
-		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
-		s := n.act.D1(x) * n.invTau[i]
-		di := d.Data[i*d.Stride : i*d.Stride+n.n]
-		for j, w := range wi {
-			di[j] = s * w
-		}
-		di[i] -= n.invTau[i]
-	}
+	n.scaledRows(n.sized(dst), h, 1, 0, true)
 }
 
 // Operator writes the linear operator of the network's convention at h into
@@ -146,25 +136,38 @@ func (n *Network) Jacobian(dst *mat.Dense, h []float64) {
 // diag(phi') W for Discrete (DESIGN.md section 1). Its sizing rules are
 // those of [Network.Jacobian].
 func (n *Network) Operator(dst *mat.Dense, h []float64) {
-	if n.conv == Continuous {
-		n.Jacobian(dst, h)
-		return
-	}
 	n.checkLen(h)
 	d := n.sized(dst)
-	scale, diag := 1.0, 0.0
-	if n.conv == Leaky {
-		scale, diag = n.alpha, 1-n.alpha
+	switch n.conv {
+	case Continuous:
+		n.scaledRows(d, h, 1, 0, true)
+	case Leaky:
+		n.scaledRows(d, h, n.alpha, 1-n.alpha, false)
+	default:
+		n.scaledRows(d, h, 1, 0, false)
 	}
+}
+
+// scaledRows writes row i of d as s_i W_i plus a diagonal term, with
+// s_i = scale phi'(x_i) and diagonal diag, or, when perTau is set,
+// s_i = scale phi'(x_i) / tau_i and diagonal -1/tau_i (the Jacobian). The
+// last row of d holds x(h) until it is itself written, so no scratch memory
+// is needed, and x is bit-identical to [Network.PreActivation]'s.
+func (n *Network) scaledRows(d blas64.General, h []float64, scale, diag float64, perTau bool) {
+	x := d.Data[(n.n-1)*d.Stride : (n.n-1)*d.Stride+n.n]
+	copy(x, n.c)
+	kernel.Gemv(x, 1, n.w.Data, n.w.Stride, h)
 	for i := 0; i < n.n; i++ {
-		wi := n.row(i)
-		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
-		s := scale * n.act.D1(x)
+		s := scale * n.act.D1(x[i])
 		di := d.Data[i*d.Stride : i*d.Stride+n.n]
-		for j, w := range wi {
-			di[j] = s * w
+		dg := diag
+		if perTau {
+			s *= n.invTau[i]
+			dg = -n.invTau[i]
 		}
-		di[i] += diag
+		copy(di, n.row(i))
+		impl.Dscal(n.n, s, di, 1)
+		di[i] += dg
 	}
 }
 
