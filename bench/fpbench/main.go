@@ -46,6 +46,8 @@ type summary struct {
 	Deflated   int              `json:"from_deflation"`
 	Mirrored   int              `json:"from_symmetry"`
 	Multiplies []int            `json:"multiplicity"`
+	// IterByStatus sums Run.Iter over the runs of each status.
+	IterByStatus map[string]int `json:"iter_by_status"`
 }
 
 func run() error {
@@ -98,9 +100,10 @@ func run() error {
 		}
 		best = math.Min(best, time.Since(t0).Seconds())
 	}
-	sum := summary{Seconds: best, Points: len(res.Points), Statuses: map[string]int{}, Stats: res.Stats, Symmetric: res.Symmetric}
+	sum := summary{Seconds: best, Points: len(res.Points), Statuses: map[string]int{}, Stats: res.Stats, Symmetric: res.Symmetric, IterByStatus: map[string]int{}}
 	for _, r := range res.Runs {
 		sum.Statuses[r.Status.String()]++
+		sum.IterByStatus[r.Status.String()] += r.Iter
 	}
 	var fixed []float64
 	for _, p := range res.Points {
