@@ -16,6 +16,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"codeberg.org/sbinet/npyio/npy"
@@ -69,6 +70,7 @@ func run() error {
 		maxIter  = flag.Int("max-iter", 0, "MaxIter")
 		slowTol  = flag.Float64("slow-tol", 0, "SlowTol")
 		reps     = flag.Int("reps", 1, "repeat Find this many times, report the fastest")
+		cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the Find calls to this file")
 	)
 	flag.Parse()
 	var net *dynamics.Network
@@ -90,6 +92,16 @@ func run() error {
 		return err
 	}
 	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, SlowTol: *slowTol, MaxIter: *maxIter}
+	if *cpuProf != "" {
+		pf, err := os.Create(*cpuProf)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var res *fixedpoint.Result
 	best := math.Inf(1)
 	for range *reps {
