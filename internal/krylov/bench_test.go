@@ -32,8 +32,8 @@ func attractorState(net *dynamics.Network, seed uint64) []float64 {
 }
 
 // BenchmarkNewtonStep times one Newton step's linear solve J d = -F at a
-// state on the attractor of a random g = 1.5 tanh network: full GMRES
-// (m = 400, products through JacVecAt, phi' computed once) at relative
+// state on the attractor of a random g = 1.5 tanh network: GMRES with
+// m = min(n, 1200) (products through JacVecAt, phi' computed once) at relative
 // tolerances 1e-12 and 1e-6, against forming J and solving by gonum's LU.
 // iters/op is the GMRES iteration count.
 func BenchmarkNewtonStep(b *testing.B) {
@@ -49,10 +49,10 @@ func BenchmarkNewtonStep(b *testing.B) {
 		for _, tol := range []float64{1e-12, 1e-6} {
 			b.Run(fmt.Sprintf("n=%d/gmres/tol=%g", n, tol), func(b *testing.B) {
 				b.ReportAllocs()
-				ws := krylov.NewGMRES(n, 400)
+				ws := krylov.NewGMRES(n, min(n, 1200))
 				d, x := make([]float64, n), make([]float64, n)
 				op := func(dst, v []float64) { net.JacVecAt(dst, d, v) }
-				s := &krylov.Settings{Tol: tol, MaxIter: 2000}
+				s := &krylov.Settings{Tol: tol, MaxIter: 3000}
 				var res krylov.Result
 				for b.Loop() {
 					net.PhiPrime(d, h)
@@ -99,6 +99,67 @@ func BenchmarkJacVecAt(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				net.JacVecAt(dst, d, v)
+			}
+		})
+	}
+}
+
+// BenchmarkLockstep solves the Newton systems of k = 8 states on the
+// attractor at once (tolerance 1e-6), the products by one matrix-matrix
+// product V W^T per round, against the same 8 solves one by one through
+// JacVecAt.
+func BenchmarkLockstep(b *testing.B) {
+	const k = 8
+	for _, n := range []int{1024, 2048} {
+		net := tanhNet(b, n, 1.5, 1)
+		w := net.W()
+		d := mat.NewDense(k, n, nil)
+		rhs := mat.NewDense(k, n, nil)
+		f := make([]float64, n)
+		for i := range k {
+			h := attractorState(net, uint64(10+i))
+			net.PhiPrime(d.RawRowView(i), h)
+			net.Field(f, h)
+			for j := range f {
+				f[j] = -f[j]
+			}
+			rhs.SetRow(i, f)
+		}
+		s := &krylov.Settings{Tol: 1e-6, MaxIter: 2000}
+		b.Run(fmt.Sprintf("n=%d/k=%d/lockstep", n, k), func(b *testing.B) {
+			b.ReportAllocs()
+			l := krylov.NewLockstep(k, n, 400)
+			x := mat.NewDense(k, n, nil)
+			batch := func(dst, v *mat.Dense) {
+				dst.Mul(v, w.T())
+				for i := range k {
+					di, vi, oi := d.RawRowView(i), v.RawRowView(i), dst.RawRowView(i)
+					for j := range oi {
+						oi[j] = di[j]*oi[j] - vi[j]
+					}
+				}
+			}
+			for b.Loop() {
+				x.Zero()
+				if _, err := l.Solve(batch, rhs, x, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/k=%d/separate", n, k), func(b *testing.B) {
+			b.ReportAllocs()
+			ws := krylov.NewGMRES(n, 400)
+			x := make([]float64, n)
+			var di []float64
+			op := func(dst, v []float64) { net.JacVecAt(dst, di, v) }
+			for b.Loop() {
+				for i := range k {
+					di = d.RawRowView(i)
+					clear(x)
+					if _, err := ws.Solve(op, rhs.RawRowView(i), x, s); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
 		})
 	}

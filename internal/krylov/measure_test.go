@@ -31,7 +31,11 @@ func TestMeasureNewton(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for start := range 2 {
+		starts := 2
+		if n > 1000 {
+			starts = 1
+		}
+		for start := range starts {
 			t.Run(fmt.Sprintf("n=%d/start=%d", n, start), func(t *testing.T) { measureNewton(t, n, uint64(start)) })
 		}
 	}
@@ -132,3 +136,55 @@ func norm2(x []float64) float64 {
 }
 
 var _ = dynamics.Tanh
+
+// TestMeasureStates logs GMRES iteration counts at two kinds of states of
+// random g = 1.5 tanh networks (b = 0): the origin, a fixed point where
+// phi' = 1 (J = -I + W, right-hand side random), and a state on the
+// attractor (the benchmark's), right-hand side -F. Opt-in like
+// TestMeasureNewton:
+//
+//	FPFIND_KRYLOV_STATES=500,2000 go test -run MeasureStates -v ./internal/krylov/
+func TestMeasureStates(t *testing.T) {
+	env := os.Getenv("FPFIND_KRYLOV_STATES")
+	if env == "" {
+		t.Skip("set FPFIND_KRYLOV_STATES=500,2000 to run")
+	}
+	for _, fs := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net := tanhNet(t, n, 1.5, 1)
+		rnd := newRand(50, 0)
+		d, f, x := make([]float64, n), make([]float64, n), make([]float64, n)
+		op := func(dst, v []float64) { net.JacVecAt(dst, d, v) }
+		full := min(n, 1000)
+		for _, state := range []string{"origin", "attractor"} {
+			var rhs []float64
+			if state == "origin" {
+				net.PhiPrime(d, make([]float64, n))
+				rhs = randVec(rnd, n)
+			} else {
+				h := attractorState(net, 2)
+				net.PhiPrime(d, h)
+				net.Field(f, h)
+				for i := range f {
+					f[i] = -f[i]
+				}
+				rhs = f
+			}
+			line := fmt.Sprintf("n=%d %s:", n, state)
+			for _, tol := range []float64{1e-6, 1e-12} {
+				for _, m := range []int{100, full} {
+					clear(x)
+					res, err := krylov.NewGMRES(n, m).Solve(op, rhs, x, &krylov.Settings{Tol: tol, MaxIter: 2000})
+					if err != nil {
+						t.Fatal(err)
+					}
+					line += fmt.Sprintf(" tol=%g m=%d: %d %s %.1e;", tol, m, res.Iter, res.Status, res.Residual)
+				}
+			}
+			t.Log(line)
+		}
+	}
+}
