@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/kernel"
 	"github.com/fpfind/fpfind/internal/krylov"
 )
 
@@ -106,8 +107,10 @@ func BenchmarkJacVecAt(b *testing.B) {
 
 // BenchmarkLockstep solves the Newton systems of k = 8 states on the
 // attractor at once (tolerance 1e-6), the products by one matrix-matrix
-// product V W^T per round, against the same 8 solves one by one through
-// JacVecAt.
+// product V W^T per round (gonum's Dgemm), or by the dual AVX2 kernel
+// (internal/kernel.Gemv2: one pass over W for two vectors), against the
+// same 8 solves one by one through JacVecAt. m = min(n, 1000) so that no
+// system restarts.
 func BenchmarkLockstep(b *testing.B) {
 	const k = 8
 	for _, n := range []int{1024, 2048} {
@@ -128,7 +131,7 @@ func BenchmarkLockstep(b *testing.B) {
 		s := &krylov.Settings{Tol: 1e-6, MaxIter: 2000}
 		b.Run(fmt.Sprintf("n=%d/k=%d/lockstep", n, k), func(b *testing.B) {
 			b.ReportAllocs()
-			l := krylov.NewLockstep(k, n, 400)
+			l := krylov.NewLockstep(k, n, min(n, 1000))
 			x := mat.NewDense(k, n, nil)
 			batch := func(dst, v *mat.Dense) {
 				dst.Mul(v, w.T())
@@ -146,9 +149,34 @@ func BenchmarkLockstep(b *testing.B) {
 				}
 			}
 		})
+		b.Run(fmt.Sprintf("n=%d/k=%d/lockstep-gemv2", n, k), func(b *testing.B) {
+			b.ReportAllocs()
+			l := krylov.NewLockstep(k, n, min(n, 1000))
+			x := mat.NewDense(k, n, nil)
+			raw := net.RawW()
+			batch := func(dst, v *mat.Dense) {
+				for i := 0; i < k; i += 2 {
+					o1, o2 := dst.RawRowView(i), dst.RawRowView(i+1)
+					v1, v2 := v.RawRowView(i), v.RawRowView(i+1)
+					kernel.Gemv2(o1, o2, 0, raw.Data, raw.Stride, v1, v2)
+					for r, o := range [2][]float64{o1, o2} {
+						di, vi := d.RawRowView(i+r), v.RawRowView(i+r)
+						for j := range o {
+							o[j] = di[j]*o[j] - vi[j]
+						}
+					}
+				}
+			}
+			for b.Loop() {
+				x.Zero()
+				if _, err := l.Solve(batch, rhs, x, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("n=%d/k=%d/separate", n, k), func(b *testing.B) {
 			b.ReportAllocs()
-			ws := krylov.NewGMRES(n, 400)
+			ws := krylov.NewGMRES(n, min(n, 1000))
 			x := make([]float64, n)
 			var di []float64
 			op := func(dst, v []float64) { net.JacVecAt(dst, di, v) }
