@@ -34,6 +34,7 @@ func (f *finder) deflate() error {
 	cnt := make([]counts, deflRound)
 	for lo := 0; lo < total; lo += deflRound {
 		m := min(deflRound, total-lo)
+		known := len(f.known.x)
 		err := f.parallel(m, func(w *worker, k int) {
 			init := runs[order[(lo+k)%len(order)]].Init
 			found[k] = nil
@@ -42,7 +43,7 @@ func (f *finder) deflate() error {
 			}
 			cnt[k] = w.c
 			if f.s.Recorder != nil {
-				f.s.Recorder.Record(Progress{Stage: "deflation", Done: lo + k + 1, Total: total})
+				f.s.Recorder.Record(Progress{Stage: "deflation", Done: lo + k + 1, Total: total, Found: known})
 			}
 		})
 		if err != nil {

@@ -167,12 +167,13 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 	for lo, r := 0, 0; lo < ni; r++ {
 		size := roundSizes[min(r, len(roundSizes)-1)]
 		hi := min(lo+size, ni)
+		found := len(f.known.x)
 		err := f.parallel(hi-lo, func(w *worker, k int) {
 			i := lo + k
 			f.reached[i] = w.run(res.Runs[i].Init, &res.Runs[i])
 			f.counts[i] = w.c
 			if rs.Recorder != nil {
-				rs.Recorder.Record(Progress{Stage: "runs", Done: int(done.Add(1)), Total: ni})
+				rs.Recorder.Record(Progress{Stage: "runs", Done: int(done.Add(1)), Total: ni, Found: found})
 			}
 		})
 		if err != nil {

@@ -141,6 +141,9 @@ type Progress struct {
 	Stage string // "runs" or "deflation"
 	Done  int    // runs (or restarts) finished in this stage
 	Total int    // runs (or restarts) in this stage
+	// Found is the number of distinct fixed points known when the current
+	// round started (it grows between rounds, never within one).
+	Found int
 }
 
 // resolved holds Settings with defaults applied.

@@ -113,6 +113,10 @@ func TestProgress(t *testing.T) {
 	if !strings.Contains(a.stderr, "\rfpfind: initial states 8/8") || !strings.HasSuffix(a.stderr, "\n") {
 		t.Errorf("progress stderr %q", a.stderr)
 	}
+	// tanh1 has 3 fixed points, all known once the first round is merged.
+	if !strings.Contains(a.stderr, ", 3 fixed points so far,") {
+		t.Errorf("progress does not count the fixed points found: %q", a.stderr)
+	}
 	if b.stderr != "" {
 		t.Errorf("--progress never: stderr %q", b.stderr)
 	}

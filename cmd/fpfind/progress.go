@@ -19,6 +19,7 @@ type progress struct {
 	name  string
 	done  int
 	total int
+	found int // fixed points known to the solver so far
 	drawn bool
 }
 
@@ -36,6 +37,9 @@ func (p *progress) recorder() fixedpoint.Recorder {
 		if r.Stage == "deflation" {
 			name = "deflated restarts"
 		}
+		p.mu.Lock()
+		p.found = r.Found
+		p.mu.Unlock()
 		p.update(name, r.Done, r.Total)
 	})
 }
@@ -69,7 +73,9 @@ func (p *progress) update(name string, done, total int) {
 		return
 	}
 	p.last = now
-	if total > 0 {
+	if total > 0 && p.found > 0 {
+		fmt.Fprintf(p.e.stderr, "\rfpfind: %s %d/%d, %d fixed points so far, %.1f s   ", name, done, total, p.found, now.Sub(p.start).Seconds())
+	} else if total > 0 {
 		fmt.Fprintf(p.e.stderr, "\rfpfind: %s %d/%d, %.1f s   ", name, done, total, now.Sub(p.start).Seconds())
 	} else {
 		fmt.Fprintf(p.e.stderr, "\rfpfind: %s, %.1f s   ", name, now.Sub(p.start).Seconds())
