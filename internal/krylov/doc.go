@@ -43,18 +43,18 @@
 // LU costs 2/3 N^3 (compute-bound) plus N^2 to form J.
 //
 // Measured on random g = 1.5 tanh networks (2 cores, pure Go; see
-// BenchmarkNewtonStep and the opt-in TestMeasureNewton/TestMeasureStates):
-// J = -I + diag(phi') W is far from -I there. Its eigenvalues fill a disc
+// BenchmarkNewtonStep and the opt-in TestMeasureNewton/TestMeasureStates): J
+// = -I + diag(phi') W is far from -I there. Its eigenvalues fill a disc
 // around -1 of radius about g·mean(phi'), 0.9 on the attractor and at
 // nonzero fixed points and 1.5 at the origin, so they reach 0 and restarted
-// GMRES(30) or GMRES(100) usually stagnates. Unrestarted GMRES needs, for 1e-12,
-// 65-240 iterations at the states of a Newton run at N = 500 (110-380 at
-// N = 2000), and on the attractor 183 at N = 500, 375 at 1024, 589 at 2048
-// and 1002 at 4096 (0.6-0.85 of that for 1e-6). At the origin, a fixed point with
-// phi' = 1, it needs about N iterations. A solve then costs about as much
-// as forming J and factorising it with LU (within 1.4x either way from
-// N = 512 to 4096 at 1e-12; 1.0-1.9x faster at 1e-6). Give m as large as
-// the iteration count (memory (m+1) N floats) or the run stagnates.
+// GMRES(30) or GMRES(100) usually stagnates. Unrestarted GMRES needs, for
+// 1e-12, 65-240 iterations at the states of a Newton run at N = 500 (110-380
+// at N = 2000), and on the attractor 183 at N = 500, 375 at 1024, 589 at
+// 2048 and 1002 at 4096 (0.6-0.85 of that for 1e-6). At the origin, a fixed
+// point with phi' = 1, it needs about N iterations. A solve then costs about
+// as much as forming J and factorising it with LU (within 1.4x either way
+// from N = 512 to 4096 at 1e-12; 1.0-1.9x faster at 1e-6). Give m as large
+// as the iteration count (memory (m+1) N floats) or the run stagnates.
 //
 // The preconditioner that pays is a frozen Jacobian: the LU of J at an
 // earlier Newton state, M^-1 v = J_old^-1 v (two triangular solves, about
