@@ -40,13 +40,13 @@ type single struct {
 	N           int       `json:"n"`
 	FieldWall   float64   `json:"field_wall"` // seconds, Field (one core)
 	FieldNfev   int       `json:"field_nfev"`
-	ParWall     float64   `json:"par_wall"` // seconds, FieldParallel (every core)
+	ParWall     float64   `json:"par_wall"` // seconds, ParallelField (every core, persistent helpers)
 	ParNfev     int       `json:"par_nfev"`
 	Accepted    int       `json:"accepted"`
 	Rejected    int       `json:"rejected"`
 	GemvSec     float64   `json:"gemv"`      // one bare W h, gonum Dgemv
 	FieldSec    float64   `json:"field"`     // one Field call
-	FieldParSec float64   `json:"field_par"` // one FieldParallel call
+	FieldParSec float64   `json:"field_par"` // one ParallelField call
 	YEnd        []float64 `json:"y_end"`     // h(t1)
 }
 
@@ -189,9 +189,10 @@ func run(dir, sizes string, bn, bc int, t1, rtol, atol, rk4 float64, repeat, sam
 		})
 		r.FieldSec = perCall(func() { net.Field(dst, h0) })
 		parts := runtime.GOMAXPROCS(0)
-		r.FieldParSec = perCall(func() { net.FieldParallel(dst, h0, parts) })
+		pf := net.NewParallelField(parts)
+		r.FieldParSec = perCall(func() { pf.Field(dst, h0) })
 		one := func(dst []float64, _ float64, h []float64) { net.Field(dst, h) }
-		par := func(dst []float64, _ float64, h []float64) { net.FieldParallel(dst, h, parts) }
+		par := func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }
 		r.FieldWall, r.ParWall = math.Inf(1), math.Inf(1)
 		for range repeat {
 			start := time.Now()
@@ -211,6 +212,7 @@ func run(dir, sizes string, bn, bc int, t1, rtol, atol, rk4 float64, repeat, sam
 			r.Accepted, r.Rejected = res.Stats.Accepted, res.Stats.Rejected
 			r.YEnd = res.Y.RawRowView(len(times) - 1)
 		}
+		pf.Close()
 		rep.Single = append(rep.Single, r)
 	}
 	if bn > 0 && bc > 0 {

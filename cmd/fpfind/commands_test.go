@@ -8,13 +8,16 @@ import (
 	"io"
 	"math"
 	"math/cmplx"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
+	"gonum.org/v1/gonum/mat"
 )
 
 // m2 is the positive root of m = tanh(2m) (testdata/README.md).
@@ -550,5 +553,43 @@ func TestSimulateInputs(t *testing.T) {
 	}
 	if r := runArgs(t, "simulate", "-o", filepath.Join(dir, "x"), "--input", "1", net("flipflop.npz")); r.code != 2 {
 		t.Errorf("--input with 1 of 3 values: exit %d", r.code)
+	}
+}
+
+// One trajectory of a large network splits its products over the cores
+// (dynamics.ParallelField); the file is the same whatever -j.
+func TestSimulateOneLargeTrajectory(t *testing.T) {
+	dir := t.TempDir()
+	const n = 256
+	rnd := rand.New(rand.NewPCG(3, 4))
+	w := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			w.Set(i, j, 1.5*rnd.NormFloat64()/16)
+		}
+	}
+	nw, err := dynamics.New(dynamics.Config{W: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "big.npz")
+	if err := numpy.SaveNetwork(path, nw, nil); err != nil {
+		t.Fatal(err)
+	}
+	var files [][]byte
+	for _, j := range []string{"1", "2"} {
+		prefix := filepath.Join(dir, "j"+j)
+		r := runArgs(t, "simulate", "-n", "1", "--t-end", "10", "--samples", "21", "-j", j, "-q", "-o", prefix, path)
+		if r.code != 0 {
+			t.Fatalf("-j %s: exit %d: %s", j, r.code, r.stderr)
+		}
+		b, err := os.ReadFile(prefix + ".npz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, b)
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("-j 1 and -j 2 wrote different trajectories")
 	}
 }

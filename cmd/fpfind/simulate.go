@@ -254,6 +254,13 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 		s.Noise = &ode.Noise{Diffusion: g, Seed: o.seed}
 	}
 	f := func(dst []float64, _ float64, h []float64) { net.Field(dst, h) }
+	if rows, _ := inits.Dims(); rows == 1 && s.Workers != 1 && uFile == nil && net.Dim() >= 256 {
+		// One large trajectory: split each product's rows over the cores
+		// (bit-identical to Field, so the output does not depend on -j).
+		pf := net.NewParallelField(s.Workers)
+		defer pf.Close()
+		f = func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }
+	}
 	if uFile != nil {
 		k, _ := uFile.Dims()
 		f = func(dst []float64, t float64, h []float64) {
