@@ -258,7 +258,7 @@ func TestSpeedGradient(t *testing.T) {
 			if math.Abs(grad[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
 				t.Errorf("%v: grad[%d] = %v, finite difference %v", act, i, grad[i], want[i])
 			}
-			if math.Abs(f[i]-field[i]) > 1e-14*(1+math.Abs(field[i])) {
+			if f[i] != field[i] {
 				t.Errorf("%v: SpeedGrad's F[%d] = %v, Field %v", act, i, f[i], field[i])
 			}
 		}

@@ -318,8 +318,10 @@ func (n *Network) Speed(f, h []float64) float64 {
 }
 
 // SpeedGrad writes F(h) into f and the gradient of the speed, J(h)^T F(h),
-// into grad, and returns q(h) = |F(h)|^2 / 2. It reads W once and uses no
-// scratch memory. grad, f and h must be distinct slices.
+// into grad, and returns q(h) = |F(h)|^2 / 2. It uses no scratch memory: x(h)
+// is formed in f by one matrix-vector product (so f is bit-identical to
+// [Network.Field]'s result), then each row of W is added into grad while it
+// is turned into F. grad, f and h must be distinct slices.
 func (n *Network) SpeedGrad(grad, f, h []float64) float64 {
 	n.checkLen(grad, f, h)
 	if alias(grad, f) || alias(grad, h) || alias(f, h) {
@@ -328,14 +330,14 @@ func (n *Network) SpeedGrad(grad, f, h []float64) float64 {
 	for i := range grad {
 		grad[i] = 0
 	}
+	n.PreActivation(f, h)
 	var q float64
 	for i := 0; i < n.n; i++ {
-		wi := n.row(i)
-		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
+		x := f[i]
 		fi := (n.act.Phi(x) - h[i]) * n.invTau[i]
 		f[i] = fi
 		q += fi * fi
-		impl.Daxpy(n.n, n.act.D1(x)*fi*n.invTau[i], wi, 1, grad, 1)
+		impl.Daxpy(n.n, n.act.D1(x)*fi*n.invTau[i], n.row(i), 1, grad, 1)
 	}
 	for i := range grad {
 		grad[i] -= f[i] * n.invTau[i]
