@@ -146,25 +146,17 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 			}
 		}
 	}
-	if o.output.quiet {
-		e.log.SetOutput(io.Discard)
-	}
-	path, err := networkArg(name, fs.Args())
+	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err
 	}
-	in, err := loadNetwork(path, &o.model)
-	if err != nil {
-		return err
-	}
-	noteTorch(e, in, &o.model)
 	net := in.Network
 	n := net.Dim()
 	var npzPath, jsonPath string
 	if o.output.out != "" {
 		npzPath, jsonPath = o.output.out+".npz", o.output.out+".json"
 	}
-	outs, err := newOutputs(path, o.output.force, npzPath, jsonPath, o.plot)
+	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath, o.plot)
 	if err != nil {
 		return err
 	}
@@ -241,21 +233,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := outs.commit(); err != nil {
-		return err
-	}
-	if o.output.format == "json" {
-		if err := report.Write(e.stdout, doc); err != nil {
-			return err
-		}
-	} else if err := findTable(e.stdout, doc); err != nil {
-		return err
-	}
-	logWritten(e, npzPath, jsonPath, o.plot)
-	return nil
+	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return findTable(w, doc) }, npzPath, jsonPath, o.plot)
 }
 
 // initialStates returns the initial states and where they came from.

@@ -94,18 +94,10 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if err := o.Validate(); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
-	if o.output.quiet {
-		e.log.SetOutput(io.Discard)
-	}
-	path, err := networkArg(name, fs.Args())
+	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err
 	}
-	in, err := loadNetwork(path, &o.model)
-	if err != nil {
-		return err
-	}
-	noteTorch(e, in, &o.model)
 	net := in.Network
 	n := net.Dim()
 	at, err := readStates(o.at, n, "states", "N = %d units")
@@ -121,7 +113,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if o.output.out != "" {
 		npzPath, jsonPath = o.output.out+".npz", o.output.out+".json"
 	}
-	outs, err := newOutputs(path, o.output.force, npzPath, jsonPath, o.plot)
+	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath, o.plot)
 	if err != nil {
 		return err
 	}
@@ -190,21 +182,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := outs.commit(); err != nil {
-		return err
-	}
-	if o.output.format == "json" {
-		if err := report.Write(e.stdout, doc); err != nil {
-			return err
-		}
-	} else if err := linearizeTable(e.stdout, doc); err != nil {
-		return err
-	}
-	logWritten(e, npzPath, jsonPath, o.plot)
-	return nil
+	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return linearizeTable(w, doc) }, npzPath, jsonPath, o.plot)
 }
 
 // spectrumArrays returns stability, n_unstable, n_marginal, eigenvalues and,

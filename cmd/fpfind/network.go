@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -29,6 +30,25 @@ func networkArg(name string, args []string) (string, error) {
 		return args[0], nil
 	}
 	return "", usageErrorf(name, "want one NETWORK argument, got %d: %q", len(args), args)
+}
+
+// openNetwork silences the log under --quiet, then reads the command's one
+// NETWORK argument with the model overrides and notes how a PyTorch state
+// dict was read.
+func openNetwork(e *env, name string, args []string, m *modelOptions, quiet bool) (*input, error) {
+	if quiet {
+		e.log.SetOutput(io.Discard)
+	}
+	path, err := networkArg(name, args)
+	if err != nil {
+		return nil, err
+	}
+	in, err := loadNetwork(path, m)
+	if err != nil {
+		return nil, err
+	}
+	noteTorch(e, in, m)
+	return in, nil
 }
 
 // loadNetwork reads the network at path with the model overrides. Every error

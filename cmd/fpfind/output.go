@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -16,6 +17,27 @@ func writeNPZ(outs *outputs, path string, arrays []numpy.Array) error {
 	if err := numpy.WriteNPZ(outs.tmp(path), arrays); err != nil {
 		return fmt.Errorf("could not write %s: %w", path, err)
 	}
+	return nil
+}
+
+// finish ends a command that writes files: unless ctx is done, it renames
+// the outputs into place, then prints the document on stdout (the table, or
+// with --format json the JSON) and notes the files written on stderr.
+func finish(ctx context.Context, e *env, outs *outputs, format string, doc any, table func(io.Writer) error, paths ...string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	if format == "json" {
+		if err := report.Write(e.stdout, doc); err != nil {
+			return err
+		}
+	} else if err := table(e.stdout); err != nil {
+		return err
+	}
+	logWritten(e, paths...)
 	return nil
 }
 

@@ -146,18 +146,10 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 			}
 		}
 	}
-	if o.output.quiet {
-		e.log.SetOutput(io.Discard)
-	}
-	path, err := networkArg(name, fs.Args())
+	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err
 	}
-	in, err := loadNetwork(path, &o.model)
-	if err != nil {
-		return err
-	}
-	noteTorch(e, in, &o.model)
 	net := in.Network
 	n := net.Dim()
 	if o.input != nil {
@@ -175,7 +167,7 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 		}
 	}
 	npzPath, jsonPath := o.output.out+".npz", o.output.out+".json"
-	outs, err := newOutputs(path, o.output.force, npzPath, jsonPath)
+	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath)
 	if err != nil {
 		return err
 	}
@@ -337,21 +329,7 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 	if err := outs.write(jsonPath, func(w io.Writer) error { return report.Write(w, doc) }); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := outs.commit(); err != nil {
-		return err
-	}
-	if o.output.format == "json" {
-		if err := report.Write(e.stdout, doc); err != nil {
-			return err
-		}
-	} else if err := simulateTable(e.stdout, doc); err != nil {
-		return err
-	}
-	logWritten(e, npzPath, jsonPath)
-	return nil
+	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return simulateTable(w, doc) }, npzPath, jsonPath)
 }
 
 // simulateTable prints the table of `fpfind simulate`.
