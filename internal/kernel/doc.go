@@ -1,6 +1,7 @@
 // Package kernel holds fpfind's matrix-vector kernels for the pure-Go build:
-// y = beta y + A x for a row-major A, and the dual product of one matrix with
-// two vectors in a single pass over the matrix.
+// y = beta y + A x for a row-major A, the dual product of one matrix with
+// two vectors in a single pass over the matrix, and the transposed product
+// y = beta y + A^T x ([GemvT]).
 //
 // A matrix-vector product reads each element of A once and does one
 // multiply-add with it, so for matrices larger than the caches its speed is
@@ -33,4 +34,17 @@
 // with gamma_c = c u / (1 - c u), u = 2^-53. The pure-Go fallback sums in
 // another fixed order without fused multiply-adds, so its results differ in
 // the last bits from the assembly's but are deterministic too.
+//
+// # The transposed product
+//
+// [GemvT] reads A row by row, as the loop of axpy operations
+// y += x[i] A[i,:] does, but takes four rows at a time: with YMM fused
+// multiply-adds, y[j:j+4] += w0 A[i,j:j+4] + ... + w3 A[i+3,j:j+4], so y is
+// loaded and stored once per four rows rather than once per row. Each y[j]
+// is the chain fma(x[i], A[i,j], .) over the rows i in order, starting from
+// beta y[j] (or 0 when beta is 0). The pure-Go path computes the same chain
+// with math.FMA, so for [GemvT] the assembly and the fallback are
+// bit-identical, and so are products split into blocks of rows (the later
+// blocks with beta = 1) or of columns. The error bound is that of a dot
+// product of length len(x).
 package kernel

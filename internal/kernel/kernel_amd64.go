@@ -65,3 +65,17 @@ func gemv2(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add b
 		gemvAVX2(&y2[even], &last[0], lda, &x2[0], 1, cols, add)
 	}
 }
+
+// gemvTAVX2 sets y[j] += sum_i x[i] A[i,j] (a chain of FMAs in row order)
+// for rows >= 1 and cols >= 1; lda is in elements.
+//
+//go:noescape
+func gemvTAVX2(y, a *float64, lda int, x *float64, rows, cols int)
+
+func gemvT(y, a []float64, lda int, x []float64, rows, cols int) {
+	if !useAsm {
+		gemvTGo(y, a, lda, x, rows, cols)
+		return
+	}
+	gemvTAVX2(&y[0], &a[0], lda, &x[0], rows, cols)
+}

@@ -293,3 +293,139 @@ d2put:
 
 	VZEROUPPER
 	RET
+
+// func gemvTAVX2(y, a *float64, lda int, x *float64, rows, cols int)
+//
+// DI y, SI row 0 of the group, R10-R12 rows 1-3, R8 lda in bytes, DX x (the
+// weight of the group's row 0), CX rows left, BX cols, R13 bytes of the
+// columns done 8 at a time, AX byte offset of the column, R9 tail counter.
+// Y12-Y15 hold the four weights broadcast; every y[j] gets the FMAs of rows
+// 0, 1, 2, 3 in this order.
+TEXT ·gemvTAVX2(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ x+24(FP), DX
+	MOVQ rows+32(FP), CX
+	MOVQ cols+40(FP), BX
+	MOVQ BX, R13
+	ANDQ $-8, R13
+	SHLQ $3, R13
+	CMPQ CX, $4
+	JL   t1rows
+
+t4loop:
+	LEAQ         (SI)(R8*1), R10
+	LEAQ         (SI)(R8*2), R11
+	LEAQ         (R11)(R8*1), R12
+	VBROADCASTSD (DX), Y12
+	VBROADCASTSD 8(DX), Y13
+	VBROADCASTSD 16(DX), Y14
+	VBROADCASTSD 24(DX), Y15
+	XORQ         AX, AX
+	CMPQ         AX, R13
+	JGE          t4four
+
+t4eight:
+	VMOVUPD     (DI)(AX*1), Y0
+	VMOVUPD     32(DI)(AX*1), Y1
+	VFMADD231PD (SI)(AX*1), Y12, Y0
+	VFMADD231PD 32(SI)(AX*1), Y12, Y1
+	VFMADD231PD (R10)(AX*1), Y13, Y0
+	VFMADD231PD 32(R10)(AX*1), Y13, Y1
+	VFMADD231PD (R11)(AX*1), Y14, Y0
+	VFMADD231PD 32(R11)(AX*1), Y14, Y1
+	VFMADD231PD (R12)(AX*1), Y15, Y0
+	VFMADD231PD 32(R12)(AX*1), Y15, Y1
+	VMOVUPD     Y0, (DI)(AX*1)
+	VMOVUPD     Y1, 32(DI)(AX*1)
+	ADDQ        $64, AX
+	CMPQ        AX, R13
+	JL          t4eight
+
+t4four:
+	TESTQ       $4, BX
+	JZ          t4tailq
+	VMOVUPD     (DI)(AX*1), Y0
+	VFMADD231PD (SI)(AX*1), Y12, Y0
+	VFMADD231PD (R10)(AX*1), Y13, Y0
+	VFMADD231PD (R11)(AX*1), Y14, Y0
+	VFMADD231PD (R12)(AX*1), Y15, Y0
+	VMOVUPD     Y0, (DI)(AX*1)
+	ADDQ        $32, AX
+
+t4tailq:
+	MOVQ BX, R9
+	ANDQ $3, R9
+	JZ   t4next
+
+t4tail:
+	VMOVSD      (DI)(AX*1), X0
+	VFMADD231SD (SI)(AX*1), X12, X0
+	VFMADD231SD (R10)(AX*1), X13, X0
+	VFMADD231SD (R11)(AX*1), X14, X0
+	VFMADD231SD (R12)(AX*1), X15, X0
+	VMOVSD      X0, (DI)(AX*1)
+	ADDQ        $8, AX
+	DECQ        R9
+	JNZ         t4tail
+
+t4next:
+	ADDQ $32, DX
+	LEAQ (R12)(R8*1), SI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE  t4loop
+
+t1rows:
+	TESTQ CX, CX
+	JZ    tdone
+
+t1loop:
+	VBROADCASTSD (DX), Y12
+	XORQ         AX, AX
+	CMPQ         AX, R13
+	JGE          t1four
+
+t1eight:
+	VMOVUPD     (DI)(AX*1), Y0
+	VMOVUPD     32(DI)(AX*1), Y1
+	VFMADD231PD (SI)(AX*1), Y12, Y0
+	VFMADD231PD 32(SI)(AX*1), Y12, Y1
+	VMOVUPD     Y0, (DI)(AX*1)
+	VMOVUPD     Y1, 32(DI)(AX*1)
+	ADDQ        $64, AX
+	CMPQ        AX, R13
+	JL          t1eight
+
+t1four:
+	TESTQ       $4, BX
+	JZ          t1tailq
+	VMOVUPD     (DI)(AX*1), Y0
+	VFMADD231PD (SI)(AX*1), Y12, Y0
+	VMOVUPD     Y0, (DI)(AX*1)
+	ADDQ        $32, AX
+
+t1tailq:
+	MOVQ BX, R9
+	ANDQ $3, R9
+	JZ   t1next
+
+t1tail:
+	VMOVSD      (DI)(AX*1), X0
+	VFMADD231SD (SI)(AX*1), X12, X0
+	VMOVSD      X0, (DI)(AX*1)
+	ADDQ        $8, AX
+	DECQ        R9
+	JNZ         t1tail
+
+t1next:
+	ADDQ $8, DX
+	ADDQ R8, SI
+	DECQ CX
+	JNZ  t1loop
+
+tdone:
+	VZEROUPPER
+	RET

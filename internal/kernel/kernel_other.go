@@ -11,3 +11,7 @@ func gemv(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
 func gemv2(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add bool) {
 	gemv2Go(y1, y2, a, lda, x1, x2, rows, cols, add)
 }
+
+func gemvT(y, a []float64, lda int, x []float64, rows, cols int) {
+	gemvTGo(y, a, lda, x, rows, cols)
+}

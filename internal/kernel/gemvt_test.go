@@ -1,0 +1,219 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// column returns column j of the rows x cols matrix a with stride lda.
+func column(a []float64, lda, rows, j int) []float64 {
+	c := make([]float64, rows)
+	for i := range c {
+		c[i] = a[i*lda+j]
+	}
+	return c
+}
+
+// checkGemvT calls GemvT on the given shape and checks it against refDot on
+// the columns of A.
+func checkGemvT(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64) {
+	t.Helper()
+	a := matrix(rng, rows, cols, lda)
+	x := vector(rng, rows)
+	y0 := vector(rng, cols)
+	y := append([]float64(nil), y0...)
+	if beta == 0 {
+		for j := range y {
+			y[j] = math.NaN() // must not be read
+		}
+	}
+	xs := append([]float64(nil), x...)
+	GemvT(y, beta, a, lda, x)
+	for j := range cols {
+		dot, abs := refDot(column(a, lda, rows, j), x)
+		by := 0.0
+		if beta != 0 {
+			by = beta * y0[j]
+		}
+		want := dot + by
+		if d := math.Abs(y[j] - want); !(d <= gamma(rows)*(abs+math.Abs(by))) {
+			t.Fatalf("rows=%d cols=%d lda=%d beta=%v: y[%d] = %v, want %v (error %.3g of %.3g)",
+				rows, cols, lda, beta, j, y[j], want, d, abs+math.Abs(by))
+		}
+	}
+	for i := range x {
+		if math.Float64bits(x[i]) != math.Float64bits(xs[i]) {
+			t.Fatalf("x modified")
+		}
+	}
+}
+
+func TestGemvTShapes(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(11, 0))
+		for rows := 0; rows <= 13; rows++ {
+			for cols := 0; cols <= 67; cols++ {
+				for _, pad := range []int{0, 1, 3, 8} {
+					for _, beta := range []float64{0, 1, -0.75} {
+						checkGemvT(t, rng, rows, cols, cols+pad, beta)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestGemvTRandomShapes(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		for i := range 300 {
+			rng := rand.New(rand.NewPCG(12, uint64(i)))
+			rows, cols := rng.IntN(700), rng.IntN(140)
+			if i%2 == 1 {
+				rows, cols = cols, rows
+			}
+			lda := cols + rng.IntN(9)
+			beta := []float64{0, 1, 2.5}[rng.IntN(3)]
+			checkGemvT(t, rng, rows, cols, lda, beta)
+		}
+	})
+}
+
+func TestGemvTLarge(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(13, 0))
+		for _, n := range []int{1023, 2048, 4099} {
+			checkGemvT(t, rng, n, 9, 10, 1)
+		}
+	})
+}
+
+// gemvTChain is the documented order of GemvT written out one element at a
+// time: y[j] = fma(x[i], A[i,j], y[j]) for i in order.
+func gemvTChain(y []float64, beta float64, a []float64, lda int, x []float64) {
+	for j := range y {
+		t := 0.0
+		if beta != 0 {
+			t = beta * y[j]
+		}
+		for i := range x {
+			t = math.FMA(x[i], a[i*lda+j], t)
+		}
+		y[j] = t
+	}
+}
+
+// The assembly and the pure-Go kernel give the documented FMA chain bit for
+// bit, and so does the product taken in blocks of rows and of columns.
+func TestGemvTBitIdentical(t *testing.T) {
+	saved := useAsm
+	defer func() { useAsm = saved }()
+	for i := range 200 {
+		rng := rand.New(rand.NewPCG(14, uint64(i)))
+		rows, cols := rng.IntN(60), rng.IntN(90)
+		lda := cols + rng.IntN(4)
+		a := matrix(rng, rows, cols, lda)
+		x, y0 := vector(rng, rows), vector(rng, cols)
+		beta := []float64{0, 1, -1.5}[i%3]
+		want := append([]float64(nil), y0...)
+		gemvTChain(want, beta, a, lda, x)
+		same := func(what string, got []float64) {
+			t.Helper()
+			for j := range want {
+				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+					t.Fatalf("case %d (%dx%d beta %v) %s: y[%d] = %v, chain %v", i, rows, cols, beta, what, j, got[j], want[j])
+				}
+			}
+		}
+		for _, asm := range []bool{false, saved} {
+			useAsm = asm
+			name := map[bool]string{false: "go", true: "asm"}[asm]
+			y := append([]float64(nil), y0...)
+			GemvT(y, beta, a, lda, x)
+			same(name, y)
+			// Row blocks: the first with beta, the others with 1.
+			y = append(y[:0], y0...)
+			b := beta
+			for r0 := 0; r0 < rows; {
+				r1 := min(rows, r0+1+rng.IntN(9))
+				GemvT(y, b, a[r0*lda:(r1-1)*lda+cols], lda, x[r0:r1])
+				b, r0 = 1, r1
+			}
+			if rows == 0 {
+				GemvT(y, beta, nil, lda, nil)
+			}
+			same(name+" row blocks", y)
+			// Column blocks.
+			y = append(y[:0], y0...)
+			for c0 := 0; c0 < cols; {
+				c1 := min(cols, c0+1+rng.IntN(11))
+				GemvT(y[c0:c1], beta, a[min(c0, len(a)):], lda, x)
+				c0 = c1
+			}
+			same(name+" column blocks", y)
+		}
+	}
+}
+
+func TestGemvTPanics(t *testing.T) {
+	a := make([]float64, 12)
+	x, y := make([]float64, 3), make([]float64, 4)
+	for name, f := range map[string]func(){
+		"stride":   func() { GemvT(y, 0, a, 3, x) },
+		"short":    func() { GemvT(y, 0, a, 4, make([]float64, 4)) },
+		"negative": func() { GemvT(y, 0, a, -1, x[:1]) },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+	GemvT(y, 0, a, 4, x)
+	GemvT(y, 0, a[:4], 0, x[:1])
+}
+
+func TestGemvTNoAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 0))
+	a := matrix(rng, 33, 35, 35)
+	x, y := vector(rng, 33), make([]float64, 35)
+	paths(t, func(t *testing.T) {
+		if n := testing.AllocsPerRun(10, func() { GemvT(y, 1, a, 35, x) }); n != 0 {
+			t.Errorf("%v allocations per call", n)
+		}
+	})
+}
+
+// BenchmarkGemvT compares GemvT with the row-by-row loop of gonum's Daxpy
+// that it replaces in package dynamics.
+func BenchmarkGemvT(b *testing.B) {
+	for _, n := range []int{256, 1024, 2048} {
+		rng := rand.New(rand.NewPCG(16, uint64(n)))
+		a := matrix(rng, n, n, n)
+		x, y := vector(rng, n), make([]float64, n)
+		b.Run(fmt.Sprintf("kernel/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(8 * n * n))
+			b.ReportAllocs()
+			for b.Loop() {
+				GemvT(y, 0, a, n, x)
+			}
+		})
+		b.Run(fmt.Sprintf("daxpy/n=%d", n), func(b *testing.B) {
+			impl := blas64.Implementation()
+			b.SetBytes(int64(8 * n * n))
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(y)
+				for i := range n {
+					impl.Daxpy(n, x[i], a[i*n:i*n+n], 1, y, 1)
+				}
+			}
+		})
+	}
+}
