@@ -235,23 +235,39 @@ func (n *Network) JacVec(dst, h, v []float64) {
 const jacVecBlock = 64
 
 // JacTVec writes J(h)^T v into dst without forming J:
-// -v/tau + W^T (phi'(x) ⊙ v / tau). It reads W once. dst must not alias h or v.
+// -v/tau + W^T (phi'(x) ⊙ v / tau). It reads W once from memory (each block
+// of rows twice, the second time from cache). dst must not alias h or v.
 func (n *Network) JacTVec(dst, h, v []float64) {
 	n.checkLen(dst, h, v)
 	if alias(dst, h) || alias(dst, v) {
 		panic("dynamics: dst aliases an argument")
 	}
-	for i := range dst {
-		dst[i] = 0
-	}
-	for i := 0; i < n.n; i++ {
-		wi := n.row(i)
-		x := impl.Ddot(n.n, wi, 1, h, 1) + n.c[i]
-		impl.Daxpy(n.n, n.act.D1(x)*v[i]*n.invTau[i], wi, 1, dst, 1)
+	// Blocks of rows small enough to stay in cache: x(h) of the block
+	// (bit-identical to PreActivation's), then the weights
+	// phi'(x_i) v_i / tau_i in place of x, then W_block^T weights into dst.
+	blk := jacTBlockRows(n.n)
+	var xb [jacVecBlock]float64
+	clear(dst)
+	for i0 := 0; i0 < n.n; i0 += blk {
+		i1 := min(i0+blk, n.n)
+		x, rows := xb[:i1-i0], n.w.Data[i0*n.w.Stride:]
+		copy(x, n.c[i0:i1])
+		kernel.Gemv(x, 1, rows, n.w.Stride, h)
+		for k, xi := range x {
+			i := i0 + k
+			x[k] = n.act.D1(xi) * v[i] * n.invTau[i]
+		}
+		kernel.GemvT(dst, 1, rows, n.w.Stride, x)
 	}
 	for i := range dst {
 		dst[i] -= v[i] * n.invTau[i]
 	}
+}
+
+// jacTBlockRows is the number of rows of W that JacTVec takes at a time:
+// about 128 KiB of W, a multiple of 4 between 4 and jacVecBlock.
+func jacTBlockRows(n int) int {
+	return max(4, min(jacVecBlock, (1<<14)/max(n, 1)&^3))
 }
 
 // JacVecAt writes J v into dst for the state whose phi'(x) is d (from
@@ -275,11 +291,17 @@ func (n *Network) JacTVecAt(dst, d, v []float64) {
 	if alias(dst, d) || alias(dst, v) {
 		panic("dynamics: dst aliases an argument")
 	}
-	for i := range dst {
-		dst[i] = 0
-	}
-	for i := 0; i < n.n; i++ {
-		impl.Daxpy(n.n, d[i]*v[i]*n.invTau[i], n.row(i), 1, dst, 1)
+	// W^T (d ⊙ v / tau) in blocks of rows, the weights in a stack buffer.
+	var wb [jacVecBlock]float64
+	clear(dst)
+	for i0 := 0; i0 < n.n; i0 += jacVecBlock {
+		i1 := min(i0+jacVecBlock, n.n)
+		w := wb[:i1-i0]
+		for k := range w {
+			i := i0 + k
+			w[k] = d[i] * v[i] * n.invTau[i]
+		}
+		kernel.GemvT(dst, 1, n.w.Data[i0*n.w.Stride:], n.w.Stride, w)
 	}
 	for i := range dst {
 		dst[i] -= v[i] * n.invTau[i]
@@ -318,26 +340,33 @@ func (n *Network) Speed(f, h []float64) float64 {
 }
 
 // SpeedGrad writes F(h) into f and the gradient of the speed, J(h)^T F(h),
-// into grad, and returns q(h) = |F(h)|^2 / 2. It uses no scratch memory: x(h)
-// is formed in f by one matrix-vector product (so f is bit-identical to
-// [Network.Field]'s result), then each row of W is added into grad while it
-// is turned into F. grad, f and h must be distinct slices.
+// into grad, and returns q(h) = |F(h)|^2 / 2. It uses no scratch memory but
+// a small stack buffer: x(h) is formed in f by one matrix-vector product (so
+// f is bit-identical to [Network.Field]'s result), then, in blocks of rows,
+// x is turned into F and the block's rows of W are added into grad
+// (internal/kernel's GemvT). grad is bit-identical to [Network.JacTVec]'s
+// J(h)^T f. grad, f and h must be distinct slices.
 func (n *Network) SpeedGrad(grad, f, h []float64) float64 {
 	n.checkLen(grad, f, h)
 	if alias(grad, f) || alias(grad, h) || alias(f, h) {
 		panic("dynamics: arguments alias")
 	}
-	for i := range grad {
-		grad[i] = 0
-	}
+	clear(grad)
 	n.PreActivation(f, h)
 	var q float64
-	for i := 0; i < n.n; i++ {
-		x := f[i]
-		fi := (n.act.Phi(x) - h[i]) * n.invTau[i]
-		f[i] = fi
-		q += fi * fi
-		impl.Daxpy(n.n, n.act.D1(x)*fi*n.invTau[i], n.row(i), 1, grad, 1)
+	var wb [jacVecBlock]float64
+	for i0 := 0; i0 < n.n; i0 += jacVecBlock {
+		i1 := min(i0+jacVecBlock, n.n)
+		w := wb[:i1-i0]
+		for k := range w {
+			i := i0 + k
+			x := f[i]
+			fi := (n.act.Phi(x) - h[i]) * n.invTau[i]
+			f[i] = fi
+			q += fi * fi
+			w[k] = n.act.D1(x) * fi * n.invTau[i]
+		}
+		kernel.GemvT(grad, 1, n.w.Data[i0*n.w.Stride:], n.w.Stride, w)
 	}
 	for i := range grad {
 		grad[i] -= f[i] * n.invTau[i]
