@@ -1,6 +1,7 @@
 package dynamics
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -92,5 +93,27 @@ func TestJacTVecBlocks(t *testing.T) {
 		if a := testing.AllocsPerRun(10, fn); a != 0 {
 			t.Errorf("%s allocates %v times per call", name, a)
 		}
+	}
+}
+
+func BenchmarkJacTVec(b *testing.B) {
+	for _, n := range sizes {
+		net := randomNet(b, n, 0, 1, Tanh, Continuous, false, 1)
+		h, v, dst, d := randomState(n, 2), randomState(n, 3), make([]float64, n), make([]float64, n)
+		net.PhiPrime(d, h)
+		b.Run(fmt.Sprintf("JacTVec/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(8 * n * n))
+			b.ReportAllocs()
+			for b.Loop() {
+				net.JacTVec(dst, h, v)
+			}
+		})
+		b.Run(fmt.Sprintf("JacTVecAt/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(8 * n * n))
+			b.ReportAllocs()
+			for b.Loop() {
+				net.JacTVecAt(dst, d, v)
+			}
+		})
 	}
 }
