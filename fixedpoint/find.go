@@ -22,9 +22,10 @@ type Run struct {
 	Iter        int    // solver iterations (Newton, Levenberg-Marquardt, L-BFGS evaluations, chord steps)
 	Status      Status // fixed, slow, not-converged or diverged
 	Point       int    // index into Result.Points of the point reached, or -1
-	// Early reports that the run stopped in the convergence ball of an
-	// already known point (a chord iteration with that point's Jacobian
-	// converged to it from the run's state).
+	// Early reports that the run stopped at an already known point: a
+	// chord iteration with a known fixed point's Jacobian converged to it
+	// from the run's state, or the speed minimisation came close to a
+	// known slow point (then Final is that point's state).
 	Early bool
 }
 
@@ -146,12 +147,13 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 			}
 		}
 	}
-	f := &finder{sys: sys, s: &rs, ctx: ctx, n: n, known: &knownSet{n: n}}
+	f := &finder{sys: sys, s: &rs, ctx: ctx, n: n, known: &knownSet{n: n}, slow: &slowSet{}}
 	f.sym = !rs.NoSymmetry && sys.Symmetric()
 	f.workers = make([]*worker, rs.Workers)
 	for i := range f.workers {
 		f.workers[i] = newWorker(ctx, sys, &rs)
 		f.workers[i].known = f.known
+		f.workers[i].slow = f.slow
 	}
 	res := &Result{Runs: make([]Run, ni), Symmetric: f.sym}
 	f.reached = make([]int, ni)
@@ -200,6 +202,7 @@ type finder struct {
 	n       int
 	sym     bool
 	known   *knownSet
+	slow    *slowSet
 	workers []*worker
 	res     *Result
 	reached []int    // per run: known point index, or -1
@@ -257,10 +260,13 @@ func (f *finder) addKnown(x []float64, src Source) int {
 }
 
 // merge assigns the fixed runs of [lo, hi) to known points, in index
-// order, adding the new ones.
+// order, adding the new ones, and records the new slow points.
 func (f *finder) merge(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		r := &f.res.Runs[i]
+		if r.Status == Slow && !r.Early {
+			f.slow.add(r.Final, r.Q, f.s.UniqueTol)
+		}
 		if r.Status != Fixed || f.reached[i] >= 0 {
 			continue
 		}

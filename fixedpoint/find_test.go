@@ -601,3 +601,54 @@ func TestCancelDuringRuns(t *testing.T) {
 		t.Fatalf("Find after cancel: %v, %v", res, err)
 	}
 }
+
+func TestSlowEarlyExit(t *testing.T) {
+	// On a chaotic network many runs end at the same slow points. A run
+	// stopped near a slow point known from an earlier round must end where
+	// it would have ended without early exits (the reference), as slow.
+	net := randomNet(t, 80, 1.5, 5)
+	inits := uniformInits(256, 80, -1, 1, 7)
+	a := find(t, net, inits, &fixedpoint.Settings{Workers: 2})
+	ref := find(t, net, inits, &fixedpoint.Settings{Workers: 2, NoEarlyExit: true})
+	early := 0
+	for i, r := range a.Runs {
+		if !r.Early || r.Status != fixedpoint.Slow {
+			continue
+		}
+		early++
+		s := ref.Runs[i]
+		if s.Status != fixedpoint.Slow {
+			t.Errorf("run %d: slow early, %v without early exit", i, s.Status)
+			continue
+		}
+		if d := maxDist(r.Final, s.Final); d > 1e-5*math.Max(1, maxAbs(s.Final)) {
+			t.Errorf("run %d: stopped %g from where it ends without early exit", i, d)
+		}
+	}
+	if early == 0 {
+		t.Fatal("no run stopped early at a slow point")
+	}
+	// Every slow point of the reference is found (up to near-duplicates
+	// that the reference splits at the unique tolerance).
+	for _, p := range ref.Points {
+		if p.Kind != fixedpoint.Slow {
+			continue
+		}
+		best := math.Inf(1)
+		for _, q := range a.Points {
+			if q.Kind == fixedpoint.Slow {
+				best = math.Min(best, maxDist(p.X, q.X))
+			}
+		}
+		if best > 1e-5*math.Max(1, maxAbs(p.X)) {
+			t.Errorf("slow point with q = %g missed: nearest %g away", p.Q, best)
+		}
+	}
+	if a.Count(fixedpoint.Fixed) != ref.Count(fixedpoint.Fixed) {
+		t.Errorf("%d fixed points, %d without early exit", a.Count(fixedpoint.Fixed), ref.Count(fixedpoint.Fixed))
+	}
+	if a.Stats.SpeedEvals >= ref.Stats.SpeedEvals {
+		t.Errorf("%d speed evaluations, %d without early exit", a.Stats.SpeedEvals, ref.Stats.SpeedEvals)
+	}
+	t.Logf("%d slow runs stopped early; speed evaluations %d vs %d; slow points %d vs %d", early, a.Stats.SpeedEvals, ref.Stats.SpeedEvals, a.Count(fixedpoint.Slow), ref.Count(fixedpoint.Slow))
+}

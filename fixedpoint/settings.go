@@ -109,8 +109,9 @@ type Settings struct {
 	// operator prod_k (1/|h - h_k|_2^p + s); 0 means 2 and 1.
 	DeflationPower, DeflationShift float64
 	// NoEarlyExit disables stopping a run once it is in the convergence
-	// ball of an already known point (certified by a converging chord
-	// iteration); this normally changes only the work, not the points.
+	// ball of an already known fixed point (certified by a converging chord
+	// iteration) or close to a known slow point; this normally changes only
+	// the work, not the points.
 	NoEarlyExit bool
 	// NoSymmetry disables the use of odd symmetry (adding -h* for h*).
 	NoSymmetry bool

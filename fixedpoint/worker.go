@@ -44,12 +44,53 @@ func (k *knownSet) add(x []float64, src Source) int {
 	return len(k.x) - 1
 }
 
+// slowSet holds the slow points known at the start of a round (the final
+// states of slow runs of earlier rounds, one per point within the unique
+// tolerance), with q at each. It is read-only while a round runs.
+type slowSet struct {
+	x    [][]float64
+	norm []float64 // |x|_inf
+	q    []float64
+}
+
+// add records the slow state x with speed q unless a known slow point
+// equals it within tol.
+func (k *slowSet) add(x []float64, q, tol float64) {
+	nx := normInf(x)
+	for i, p := range k.x {
+		if same(x, p, nx, k.norm[i], tol) {
+			return
+		}
+	}
+	k.x = append(k.x, append([]float64(nil), x...))
+	k.norm = append(k.norm, nx)
+	k.q = append(k.q, q)
+}
+
+// slowRadius is the relative max-norm distance to a known slow point
+// within which an L-BFGS iterate is taken to converge to it, and slowQRatio
+// bounds the ratio of the iterate's q to the point's q (both ways). On a
+// chaotic g = 1.5, N = 200 tanh network distinct slow points are at least
+// 0.59 apart (relative), 60 times the radius; every one of the 629 runs
+// stopped there would have ended within 1.3e-6 of the point it is
+// assigned, and the speed evaluations drop by 22% (1e-3: 15%). A larger
+// radius would save more, but would snap runs along a continuous
+// attractor (a line of slow points) onto a point up to the radius away.
+// The q test rejects an iterate passing near the point on its way down to
+// a lower minimum (q well below) or still high up the valley (q well
+// above).
+const (
+	slowRadius = 1e-2
+	slowQRatio = 2
+)
+
 // How a solver phase ended.
 type phaseEnd int
 
 const (
 	endFixed      phaseEnd = iota // max|F| <= Tol
 	endEarly                      // entered a known point's ball (w.early)
+	endEarlySlow                  // speed phase: near a known slow point (w.early)
 	endSwitch                     // speed phase: max|F| <= Tol
 	endStationary                 // a stationary point of q with F != 0
 	endLimit                      // iteration limit or stalled
@@ -69,6 +110,7 @@ type worker struct {
 	ctx   context.Context
 	n     int
 	known *knownSet
+	slow  *slowSet
 
 	x, f, g, d, xt, ft, y, fy, bx []float64
 	jac                           *mat.Dense // J, then its LU factors
@@ -474,7 +516,32 @@ func (w *worker) speedCheck(it int) (phaseEnd, bool) {
 	if it%4 == 3 && w.tryEarly(w.cx) {
 		return endEarly, true
 	}
+	if w.nearSlow() {
+		return endEarlySlow, true
+	}
 	return endLimit, false
+}
+
+// nearSlow reports whether the speed iterate w.cx is within slowRadius
+// (relative, max-norm) of a known slow point whose q is within a factor
+// slowQRatio of w.cq; it sets w.early to the first such point.
+func (w *worker) nearSlow() bool {
+	if w.s.NoEarlyExit || w.slow == nil {
+		return false
+	}
+	for k, p := range w.slow.x {
+		kq := w.slow.q[k]
+		if !(w.cq <= slowQRatio*kq && w.cq*slowQRatio >= kq) {
+			continue
+		}
+		r := slowRadius * math.Max(1, w.slow.norm[k])
+		if distInf(w.cx, p, r) <= r {
+			w.early = k
+			w.c.early++
+			return true
+		}
+	}
+	return false
 }
 
 // speed minimises q from x with L-BFGS (Nocedal and Wright 2006, Alg. 7.4,
@@ -635,11 +702,18 @@ func (w *worker) run(init []float64, out *Run) int {
 		}
 	}
 	k := -1
-	if end == endEarly {
+	switch end {
+	case endEarly:
 		k = w.early
 		copy(x, w.y)
 		copy(w.f, w.fy)
 		out.Early = true
+	case endEarlySlow:
+		// Report the run at the known slow point it is converging to.
+		copy(x, w.slow.x[w.early])
+		w.sys.Field(w.f, x)
+		out.Early = true
+		end = endStationary
 	}
 	q := dot(w.f, w.f) / 2
 	res = normInf(w.f)
