@@ -156,6 +156,25 @@ type Spectrum struct {
 	// eigenvectors, and the left ones most of all, are unreliable. It is
 	// false when right vectors were not computed (Cond is NaN then).
 	NearDefective bool
+
+	// The fields below describe a partial spectrum, from [Leading]; they
+	// are all false for a full one.
+
+	// Partial reports that Values (and the columns of Right) hold only the
+	// leading eigenvalues, the first len(Values) of the full sorted list,
+	// not all N. NUnstable and NMarginal then count the computed ones.
+	Partial bool
+	// MoreUnstable reports that NUnstable is only a lower bound: every
+	// computed eigenvalue is unstable, so the ones not computed may be too.
+	// MoreMarginal likewise reports that NMarginal is a lower bound (the
+	// last computed eigenvalue is not stable).
+	MoreUnstable, MoreMarginal bool
+	// Undecided reports a partial spectrum whose class the computed
+	// eigenvalues do not decide: all are unstable, and the bound on the
+	// rest (the trace for Continuous, the Frobenius norm for the maps; see
+	// [Leading]) does not rule out that all N are. Class is then Saddle,
+	// to be read as "saddle or unstable".
+	Undecided bool
 }
 
 // ErrDefective is returned (wrapped) by [Decompose] when left vectors were
