@@ -92,6 +92,10 @@ func TestEndToEnd(t *testing.T) {
 		// The same weights as a PyTorch state dict (float32, discrete
 		// convention unless told): same points, leaky stability.
 		{"flipflop_torch.npz", []string{"-n", "256", "--convention", "leaky", "--alpha", "0.1"}, map[string]int{"stable": 8, "saddle": 17}, true},
+		// Partial spectra (--eigs): the leading eigenvalues and right
+		// vectors, checked against numpy's full decomposition.
+		{"flipflop.npz", []string{"-n", "256", "--eigs", "6", "--vectors"}, map[string]int{"stable": 8, "saddle": 17}, true},
+		{"flipflop_torch.npz", []string{"-n", "256", "--convention", "leaky", "--alpha", "0.1", "--eigs", "4"}, map[string]int{"stable": 8, "saddle": 17}, true},
 	} {
 		t.Run(tc.network, func(t *testing.T) {
 			dir := t.TempDir()

@@ -51,7 +51,8 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	fs.IntVar(&o.deflation, "deflation", 0, "deflated restarts that look for missed fixed points (0: the solver's default; -1: none)")
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
 	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
-	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, K x N x N)")
+	o.spectrum.registerEigs(fs)
+	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, K x N x N, or K x N x COUNT with --eigs COUNT)")
 	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
 	o.output.registerOut(fs, "`PREFIX`.npz (all arrays) and PREFIX.json (summary); without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues of every point into `FILE`.png, .svg or .pdf")
@@ -83,6 +84,9 @@ func (o *findOptions) Validate() error {
 		if err := finite(c.name, c.v, c.positive); err != nil {
 			return err
 		}
+	}
+	if err := o.spectrum.validateEigs(); err != nil {
+		return err
 	}
 	if o.maxIter < 0 {
 		return fmt.Errorf("--max-iter %d: want 1 or more (0: the default)", o.maxIter)
@@ -136,6 +140,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	if done, err := parse(e, c, name, fs, args); done || err != nil {
 		return err
 	}
+	o.spectrum.eigsSet = fs.Changed("eigs")
 	if err := o.Validate(); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
@@ -152,6 +157,9 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	}
 	net := in.Network
 	n := net.Dim()
+	if err := o.spectrum.checkPartial(n); err != nil {
+		return usageErrorf(name, "%v", err)
+	}
 	var npzPath, jsonPath string
 	if o.output.out != "" {
 		npzPath, jsonPath = o.output.out+".npz", o.output.out+".json"
@@ -233,7 +241,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 			return err
 		}
 	}
-	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return findTable(w, doc) }, npzPath, jsonPath, o.plot)
+	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return findTable(w, doc, newPartialNote(sps, n, o.spectrum.count(n))) }, npzPath, jsonPath, o.plot)
 }
 
 // initialStates returns the initial states and where they came from.

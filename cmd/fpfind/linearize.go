@@ -30,7 +30,8 @@ func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
 	fs.StringVar(&o.at, "at", "", "the states: an (I x N) or (N) .npy `FILE` (required)")
 	fs.Float64Var(&o.tol, "tol", 1e-10, "a state is called a fixed point when max|F_i| <= `TOL`")
 	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
-	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, I x N x N)")
+	o.spectrum.registerEigs(fs)
+	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, I x N x N, or I x N x COUNT with --eigs COUNT)")
 	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
 	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json; without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues into `FILE`.png, .svg or .pdf")
@@ -49,6 +50,9 @@ func (o *linearizeOptions) Validate() error {
 		return err
 	}
 	if err := finite("eps", o.spectrum.eps, false); err != nil {
+		return err
+	}
+	if err := o.spectrum.validateEigs(); err != nil {
 		return err
 	}
 	if o.workers < 0 {
@@ -91,6 +95,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if done, err := parse(e, c, name, fs, args); done || err != nil {
 		return err
 	}
+	o.spectrum.eigsSet = fs.Changed("eigs")
 	if err := o.Validate(); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
@@ -100,6 +105,9 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	}
 	net := in.Network
 	n := net.Dim()
+	if err := o.spectrum.checkPartial(n); err != nil {
+		return usageErrorf(name, "%v", err)
+	}
 	at, err := readStates(o.at, n, "states", "N = %d units")
 	if err != nil {
 		return err
@@ -182,46 +190,59 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 			return err
 		}
 	}
-	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return linearizeTable(w, doc) }, npzPath, jsonPath, o.plot)
+	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return linearizeTable(w, doc, newPartialNote(sps, n, o.spectrum.count(n))) }, npzPath, jsonPath, o.plot)
 }
 
-// spectrumArrays returns stability, n_unstable, n_marginal, eigenvalues and,
-// when asked, the eigenvectors of the points, for the .npz.
+// spectrumArrays returns stability, n_unstable, n_marginal, n_eigenvalues,
+// eigenvalues (K x c, c eigenvalues per point: N, or K with --eigs K) and,
+// when asked, the eigenvectors (K x N x c) of the points, for the .npz; and
+// class_undecided when the spectra are partial.
 func spectrumArrays(sps []pointSpectrum, n int, opts spectrumOptions) []numpy.Array {
-	k := len(sps)
+	k, c := len(sps), opts.count(n)
 	stab := make([]string, k)
 	nu := make([]int64, k)
 	nm := make([]int64, k)
-	ev := make([]complex128, 0, k*n)
+	ne := make([]int64, k)
+	und := make([]int64, k)
+	ev := make([]complex128, 0, k*c)
 	for i, sp := range sps {
 		stab[i] = sp.Class.String()
 		nu[i] = int64(sp.NUnstable)
 		nm[i] = int64(sp.NMarginal)
+		ne[i] = int64(len(sp.Values))
+		if sp.Undecided {
+			und[i] = 1
+		}
 		ev = append(ev, sp.Values...)
+		for range c - len(sp.Values) {
+			ev = append(ev, cmplx.NaN())
+		}
 	}
 	arrays := []numpy.Array{
 		{Name: "stability", Shape: []int{k}, Data: stab},
 		{Name: "n_unstable", Shape: []int{k}, Data: nu},
 		{Name: "n_marginal", Shape: []int{k}, Data: nm},
-		{Name: "eigenvalues", Shape: []int{k, n}, Data: ev},
+		{Name: "n_eigenvalues", Shape: []int{k}, Data: ne},
+		{Name: "eigenvalues", Shape: []int{k, c}, Data: ev},
+	}
+	if c < n {
+		arrays = append(arrays, numpy.Array{Name: "class_undecided", Shape: []int{k}, Data: und})
 	}
 	vecs := func(name string, get func(*linearize.Spectrum) cmatrix) numpy.Array {
-		data := make([]complex128, 0, k*n*n)
+		data := make([]complex128, 0, k*n*c)
 		for _, sp := range sps {
 			m := get(sp.Spectrum)
-			if m == nil {
-				for range n * n {
-					data = append(data, cmplx.NaN())
-				}
-				continue
-			}
 			for r := range n {
-				for c := range n {
-					data = append(data, m.At(r, c))
+				for j := range c {
+					if m == nil || j >= len(sp.Values) {
+						data = append(data, cmplx.NaN())
+					} else {
+						data = append(data, m.At(r, j))
+					}
 				}
 			}
 		}
-		return numpy.Array{Name: name, Shape: []int{k, n, n}, Data: data}
+		return numpy.Array{Name: name, Shape: []int{k, n, c}, Data: data}
 	}
 	if opts.vectors || opts.leftVectors {
 		arrays = append(arrays, vecs("eigvecs_right", func(s *linearize.Spectrum) cmatrix {

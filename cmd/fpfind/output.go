@@ -92,7 +92,7 @@ func cnum(c complex128) string {
 }
 
 // linearizeTable prints the table of `fpfind linearize`.
-func linearizeTable(w io.Writer, doc report.Linearize) error {
+func linearizeTable(w io.Writer, doc report.Linearize, pn *partialNote) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "#\tfixed\tclass\tunstable\tq\t|F|inf\ttau_slow\tlambda_1\t\n")
 	for _, s := range doc.States {
@@ -100,7 +100,7 @@ func linearizeTable(w io.Writer, doc report.Linearize) error {
 		if s.Fixed {
 			fixed = "yes"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", s.Index, fixed, s.Stability, s.NUnstable,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Index, fixed, pn.class(s.Index, s.Stability), pn.unstable(s.Index, s.NUnstable),
 			sci(float64(s.Q)), sci(float64(s.ResidualInf)), num(float64(s.SlowestTau)), cnum(complex128(s.Leading)))
 	}
 	if err := tw.Flush(); err != nil {
@@ -123,7 +123,7 @@ func linearizeTable(w io.Writer, doc report.Linearize) error {
 			nfixed++
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%d states (%d fixed points): %s\n%s\n", len(doc.States), nfixed, classLine(c), conventionNote(doc.Network.Convention))
+	_, err := fmt.Fprintf(w, "\n%d states (%d fixed points): %s\n%s%s\n", len(doc.States), nfixed, classLine(c), pn.footer(), conventionNote(doc.Network.Convention))
 	return err
 }
 
@@ -144,11 +144,11 @@ func classLine(c report.ClassCounts) string {
 }
 
 // findTable prints the table of `fpfind find`.
-func findTable(w io.Writer, doc report.Find) error {
+func findTable(w io.Writer, doc report.Find, pn *partialNote) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "#\tkind\tclass\tunstable\tq\t|F|inf\tmult\ttau_slow\tlambda_1\t\n")
 	for _, p := range doc.Points {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\t\n", p.Index, p.Kind, p.Stability, p.NUnstable,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", p.Index, p.Kind, pn.class(p.Index, p.Stability), pn.unstable(p.Index, p.NUnstable),
 			sci(float64(p.Q)), sci(float64(p.ResidualInf)), p.Multiplicity, num(float64(p.SlowestTau)), cnum(complex128(p.Leading)))
 	}
 	if err := tw.Flush(); err != nil {
@@ -156,7 +156,50 @@ func findTable(w io.Writer, doc report.Find) error {
 	}
 	s := doc.Summary
 	st := s.Status
-	_, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s\n",
-		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, conventionNote(doc.Network.Convention))
+	_, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s%s\n",
+		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), conventionNote(doc.Network.Convention))
 	return err
+}
+
+// partialNote marks the rows of a table whose spectra are partial (--eigs):
+// a lower-bound count of unstable modes reads ">=K", an undecided class
+// "saddle?", and a footer line says how many eigenvalues were computed. A
+// nil *partialNote (every eigenvalue computed) changes nothing.
+type partialNote struct {
+	computed, n     int
+	more, undecided []bool // by row
+}
+
+// newPartialNote returns the note for the spectra of a table's rows, nil
+// when they are complete.
+func newPartialNote(sps []pointSpectrum, n, computed int) *partialNote {
+	if computed >= n {
+		return nil
+	}
+	p := &partialNote{computed: computed, n: n, more: make([]bool, len(sps)), undecided: make([]bool, len(sps))}
+	for i, sp := range sps {
+		p.more[i], p.undecided[i] = sp.MoreUnstable, sp.Undecided
+	}
+	return p
+}
+
+func (p *partialNote) unstable(row, nu int) string {
+	if p != nil && p.more[row] {
+		return fmt.Sprintf(">=%d", nu)
+	}
+	return fmt.Sprint(nu)
+}
+
+func (p *partialNote) class(row int, class string) string {
+	if p != nil && p.undecided[row] {
+		return class + "?"
+	}
+	return class
+}
+
+func (p *partialNote) footer() string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("eigenvalues: the %d leading of %d per point (--eigs); >=: every computed one unstable, there may be more; saddle?: saddle or unstable\n", p.computed, p.n)
 }

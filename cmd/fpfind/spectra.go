@@ -12,6 +12,7 @@ import (
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/io/report"
 	"github.com/fpfind/fpfind/linearize"
+	"github.com/spf13/pflag"
 )
 
 // spectrumOptions are the linearisation flags of find and linearize.
@@ -19,6 +20,60 @@ type spectrumOptions struct {
 	eps         float64
 	vectors     bool
 	leftVectors bool
+	eigs        int  // --eigs: leading eigenvalues per point, 0 for all
+	eigsSet     bool // --eigs was given; otherwise the automatic choice
+}
+
+// autoFullMax is the largest N for which, without --eigs, every eigenvalue
+// is computed (the full decomposition); above it only the autoEigs leading
+// ones are (linearize.Leading). Measured on 2 cores, pure Go, one point of
+// a g = 1.5 tanh network: the full decomposition (values only) takes 1.9 s
+// at N = 1024 and 14 s at N = 2048, the 20 leading eigenvalues 0.12 s and
+// 0.4 s.
+const (
+	autoFullMax = 1024
+	autoEigs    = 20
+)
+
+// registerEigs registers --eigs.
+func (s *spectrumOptions) registerEigs(fs *pflag.FlagSet) {
+	fs.IntVar(&s.eigs, "eigs", 0, fmt.Sprintf("compute only the `COUNT` leading eigenvalues of each point (rightmost, or largest |lambda| for leaky/discrete) by a Krylov method; 0: all (full decomposition). Default: all up to N = %d, %d above", autoFullMax, autoEigs))
+}
+
+// validateEigs checks --eigs.
+func (s *spectrumOptions) validateEigs() error {
+	if s.eigs < 0 {
+		return fmt.Errorf("--eigs %d: want 0 (all) or a number of leading eigenvalues", s.eigs)
+	}
+	return nil
+}
+
+// count returns the number of eigenvalues computed per point for N units.
+func (s *spectrumOptions) count(n int) int {
+	k := s.eigs
+	if !s.eigsSet {
+		k = 0
+		if n > autoFullMax {
+			k = autoEigs
+		}
+	}
+	if k == 0 || k > n {
+		return n
+	}
+	return k
+}
+
+// checkPartial refuses left vectors when only some eigenvalues are
+// computed for N units.
+func (s *spectrumOptions) checkPartial(n int) error {
+	if !s.leftVectors || s.count(n) == n {
+		return nil
+	}
+	why := fmt.Sprintf("--eigs %d", s.eigs)
+	if !s.eigsSet {
+		why = fmt.Sprintf("N = %d > %d computes the %d leading ones by default", n, autoFullMax, autoEigs)
+	}
+	return fmt.Errorf("--left-vectors needs every eigenvalue, but only %d of %d are computed (%s): add --eigs 0 for the full decomposition", s.count(n), n, why)
 }
 
 func (s *spectrumOptions) settings() *linearize.Settings {
@@ -39,7 +94,8 @@ var workerHook func()
 // --vectors or --left-vectors (K x N x N complex128 each).
 const maxVectorBytes = 4 << 30
 
-// checkVectorMemory refuses eigenvectors that would not fit in memory.
+// checkVectorMemory refuses eigenvectors that would not fit in memory
+// (K x N x c complex128 per set, c eigenvalues per point).
 func (s *spectrumOptions) checkVectorMemory(k, n int) error {
 	sets := 0
 	if s.vectors || s.leftVectors {
@@ -48,7 +104,7 @@ func (s *spectrumOptions) checkVectorMemory(k, n int) error {
 	if s.leftVectors {
 		sets++
 	}
-	if b := float64(sets) * float64(k) * float64(n) * float64(n) * 16; b > maxVectorBytes {
+	if b := float64(sets) * float64(k) * float64(n) * float64(s.count(n)) * 16; b > maxVectorBytes {
 		return fmt.Errorf("the eigenvectors of %d points with N = %d would take %.1f GB; drop --vectors/--left-vectors, or linearize fewer points with fpfind linearize --at", k, n, b/(1<<30))
 	}
 	return nil
@@ -87,10 +143,20 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 			errs[i] = ctx.Err()
 			return
 		}
-		sp, err := linearize.At(net, states[i], s)
+		var sp *linearize.Spectrum
+		var err error
+		if k := opts.count(net.Dim()); k < net.Dim() {
+			sp, err = linearize.Leading(net, states[i], k, s)
+		} else {
+			sp, err = linearize.At(net, states[i], s)
+		}
 		var warn string
-		if errors.Is(err, linearize.ErrDefective) && sp != nil {
+		switch {
+		case errors.Is(err, linearize.ErrDefective) && sp != nil:
 			warn = "the operator is numerically defective: no left eigenvectors (written as NaN)"
+			err = nil
+		case errors.Is(err, linearize.ErrNotConverged) && sp != nil:
+			warn = fmt.Sprintf("%v: the eigenvalues are approximate", err)
 			err = nil
 		}
 		if err != nil {

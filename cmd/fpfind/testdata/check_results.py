@@ -18,6 +18,8 @@ net = np.load(net_path)
 K = doc["summary"]["points"]
 I = doc["summary"]["inits"]
 N = doc["network"]["n"]
+# Eigenvalues per point: N, or the C leading ones (--eigs C).
+C = int(r["n_eigenvalues"][0]) if K > 0 else N
 
 want = {
     "fixed_points": ((K, N), "f8"),
@@ -29,17 +31,21 @@ want = {
     "n_marginal": ((K,), "i8"),
     "multiplicity": ((K,), "i8"),
     "source": ((K,), "U"),
-    "eigenvalues": ((K, N), "c16"),
+    "n_eigenvalues": ((K,), "i8"),
+    "eigenvalues": ((K, C), "c16"),
     "inits": ((I, N), "f8"),
     "finals": ((I, N), "f8"),
     "status": ((I,), "U"),
     "point_index": ((I,), "i8"),
     "convention": ((), "U"),
 }
+if C < N:
+    want["class_undecided"] = ((K,), "i8")
 if doc["settings"]["eigvecs_right"]:
-    want["eigvecs_right"] = ((K, N, N), "c16")
+    want["eigvecs_right"] = ((K, N, C), "c16")
 if doc["settings"]["eigvecs_left"]:
     want["eigvecs_left"] = ((K, N, N), "c16")
+assert np.all(r["n_eigenvalues"] == C), r["n_eigenvalues"]
 assert set(r.files) == set(want), ("keys", sorted(r.files), sorted(want))
 for k, (shape, dt) in want.items():
     a = r[k]
@@ -119,6 +125,10 @@ for i in range(K):
         key = lambda z: (-abs(z), -z.real, -z.imag)
     ev = np.linalg.eigvals(op)
     got = r["eigenvalues"][i]
+    if C < N:
+        # The C leading ones, as sorted by DESIGN.md.
+        ev = np.array(sorted(ev, key=key)[:C])
+        assert np.allclose(got, ev, rtol=1e-8, atol=1e-10 * np.abs(op).sum(1).max()), (i, got, ev)
     # Same multiset of eigenvalues (match greedily, nearest first).
     left = list(ev)
     for z in got:
