@@ -194,6 +194,9 @@ func TestUsageErrors(t *testing.T) {
 		{"inits-and-file", []string{"-n", "5", "--inits-file", "x.npy", net("tanh1.npz")}},
 		{"sim-bad-flag", []string{"simulate", "--at", "x", net("tanh1.npz")}},
 		{"info-bad-format", []string{"info", "--format", "csv", net("tanh1.npz")}},
+		{"bad-eigs", []string{"--eigs", "-1", net("tanh1.npz")}},
+		{"eigs-left-vectors", []string{"--eigs", "5", "--left-vectors", net("random_g1.5_n200.npz")}},
+		{"linearize-eigs-left-vectors", []string{"linearize", "--eigs", "1", "--left-vectors", "--at", filepath.Join("testdata", "tanh1_at.npy"), net("two_units.npz")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runArgs(t, tc.args...)
