@@ -169,3 +169,26 @@ func sigmoid(x float64) float64 {
 }
 
 const badActivation = "dynamics: unknown activation"
+
+// phiD1 returns phi(x) and phi'(x), bit-identical to Phi and D1, with one
+// evaluation of the transcendental function where the two share it.
+func (a Activation) phiD1(x float64) (float64, float64) {
+	switch a {
+	case Tanh:
+		t := math.Tanh(x)
+		return t, 1 - t*t
+	case Sigmoid:
+		s := sigmoid(x)
+		return s, s * (1 - s)
+	case RectifiedTanh:
+		if x > 0 {
+			t := math.Tanh(x)
+			return t, 1 - t*t
+		}
+		if x == 0 {
+			return 0, 1
+		}
+		return 0, 0
+	}
+	return a.Phi(x), a.D1(x)
+}

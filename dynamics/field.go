@@ -360,11 +360,11 @@ func (n *Network) SpeedGrad(grad, f, h []float64) float64 {
 		w := wb[:i1-i0]
 		for k := range w {
 			i := i0 + k
-			x := f[i]
-			fi := (n.act.Phi(x) - h[i]) * n.invTau[i]
+			p, d1 := n.act.phiD1(f[i])
+			fi := (p - h[i]) * n.invTau[i]
 			f[i] = fi
 			q += fi * fi
-			w[k] = n.act.D1(x) * fi * n.invTau[i]
+			w[k] = d1 * fi * n.invTau[i]
 		}
 		kernel.GemvT(grad, 1, n.w.Data[i0*n.w.Stride:], n.w.Stride, w)
 	}
