@@ -19,7 +19,7 @@ var allowed = map[string][]string{
 	"":           nil,
 	"dynamics":   {"internal/kernel"}, // internal/kernel: the AVX2 matrix-vector product
 	"ode":        nil,
-	"fixedpoint": {"ode"},
+	"fixedpoint": {"ode", "internal/kernel"},     // internal/kernel: the L-BFGS products
 	"linearize":  {"dynamics", "internal/eigen"}, // internal/eigen: the dense eigen-solver behind linearize.Default
 	"io/numpy":   {"dynamics", "fixedpoint", "linearize"},
 	"io/report":  {"dynamics", "fixedpoint", "linearize"},

@@ -26,20 +26,30 @@
 //     When J is singular or the line search fails with a fresh J it takes
 //     Levenberg-Marquardt steps (J^T J + mu I) d = -J^T F with an adaptive mu.
 //   - Auto (the default) runs Newton (Levenberg-Marquardt only for a
-//     singular J) and, when Newton stalls or its line search fails,
-//     minimises q with L-BFGS (Nocedal and Wright 2006, Algorithm 7.4; two-loop
-//     recursion with min(max(N/2, 10), 100) curvature pairs, backtracking
-//     Armijo line search; two matrix-vector products per evaluation) down
-//     to a local minimum of q. The minima of q at slow points are
-//     ill-conditioned, and a long memory pays: on a chaotic N = 200
-//     network 100 pairs need a third of the evaluations that 10 need.
+//     singular J) and, when Newton stalls (q falling by less than half per
+//     fresh Jacobian, twice in a row) or its line search fails, minimises q
+//     with L-BFGS down to a local minimum of q. The L-BFGS direction uses
+//     the compact representation of Byrd, Nocedal and Schnabel (1994) with
+//     min(max(N/2, 10), 100) curvature pairs: two streaming products with
+//     the stored pairs per step, where the two-loop recursion (Nocedal and
+//     Wright 2006, Algorithm 7.4) makes 4m short dot and axpy calls; a
+//     backtracking Armijo line search; two matrix-vector products with W
+//     per evaluation. The minima of q at slow points are ill-conditioned,
+//     and a long memory pays: on a chaotic N = 200 network 100 pairs need a
+//     third of the evaluations that 10 need.
 //   - Speed minimises q with L-BFGS from the initial state (Sussillo and
 //     Barak 2013).
 //
 // Every state that looks like a fixed point is polished with plain Newton
 // steps to max|F| <= Tol. What cannot be polished is a slow point (if
 // stationary), not converged, or diverged; Find never drops a run and never
-// calls a slow point fixed.
+// calls a slow point fixed. A slow point is refined with Newton's method on
+// the gradient of q, with the exact Hessian J^T J + Σ_i F_i ∇²F_i
+// (System.SpeedHessian): up to 8 steps, each at most 1e-2 (relative) from
+// where L-BFGS stopped and never raising q. Its location is then exact to
+// rounding rather than to the L-BFGS tolerance (runs that L-BFGS leaves
+// near-duplicates of one minimum end on one point), and the Cholesky
+// factorisation of the Hessian that ends it shows a strict local minimum.
 //
 // # Saving work
 //
@@ -50,13 +60,13 @@
 // the Jacobian at the root, the iteration converges quadratically inside
 // the ball; when it reaches max|F| <= Tol within the unique tolerance of
 // h_k the run stops early there (Run.Early). Likewise, when an L-BFGS
-// iterate comes within 1e-2 (relative, max-norm) of a slow point known at
+// iterate comes within 5e-2 (relative, max-norm) of a slow point known at
 // the end of the previous round, with q within a factor 2 of that point's
 // q, the run stops as slow at that point (Run.Early, Final the known
 // state). Distinct slow points lie much farther apart: on a chaotic
-// N = 200 network they are at least 0.59 apart, and each of the 629 runs
-// stopped so would have ended within 1.3e-6 of its point, while the speed
-// evaluations drop by a fifth. As a round only reads the
+// N = 200 network they are at least 0.59 apart, each of the 712 slow runs
+// ends on the same point (to 1e-6) with and without the early exit, and
+// the speed evaluations drop by a third. As a round only reads the
 // points known before it, results do not depend on scheduling: they are
 // bit-identical for any number of workers.
 //

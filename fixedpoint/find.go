@@ -53,6 +53,7 @@ type Stats struct {
 	SpeedEvals     int // evaluations of q and its gradient by L-BFGS
 	ChordSteps     int // chord steps of early-exit tests
 	Factorizations int // LU factorisations of J
+	Hessians       int // Hessians of q formed (refining slow points, and their factors)
 }
 
 // Result is the outcome of Find.
@@ -420,5 +421,6 @@ func (f *finder) collect() {
 		st.SpeedEvals += c.speed
 		st.ChordSteps += c.chord
 		st.Factorizations += c.lu
+		st.Hessians += c.hess
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
@@ -466,8 +468,10 @@ func TestSaddleNodeGhost(t *testing.T) {
 				t.Fatalf("%d slow points, want 1 (the ghost): %+v", len(slow), res.Points)
 			}
 			// The ghost: where F_0 has its extremum, F_0'(h) = 0, i.e. 2h + b = xc.
+			// Refined by Newton on the gradient of q, it is exact to
+			// rounding (L-BFGS alone stopped about 1e-6 away).
 			g := slow[0]
-			if math.Abs(g.X[0]-(xc-b)/2) > 1e-5 {
+			if math.Abs(g.X[0]-(xc-b)/2) > 1e-10 {
 				t.Errorf("ghost at h0 = %.8f, want %.8f", g.X[0], (xc-b)/2)
 			}
 			if g.Residual < 1e-3 {
@@ -651,4 +655,42 @@ func TestSlowEarlyExit(t *testing.T) {
 		t.Errorf("%d speed evaluations, %d without early exit", a.Stats.SpeedEvals, ref.Stats.SpeedEvals)
 	}
 	t.Logf("%d slow runs stopped early; speed evaluations %d vs %d; slow points %d vs %d", early, a.Stats.SpeedEvals, ref.Stats.SpeedEvals, a.Count(fixedpoint.Slow), ref.Count(fixedpoint.Slow))
+}
+
+// Slow points are refined to stationary points of q far below the L-BFGS
+// tolerance, and are minima: the finite-difference Hessian of q has only
+// positive eigenvalues there.
+func TestSlowPointsAreRefinedMinima(t *testing.T) {
+	const n = 80
+	net := randomNet(t, n, 1.5, 5)
+	inits := uniformInits(64, n, -1, 1, 7)
+	res := find(t, net, inits, nil)
+	f, g := make([]float64, n), make([]float64, n)
+	checked := 0
+	for _, p := range res.Points {
+		if p.Kind != fixedpoint.Slow {
+			continue
+		}
+		checked++
+		net.SpeedGrad(g, f, p.X)
+		if r := floats.Norm(g, 2) / floats.Norm(f, 2); r > 1e-9 {
+			t.Errorf("slow point q = %.3g: |grad q|/|F| = %.2g, want <= 1e-9", p.Q, r)
+		}
+		hess := mat.NewSymDense(n, nil)
+		fd.Hessian(hess, func(x []float64) float64 { return net.Speed(make([]float64, n), x) }, p.X, nil)
+		var eig mat.EigenSym
+		if !eig.Factorize(hess, false) {
+			t.Fatal("eigen-decomposition failed")
+		}
+		vals := eig.Values(nil)
+		// fd.Hessian is accurate to about 1e-6 here; the smallest
+		// curvature of these minima is far above that.
+		if vals[0] <= 1e-5 {
+			t.Errorf("slow point q = %.3g: smallest Hessian eigenvalue %.3g, want > 0 (a minimum)", p.Q, vals[0])
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no slow point to check")
+	}
+	t.Logf("%d slow points checked", checked)
 }

@@ -23,6 +23,9 @@ type System interface {
 	// SpeedGrad writes F(h) into f and J(h)^T F(h) into grad and returns
 	// q(h) = |F(h)|^2 / 2.
 	SpeedGrad(grad, f, h []float64) float64
+	// SpeedHessian writes the Hessian of q at h, J^T J + Σ_i F_i ∇²F_i,
+	// into dst (N x N; an empty dst is resized) and returns q(h).
+	SpeedHessian(dst *mat.Dense, h []float64) float64
 	// Symmetric reports whether -h* is a fixed point whenever h* is one
 	// (an odd activation, no bias and no input).
 	Symmetric() bool

@@ -69,18 +69,18 @@ func (k *slowSet) add(x []float64, q, tol float64) {
 
 // slowRadius is the relative max-norm distance to a known slow point
 // within which an L-BFGS iterate is taken to converge to it, and slowQRatio
-// bounds the ratio of the iterate's q to the point's q (both ways). On a
-// chaotic g = 1.5, N = 200 tanh network distinct slow points are at least
-// 0.59 apart (relative), 60 times the radius; every one of the 629 runs
-// stopped there would have ended within 1.3e-6 of the point it is
-// assigned, and the speed evaluations drop by 22% (1e-3: 15%). A larger
-// radius would save more, but would snap runs along a continuous
-// attractor (a line of slow points) onto a point up to the radius away.
-// The q test rejects an iterate passing near the point on its way down to
-// a lower minimum (q well below) or still high up the valley (q well
-// above).
+// bounds the ratio of the iterate's q to the point's q (both ways). The q
+// test rejects an iterate passing near the point on its way down to a lower
+// minimum (q well below) or still high up the valley (q well above). On a
+// chaotic g = 1.5, N = 200 tanh network (1024 runs, 712 ending slow on 40
+// distinct slow points at least 0.59 apart), every run stopped this way
+// ends on the same point, to 1e-6, as without the early exit, with radius
+// 1e-2, 3e-2 and 1e-1 alike (the slow points being refined by Newton on
+// ∇q, slow.go); the speed evaluations drop from 457k (no early exit) to
+// 316k, 300k and 270k. 5e-2 is a margin against continuous attractors,
+// where a line of near-equal minima lies within any radius.
 const (
-	slowRadius = 1e-2
+	slowRadius = 5e-2
 	slowQRatio = 2
 )
 
@@ -100,7 +100,7 @@ const (
 
 // counts are the work counters of one run.
 type counts struct {
-	newton, broyden, lm, speed, chord, lu, early int
+	newton, broyden, lm, speed, chord, lu, early, hess int
 }
 
 // worker owns the scratch memory of one goroutine.
@@ -122,14 +122,15 @@ type worker struct {
 	nb                            int
 
 	// speed minimisation
-	cx, cf, cg     []float64 // last evaluation of q: state, F, gradient
-	cq             float64   // and q
-	hs, hy         [][]float64
-	rho, alp, gOld []float64
-	failDist       float64 // distance of the last failed chord test
-	early          int     // known point reached by the chord test
-	div            float64 // divergence bound of this run
-	c              counts
+	cx, cf, cg []float64  // last evaluation of q: state, F, gradient
+	cq         float64    // and q
+	lb         *lbfgs     // L-BFGS pairs
+	gOld, sv   []float64  // gradient before a step; the step
+	failDist   float64    // distance of the last failed chord test
+	hess       *mat.Dense // Hessian of q, then its Cholesky factor
+	early      int        // known point reached by the chord test
+	div        float64    // divergence bound of this run
+	c          counts
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
@@ -237,7 +238,8 @@ func (w *worker) chord(x []float64, k int) bool {
 // Levenberg-Marquardt steps when J is singular or the line search fails
 // with a fresh J. It ends with endStationary at a stationary point of q,
 // and with endLimit when it runs out of iterations or stalls (q decreasing
-// by less than 10% over stallIter fresh steps). It updates x and w.f.
+// by less than the factor stallRatio over stallIter fresh steps). It
+// updates x and w.f.
 func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 	f := w.f
 	res := normInf(f)
@@ -320,7 +322,7 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 		}
 		qn := dot(f, f) / 2
 		if fresh {
-			if qn > 0.9*q {
+			if qn > stallRatio*q {
 				stall++
 			} else {
 				stall = 0
@@ -374,10 +376,17 @@ func (w *worker) broydenUpdate(x, f []float64) {
 }
 
 // stallIter is the number of Newton iterations in a row that decrease q
-// by less than 10% after which Newton gives up (to speed minimisation).
-// On a chaotic g = 1.5, N = 200 tanh network 2 finds the same fixed points
-// as 3 with 15% fewer factorisations.
-const stallIter = 2
+// by less than the factor stallRatio after which Newton gives up (to
+// speed minimisation). On a chaotic g = 1.5, N = 200 tanh network (1024
+// runs) 2 finds the same fixed points as 3 with 15% fewer factorisations,
+// and stallRatio 0.5 the same 13 fixed points as 0.9 with half the
+// factorisations (2937 against 6190); 0.25, or capping Newton at one or two
+// factorisations before the speed phase, loses a root that
+// scipy.optimize.root finds (TestAgainstScipyRoot).
+const (
+	stallIter  = 2
+	stallRatio = 0.5
+)
 
 // lineSearch tries x + a d for a = 1, then smaller, until q decreases
 // enough (Armijo, with the directional derivative -2q of a Newton step).
@@ -544,23 +553,17 @@ func (w *worker) nearSlow() bool {
 	return false
 }
 
-// speed minimises q from x with L-BFGS (Nocedal and Wright 2006, Alg. 7.4,
-// with a backtracking Armijo line search and curvature-safeguarded
-// updates). It leaves the best state found in x and its field in w.f.
+// speed minimises q from x with L-BFGS (Nocedal and Wright 2006, Alg. 7.5,
+// in the compact form of lbfgs.go, with a backtracking Armijo line search
+// and curvature-safeguarded updates). It leaves the best state found in x and its field in w.f.
 func (w *worker) speed(x []float64) phaseEnd {
-	n, m := w.n, lbfgsMemory(w.n)
-	if w.hs == nil {
-		w.hs = make([][]float64, m)
-		w.hy = make([][]float64, m)
-		for i := range w.hs {
-			w.hs[i] = make([]float64, n)
-			w.hy[i] = make([]float64, n)
-		}
-		w.rho = make([]float64, m)
-		w.alp = make([]float64, m)
-		w.gOld = make([]float64, n)
+	if w.lb == nil {
+		w.lb = newLBFGS(w.n, lbfgsMemory(w.n))
+		w.gOld = make([]float64, w.n)
+		w.sv = make([]float64, w.n)
 	}
-	hist, next := 0, 0
+	lb := w.lb
+	lb.reset()
 	w.evalSpeed(x)
 	end := endLimit
 	for it := 0; ; it++ {
@@ -571,34 +574,18 @@ func (w *worker) speed(x []float64) phaseEnd {
 		if it >= w.s.MaxSpeedIter {
 			break
 		}
-		// Two-loop recursion: d = -H g.
 		d := w.d
-		for i, v := range w.cg {
-			d[i] = -v
-		}
-		for j := 0; j < hist; j++ {
-			k := (next - 1 - j + m) % m
-			w.alp[k] = w.rho[k] * dot(w.hs[k], d)
-			axpy(-w.alp[k], w.hy[k], d)
-		}
-		if hist > 0 {
-			k := (next - 1 + m) % m
-			scal(1/(w.rho[k]*dot(w.hy[k], w.hy[k])), d)
-		} else {
+		lb.direction(d, w.cg)
+		if lb.hist == 0 {
 			// First step: a unit gradient step scaled to move about 1e-2
 			// (relative) or to the Gauss-Newton guess q/|g|^2.
 			gg := dot(w.cg, w.cg)
 			scal(math.Min(w.cq/gg, 1e-2*math.Max(1, normInf(w.cx))/math.Sqrt(gg)), d)
 		}
-		for j := hist - 1; j >= 0; j-- {
-			k := (next - 1 - j + m) % m
-			b := w.rho[k] * dot(w.hy[k], d)
-			axpy(w.alp[k]-b, w.hs[k], d)
-		}
 		slope := dot(w.cg, d)
 		if !(slope < 0) {
 			// Not a descent direction: restart from steepest descent.
-			hist = 0
+			lb.reset()
 			for i, v := range w.cg {
 				d[i] = -v
 			}
@@ -635,18 +622,14 @@ func (w *worker) speed(x []float64) phaseEnd {
 			}
 			break
 		}
-		// Curvature pair.
-		s, y := w.hs[next], w.hy[next]
-		for i := range s {
-			s[i] = a * d[i]
-			y[i] = w.cg[i] - w.gOld[i]
+		// Curvature pair (s in w.sv, y in w.gOld).
+		sv, y := w.sv, w.gOld
+		for i := range sv {
+			sv[i] = a * d[i]
+			y[i] = w.cg[i] - y[i]
 		}
-		if sy := dot(s, y); sy > 1e-12*norm2(s)*norm2(y) {
-			w.rho[next] = 1 / sy
-			next = (next + 1) % m
-			if hist < m {
-				hist++
-			}
+		if sy := dot(sv, y); sy > 1e-12*norm2(sv)*norm2(y) {
+			lb.add(sv, y)
 		}
 	}
 	copy(x, w.cx)
@@ -656,7 +639,8 @@ func (w *worker) speed(x []float64) phaseEnd {
 
 // lbfgsMemory returns the number of curvature pairs L-BFGS keeps: N/2,
 // clamped to [10, 100]. A pair costs 4N flops per iteration against 4N^2
-// for the gradient. The minima of q at slow points are ill-conditioned:
+// for the gradient (m = 50 needs 25% more evaluations than 100 at N = 200
+// for about the same time). The minima of q at slow points are ill-conditioned:
 // on a chaotic g = 1.5, N = 200 tanh network 100 pairs instead of 10 need
 // a third of the evaluations and resolve the runs onto 41 distinct slow
 // points instead of 260 near-duplicates.
@@ -714,6 +698,9 @@ func (w *worker) run(init []float64, out *Run) int {
 		w.sys.Field(w.f, x)
 		out.Early = true
 		end = endStationary
+	}
+	if end == endStationary && !out.Early && normInf(w.f) > w.s.Tol {
+		w.refineSlow(x)
 	}
 	q := dot(w.f, w.f) / 2
 	res = normInf(w.f)
