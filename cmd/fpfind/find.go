@@ -124,9 +124,14 @@ max|F_i|, multiplicity (initial states that reached it), the slowest time
 constant (negative: growing) and the leading eigenvalue; then how the
 initial states ended. With --format json it shows the .json document
 instead. -o PREFIX writes PREFIX.npz (fixed_points, q, residual_inf, kind,
-stability, n_unstable, n_marginal, multiplicity, source, eigenvalues,
-eigvecs_right and eigvecs_left on request, inits, finals, status,
-point_index, convention) and PREFIX.json.`,
+stability, n_unstable, n_marginal, multiplicity, source, n_eigenvalues,
+eigenvalues, eigvecs_right and eigvecs_left on request, inits, finals,
+status, point_index, convention) and PREFIX.json.
+
+Above N = 1024 (or with --eigs COUNT) only the leading eigenvalues of each
+point are computed, by a Krylov method that never forms an N x N matrix; a
+count shown as >=COUNT is a lower bound, and saddle? means saddle or
+unstable (see fpfind's package documentation).`,
 	examples: `  fpfind testdata/flipflop.npz
   fpfind -n 1024 --seed 7 -o results --plot results.png net.npz
   fpfind net.npz --format json | jq '.points[] | {stability, q}'

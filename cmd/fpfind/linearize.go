@@ -80,9 +80,10 @@ diag(phi') W (discrete). A state that is not a fixed point is marked so:
 its spectrum describes only the local linearisation.
 
 With -o PREFIX it writes PREFIX.npz (states, q, residual_inf, stability,
-n_unstable, n_marginal, eigenvalues, and with --vectors/--left-vectors
-eigvecs_right/eigvecs_left, each vector a column as in numpy.linalg.eig) and
-PREFIX.json.`,
+n_unstable, n_marginal, n_eigenvalues, eigenvalues, and with
+--vectors/--left-vectors eigvecs_right/eigvecs_left, each vector a column as
+in numpy.linalg.eig) and PREFIX.json. Above N = 1024 (or with --eigs COUNT)
+only the leading eigenvalues are computed, as in fpfind find.`,
 	examples: `  fpfind linearize --at points.npy net.npz
   fpfind linearize --at points.npy --vectors -o spectra --plot spectra.png net.npz
 `,
