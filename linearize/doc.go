@@ -31,6 +31,23 @@
 // of the eigenvector basis is reported (Spectrum.Cond); a defective or
 // near-defective operator is flagged, never hidden.
 //
+// # Leading eigenvalues at large N
+//
+// [Leading] computes only the k leading eigenvalues (rightmost for
+// continuous, largest modulus for the maps) and their right eigenvectors,
+// by the Krylov–Schur method (Stewart 2001) on products v -> A v formed
+// from W and phi'(x) in O(N^2), never forming A: at N = 2048 about 700
+// products, 1.5 s for k = 20 on 2 cores, against 12.5 s for the full
+// decomposition, whose O(N^3) cost and N x N workspace rule it out at
+// N = 4096 and beyond. The Spectrum is then Partial. Its counts are those of
+// the computed eigenvalues, exact when the last computed one is stable
+// (the rest are further from instability); when all are unstable
+// (MoreUnstable) the class is still decided as Saddle when not every
+// eigenvalue can be unstable: Re trace J = sum Re lambda <= N eps
+// (continuous), or |M|_F^2 <= N (1+eps)^2, since sum |lambda|^2 <= |M|_F^2
+// by Schur's inequality (maps); otherwise it is Undecided. Left
+// eigenvectors need the full decomposition.
+//
 // # Time scales
 //
 // A continuous mode decays as exp(lambda t): its time constant is
@@ -70,6 +87,7 @@
 // Neural Computation 25 (2013); H. Sompolinsky, A. Crisanti and H.-J.
 // Sommers, Chaos in random neural networks, PRL 61 (1988); R. H. Bartels and
 // G. W. Stewart, Solution of the matrix equation AX + XB = C, CACM 15
-// (1972); G. H. Golub and C. F. Van Loan, Matrix Computations, 4th ed.,
+// (1972); G. W. Stewart, A Krylov–Schur algorithm for large eigenproblems,
+// SIAM J. Matrix Anal. Appl. 23 (2001); G. H. Golub and C. F. Van Loan, Matrix Computations, 4th ed.,
 // sections 7.6 (Schur form) and 7.2.2 (eigenvalue condition numbers).
 package linearize

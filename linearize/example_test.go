@@ -2,6 +2,7 @@ package linearize_test
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -75,4 +76,37 @@ func ExampleStationaryCovariance() {
 	// Output:
 	// ⎡0.5625   0.125⎤
 	// ⎣ 0.125     0.5⎦
+}
+
+// The 3 rightmost eigenvalues of a 200-unit network without forming its
+// Jacobian. W is a block-diagonal stack of scaled rotations a_j R(pi/4),
+// a_j = j/50, so at h = 0 (tanh, no bias) J = -I + W has the eigenvalues
+// -1 + a_j e^{+-i pi/4}; the rightmost pair has a = 1.98 and the next
+// real part belongs to a = 1.96.
+func ExampleLeading() {
+	const n = 200
+	w := mat.NewDense(n, n, nil)
+	c := math.Cos(math.Pi / 4)
+	for j := 0; j < n/2; j++ {
+		a := float64(j) / 50
+		w.Set(2*j, 2*j, a*c)
+		w.Set(2*j, 2*j+1, -a*c)
+		w.Set(2*j+1, 2*j, a*c)
+		w.Set(2*j+1, 2*j+1, a*c)
+	}
+	net, err := dynamics.New(dynamics.Config{W: w})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sp, err := linearize.Leading(net, make([]float64, n), 3, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.4g\n", sp.Values)
+	fmt.Println(sp.Partial, sp.Class, sp.NUnstable, sp.MoreUnstable, sp.Undecided)
+	// Output:
+	// [(0.4001+1.4i) (0.4001-1.4i) (0.3859+1.386i)]
+	// true saddle 3 true false
 }
