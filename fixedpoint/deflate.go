@@ -57,6 +57,8 @@ func (f *finder) deflate() error {
 			c.speed += cnt[k].speed
 			c.chord += cnt[k].chord
 			c.lu += cnt[k].lu
+			c.krylov += cnt[k].krylov
+			c.hess += cnt[k].hess
 			if found[k] != nil && f.known.find(found[k], f.s.UniqueTol) < 0 {
 				f.addKnown(found[k], FromDeflation)
 			}
@@ -91,14 +93,20 @@ func (w *worker) deflated(init []float64) bool {
 			break
 		}
 		w.c.newton++
-		if !w.factor(x) {
-			return false
-		}
 		d := w.d
-		for i, v := range f {
-			d[i] = -v
+		if w.matrixFree() {
+			if w.krylovStep(x, f, d, deflEta) == math.Inf(1) {
+				return false
+			}
+		} else {
+			if !w.factor(x) {
+				return false
+			}
+			for i, v := range f {
+				d[i] = -v
+			}
+			luSolve(w.n, w.jac.RawMatrix().Data, w.piv, d)
 		}
-		luSolve(w.n, w.jac.RawMatrix().Data, w.piv, d)
 		logM, eta := w.deflation(x, d)
 		den := 1 - eta
 		if !(math.Abs(den) > 1e-12) {
@@ -145,6 +153,9 @@ func (w *worker) deflated(init []float64) bool {
 	}
 	return false
 }
+
+// deflEta is the relative residual of the GMRES solves of deflated steps.
+const deflEta = 1e-3
 
 // deflPolish is the max|F| below which a deflated restart switches to plain
 // Newton.

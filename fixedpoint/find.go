@@ -44,16 +44,18 @@ type Point struct {
 // Stats counts the work done by Find. The counts do not depend on the
 // number of workers.
 type Stats struct {
-	Runs           int // initial states
-	EarlyExits     int // runs stopped in the ball of a known point
-	Restarts       int // deflated restarts
-	NewtonIter     int // Newton iterations with a fresh Jacobian (one LU factorisation each)
-	BroydenSteps   int // quasi-Newton steps with a Broyden-updated inverse Jacobian
-	LMIter         int // Levenberg-Marquardt iterations
-	SpeedEvals     int // evaluations of q and its gradient by L-BFGS
-	ChordSteps     int // chord steps of early-exit tests
-	Factorizations int // LU factorisations of J
-	Hessians       int // Hessians of q formed (refining slow points, and their factors)
+	Runs           int  // initial states
+	EarlyExits     int  // runs stopped in the ball of a known point
+	Restarts       int  // deflated restarts
+	NewtonIter     int  // Newton iterations with a fresh Jacobian (one LU factorisation each)
+	BroydenSteps   int  // quasi-Newton steps with a Broyden-updated inverse Jacobian
+	LMIter         int  // Levenberg-Marquardt iterations
+	SpeedEvals     int  // evaluations of q and its gradient by L-BFGS
+	ChordSteps     int  // chord steps of early-exit tests
+	Factorizations int  // LU factorisations of J
+	Hessians       int  // Hessians of q formed (refining slow points)
+	KrylovProducts int  // products J v of matrix-free Newton steps (GMRES)
+	MatrixFree     bool // Newton steps were solved by GMRES, not LU
 }
 
 // Result is the outcome of Find.
@@ -134,6 +136,7 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 		return nil, err
 	}
 	n := sys.Dim()
+	rs.mf = rs.Linear == LinearGMRES || rs.Linear == LinearAuto && n >= DefaultMatrixFreeN
 	if inits == nil || inits.IsEmpty() {
 		return nil, ErrNoInits
 	}
@@ -283,8 +286,9 @@ func (f *finder) merge(lo, hi int) {
 // none yet, in parallel.
 func (f *finder) factorNew() error {
 	lo, hi := f.factorK, len(f.known.x)
-	if lo == hi {
-		return nil
+	if lo == hi || f.s.mf {
+		f.factorK = hi
+		return nil // matrix-free: no factors kept
 	}
 	err := f.parallel(hi-lo, func(w *worker, k int) {
 		k += lo
@@ -412,6 +416,7 @@ func (f *finder) collect() {
 	st := &res.Stats
 	st.Runs = len(res.Runs)
 	st.Restarts = f.nDefl
+	st.MatrixFree = s.mf
 	all := append(f.counts, f.defl)
 	for _, c := range all {
 		st.EarlyExits += c.early
@@ -422,5 +427,6 @@ func (f *finder) collect() {
 		st.ChordSteps += c.chord
 		st.Factorizations += c.lu
 		st.Hessians += c.hess
+		st.KrylovProducts += c.krylov
 	}
 }

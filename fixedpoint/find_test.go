@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"codeberg.org/sbinet/npyio/npz"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -487,10 +488,19 @@ func TestSaddleNodeGhost(t *testing.T) {
 }
 
 func TestWorkersBitIdentical(t *testing.T) {
+	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearGMRES} {
+		t.Run(lin.String(), func(t *testing.T) { workersBitIdentical(t, lin) })
+	}
+}
+
+func workersBitIdentical(t *testing.T, lin fixedpoint.Linear) {
 	net := randomNet(t, 80, 1.5, 5)
 	inits := uniformInits(96, 80, -1, 1, 6)
-	a := find(t, net, inits, &fixedpoint.Settings{Workers: 1, Deflation: 8})
-	b := find(t, net, inits, &fixedpoint.Settings{Workers: 8, Deflation: 8})
+	a := find(t, net, inits, &fixedpoint.Settings{Workers: 1, Deflation: 8, Linear: lin})
+	b := find(t, net, inits, &fixedpoint.Settings{Workers: 8, Deflation: 8, Linear: lin})
+	if mf := lin == fixedpoint.LinearGMRES; a.Stats.MatrixFree != mf || mf != (a.Stats.KrylovProducts > 0) || mf == (a.Stats.Factorizations > 0) {
+		t.Errorf("%v: stats %+v", lin, a.Stats)
+	}
 	if a.Stats != b.Stats || len(a.Points) != len(b.Points) || a.Symmetric != b.Symmetric {
 		t.Fatalf("stats %+v vs %+v, %d vs %d points", a.Stats, b.Stats, len(a.Points), len(b.Points))
 	}
@@ -693,4 +703,57 @@ func TestSlowPointsAreRefinedMinima(t *testing.T) {
 		t.Fatal("no slow point to check")
 	}
 	t.Logf("%d slow points checked", checked)
+}
+
+// Matrix-free Newton-Krylov steps find what LU steps find, to the
+// tolerance, on the trained flip-flop network (testdata).
+func TestMatrixFreeFlipFlop(t *testing.T) {
+	z, err := npz.Open("../testdata/flipflop.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	var w, win mat.Dense
+	var b, u []float64
+	var alpha float64
+	for _, e := range []struct {
+		key string
+		dst any
+	}{{"W.npy", &w}, {"W_in.npy", &win}, {"b.npy", &b}, {"u.npy", &u}, {"alpha.npy", &alpha}} {
+		if err := z.Read(e.key, e.dst); err != nil {
+			t.Fatal(e.key, err)
+		}
+	}
+	net := mustNet(t, dynamics.Config{W: &w, WIn: &win, B: b, U: u, Convention: dynamics.Leaky, Alpha: alpha})
+	inits, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 1024, Noise: 0.5, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lu := find(t, net, inits, &fixedpoint.Settings{Linear: fixedpoint.LinearLU})
+	kr := find(t, net, inits, &fixedpoint.Settings{Linear: fixedpoint.LinearGMRES})
+	a, b2 := fixedPoints(lu), fixedPoints(kr)
+	// Every point of the GMRES runs is one of the LU runs (the network has
+	// 27, testdata/README.md), and GMRES misses at most two of those.
+	for i, p := range b2 {
+		best := math.Inf(1)
+		for _, q := range a {
+			best = math.Min(best, maxDist(p, q))
+		}
+		if best > 1e-8 {
+			t.Errorf("GMRES point %d is %.2g from every LU point", i, best)
+		}
+	}
+	if len(a) > 27 || len(b2) < len(a)-2 {
+		t.Errorf("LU found %d fixed points, GMRES %d; want at most 27, GMRES at most two fewer", len(a), len(b2))
+	}
+	f := make([]float64, net.Dim())
+	for i, p := range b2 {
+		if net.Field(f, p); maxAbs(f) > 1e-10 {
+			t.Errorf("GMRES point %d: max|F| = %.2g", i, maxAbs(f))
+		}
+	}
+	if !kr.Stats.MatrixFree || kr.Stats.Factorizations != 0 {
+		t.Errorf("GMRES stats %+v", kr.Stats)
+	}
+	t.Logf("J v products %d; LU factorisations %d", kr.Stats.KrylovProducts, lu.Stats.Factorizations)
 }

@@ -26,6 +26,13 @@ type System interface {
 	// SpeedHessian writes the Hessian of q at h, J^T J + Σ_i F_i ∇²F_i,
 	// into dst (N x N; an empty dst is resized) and returns q(h).
 	SpeedHessian(dst *mat.Dense, h []float64) float64
+	// PhiPrime writes the diagonal phi'(x(h)) that JacVecAt and JacTVecAt
+	// take into dst.
+	PhiPrime(dst, h []float64)
+	// JacVecAt writes J v into dst, and JacTVecAt J^T v, for the state
+	// whose phi' is d: the products of matrix-free Newton steps.
+	JacVecAt(dst, d, v []float64)
+	JacTVecAt(dst, d, v []float64)
 	// Symmetric reports whether -h* is a fixed point whenever h* is one
 	// (an odd activation, no bias and no input).
 	Symmetric() bool
@@ -68,6 +75,46 @@ func ParseMethod(s string) (Method, error) {
 	return 0, fmt.Errorf("fixedpoint: unknown method %q (want auto, newton or speed)", s)
 }
 
+// Linear chooses how Newton steps are solved.
+type Linear int
+
+const (
+	// LinearAuto uses LinearLU below DefaultMatrixFreeN units and
+	// LinearGMRES from there on.
+	LinearAuto Linear = iota
+	// LinearLU factorises the Jacobian (N^3/3 flops, N x N memory per
+	// worker and per known fixed point), with Broyden updates between
+	// factorisations and early exit by a chord iteration on the factors.
+	LinearLU
+	// LinearGMRES solves each Newton step matrix-free with restarted
+	// GMRES on products J v (O(N^2) each, no N x N matrix anywhere).
+	LinearGMRES
+)
+
+var linearNames = [...]string{LinearAuto: "auto", LinearLU: "lu", LinearGMRES: "gmres"}
+
+// String returns "auto", "lu" or "gmres".
+func (l Linear) String() string {
+	if l < 0 || int(l) >= len(linearNames) {
+		return fmt.Sprintf("Linear(%d)", int(l))
+	}
+	return linearNames[l]
+}
+
+// ParseLinear returns the linear solver named s ("auto", "lu" or "gmres").
+func ParseLinear(s string) (Linear, error) {
+	for i, n := range linearNames {
+		if n == s {
+			return Linear(i), nil
+		}
+	}
+	return 0, fmt.Errorf("fixedpoint: unknown linear solver %q (want auto, lu or gmres)", s)
+}
+
+// DefaultMatrixFreeN is the number of units from which LinearAuto solves
+// Newton steps with GMRES instead of LU.
+const DefaultMatrixFreeN = 2048
+
 // Defaults used for zero fields of Settings.
 const (
 	DefaultTol          = 1e-10 // max|F| of a fixed point, in units of 1/time
@@ -85,6 +132,9 @@ const (
 type Settings struct {
 	// Method is the solver of each run; the zero value is Auto.
 	Method Method
+	// Linear is how Newton steps are solved; the zero value is
+	// LinearAuto.
+	Linear Linear
 	// Tol is the largest max_i |F_i(h)| of a fixed point; 0 means
 	// DefaultTol (1e-10).
 	Tol float64
@@ -154,6 +204,7 @@ type Progress struct {
 type resolved struct {
 	Settings
 	pow, shift float64
+	mf         bool // matrix-free Newton steps
 }
 
 func resolve(s *Settings) (resolved, error) {
@@ -176,6 +227,9 @@ func resolve(s *Settings) (resolved, error) {
 	}
 	if r.Method < Auto || r.Method > Speed {
 		return bad("Method", r.Method)
+	}
+	if r.Linear < LinearAuto || r.Linear > LinearGMRES {
+		return bad("Linear", r.Linear)
 	}
 	for _, p := range []struct {
 		v    *float64

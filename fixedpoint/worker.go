@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/krylov"
 )
 
 // knownSet holds the fixed points known at the start of a round, with the
@@ -100,7 +102,7 @@ const (
 
 // counts are the work counters of one run.
 type counts struct {
-	newton, broyden, lm, speed, chord, lu, early, hess int
+	newton, broyden, lm, speed, chord, lu, early, hess, krylov int
 }
 
 // worker owns the scratch memory of one goroutine.
@@ -128,9 +130,14 @@ type worker struct {
 	gOld, sv   []float64  // gradient before a step; the step
 	failDist   float64    // distance of the last failed chord test
 	hess       *mat.Dense // Hessian of q, then its Cholesky factor
-	early      int        // known point reached by the chord test
-	div        float64    // divergence bound of this run
-	c          counts
+
+	// matrix-free Newton steps
+	gm    *krylov.GMRES
+	dphi  []float64 // phi' at the state of the step
+	op    krylov.Operator
+	early int     // known point reached by the chord test
+	div   float64 // divergence bound of this run
+	c     counts
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
@@ -140,7 +147,6 @@ func newWorker(ctx context.Context, sys System, s *resolved) *worker {
 		sys: sys, s: s, ctx: ctx, n: n,
 		x: v(), f: v(), g: v(), d: v(), xt: v(), ft: v(), y: v(), fy: v(), bx: v(),
 		cx: v(), cf: v(), cg: v(), xo: v(), fo: v(),
-		jac: mat.NewDense(n, n, nil),
 		piv: make([]int, n),
 	}
 	return w
@@ -154,7 +160,7 @@ func (w *worker) eval(f, x []float64) float64 {
 
 // factor forms J(x) and its LU factors in w.jac; it reports success.
 func (w *worker) factor(x []float64) bool {
-	w.sys.Jacobian(w.jac, x)
+	w.sys.Jacobian(w.jacobian(), x)
 	w.c.lu++
 	return lapack64.Getrf(w.jac.RawMatrix(), w.piv)
 }
@@ -241,6 +247,9 @@ func (w *worker) chord(x []float64, k int) bool {
 // by less than the factor stallRatio over stallIter fresh steps). It
 // updates x and w.f.
 func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
+	if w.matrixFree() {
+		return w.newtonKrylov(x, maxIter)
+	}
 	f := w.f
 	res := normInf(f)
 	q := dot(f, f) / 2
@@ -266,7 +275,7 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 		if !have {
 			lus++
 			w.c.newton++
-			w.sys.Jacobian(w.jac, x)
+			w.sys.Jacobian(w.jacobian(), x)
 			jr := w.jac.RawMatrix()
 			blas64.Gemv(blas.Trans, 1, jr, blas64.Vector{N: w.n, Inc: 1, Data: f}, 0, blas64.Vector{N: w.n, Inc: 1, Data: w.g})
 			if norm2(w.g) <= w.s.SlowTol*norm2(f) {
@@ -443,7 +452,7 @@ const (
 func (w *worker) lmStep(x []float64) lmEnd {
 	n := w.n
 	w.c.lm++
-	w.sys.Jacobian(w.jac, x)
+	w.sys.Jacobian(w.jacobian(), x)
 	jr := w.jac.RawMatrix()
 	g := w.g
 	blas64.Gemv(blas.Trans, 1, jr, blas64.Vector{N: n, Inc: 1, Data: w.f}, 0, blas64.Vector{N: n, Inc: 1, Data: g})
@@ -699,7 +708,7 @@ func (w *worker) run(init []float64, out *Run) int {
 		out.Early = true
 		end = endStationary
 	}
-	if end == endStationary && !out.Early && normInf(w.f) > w.s.Tol {
+	if end == endStationary && !out.Early && normInf(w.f) > w.s.Tol && !w.matrixFree() {
 		w.refineSlow(x)
 	}
 	q := dot(w.f, w.f) / 2

@@ -63,6 +63,7 @@ func run() error {
 		seed     = flag.Uint64("seed", 1, "seed (-gen)")
 		count    = flag.Int("count", 1024, "initial states (-gen)")
 		method   = flag.String("method", "auto", "auto, newton or speed")
+		linear   = flag.String("linear", "auto", "auto, lu or gmres")
 		defl     = flag.Int("deflation", 0, "deflated restarts (0 default, <0 none)")
 		noEarly  = flag.Bool("no-early", false, "disable early exit")
 		noSym    = flag.Bool("no-symmetry", false, "disable symmetry")
@@ -91,7 +92,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	s := &fixedpoint.Settings{Workers: *workers, Method: m, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, SlowTol: *slowTol, MaxIter: *maxIter}
+	lin, err := fixedpoint.ParseLinear(*linear)
+	if err != nil {
+		return err
+	}
+	s := &fixedpoint.Settings{Workers: *workers, Method: m, Linear: lin, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, SlowTol: *slowTol, MaxIter: *maxIter}
 	if *cpuProf != "" {
 		pf, err := os.Create(*cpuProf)
 		if err != nil {
