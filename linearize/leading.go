@@ -66,6 +66,13 @@ var ErrNoLeftVectors = errors.New("linearize: left eigenvectors need the full de
 // converge. The same arguments give bit-identical results: the start
 // vector is drawn from a fixed seed.
 func Leading(net *dynamics.Network, h []float64, k int, s *Settings) (*Spectrum, error) {
+	return leading(net, h, k, s, net.OperatorVecAt)
+}
+
+// leading is Leading with the product dst = A v for the state whose
+// phi'(x) is d given by mul, which must give the bits of
+// dynamics.Network.OperatorVecAt.
+func leading(net *dynamics.Network, h []float64, k int, s *Settings, mul func(dst, d, v []float64)) (*Spectrum, error) {
 	if net == nil {
 		panic("linearize: nil network")
 	}
@@ -114,7 +121,7 @@ func Leading(net *dynamics.Network, h []float64, k int, s *Settings) (*Spectrum,
 	if conv.IsMap() {
 		which = eigen.LargestModulus
 	}
-	op := func(dst, v []float64) { net.OperatorVecAt(dst, d, v) }
+	op := func(dst, v []float64) { mul(dst, d, v) }
 	// A few more than k are computed, and the k leading kept: when the
 	// wanted eigenvalues crowd, the Ritz values can meet the tolerance
 	// before the last wanted eigenvalue has entered the subspace, and the

@@ -182,3 +182,20 @@ func TestEigsAutoRefusesLeftVectors(t *testing.T) {
 		t.Errorf("linearize at N = %d: exit %d, stdout %q, stderr %q", n, r.code, r.stdout, r.stderr)
 	}
 }
+
+// Partial spectra do not depend on --workers.
+func TestEigsWorkers(t *testing.T) {
+	at := filepath.Join(t.TempDir(), "at.npy")
+	data := make([]float64, 5*200)
+	for i := range data {
+		data[i] = math.Cos(float64(i)) * 0.4
+	}
+	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{5, 200}, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	a := runArgs(t, "linearize", "-j", "1", "--eigs", "4", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
+	b := runArgs(t, "linearize", "-j", "3", "--eigs", "4", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
+	if a.code != 0 || a.stdout != b.stdout {
+		t.Errorf("-j 1 and -j 3 differ (exit %d, %d)", a.code, b.code)
+	}
+}

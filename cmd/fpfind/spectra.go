@@ -133,27 +133,8 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 	out := make([]pointSpectrum, len(states))
 	errs := make([]error, len(states))
 	s := opts.settings()
-	one := func(i int) {
-		defer func() {
-			// A panic in a worker goroutine would escape run's recover.
-			if p := recover(); p != nil {
-				errs[i] = &internalError{fmt.Sprintf("linearising point %d: %v", i, p), debug.Stack()}
-			}
-		}()
-		if workerHook != nil {
-			workerHook()
-		}
-		if ctx.Err() != nil {
-			errs[i] = ctx.Err()
-			return
-		}
-		var sp *linearize.Spectrum
-		var err error
-		if k := opts.count(net.Dim()); k < net.Dim() {
-			sp, err = linearize.Leading(net, states[i], k, s)
-		} else {
-			sp, err = linearize.At(net, states[i], s)
-		}
+	// finish turns point i's result into out[i] or errs[i].
+	finish := func(i int, sp *linearize.Spectrum, err error) {
 		var warn string
 		switch {
 		case errors.Is(err, linearize.ErrDefective) && sp != nil:
@@ -171,27 +152,57 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 			warn = fmt.Sprintf("the eigenvector basis is ill-conditioned (condition number %.3g): eigenvectors are unreliable", sp.Cond)
 		}
 		out[i] = pointSpectrum{Spectrum: sp, slowestTau: slowest(sp, net.TimeStep()), warning: warn}
-		prog.step()
 	}
-	if workers <= 1 || len(states) <= 1 {
+	if k := opts.count(net.Dim()); k < net.Dim() {
+		// The leading eigenvalues: Krylov runs in lockstep, their products
+		// with W formed together (linearize.LeadingAll); bit-identical to
+		// one linearize.Leading per point, whatever workers.
+		sps, lerrs := linearize.LeadingAll(ctx, net, states, k, s, &linearize.BatchSettings{
+			Workers: workers,
+			Done:    func(int) { prog.step() },
+		})
 		for i := range states {
-			one(i)
+			finish(i, sps[i], lerrs[i])
 		}
 	} else {
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range min(workers, len(states)) {
-			wg.Go(func() {
-				for i := range next {
-					one(i)
+		one := func(i int) {
+			defer func() {
+				// A panic in a worker goroutine would escape run's recover.
+				if p := recover(); p != nil {
+					errs[i] = &internalError{fmt.Sprintf("linearising point %d: %v", i, p), debug.Stack()}
 				}
-			})
+			}()
+			if workerHook != nil {
+				workerHook()
+			}
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			sp, err := linearize.At(net, states[i], s)
+			finish(i, sp, err)
+			prog.step()
 		}
-		for i := range states {
-			next <- i
+		if workers <= 1 || len(states) <= 1 {
+			for i := range states {
+				one(i)
+			}
+		} else {
+			var wg sync.WaitGroup
+			next := make(chan int)
+			for range min(workers, len(states)) {
+				wg.Go(func() {
+					for i := range next {
+						one(i)
+					}
+				})
+			}
+			for i := range states {
+				next <- i
+			}
+			close(next)
+			wg.Wait()
 		}
-		close(next)
-		wg.Wait()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

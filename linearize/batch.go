@@ -1,0 +1,202 @@
+package linearize
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/fpfind/fpfind/dynamics"
+)
+
+// BatchSettings configures [LeadingAll]. A nil pointer and the zero value
+// of each field mean the defaults.
+type BatchSettings struct {
+	// Batch is the number of Krylov runs kept in lockstep, each at its own
+	// state, whose products with W are formed together in one pass over W.
+	// Zero means DefaultBatch. It never changes the results.
+	Batch int
+	// Workers is the number of goroutines that share each pass over W (by
+	// blocks of rows). Zero means GOMAXPROCS. It never changes the results.
+	Workers int
+	// Done, when not nil, is called once state i is done, from any
+	// goroutine (it must be safe for concurrent use).
+	Done func(i int)
+}
+
+// DefaultBatch is the default number of Krylov runs in lockstep of
+// [LeadingAll]. A product with W reads all of W from memory, which at
+// N = 4096 (134 MB) takes longer than the arithmetic; 8 products per pass
+// read W once, where 8 separate products (or 8 workers each doing its own)
+// read it 8 times.
+const DefaultBatch = 8
+
+// LeadingAll returns, for every state, what [Leading](net, states[i], k, s)
+// returns, bit for bit, and computes them together: Batch runs of the
+// Krylov–Schur method proceed in lockstep, and at each step their products
+// with W are formed in one pass over W, shared by Workers goroutines. A
+// product with W is limited by the memory bandwidth, so this is several
+// times faster than one Leading after the other, or than Leading on
+// several goroutines, which compete for the same bandwidth.
+//
+// spectra[i] and errs[i] are Leading's results for states[i]. When ctx is
+// cancelled, the states not yet started get ctx.Err(). A panic in one run
+// (a bug) becomes that state's error.
+func LeadingAll(ctx context.Context, net *dynamics.Network, states [][]float64, k int, s *Settings, b *BatchSettings) (spectra []*Spectrum, errs []error) {
+	if net == nil {
+		panic("linearize: nil network")
+	}
+	n := net.Dim()
+	for _, h := range states {
+		if len(h) != n {
+			panic("linearize: state length mismatch")
+		}
+	}
+	if k < 1 {
+		panic("linearize: k must be >= 1")
+	}
+	var set BatchSettings
+	if b != nil {
+		set = *b
+	}
+	if set.Batch <= 0 {
+		set.Batch = DefaultBatch
+	}
+	if set.Workers <= 0 {
+		set.Workers = runtime.GOMAXPROCS(0)
+	}
+	spectra = make([]*Spectrum, len(states))
+	errs = make([]error, len(states))
+	slots := min(set.Batch, len(states))
+	if slots == 0 {
+		return spectra, errs
+	}
+	bt := newBatcher(net, slots, set.Workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range slots {
+		wg.Go(func() {
+			defer bt.leave()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(states) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				spectra[i], errs[i] = bt.run(net, states[i], k, s)
+				if set.Done != nil {
+					set.Done(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return spectra, errs
+}
+
+// batcher gathers the products of the runs in lockstep: each run posts its
+// product and waits; when every active run has posted, the last one forms
+// them all in one pass over W.
+type batcher struct {
+	net     *dynamics.Network
+	workers int
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	active  int
+	pending []*product
+}
+
+// product is one posted dst = A v at the state whose phi'(x) is d.
+type product struct {
+	dst, d, v []float64
+	done      bool
+}
+
+func newBatcher(net *dynamics.Network, active, workers int) *batcher {
+	bt := &batcher{net: net, active: active, workers: workers}
+	bt.cond = sync.NewCond(&bt.mu)
+	return bt
+}
+
+// run is Leading with the products posted to the batcher; a panic becomes
+// an error.
+func (bt *batcher) run(net *dynamics.Network, h []float64, k int, s *Settings) (sp *Spectrum, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			sp, err = nil, fmt.Errorf("linearize: internal error: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return leading(net, h, k, s, bt.mul)
+}
+
+// mul posts dst = A v and returns when it is formed.
+func (bt *batcher) mul(dst, d, v []float64) {
+	p := &product{dst: dst, d: d, v: v}
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	bt.pending = append(bt.pending, p)
+	if len(bt.pending) >= bt.active {
+		bt.flush()
+	}
+	for !p.done {
+		bt.cond.Wait()
+	}
+}
+
+// leave removes a run that has no more states; the others may then be
+// complete.
+func (bt *batcher) leave() {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	bt.active--
+	if bt.active > 0 && len(bt.pending) >= bt.active {
+		bt.flush()
+	}
+}
+
+// flush forms the pending products (bt.mu held), by blocks of rows split
+// among the workers, with dynamics.Network.OperatorVecRowsAt: every product
+// is bit-identical to OperatorVecAt's.
+func (bt *batcher) flush() {
+	ps := bt.pending
+	bt.pending = nil
+	defer func() {
+		for _, p := range ps {
+			p.done = true
+		}
+		bt.cond.Broadcast()
+	}()
+	n := bt.net.Dim()
+	// Blocks of about 128 KiB of W (a multiple of 4 rows), so that each
+	// is read from memory once and from cache for the other products.
+	blk := max(4, (1<<14)/max(n, 1)&^3)
+	nblk := (n + blk - 1) / blk
+	parts := min(bt.workers, nblk)
+	if parts <= 1 {
+		bt.rows(ps, 0, n, blk)
+		return
+	}
+	var wg sync.WaitGroup
+	for t := range parts {
+		// Part t takes blocks [t nblk / parts, (t+1) nblk / parts).
+		r0, r1 := t*nblk/parts*blk, min(n, (t+1)*nblk/parts*blk)
+		wg.Go(func() { bt.rows(ps, r0, r1, blk) })
+	}
+	wg.Wait()
+}
+
+// rows forms rows [r0, r1) of every product, block by block.
+func (bt *batcher) rows(ps []*product, r0, r1, blk int) {
+	for i0 := r0; i0 < r1; i0 += blk {
+		i1 := min(i0+blk, r1)
+		for _, p := range ps {
+			bt.net.OperatorVecRowsAt(p.dst, p.d, p.v, i0, i1)
+		}
+	}
+}
