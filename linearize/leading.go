@@ -36,8 +36,9 @@ var ErrNoLeftVectors = errors.New("linearize: left eigenvectors need the full de
 // operator: it runs the Krylov–Schur method (internal/eigen, with a
 // subspace of max(2k+10, min(8k, N/16)) vectors) on matrix-vector products with W,
 // O(N^2) each, so its cost is several hundred such products (about 700 for
-// k = 20 on a random network at N = 2048, 1.1 s on 2 cores) where At's full
-// decomposition costs about 10 N^3 flops (12 s).
+// k = 20 on a random network at N = 2048, 1.6 s on 2 cores) where At's full
+// decomposition costs about 10 N^3 flops (12.5 s). [LeadingAll] computes
+// the same at many states, faster.
 // h has length net.Dim() and is not modified; k must be >= 1.
 //
 // When k >= N it returns At's full spectrum. Otherwise the Spectrum is

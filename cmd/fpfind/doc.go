@@ -93,8 +93,9 @@ leading eigenvalues of each point are computed (C = 20 by default above
 N = 1024): the rightmost (continuous) or those of largest modulus (leaky,
 discrete), by the Krylov-Schur method on products with W, never forming an
 N x N matrix (linearize.Leading). Per point, pure Go on 2 cores: 0.3 s at
-N = 1024, 1.6 s at 2048 and 8 s at 4096, where the full decomposition takes
-2.4 s and 12.5 s at the first two. --eigs 0 asks for every eigenvalue.
+N = 1024, 1.6 s at 2048 and 8 s at 4096 for one point alone (3 s each for 8
+points, whose products with W share one pass over W), where the full
+decomposition takes 2.4 s and 12.5 s at the first two. --eigs 0 asks for every eigenvalue.
 The counts are those of the computed eigenvalues; they are exact when the
 last one computed is stable. When all are unstable the table shows the
 count as >=C, and the class is decided by a bound on the rest (the trace of
