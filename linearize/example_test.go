@@ -1,6 +1,7 @@
 package linearize_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -109,4 +110,39 @@ func ExampleLeading() {
 	// Output:
 	// [(0.4001+1.4i) (0.4001-1.4i) (0.3859+1.386i)]
 	// true saddle 3 true false
+}
+
+// The rightmost eigenvalue at several states at once: W = 2 I (tanh), so
+// J = -I + 2 diag(1 - tanh(2 h)^2) is diagonal, and its rightmost
+// eigenvalue belongs to the unit with the smallest |h_i|.
+func ExampleLeadingAll() {
+	const n = 50
+	w := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		w.Set(i, i, 2)
+	}
+	net, err := dynamics.New(dynamics.Config{W: w})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	states := make([][]float64, 3)
+	for s := range states {
+		states[s] = make([]float64, n)
+		for i := range states[s] {
+			states[s][i] = 0.1*float64(s) + 0.02*float64(i) + 0.1
+		}
+	}
+	sps, errs := linearize.LeadingAll(context.Background(), net, states, 1, nil, nil)
+	for s, sp := range sps {
+		if errs[s] != nil {
+			fmt.Println(errs[s])
+			return
+		}
+		fmt.Printf("state %d: %.4g %v\n", s, real(sp.Values[0]), sp.Class)
+	}
+	// Output:
+	// state 0: 0.9221 saddle
+	// state 1: 0.7113 saddle
+	// state 2: 0.4232 saddle
 }
