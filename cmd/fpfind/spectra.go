@@ -67,6 +67,15 @@ func (s *spectrumOptions) count(n int) int {
 	return k
 }
 
+// partialCount is the number of leading eigenvalues computed per point for
+// N units, 0 when all are (the "eigs" setting of the .json).
+func (s *spectrumOptions) partialCount(n int) int {
+	if c := s.count(n); c < n {
+		return c
+	}
+	return 0
+}
+
 // checkPartial refuses left vectors when only some eigenvalues are
 // computed for N units.
 func (s *spectrumOptions) checkPartial(n int) error {
