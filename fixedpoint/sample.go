@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -17,6 +20,17 @@ import (
 type Flow interface {
 	Dim() int
 	Field(dst, h []float64)
+}
+
+// MapFlow is a Flow whose own dynamics are a map h <- Map(h), each step
+// standing for TimeStep() time units. TrajectoryInits iterates the map of
+// a MapFlow whose TimeStep is positive, and integrates the flow otherwise.
+// *dynamics.Network satisfies it: its leaky and discrete conventions are
+// maps (TimeStep alpha tau and 1), its continuous one a flow (TimeStep 0).
+type MapFlow interface {
+	Flow
+	Map(dst, h []float64)
+	TimeStep() float64
 }
 
 // SampleSettings configure TrajectoryInits. Zero fields mean the defaults
@@ -48,11 +62,12 @@ type SampleSettings struct {
 }
 
 // TrajectoryInits returns initial states sampled from trajectories of the
-// system's own dynamics dh/dt = F(h) (its constant input included):
-// Trajectories runs from random Gaussian states, integrated with the
-// Dormand-Prince method of package ode (relative tolerance 1e-8), each
-// sampled at Burn + k Span/(per-1), k = 0..per-1 (per = ceil(Count /
-// Trajectories); one sample at Burn when per = 1). Row i of the result is
+// system's own dynamics (its constant input included): Trajectories runs
+// from random Gaussian states of dh/dt = F(h), integrated with the
+// Dormand-Prince method of package ode (relative tolerance 1e-8), or of
+// the map of a MapFlow, each sampled at Burn + k Span/(per-1), k =
+// 0..per-1 (per = ceil(Count / Trajectories); one sample at Burn when
+// per = 1); a map is sampled at the step nearest each time. Row i of the result is
 // sample i / Trajectories of trajectory i % Trajectories, plus Gaussian
 // noise of standard deviation Noise. The error reports bad settings, a
 // trajectory that failed (for example one that blew up), or a cancelled
@@ -105,22 +120,31 @@ func TrajectoryInits(ctx context.Context, sys Flow, s *SampleSettings) (*mat.Den
 			row[i] = c.Start * r.NormFloat64()
 		}
 	}
-	f := func(dst []float64, _ float64, y []float64) { sys.Field(dst, y) }
-	res, err := ode.SolveBatch(ctx, f, y0, 0, times[per-1], &ode.Settings{
-		Times: times, RelTol: 1e-8, AbsTol: 1e-10, Workers: c.Workers,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("fixedpoint: sampling trajectories: %w", err)
-	}
-	for j, r := range res {
-		if err := r.Err(); err != nil {
-			return nil, fmt.Errorf("fixedpoint: trajectory %d: %w", j, err)
+	samples := make([]*mat.Dense, nt) // trajectory j: per x N
+	if m, ok := sys.(MapFlow); ok && m.TimeStep() > 0 {
+		var err error
+		if samples, err = iterateMap(ctx, m, y0, times, c.Workers); err != nil {
+			return nil, err
+		}
+	} else {
+		f := func(dst []float64, _ float64, y []float64) { sys.Field(dst, y) }
+		res, err := ode.SolveBatch(ctx, f, y0, 0, times[per-1], &ode.Settings{
+			Times: times, RelTol: 1e-8, AbsTol: 1e-10, Workers: c.Workers,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("fixedpoint: sampling trajectories: %w", err)
+		}
+		for j, r := range res {
+			if err := r.Err(); err != nil {
+				return nil, fmt.Errorf("fixedpoint: trajectory %d: %w", j, err)
+			}
+			samples[j] = r.Y
 		}
 	}
 	out := mat.NewDense(c.Count, n, nil)
 	for i := 0; i < c.Count; i++ {
 		row := out.RawRowView(i)
-		copy(row, res[i%nt].Y.RawRowView(i/nt))
+		copy(row, samples[i%nt].RawRowView(i/nt))
 		if c.Noise > 0 {
 			r := rand.New(rand.NewPCG(c.Seed, 1<<32+uint64(i)))
 			for k := range row {
@@ -152,4 +176,70 @@ func RandomInits(count, dim int, lo, hi float64, seed uint64) (*mat.Dense, error
 		}
 	}
 	return m, nil
+}
+
+// iterateMap runs the map of sys from each row of y0 and returns, for each,
+// the states at the steps nearest the times (a per x N matrix), on workers
+// goroutines (0: GOMAXPROCS); each trajectory is computed by one goroutine
+// alone, so the result does not depend on their number.
+func iterateMap(ctx context.Context, sys MapFlow, y0 *mat.Dense, times []float64, workers int) ([]*mat.Dense, error) {
+	nt, n := y0.Dims()
+	dt := sys.TimeStep()
+	out := make([]*mat.Dense, nt)
+	errs := make([]error, nt)
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, nt) {
+		wg.Go(func() {
+			h, t := make([]float64, n), make([]float64, n)
+			for {
+				j := int(next.Add(1)) - 1
+				if j >= nt {
+					return
+				}
+				copy(h, y0.RawRowView(j))
+				m := mat.NewDense(len(times), n, nil)
+				step := 0
+				for k, tk := range times {
+					for target := int(math.Round(tk / dt)); step < target; step++ {
+						if step%64 == 0 && ctx.Err() != nil {
+							errs[j] = ctx.Err()
+							return
+						}
+						sys.Map(t, h)
+						h, t = t, h
+					}
+					if _, ok := finiteAt(h); !ok {
+						errs[j] = fmt.Errorf("fixedpoint: trajectory %d: non-finite state at step %d", j, step)
+						break
+					}
+					copy(m.RawRowView(k), h)
+				}
+				out[j] = m
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// finiteAt returns the index of the first non-finite element of x.
+func finiteAt(x []float64) (int, bool) {
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return i, false
+		}
+	}
+	return 0, true
 }

@@ -85,3 +85,47 @@ func TestRandomInits(t *testing.T) {
 		t.Error("infinite bound: no error")
 	}
 }
+
+// A leaky network is sampled along its own map: with W = 0, h_k = phi(b) +
+// (h0 - phi(b)) (1 - alpha)^k, at the step k nearest t / (alpha tau).
+func TestTrajectoryInitsLeakyMap(t *testing.T) {
+	b := []float64{0.5, -1, 2}
+	const alpha = 0.3
+	net := mustNet(t, dynamics.Config{W: mat.NewDense(3, 3, nil), B: b, Convention: dynamics.Leaky, Alpha: alpha})
+	s := &fixedpoint.SampleSettings{Count: 10, Trajectories: 4, Start: 2, Burn: 0.5, Span: 1.5, Seed: 3, Workers: 1}
+	got, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		j, k := i%4, i/4
+		steps := math.Round((0.5 + float64(k)*0.75) / alpha)
+		r := rand.New(rand.NewPCG(3, uint64(j)))
+		for u := 0; u < 3; u++ {
+			h0 := 2 * r.NormFloat64()
+			want := math.Tanh(b[u]) + (h0-math.Tanh(b[u]))*math.Pow(1-alpha, steps)
+			if d := math.Abs(got.At(i, u) - want); d > 1e-13 {
+				t.Errorf("row %d unit %d: %.15g, want %.15g", i, u, got.At(i, u), want)
+			}
+		}
+	}
+}
+
+// A discrete network is sampled along its map, not along the flow of the
+// same fixed-point equation: h <- tanh(-2h) settles on the 2-cycle
+// h = -+0.957504 (tanh(2 h) = h), where the flow dh/dt = -h + tanh(-2h)
+// goes to 0.
+func TestTrajectoryInitsDiscreteMap(t *testing.T) {
+	net := mustNet(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{-2}), Convention: dynamics.Discrete})
+	for _, workers := range []int{1, 3} {
+		got, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 20, Seed: 4, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range got.RawMatrix().Data {
+			if math.Abs(math.Abs(v)-0.9575040240772687) > 1e-9 {
+				t.Errorf("workers %d, row %d: %v, want -+0.957504 (the 2-cycle)", workers, i, v)
+			}
+		}
+	}
+}
