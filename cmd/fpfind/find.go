@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
@@ -26,6 +27,9 @@ type findOptions struct {
 	initsFile string
 	initNoise float64
 	method    string
+	linear    string
+	maxSpeed  int
+	timing    bool
 	tol       float64
 	uniqueTol float64
 	maxIter   int
@@ -44,7 +48,10 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	fs.StringVar(&o.initsFile, "inits-file", "", "read the initial states from an (I x N) .npy `FILE` instead")
 	fs.Float64Var(&o.initNoise, "init-noise", 0.1, "std of the Gaussian noise added to states sampled from trajectories")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same output, whatever --workers")
-	fs.StringVar(&o.method, "method", "auto", "solver `NAME`: auto (speed minimisation, then Newton), newton or speed")
+	fs.StringVar(&o.method, "method", "auto", "solver `NAME`: auto (Newton, then speed minimisation where Newton stalls), newton or speed")
+	fs.StringVar(&o.linear, "linear", "auto", "how Newton steps are solved: `NAME` lu (dense factorisations), gmres (matrix-free, no N x N matrix) or auto (gmres from N = 2048)")
+	fs.IntVar(&o.maxSpeed, "max-speed-iter", 0, "L-BFGS iterations of speed minimisation per initial state (0: the solver's default, 2000)")
+	fs.BoolVar(&o.timing, "timing", false, "print the time of each stage and the solver's work counts on stderr")
 	fs.Float64Var(&o.tol, "tol", fixedpoint.DefaultTol, "a fixed point has max|F_i| <= `TOL` (in 1/time)")
 	fs.Float64Var(&o.uniqueTol, "unique-tol", fixedpoint.DefaultUniqueTol, "points closer than `TOL` * max(1, |h|inf) in max-norm are the same")
 	fs.IntVar(&o.maxIter, "max-iter", 0, "Newton iterations per initial state (0: the solver's default)")
@@ -75,6 +82,12 @@ func (o *findOptions) Validate() error {
 	}
 	if _, err := fixedpoint.ParseMethod(o.method); err != nil {
 		return fmt.Errorf("--method %q: want auto, newton or speed", o.method)
+	}
+	if _, err := fixedpoint.ParseLinear(o.linear); err != nil {
+		return fmt.Errorf("--linear %q: want auto, lu or gmres", o.linear)
+	}
+	if o.maxSpeed < 0 {
+		return fmt.Errorf("--max-speed-iter %d: want 1 or more (0: the default)", o.maxSpeed)
 	}
 	for _, c := range []struct {
 		name     string
@@ -177,23 +190,29 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 
 	prog := newProgress(e, o.output.showProgress(e))
 	defer prog.finish()
+	t0 := time.Now()
 	inits, from, err := initialStates(ctx, in, o, prog)
 	if err != nil {
 		return err
 	}
+	t1 := time.Now()
 	method, _ := fixedpoint.ParseMethod(o.method)
+	linear, _ := fixedpoint.ParseLinear(o.linear)
 	res, err := fixedpoint.Find(ctx, net, inits, &fixedpoint.Settings{
-		Method:    method,
-		Tol:       o.tol,
-		UniqueTol: o.uniqueTol,
-		MaxIter:   o.maxIter,
-		Deflation: o.deflation,
-		Workers:   workers(o.workers),
-		Recorder:  prog.recorder(),
+		Method:       method,
+		Linear:       linear,
+		MaxSpeedIter: o.maxSpeed,
+		Tol:          o.tol,
+		UniqueTol:    o.uniqueTol,
+		MaxIter:      o.maxIter,
+		Deflation:    o.deflation,
+		Workers:      workers(o.workers),
+		Recorder:     prog.recorder(),
 	})
 	if err != nil {
 		return err
 	}
+	t2 := time.Now()
 	states := make([][]float64, len(res.Points))
 	for i, p := range res.Points {
 		states[i] = p.X
@@ -204,6 +223,13 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		return err
 	}
 	prog.finish()
+	if o.timing {
+		st := res.Stats
+		fmt.Fprintf(e.stderr, "fpfind: timing: initial states %.3f s, solving %.3f s, linearising %.3f s (%d points)\n",
+			t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), time.Since(t2).Seconds(), len(states))
+		fmt.Fprintf(e.stderr, "fpfind: work: %d Newton steps (%s), %d LU factorisations, %d J v products, %d Broyden steps, %d speed evaluations, %d Hessians, %d chord steps, %d early exits\n",
+			st.NewtonIter, linearName(st), st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
+	}
 
 	// Order the points by class, then q (then the finder's order).
 	perm := make([]int, len(res.Points))
@@ -323,11 +349,14 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			InitNoise:   report.Float(o.initNoise),
 			Sampling:    sampling,
 			Method:      o.method,
+			Linear:      linearName(res.Stats),
+			MaxSpeed:    cmp.Or(o.maxSpeed, fixedpoint.DefaultMaxSpeedIter),
 			Tol:         report.Float(o.tol),
 			UniqueTol:   report.Float(o.uniqueTol),
 			MaxIter:     cmp.Or(o.maxIter, fixedpoint.DefaultMaxIter),
 			Deflation:   cmp.Or(o.deflation, fixedpoint.DefaultDeflation),
 			Eps:         report.Float(o.spectrum.eps),
+			Eigs:        o.spectrum.partialCount(in.Network.Dim()),
 			RightVector: o.spectrum.vectors || o.spectrum.leftVectors,
 			LeftVectors: o.spectrum.leftVectors,
 		},
@@ -370,6 +399,8 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			Leading:      report.Complex(sp.leading()),
 			SlowestTau:   report.Float(sp.slowestTau),
 			Eps:          report.Float(sp.Eps),
+			NEigenvalues: len(sp.Values),
+			Undecided:    sp.Undecided,
 		})
 	}
 	return doc
@@ -429,4 +460,12 @@ func padNaN(x []float64, n int) []float64 {
 		out[i] = math.NaN()
 	}
 	return out
+}
+
+// linearName names the linear solver a Find used: lu or gmres.
+func linearName(st fixedpoint.Stats) string {
+	if st.MatrixFree {
+		return fixedpoint.LinearGMRES.String()
+	}
+	return fixedpoint.LinearLU.String()
 }

@@ -137,3 +137,37 @@ func TestFindDefaultWorkers(t *testing.T) {
 		t.Errorf("-j 1 and -j 4 differ")
 	}
 }
+
+// --linear gmres solves Newton steps matrix-free and finds the flip-flop
+// network's points as --linear lu does; --timing reports the stages; a bad
+// --linear or --max-speed-iter is a usage error.
+func TestFindLinear(t *testing.T) {
+	docs := map[string]report.Find{}
+	for _, lin := range []string{"lu", "gmres"} {
+		r := runArgs(t, "--linear", lin, "-n", "128", "--timing", "--format", "json", net("flipflop.npz"))
+		if r.code != 0 {
+			t.Fatalf("--linear %s: exit %d: %s", lin, r.code, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "fpfind: timing: initial states") || !strings.Contains(r.stderr, "J v products") {
+			t.Errorf("--linear %s --timing: stderr %q", lin, r.stderr)
+		}
+		var doc report.Find
+		if err := report.Read(strings.NewReader(r.stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Settings.Linear != lin || doc.Settings.MaxSpeed != 2000 {
+			t.Errorf("--linear %s: settings %+v", lin, doc.Settings)
+		}
+		docs[lin] = doc
+	}
+	lu, gm := docs["lu"], docs["gmres"]
+	if lu.Summary.Points == 0 || gm.Summary.Status.Fixed < lu.Summary.Status.Fixed-4 {
+		t.Errorf("lu: %+v; gmres: %+v", lu.Summary, gm.Summary)
+	}
+	for _, args := range [][]string{{"--linear", "qr"}, {"--max-speed-iter", "-3"}} {
+		r := runArgs(t, append(args, net("flipflop.npz"))...)
+		if r.code != 2 || !strings.Contains(r.stderr, args[0]) {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}

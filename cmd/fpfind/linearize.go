@@ -139,7 +139,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 		Header: in.header("linearize"),
 		Model:  o.model.report(),
 		Settings: report.LinearizeSettings{
-			At: o.at, Eps: report.Float(o.spectrum.eps),
+			At: o.at, Eps: report.Float(o.spectrum.eps), Eigs: o.spectrum.partialCount(n),
 			RightVector: o.spectrum.vectors || o.spectrum.leftVectors, LeftVectors: o.spectrum.leftVectors,
 		},
 		Outputs: report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot},
@@ -156,6 +156,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 			Index: i, Stability: sp.Class.String(), NUnstable: sp.NUnstable, NMarginal: sp.NMarginal,
 			Q: report.Float(q), ResidualInf: report.Float(r), Fixed: r <= o.tol,
 			Leading: report.Complex(sp.leading()), SlowestTau: report.Float(sp.slowestTau), Eps: report.Float(sp.Eps),
+			NEigenvalues: len(sp.Values), Undecided: sp.Undecided,
 		})
 		if sp.warning != "" {
 			e.log.Printf("state %d: %s", i, sp.warning)

@@ -20,14 +20,17 @@ type FindSettings struct {
 	InitNoise Float  `json:"init_noise"`           // std of the noise added to sampled states
 	// Sampling describes the trajectories of inits_from = trajectories.
 	Sampling    *Sampling `json:"sampling,omitempty"`
-	Method      string    `json:"method"`        // newton or speed
-	Tol         Float     `json:"tol"`           // fixed-point tolerance on max |F_i|
-	UniqueTol   Float     `json:"unique_tol"`    // 0: 1e-6 max(1, |h|_inf)
-	MaxIter     int       `json:"max_iter"`      // iterations per initial state
-	Deflation   int       `json:"deflation"`     // deflated restarts (-1: none)
-	Eps         Float     `json:"eps"`           // 0: 1e-8 times the operator's scale
-	RightVector bool      `json:"eigvecs_right"` // right eigenvectors written
-	LeftVectors bool      `json:"eigvecs_left"`  // left eigenvectors written
+	Method      string    `json:"method"`         // auto, newton or speed
+	Linear      string    `json:"linear"`         // how Newton steps were solved: lu or gmres
+	MaxSpeed    int       `json:"max_speed_iter"` // L-BFGS iterations per initial state
+	Tol         Float     `json:"tol"`            // fixed-point tolerance on max |F_i|
+	UniqueTol   Float     `json:"unique_tol"`     // 0: 1e-6 max(1, |h|_inf)
+	MaxIter     int       `json:"max_iter"`       // iterations per initial state
+	Deflation   int       `json:"deflation"`      // deflated restarts (-1: none)
+	Eps         Float     `json:"eps"`            // 0: 1e-8 times the operator's scale
+	Eigs        int       `json:"eigs"`           // leading eigenvalues per point (--eigs); 0: all
+	RightVector bool      `json:"eigvecs_right"`  // right eigenvectors written
+	LeftVectors bool      `json:"eigvecs_left"`   // left eigenvectors written
 }
 
 // Sampling describes the trajectories that initial states were drawn from:
@@ -61,6 +64,11 @@ type Point struct {
 	SlowestTau Float `json:"slowest_time_constant"`
 	// Eps is the marginal tolerance the stability counts used.
 	Eps Float `json:"eps"`
+	// NEigenvalues is the number of eigenvalues computed (N, or fewer with
+	// --eigs: the counts are then those of the computed ones).
+	NEigenvalues int `json:"n_eigenvalues"`
+	// Undecided: a partial spectrum whose class, saddle, may be unstable.
+	Undecided bool `json:"class_undecided,omitempty"`
 }
 
 // Summary counts how the initial states ended and what was found.
@@ -101,8 +109,9 @@ type Linearize struct {
 
 // LinearizeSettings are the effective settings of a linearize run.
 type LinearizeSettings struct {
-	At          string `json:"at"`  // the --at file
-	Eps         Float  `json:"eps"` // 0: 1e-8 times the operator's scale
+	At          string `json:"at"`   // the --at file
+	Eps         Float  `json:"eps"`  // 0: 1e-8 times the operator's scale
+	Eigs        int    `json:"eigs"` // leading eigenvalues per state (--eigs); 0: all
 	RightVector bool   `json:"eigvecs_right"`
 	LeftVectors bool   `json:"eigvecs_left"`
 }
@@ -122,6 +131,9 @@ type State struct {
 	Leading    Complex `json:"leading_eigenvalue"`
 	SlowestTau Float   `json:"slowest_time_constant"`
 	Eps        Float   `json:"eps"` // the marginal tolerance used
+	// NEigenvalues and Undecided as in Point.
+	NEigenvalues int  `json:"n_eigenvalues"`
+	Undecided    bool `json:"class_undecided,omitempty"`
 }
 
 // Simulate is the document of `fpfind simulate`.

@@ -24,6 +24,7 @@ func ExampleWrite() {
 		Leading:      report.Complex(complex(0, 0.5)),
 		SlowestTau:   report.Float(math.Inf(1)),
 		Eps:          1e-8,
+		NEigenvalues: 1,
 	}
 	if err := report.Write(os.Stdout, p); err != nil {
 		panic(err)
@@ -45,6 +46,7 @@ func ExampleWrite() {
 	//     0.5
 	//   ],
 	//   "slowest_time_constant": null,
-	//   "eps": 1e-8
+	//   "eps": 1e-8,
+	//   "n_eigenvalues": 1
 	// }
 }
