@@ -331,7 +331,7 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 		}
 		qn := dot(f, f) / 2
 		if fresh {
-			if qn > stallRatio*q {
+			if qn > w.stallRatio()*q {
 				stall++
 			} else {
 				stall = 0
@@ -385,17 +385,27 @@ func (w *worker) broydenUpdate(x, f []float64) {
 }
 
 // stallIter is the number of Newton iterations in a row that decrease q
-// by less than the factor stallRatio after which Newton gives up (to
-// speed minimisation). On a chaotic g = 1.5, N = 200 tanh network (1024
+// by less than the factor stallRatio (Auto, where speed minimisation
+// takes over) or stallRatioNewton (Newton alone) after which Newton gives
+// up. On a chaotic g = 1.5, N = 200 tanh network (1024
 // runs) 2 finds the same fixed points as 3 with 15% fewer factorisations,
 // and stallRatio 0.5 the same 13 fixed points as 0.9 with half the
 // factorisations (2937 against 6190); 0.25, or capping Newton at one or two
 // factorisations before the speed phase, loses a root that
 // scipy.optimize.root finds (TestAgainstScipyRoot).
 const (
-	stallIter  = 2
-	stallRatio = 0.5
+	stallIter        = 2
+	stallRatio       = 0.5
+	stallRatioNewton = 0.9 // 0.5 left 3 of scipy's 13 roots unfound
 )
+
+// stallRatio returns the stall factor of the run's method.
+func (w *worker) stallRatio() float64 {
+	if w.s.Method == Newton {
+		return stallRatioNewton
+	}
+	return stallRatio
+}
 
 // lineSearch tries x + a d for a = 1, then smaller, until q decreases
 // enough (Armijo, with the directional derivative -2q of a Newton step).
