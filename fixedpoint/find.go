@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -295,7 +294,7 @@ func (f *finder) factorNew() error {
 		jac := mat.NewDense(f.n, f.n, nil)
 		f.sys.Jacobian(jac, f.known.x[k])
 		piv := make([]int, f.n)
-		ok := lapack64.Getrf(jac.RawMatrix(), piv)
+		ok := getrf(f.n, jac.RawMatrix().Data, piv)
 		f.known.lu[k], f.known.piv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, ok
 	})
 	f.factorK = hi

@@ -43,7 +43,7 @@ func distInf(a, b []float64, limit float64) float64 {
 }
 
 // luSolve overwrites b with A^{-1} b, where lu and piv hold the LU
-// factorisation of the n x n matrix A from lapack64.Getrf.
+// factorisation of the n x n matrix A from getrf.
 func luSolve(n int, lu []float64, piv []int, b []float64) {
 	for i := 0; i < n; i++ {
 		if p := piv[i]; p != i {

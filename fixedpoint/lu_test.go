@@ -1,0 +1,90 @@
+package fixedpoint
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// getrf gives the factors (and pivots) of gonum's Dgetrf, to rounding, for
+// sizes around the panel width, and its solves agree.
+func TestGetrfMatchesLapack(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 5, 31, 32, 33, 64, 100, 200} {
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		ours := append([]float64(nil), a...)
+		ref := append([]float64(nil), a...)
+		pivO, pivR := make([]int, n), make([]int, n)
+		okO := getrf(n, ours, pivO)
+		okR := lapack64.Getrf(blas64.General{Rows: n, Cols: n, Stride: n, Data: ref}, pivR)
+		if okO != okR {
+			t.Fatalf("n = %d: ok %v, lapack %v", n, okO, okR)
+		}
+		for i := range pivO {
+			if pivO[i] != pivR[i] {
+				t.Fatalf("n = %d: piv[%d] = %d, lapack %d", n, i, pivO[i], pivR[i])
+			}
+		}
+		var scale float64
+		for _, v := range ref {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		for i := range ours {
+			if d := math.Abs(ours[i] - ref[i]); d > 1e-12*scale*float64(n) {
+				t.Fatalf("n = %d: factor element %d differs by %g", n, i, d)
+			}
+		}
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		x := append([]float64(nil), b...)
+		luSolve(n, ours, pivO, x)
+		// Residual of the original system.
+		for i := 0; i < n; i++ {
+			var r float64
+			for j := 0; j < n; j++ {
+				r += a[i*n+j] * x[j]
+			}
+			if d := math.Abs(r - b[i]); d > 1e-9*(1+math.Abs(b[i])) {
+				t.Fatalf("n = %d: residual %g in row %d", n, d, i)
+			}
+		}
+	}
+	// A singular matrix is reported.
+	z := make([]float64, 9)
+	if getrf(3, z, make([]int, 3)) {
+		t.Error("zero matrix: ok")
+	}
+}
+
+func BenchmarkGetrf(b *testing.B) {
+	for _, n := range []int{200, 512} {
+		rng := rand.New(rand.NewPCG(1, 1))
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		w := make([]float64, n*n)
+		piv := make([]int, n)
+		b.Run("ours/"+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(w, a)
+				getrf(n, w, piv)
+			}
+		})
+		b.Run("gonum/"+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(w, a)
+				lapack64.Getrf(blas64.General{Rows: n, Cols: n, Stride: n, Data: w}, piv)
+			}
+		})
+	}
+}
