@@ -294,7 +294,7 @@ func (f *finder) factorNew() error {
 		jac := mat.NewDense(f.n, f.n, nil)
 		f.sys.Jacobian(jac, f.known.x[k])
 		piv := make([]int, f.n)
-		ok := getrf(f.n, jac.RawMatrix().Data, piv)
+		ok := LU(f.n, jac.RawMatrix().Data, piv)
 		f.known.lu[k], f.known.piv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, ok
 	})
 	f.factorK = hi

@@ -8,6 +8,18 @@ import (
 	"github.com/fpfind/fpfind/internal/kernel"
 )
 
+// Factorizer computes in place the LU factorisation with partial pivoting,
+// P A = L U, of the row-major n x n matrix a, with LAPACK's dgetrf
+// conventions (unit lower L and U in a, piv[i] the row interchanged with
+// row i, 0-based), and reports whether U is nonsingular.
+type Factorizer func(n int, a []float64, piv []int) bool
+
+// LU is the dense factorisation of Newton steps with LinearLU. It is the
+// package's own blocked LU; a program built with a LAPACK backend may set
+// it, before calling Find, to one that calls LAPACK (cmd/fpfind does with
+// -tags openblas). It must be safe for concurrent use.
+var LU Factorizer = getrf
+
 // luBlock is the panel width of getrf.
 const luBlock = 32
 

@@ -162,7 +162,7 @@ func (w *worker) eval(f, x []float64) float64 {
 func (w *worker) factor(x []float64) bool {
 	w.sys.Jacobian(w.jacobian(), x)
 	w.c.lu++
-	return getrf(w.n, w.jac.RawMatrix().Data, w.piv)
+	return LU(w.n, w.jac.RawMatrix().Data, w.piv)
 }
 
 // tryEarly runs the chord test against the nearest known point when x is
@@ -282,7 +282,7 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 				return endStationary
 			}
 			w.c.lu++
-			have = getrf(w.n, jr.Data, w.piv)
+			have = LU(w.n, jr.Data, w.piv)
 			w.nb = 0
 			fresh = have
 			if !have {

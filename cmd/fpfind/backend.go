@@ -1,6 +1,10 @@
 package main
 
 import (
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+
+	"github.com/fpfind/fpfind/fixedpoint"
 	"github.com/fpfind/fpfind/internal/backend"
 	"github.com/fpfind/fpfind/linearize"
 )
@@ -18,5 +22,10 @@ func init() {
 	}
 	if backend.Name() != "pure-go" {
 		backend.SetThreads(1)
+		// Newton's LU factorisations through LAPACK (gonum's lapack64,
+		// which Install routed to LAPACKE).
+		fixedpoint.LU = func(n int, a []float64, piv []int) bool {
+			return lapack64.Getrf(blas64.General{Rows: n, Cols: n, Stride: n, Data: a}, piv)
+		}
 	}
 }
