@@ -112,7 +112,16 @@ func ParseLinear(s string) (Linear, error) {
 }
 
 // DefaultMatrixFreeN is the number of units from which LinearAuto solves
-// Newton steps with GMRES instead of LU.
+// Newton steps with GMRES instead of LU. On chaotic g = 1.5 tanh networks
+// (16 runs of Newton alone, one core, machine shared) a GMRES step took
+// 0.020 s at N = 512 and 0.13 s at N = 1024 (about 350 products J v each,
+// the spectrum of J surrounding the origin), a gonum LU 0.035 s and 0.31 s
+// (the package's LU is 1.8x faster). LU keeps what GMRES cannot:
+// Broyden steps between factorisations and the chord test of early exit,
+// which on many runs towards few points save most of the work (the
+// trained flip-flop network: 1505 factorisations against 85959 products);
+// GMRES keeps no N x N matrix (an LU at N = 4096 is 134 MB per worker and
+// per known fixed point).
 const DefaultMatrixFreeN = 2048
 
 // Defaults used for zero fields of Settings.
