@@ -7,24 +7,23 @@ For every N a random g = 1.5 tanh network (W = 1.5 randn/sqrt(N), numpy
 seed N, key W, no b, tau = 1) is written to a temporary .npz and
 
   fpfind find NET -n 64 --seed 1 --timing -q --format json -o PREFIX
-         --max-speed-iter S --max-iter M [extra]
+         --max-speed-iter S --max-iter M --deflation -1
 
 runs under /usr/bin/time -v for both builds (wall time, maximum resident
 set size; the stage seconds and work counts from the two --timing lines on
 stderr). The same S and M are used at every N (see --max-speed-iter).
 
-Derived per-unit costs (all from the runs, aggregate over fpfind's workers,
-so they include every other cost of the solver and are upper bounds on the
-unit cost; the bandwidth they imply is a lower bound on what was reached):
+Derived per-unit costs, from the runs (aggregate over fpfind's 2 workers;
+each charges ALL of the solving time to one kind of work, so it is an upper
+bound on that unit's cost and the rate it implies a lower bound):
 
   pass    one O(N^2) pass over W: a J v product is one, a speed evaluation
-          (F and J^T F) two, each moving 8 N^2 bytes; the effective pass
-          rate is (solving s - LU share) / passes, compared to the memory
-          bandwidth measured here (numpy dgemv on a 512 MB matrix, 1 and 2
-          threads, and a numpy copy);
-  LU      one factorisation, timed by internal/backend's BenchmarkLU (the
-          same dgetrf fpfind calls, one thread, as fpfind's workers run it)
-          as GFLOP/s of 2/3 N^3 against numpy's 1-thread dgemm;
+          (F and J^T F) two, each moving 8 N^2 bytes; solve s / passes, as
+          GB/s against the memory bandwidth measured here (numpy dgemv on a
+          512 MB matrix, 1 and 2 threads; a numpy copy is printed too);
+  LU      factorisations x 2/3 N^3 / (solve s x 2 workers), as GFLOP/s
+          against numpy's 1-thread dgemm (each worker factorises on one
+          core; the OpenBLAS build holds OpenBLAS to one thread);
   lin     linearising seconds per point (full eigen-decomposition up to
           N = 1024, the 20 rightmost eigenvalues by Krylov-Schur above).
 
@@ -43,8 +42,17 @@ initial states and small budgets that still run every stage
 (--mem-args), peak RSS from /usr/bin/time -v; target < 2 GB.
 
 Usage (from the repository root):
-  /usr/bin/python3 bench/scale.py [--sizes 256,1024,4096] [--max-speed-iter 100]
-      [--max-iter 20] [--scipy-budget 120] [--skip-mem] [--skip-scipy]
+  /usr/bin/python3 bench/scale.py [--sizes 256,1024,4096] [--max-speed-iter 300]
+      [--max-iter 2] [--extra '--deflation -1'] [--scipy-budget 90] [--limit 480]
+      [--skip-mem] [--skip-scipy]
+
+Why the small budgets: at N = 4096 a matrix-free Newton step on this
+chaotic network often runs GMRES to its cap of 600 J v products (5 ms
+each per worker), so one run with the default 100 Newton iterations takes
+about a minute and the 64 runs half an hour per build; --max-iter 2
+bounds a run to about 1200 products. The memory run uses --method speed
+(no Newton) for the same reason: 1024 runs of Newton-Krylov would take an
+hour, and GMRES adds only its (61 x N) basis per worker.
 """
 import argparse
 import json
@@ -59,7 +67,7 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MEM_ARGS = "--max-iter 3 --max-speed-iter 20 --deflation -1 --eigs 4"
+MEM_ARGS = "--method speed --max-speed-iter 10 --deflation -1 --eigs 4"
 
 TIMING = re.compile(r"timing: initial states ([\d.]+) s, solving ([\d.]+) s, linearising ([\d.]+) s \((\d+) points?\)")
 WORK = re.compile(r"work: (\d+) Newton steps \((\w+)\), (\d+) LU factorisations, (\d+) J v products, (\d+) Broyden steps, "
@@ -110,21 +118,6 @@ def machine():
     return m
 
 
-def lu_unit(tmp, sizes):
-    """seconds per LU factorisation (one thread) from internal/backend's BenchmarkLU, per build and N."""
-    out = {}
-    pat = "BenchmarkLU/.*/N=(%s)$" % "|".join(str(n) for n in sizes)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    for build, tags in (("go", []), ("openblas", ["-tags", "openblas"])):
-        exe = os.path.join(tmp, "backend_%s.test" % build)
-        sh(["go", "test", "-c", *tags, "-o", exe, "./internal/backend/"])
-        txt = sh([exe, "-test.run", "^$", "-test.bench", pat, "-test.benchtime", "2x", "-test.cpu", "1"],
-                 env=env, cwd=os.path.join(ROOT, "internal", "backend"))
-        for m in re.finditer(r"BenchmarkLU/[\w-]+/N=(\d+)\S*\s+\d+\s+(\d+(?:\.\d+)?) ns/op", txt):
-            out[build, int(m.group(1))] = float(m.group(2)) * 1e-9
-    return out
-
-
 # ---------------------------------------------------------------- fpfind
 
 def network(tmp, n):
@@ -134,10 +127,13 @@ def network(tmp, n):
     return path
 
 
-def run_fpfind(exe, net, prefix, args):
+def run_fpfind(exe, net, prefix, args, limit):
     cmd = ["/usr/bin/time", "-v", exe, "find", net, "--seed", "1", "--timing", "-q", "--format", "json",
            "-o", prefix, *args]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return None
     if p.returncode != 0:
         sys.exit("fpfind failed (%d): %s\n%s" % (p.returncode, " ".join(cmd), p.stderr))
     err = p.stderr
@@ -207,13 +203,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="256,1024,4096")
     ap.add_argument("--inits", type=int, default=64)
-    ap.add_argument("--max-speed-iter", type=int, default=100)
-    ap.add_argument("--max-iter", type=int, default=20)
-    ap.add_argument("--extra", default="", help="more fpfind flags, the same at every N")
-    ap.add_argument("--scipy-budget", type=float, default=120)
+    ap.add_argument("--max-speed-iter", type=int, default=300)
+    ap.add_argument("--max-iter", type=int, default=2)
+    ap.add_argument("--extra", default="--deflation -1", help="more fpfind flags, the same at every N")
+    ap.add_argument("--scipy-budget", type=float, default=90)
     ap.add_argument("--skip-scipy", action="store_true")
     ap.add_argument("--skip-mem", action="store_true")
     ap.add_argument("--mem-args", default=MEM_ARGS)
+    ap.add_argument("--limit", type=float, default=480, help="kill an fpfind run after this many seconds")
     ap.add_argument("--max-10000", type=float, default=600,
                     help="run N = 10000 when the estimate for one build is below this many seconds")
     args = ap.parse_args()
@@ -237,23 +234,27 @@ def main():
         print("\nmachine (numpy, best of several): dgemv 8192^2 %.1f GB/s (1 thread), %.1f GB/s (2); "
               "copy %.1f GB/s (1 thread, read+write); dgemm 4096 %.1f GFLOP/s (1 thread), %.1f (2)"
               % (bw1, bw2, mach["copy", 1], pk1, pk2), flush=True)
-        lus = lu_unit(tmp, [n for n in sizes if n < 2048])
-        print("LU (internal/backend BenchmarkLU, 1 thread): " + ", ".join(
-            "%s N=%d %.4f s (%.1f GFLOP/s)" % (b, n, t, 2 / 3 * n ** 3 / t / 1e9) for (b, n), t in sorted(lus.items())),
-            flush=True)
 
-        runs, sp, nets = {}, {}, {}
+        runs, sp, nets, killed = {}, {}, {}, []
         todo = list(sizes)
         while todo:
             n = todo.pop(0)
             nets[n] = network(tmp, n)
             for build in ("go", "openblas"):
-                r = run_fpfind(exes[build], nets[n], os.path.join(tmp, "%s_%d" % (build, n)), fargs)
+                r = run_fpfind(exes[build], nets[n], os.path.join(tmp, "%s_%d" % (build, n)), fargs, args.limit)
+                if r is None:
+                    print("  N=%d %s: killed after %.0f s (--limit)" % (n, build, args.limit), flush=True)
+                    killed.append((n, build))
+                    continue
                 runs[n, build] = r
                 print("  N=%d %s: %.1f s, %.0f MB, %s" % (n, build, r["wall"], r["rss"], r["status"]), flush=True)
             if not args.skip_scipy:
                 W = np.load(nets[n])["W"]
-                inits = np.load(os.path.join(tmp, "go_%d.npz" % n))["inits"]
+                ipath = [os.path.join(tmp, "%s_%d.npz" % (b, n)) for b in ("go", "openblas")]
+                ipath = [q for q in ipath if os.path.exists(q)]
+                if not ipath:
+                    continue
+                inits = np.load(ipath[0])["inits"]
                 est = None
                 if 1024 in sp and n > 1024:
                     est = sp[1024]["est64"] * (n / 1024) ** 3
@@ -285,7 +286,7 @@ def main():
             mem = {}
             for build in ("go", "openblas"):
                 mem[build] = run_fpfind(exes[build], nets[4096], os.path.join(tmp, "mem_" + build),
-                                        ["-n", "1024", *args.mem_args.split()])
+                                        ["-n", "1024", *args.mem_args.split()], args.limit)
 
     # ------------------------------------------------------------ print
     print("\n== fpfind find, 64 initial states; stage seconds from --timing, peak from /usr/bin/time -v")
@@ -311,9 +312,9 @@ def main():
         elif n in sp:
             print("%6d %-9s  skipped (see above)" % (n, "scipy"))
 
-    print("\n== per-unit costs (aggregate over fpfind's 2 workers; upper bounds on unit cost) and fractions of this machine")
-    print("%6s %-9s %9s %9s %8s %9s %9s %9s %7s %9s"
-          % ("N", "build", "passes", "ms/pass", "GB/s", "% of bw2", "LU share", "LU GF/s", "% pk1", "lin s/pt"))
+    print("\n== per-unit costs from the runs (aggregate over fpfind's 2 workers) and fractions of this machine")
+    print("%6s %-9s %9s %10s %9s %9s %11s %7s %9s" % ("N", "build", "passes", "ms/pass<=", "GB/s>=", "% of bw2",
+                                                   "LU GF/s>=", "% pk1", "lin s/pt"))
     derived = {}
     for n in sizes:
         for b in ("go", "openblas"):
@@ -321,22 +322,22 @@ def main():
             if r is None:
                 continue
             passes = r["jv"] + 2 * r["speed"]
-            tlu = lus.get((b, n))
-            lushare = r["lu"] * tlu / 2 if (tlu and r["lu"]) else 0.0
-            rest = max(r["solve"] - lushare, 0)
-            tp = rest / passes if passes else float("nan")
+            tp = r["solve"] / passes if passes else float("nan")
             gbs = 8 * n * n / tp / 1e9 if passes else float("nan")
-            gf = 2 / 3 * n ** 3 / tlu / 1e9 if tlu else float("nan")
+            gf = 2 / 3 * n ** 3 * r["lu"] / (2 * r["solve"]) / 1e9 if r["lu"] and r["solve"] else float("nan")
             lin = r["lin"] / r["points"] if r["points"] else float("nan")
             derived[n, b] = (tp, lin)
-            print("%6d %-9s %9d %9.3f %8.1f %8.0f%% %8.0f%% %9.1f %6.0f%% %9.3f"
-                  % (n, b, passes, tp * 1e3, gbs, 100 * gbs / bw2, 100 * lushare / r["solve"] if r["solve"] else 0,
-                     gf, 100 * gf / pk1, lin))
-    print("(passes = J v products + 2 x speed evaluations, 8 N^2 bytes each; ms/pass = (solve s - LU share) / passes;"
-          " LU share = factorisations x BenchmarkLU time / 2 workers; bw2 = 2-thread dgemv %.1f GB/s; pk1 = 1-thread dgemm"
-          " %.1f GFLOP/s)" % (bw2, pk1))
+            print("%6d %-9s %9d %10.3f %9.1f %8.0f%% %11.2f %6.0f%% %9.3f"
+                  % (n, b, passes, tp * 1e3, gbs, 100 * gbs / bw2, gf, 100 * gf / pk1, lin))
+    print("(passes = J v products + 2 x speed evaluations, 8 N^2 bytes each. Both bounds charge ALL solving time to one"
+          " kind of work: ms/pass = solve s / passes (an upper bound on the cost of a pass, so GB/s is a lower bound on"
+          " the bandwidth reached), LU GF/s = factorisations x 2/3 N^3 / (solve s x 2 workers) (a lower bound on the rate"
+          " of a 1-thread LU). bw2 = 2-thread dgemv %.1f GB/s, pk1 = 1-thread dgemm %.1f GFLOP/s, measured above.)"
+          % (bw2, pk1))
+    if killed:
+        print("killed by --limit %.0f s: %s" % (args.limit, ", ".join("N=%d %s" % k for k in killed)))
 
-    if (1024, "go") in runs and (4096, "go") in runs:
+    if all((m, b) in runs for m in (1024, 4096) for b in ("go", "openblas")):
         print("\n== fitted exponents, log-log slope between N = 1024 and 4096 (cost ~ N^e)")
         print("%-9s %7s %7s %7s %7s %9s %9s %9s" % ("build", "wall", "init", "solve", "lin", "lin/pt", "passes", "ms/pass"))
         for b in ("go", "openblas"):
@@ -356,11 +357,14 @@ def main():
         print("\n== memory (issue #8 part 5): N = 4096, 1024 initial states, fpfind find -n 1024 " + args.mem_args)
         for b in ("go", "openblas"):
             r = mem[b]
+            if r is None:
+                print("%-9s killed after %.0f s (--limit)" % (b, args.limit))
+                continue
             print("%-9s peak %6.0f MB (%s 2 GB), wall %.1f s; init %.1f s, solve %.1f s, lin %.1f s (%d points); "
                   "%d J v, %d speed evaluations; runs %s"
                   % (b, r["rss"], "under" if r["rss"] < 2048 else "OVER", r["wall"], r["init"], r["solve"], r["lin"],
                      r["points"], r["jv"], r["speed"], r["status"]))
-        pk = max(runs[n, b]["rss"] for (n, b) in runs if n == 4096)
+        pk = max([runs[n, b]["rss"] for (n, b) in runs if n == 4096] or [float("nan")])
         print("peak of the 64-initial-state runs at N = 4096: %.0f MB" % pk)
     print("\n" + uptime())
 
