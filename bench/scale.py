@@ -37,6 +37,12 @@ Success is max|F| <= 1e-8; then numpy.linalg.eigvals of the Jacobian at
 each distinct root. N = 4096 is skipped when the estimate from N = 1024
 (x 4^3, the cost of hybr's dense QR) exceeds 5 minutes.
 
+Linearising probe: the budgets above leave few or no points to linearise,
+so for every N and build fpfind also starts from 4 states within 1e-6 of
+the origin (a fixed point of these networks, b = 0) with --deflation -1
+--max-iter 20 and the default --eigs, and reports linearising s per point
+(--probe-only runs just this).
+
 Memory (issue #8 part 5): fpfind find on the N = 4096 network with 1024
 initial states and small budgets that still run every stage
 (--mem-args), peak RSS from /usr/bin/time -v; target < 2 GB.
@@ -216,6 +222,8 @@ def main():
     ap.add_argument("--scipy-budget", type=float, default=60)
     ap.add_argument("--skip-scipy", action="store_true")
     ap.add_argument("--skip-mem", action="store_true")
+    ap.add_argument("--skip-probe", action="store_true")
+    ap.add_argument("--probe-only", action="store_true", help="only the linearising probe")
     ap.add_argument("--mem-args", default=MEM_ARGS)
     ap.add_argument("--limit", type=float, default=420, help="kill an fpfind run after this many seconds")
     ap.add_argument("--max-10000", type=float, default=600,
@@ -247,6 +255,8 @@ def main():
         while todo:
             n = todo.pop(0)
             nets[n] = network(tmp, n)
+            if args.probe_only:
+                continue
             for build in ("go", "openblas"):
                 r = run_fpfind(exes[build], nets[n], os.path.join(tmp, "%s_%d" % (build, n)), fargs, args.limit)
                 if r is None:
@@ -288,14 +298,32 @@ def main():
                         print("  N=10000: skipped: estimate %.0f s per build (pure Go, N=4096 time x (10000/4096)^%.2f), "
                               "over the %.0f s limit (W alone is %.1f GB)" % (est, max(e, 2), args.max_10000, gb), flush=True)
 
+        probe = {}
+        if not args.skip_probe:
+            rng = np.random.default_rng(0)
+            for n in sizes:
+                ip = os.path.join(tmp, "near0_%d.npy" % n)
+                np.save(ip, 1e-6 * rng.standard_normal((4, n)))
+                for build in ("go", "openblas"):
+                    probe[n, build] = run_fpfind(exes[build], nets[n], os.path.join(tmp, "probe_%s_%d" % (build, n)),
+                                                 ["--inits-file", ip, "--deflation", "-1", "--max-iter", "20"], args.limit)
+
         mem = None
-        if not args.skip_mem and 4096 in nets:
+        if not args.skip_mem and not args.probe_only and 4096 in nets:
             mem = {}
             for build in ("go", "openblas"):
                 mem[build] = run_fpfind(exes[build], nets[4096], os.path.join(tmp, "mem_" + build),
                                         ["-n", "1024", *args.mem_args.split()], args.limit)
 
     # ------------------------------------------------------------ print
+    if runs:
+        report(args, sizes, runs, sp, killed, bw2, pk1)
+    report_probe(args, sizes, probe)
+    report_mem(args, runs, mem)
+    print("\n" + uptime())
+
+
+def report(args, sizes, runs, sp, killed, bw2, pk1):
     print("\n== fpfind find, 64 initial states; stage seconds from --timing, peak from /usr/bin/time -v")
     hdr = ("%6s %-9s %8s %7s %7s %8s %7s %4s %-8s %6s %7s %8s %5s %-22s"
            % ("N", "build", "wall s", "peak MB", "init s", "solve s", "lin s", "pts", "linear", "LU", "J v",
@@ -360,6 +388,31 @@ def main():
         print("(the linear solver changes at N = 2048 (LU below, GMRES above) and the spectra from full to 20 leading"
               " eigenvalues above N = 1024, so these slopes compare what fpfind does at each size, not one algorithm)")
 
+
+
+def report_probe(args, sizes, probe):
+    if probe:
+        print("\n== linearising probe: 4 states within 1e-6 of the origin (a fixed point here: b = 0), --deflation -1"
+              " --max-iter 20, default --eigs (all eigenvalues up to N = 1024, the 20 rightmost above)")
+        for n in sizes:
+            for b in ("go", "openblas"):
+                r = probe.get((n, b))
+                if r is None:
+                    print("%6d %-9s killed after %.0f s (--limit)" % (n, b, args.limit))
+                    continue
+                lin = r["lin"] / r["points"] if r["points"] else float("nan")
+                print("%6d %-9s wall %6.1f s, peak %5.0f MB, solve %6.2f s (%d %s steps, %d J v), lin %7.3f s for %d point(s):"
+                      " %.3f s/point" % (n, b, r["wall"], r["rss"], r["solve"], r["newton"], r["linear"], r["jv"], r["lin"],
+                                         r["points"], lin))
+        for b in ("go", "openblas"):
+            a, c = probe.get((1024, b)), probe.get((4096, b))
+            if a and c and a["points"] and c["points"]:
+                print("exponent of linearising s/point, 1024 -> 4096 (full decomposition -> 20 leading), %s: %.2f"
+                      % (b, slope(a["lin"] / a["points"], c["lin"] / c["points"], 1024, 4096)))
+
+
+
+def report_mem(args, runs, mem):
     if mem:
         print("\n== memory (issue #8 part 5): N = 4096, 1024 initial states, fpfind find -n 1024 " + args.mem_args)
         for b in ("go", "openblas"):
@@ -373,7 +426,6 @@ def main():
                      r["points"], r["jv"], r["speed"], r["status"]))
         pk = max([runs[n, b]["rss"] for (n, b) in runs if n == 4096] or [float("nan")])
         print("peak of the 64-initial-state runs at N = 4096: %.0f MB" % pk)
-    print("\n" + uptime())
 
 
 if __name__ == "__main__":
