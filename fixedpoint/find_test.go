@@ -88,6 +88,22 @@ func checkInvariants(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result
 		if r.Status != fixedpoint.Diverged && math.Abs(resid(r.Final)-r.Residual) > 1e-14 {
 			t.Errorf("run %d: Residual %g, recomputed %g", i, r.Residual, resid(r.Final))
 		}
+		if r.Status != fixedpoint.Diverged && !r.Early {
+			// Every phase descends on q (an early exit may jump to a
+			// known point's lower or, for slow points, slightly higher q).
+			ff := make([]float64, n)
+			if q0 := sys.SpeedGrad(make([]float64, n), ff, r.Init); !(r.Q <= q0*(1+1e-12)) {
+				t.Errorf("run %d: ends with q = %g above its initial %g", i, r.Q, q0)
+			}
+		}
+		if r.Status == fixedpoint.Slow {
+			// A stationary point of q (the L-BFGS floor allows sqrt(SlowTol)).
+			g, ff := make([]float64, n), make([]float64, n)
+			sys.SpeedGrad(g, ff, r.Final)
+			if gn, fn := floats.Norm(g, 2), floats.Norm(ff, 2); !(gn <= 1e-3*fn) {
+				t.Errorf("run %d: slow with |grad q| = %g, |F| = %g", i, gn, fn)
+			}
+		}
 		switch r.Status {
 		case fixedpoint.Fixed, fixedpoint.Slow:
 			if r.Point < 0 || res.Points[r.Point].Kind != r.Status {

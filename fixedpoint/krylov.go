@@ -52,13 +52,14 @@ func (w *worker) krylovStep(x, f, d []float64, eta float64) float64 {
 	if w.gm == nil {
 		w.gm = krylov.NewGMRES(w.n, gmresRestart)
 		w.dphi = make([]float64, w.n)
+		w.rhs = make([]float64, w.n)
 		w.op = func(dst, v []float64) { w.sys.JacVecAt(dst, w.dphi, v) }
 	}
 	w.sys.PhiPrime(w.dphi, x)
 	for i, v := range f {
 		d[i] = -v
 	}
-	b := w.bx
+	b := w.rhs // not w.bx: polish keeps its starting state there
 	copy(b, d)
 	clear(d)
 	r, err := w.gm.Solve(w.op, b, d, &krylov.Settings{Tol: eta, MaxIter: gmresMaxIter})

@@ -131,13 +131,15 @@ type worker struct {
 	failDist   float64    // distance of the last failed chord test
 	hess       *mat.Dense // Hessian of q, then its Cholesky factor
 
-	// matrix-free Newton steps
-	gm    *krylov.GMRES
-	dphi  []float64 // phi' at the state of the step
-	op    krylov.Operator
 	early int     // known point reached by the chord test
 	div   float64 // divergence bound of this run
-	c     counts
+
+	// matrix-free Newton steps
+	gm   *krylov.GMRES
+	dphi []float64 // phi' at the state of the step
+	rhs  []float64 // right-hand side of the step
+	op   krylov.Operator
+	c    counts
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
