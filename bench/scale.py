@@ -309,7 +309,9 @@ def main():
                                                  ["--inits-file", ip, "--deflation", "-1", "--max-iter", "20"], args.limit)
 
         mem = None
-        if not args.skip_mem and not args.probe_only and 4096 in nets:
+        if not args.skip_mem and not args.probe_only:
+            if 4096 not in nets:
+                nets[4096] = network(tmp, 4096)
             mem = {}
             for build in ("go", "openblas"):
                 mem[build] = run_fpfind(exes[build], nets[4096], os.path.join(tmp, "mem_" + build),
