@@ -754,6 +754,12 @@ func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
 		// minimum, not a root that L-BFGS failed to resolve.
 		return end
 	}
+	if w.matrixFree() && res > mfPolishRes {
+		// Far from a root a matrix-free Newton step costs up to
+		// gmresMaxIter products; two of them from each of many runs that
+		// ran out of speed iterations cost more than the runs themselves.
+		return end
+	}
 	copy(w.bx, x)
 	if e := w.newton(x, polishIter, false); e == endFixed || e == endEarly {
 		return e
@@ -763,8 +769,12 @@ func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
 	return end
 }
 
-// polishIter is the number of Newton steps tried on a local minimum of q.
-const polishIter = 2
+// polishIter is the number of Newton steps tried on a local minimum of q,
+// and mfPolishRes the largest max|F| that matrix-free steps polish from.
+const (
+	polishIter  = 2
+	mfPolishRes = 1e-4
+)
 
 // divergeBound bounds |h|_inf relative to max(1, |h0|_inf).
 const divergeBound = 1e8
