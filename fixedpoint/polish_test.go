@@ -11,8 +11,8 @@ import (
 	"github.com/fpfind/fpfind/dynamics"
 )
 
-// A polish that fails leaves the state where the speed phase left it, with
-// dense and with matrix-free Newton steps (whose GMRES right-hand side
+// Polish leaves the state where the speed phase left it when it fails,
+// with dense and with matrix-free Newton steps (whose GMRES right-hand side
 // once shared the scratch vector polish keeps the state in).
 func TestPolishFailureRestoresState(t *testing.T) {
 	const n = 60
@@ -41,6 +41,19 @@ func TestPolishFailureRestoresState(t *testing.T) {
 			x[i] = rng.Float64()*2 - 1 // far from any fixed point
 		}
 		want := append([]float64(nil), x...)
+		net.Field(wk.f, x)
+		// Polish keeps the state in w.bx while Newton steps run; they must
+		// leave it alone (they once kept GMRES's right-hand side there).
+		copy(wk.bx, x)
+		y := append([]float64(nil), x...)
+		wk.newton(y, polishIter, false)
+		for i := range x {
+			if wk.bx[i] != want[i] {
+				t.Fatalf("%v: Newton steps changed the saved state at [%d]", lin, i)
+			}
+		}
+		// From a far state polish does not try, and leaves x and w.f as
+		// they were.
 		net.Field(wk.f, x)
 		if e := wk.polish(x, endLimit); e != endLimit {
 			t.Fatalf("%v: polish from a far state ended %v", lin, e)

@@ -64,7 +64,7 @@ type SampleSettings struct {
 // TrajectoryInits returns initial states sampled from trajectories of the
 // system's own dynamics (its constant input included): Trajectories runs
 // from random Gaussian states of dh/dt = F(h), integrated with the
-// Dormand-Prince method of package ode (relative tolerance 1e-8), or of
+// Dormand-Prince method of package ode (relative tolerance 1e-6: the states are starting points, to which Noise is added), or of
 // the map of a MapFlow, each sampled at Burn + k Span/(per-1), k =
 // 0..per-1 (per = ceil(Count / Trajectories); one sample at Burn when
 // per = 1); a map is sampled at the step nearest each time. Row i of the result is
@@ -129,7 +129,7 @@ func TrajectoryInits(ctx context.Context, sys Flow, s *SampleSettings) (*mat.Den
 	} else {
 		f := func(dst []float64, _ float64, y []float64) { sys.Field(dst, y) }
 		res, err := ode.SolveBatch(ctx, f, y0, 0, times[per-1], &ode.Settings{
-			Times: times, RelTol: 1e-8, AbsTol: 1e-10, Workers: c.Workers,
+			Times: times, RelTol: 1e-6, AbsTol: 1e-8, Workers: c.Workers,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("fixedpoint: sampling trajectories: %w", err)

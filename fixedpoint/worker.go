@@ -754,10 +754,11 @@ func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
 		// minimum, not a root that L-BFGS failed to resolve.
 		return end
 	}
-	if w.matrixFree() && res > mfPolishRes {
-		// Far from a root a matrix-free Newton step costs up to
-		// gmresMaxIter products; two of them from each of many runs that
-		// ran out of speed iterations cost more than the runs themselves.
+	if res > polishRes {
+		// Far from a root two Newton steps hardly ever reach it, and they
+		// cost an LU factorisation each (0.08 s at N = 1024) or up to
+		// gmresMaxIter products: from each of many runs that ran out of
+		// speed iterations, more than the runs themselves.
 		return end
 	}
 	copy(w.bx, x)
@@ -769,11 +770,11 @@ func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
 	return end
 }
 
-// polishIter is the number of Newton steps tried on a local minimum of q,
-// and mfPolishRes the largest max|F| that matrix-free steps polish from.
+// polishIter is the number of Newton steps tried on the end of a speed
+// phase, and polishRes the largest max|F| they are tried from.
 const (
-	polishIter  = 2
-	mfPolishRes = 1e-4
+	polishIter = 2
+	polishRes  = 1e-4
 )
 
 // divergeBound bounds |h|_inf relative to max(1, |h0|_inf).
