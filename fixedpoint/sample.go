@@ -64,10 +64,11 @@ type SampleSettings struct {
 // TrajectoryInits returns initial states sampled from trajectories of the
 // system's own dynamics (its constant input included): Trajectories runs
 // from random Gaussian states of dh/dt = F(h), integrated with the
-// Dormand-Prince method of package ode (relative tolerance 1e-6: the states are starting points, to which Noise is added), or of
-// the map of a MapFlow, each sampled at Burn + k Span/(per-1), k =
-// 0..per-1 (per = ceil(Count / Trajectories); one sample at Burn when
-// per = 1); a map is sampled at the step nearest each time. Row i of the result is
+// Dormand-Prince method of package ode (relative tolerance 1e-6: the
+// states are only starting points, and Noise is added to them), or of the
+// map of a MapFlow, each sampled at Burn + k Span/(per-1), k = 0..per-1
+// (per = ceil(Count / Trajectories); one sample at Burn when per = 1); a
+// map is sampled at the step nearest each time. Row i of the result is
 // sample i / Trajectories of trajectory i % Trajectories, plus Gaussian
 // noise of standard deviation Noise. The error reports bad settings, a
 // trajectory that failed (for example one that blew up), or a cancelled
