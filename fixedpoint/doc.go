@@ -74,6 +74,19 @@
 // point whenever h* is; Find adds it (after checking its residual) and says
 // so in Result.Symmetric.
 //
+// # Large networks
+//
+// Settings.Linear chooses how Newton steps are solved. Below
+// DefaultMatrixFreeN (2048) units they use LU factorisations (the
+// package's blocked LU, or LAPACK through the LU variable), with Broyden
+// updates and the chord early exit above. From there on, each step runs
+// restarted GMRES on products J v (Knoll and Keyes 2004), to the relative
+// tolerance of Eisenstat and Walker (1996, choice 2). Then no N x N matrix
+// exists per worker or per known point: no LU factors are kept, and there
+// are no Broyden steps, no chord test, no Levenberg-Marquardt steps and no
+// Hessian refinement of slow points. A worker holds the GMRES basis and the
+// L-BFGS pairs, O((restart + m) N).
+//
 // # Deflation
 //
 // After the runs, Find restarts Newton from initial states on the deflated
@@ -104,6 +117,17 @@
 //
 // J. Nocedal and S. J. Wright, Numerical Optimization, 2nd ed., Springer,
 // 2006 (L-BFGS, Levenberg-Marquardt, backtracking line searches).
+//
+// R. H. Byrd, J. Nocedal and R. B. Schnabel, Representations of
+// quasi-Newton matrices and their use in limited memory methods, Math.
+// Programming 63, 129-156, 1994 (the compact L-BFGS form).
+//
+// S. C. Eisenstat and H. F. Walker, Choosing the forcing terms in an
+// inexact Newton method, SIAM J. Sci. Comput. 17(1), 16-32, 1996.
+//
+// D. A. Knoll and D. E. Keyes, Jacobian-free Newton-Krylov methods: a
+// survey of approaches and applications, J. Comput. Phys. 193(2), 357-397,
+// 2004.
 //
 // M. D. Golub and D. Sussillo, FixedPointFinder: a Tensorflow toolbox for
 // identifying and characterizing fixed points in recurrent neural networks,
