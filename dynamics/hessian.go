@@ -36,7 +36,7 @@ func (n *Network) SpeedHessian(dst *mat.Dense, h []float64) float64 {
 		sp = &b
 	}
 	buf := (*sp)[:nn*nn+2*nn]
-	s, b := buf[:nn], buf[nn:2*nn] // phi'/tau and 1/tau^2 ... then scale
+	s, b := buf[:nn], buf[nn:2*nn] // phi'/tau; the diagonal of W^T (.) W
 	wd := buf[2*nn:]
 	var q float64
 	for i, xi := range x {

@@ -213,7 +213,7 @@ func iterateMap(ctx context.Context, sys MapFlow, y0 *mat.Dense, times []float64
 						sys.Map(t, h)
 						h, t = t, h
 					}
-					if _, ok := finiteAt(h); !ok {
+					if !(normInf(h) < math.Inf(1)) { // NaN or Inf
 						errs[j] = fmt.Errorf("fixedpoint: trajectory %d: non-finite state at step %d", j, step)
 						break
 					}
@@ -233,14 +233,4 @@ func iterateMap(ctx context.Context, sys MapFlow, y0 *mat.Dense, times []float64
 		}
 	}
 	return out, nil
-}
-
-// finiteAt returns the index of the first non-finite element of x.
-func finiteAt(x []float64) (int, bool) {
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return i, false
-		}
-	}
-	return 0, true
 }
