@@ -27,7 +27,7 @@ func (n *Network) SpeedHessian(dst *mat.Dense, h []float64) float64 {
 	n.checkLen(h)
 	d := n.sized(dst)
 	nn := n.n
-	// The last row of dst holds x, then the diagonal of W^T (.) W.
+	// The last row of dst holds x until the product overwrites it.
 	x := d.Data[(nn-1)*d.Stride : (nn-1)*d.Stride+nn]
 	n.PreActivation(x, h)
 	sp, _ := scratch.Get().(*[]float64)
