@@ -79,3 +79,17 @@ func gemvT(y, a []float64, lda int, x []float64, rows, cols int) {
 	}
 	gemvTAVX2(&y[0], &a[0], lda, &x[0], rows, cols)
 }
+
+// gemm4x8AVX2 adds A B to four rows of C: A is 4 x k, B k x cols, cols a
+// positive multiple of 8 and k >= 1; strides are in elements.
+//
+//go:noescape
+func gemm4x8AVX2(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int)
+
+func gemm4(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int) {
+	if !useAsm {
+		gemmGo(4, cols, k, a, lda, b, ldb, c, ldc)
+		return
+	}
+	gemm4x8AVX2(&c[0], ldc, &a[0], lda, &b[0], ldb, k, cols)
+}

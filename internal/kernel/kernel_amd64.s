@@ -429,3 +429,77 @@ t1next:
 tdone:
 	VZEROUPPER
 	RET
+
+// func gemm4x8AVX2(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int)
+//
+// C[0:4, 0:cols] += A[0:4, 0:k] B[0:k, 0:cols] for k >= 1 and cols a
+// positive multiple of 8; strides are in elements. DI C at the column
+// block, R8 ldc in bytes, SI and R10-R12 rows 0-3 of A, DX B at the column
+// block, R13 ldb in bytes, R9 B at row kk, AX byte offset kk*8, CX k*8, BX
+// columns left. Y0-Y7 hold the 4 x 8 tile of C (row r in Y(2r), Y(2r+1));
+// every C[i,j] gets its FMAs in k order, as in gemvTAVX2.
+TEXT ·gemm4x8AVX2(SB), NOSPLIT, $0-64
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R9
+	SHLQ $3, R9
+	LEAQ (SI)(R9*1), R10
+	LEAQ (SI)(R9*2), R11
+	LEAQ (R11)(R9*1), R12
+	MOVQ b+32(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $3, R13
+	MOVQ k+48(FP), CX
+	SHLQ $3, CX
+	MOVQ cols+56(FP), BX
+
+gcol:
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD (DI)(R8*1), Y2
+	VMOVUPD 32(DI)(R8*1), Y3
+	LEAQ    (DI)(R8*2), R9
+	VMOVUPD (R9), Y4
+	VMOVUPD 32(R9), Y5
+	VMOVUPD (R9)(R8*1), Y6
+	VMOVUPD 32(R9)(R8*1), Y7
+	MOVQ    DX, R9
+	XORQ    AX, AX
+
+gk:
+	VMOVUPD      (R9), Y8
+	VMOVUPD      32(R9), Y9
+	VBROADCASTSD (SI)(AX*1), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VFMADD231PD  Y9, Y10, Y1
+	VBROADCASTSD (R10)(AX*1), Y11
+	VFMADD231PD  Y8, Y11, Y2
+	VFMADD231PD  Y9, Y11, Y3
+	VBROADCASTSD (R11)(AX*1), Y12
+	VFMADD231PD  Y8, Y12, Y4
+	VFMADD231PD  Y9, Y12, Y5
+	VBROADCASTSD (R12)(AX*1), Y13
+	VFMADD231PD  Y8, Y13, Y6
+	VFMADD231PD  Y9, Y13, Y7
+	ADDQ         R13, R9
+	ADDQ         $8, AX
+	CMPQ         AX, CX
+	JL           gk
+
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, (DI)(R8*1)
+	VMOVUPD Y3, 32(DI)(R8*1)
+	LEAQ    (DI)(R8*2), R9
+	VMOVUPD Y4, (R9)
+	VMOVUPD Y5, 32(R9)
+	VMOVUPD Y6, (R9)(R8*1)
+	VMOVUPD Y7, 32(R9)(R8*1)
+	ADDQ    $64, DI
+	ADDQ    $64, DX
+	SUBQ    $8, BX
+	JG      gcol
+	VZEROUPPER
+	RET

@@ -15,3 +15,7 @@ func gemv2(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add b
 func gemvT(y, a []float64, lda int, x []float64, rows, cols int) {
 	gemvTGo(y, a, lda, x, rows, cols)
 }
+
+func gemm4(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int) {
+	gemmGo(4, cols, k, a, lda, b, ldb, c, ldc)
+}
