@@ -160,9 +160,12 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 	}
 	res := &Result{Runs: make([]Run, ni), Symmetric: f.sym}
 	f.reached = make([]int, ni)
+	// Two slabs instead of 2 I small allocations.
+	initSlab, finalSlab := make([]float64, ni*n), make([]float64, ni*n)
 	for i := range res.Runs {
-		res.Runs[i].Init = append([]float64(nil), inits.RawRowView(i)...)
-		res.Runs[i].Final = make([]float64, 0, n)
+		res.Runs[i].Init = initSlab[i*n : (i+1)*n : (i+1)*n]
+		copy(res.Runs[i].Init, inits.RawRowView(i))
+		res.Runs[i].Final = finalSlab[i*n : i*n : (i+1)*n]
 	}
 	f.res = res
 	f.counts = make([]counts, ni)
