@@ -176,7 +176,7 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 		size := roundSizes[min(r, len(roundSizes)-1)]
 		hi := min(lo+size, ni)
 		found := len(f.known.x)
-		err := f.parallel(hi-lo, func(w *worker, k int) {
+		err := f.runs(hi-lo, func(w *worker, k int) {
 			i := lo + k
 			f.reached[i] = w.run(res.Runs[i].Init, &res.Runs[i])
 			f.counts[i] = w.c
@@ -210,6 +210,7 @@ type finder struct {
 	known   *knownSet
 	slow    *slowSet
 	workers []*worker
+	groups  []*group // lockstep groups (lockstep.go), made on first use
 	res     *Result
 	reached []int    // per run: known point index, or -1
 	counts  []counts // per run

@@ -3,9 +3,11 @@ package fixedpoint_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -512,8 +514,25 @@ func TestWorkersBitIdentical(t *testing.T) {
 func workersBitIdentical(t *testing.T, lin fixedpoint.Linear) {
 	net := randomNet(t, 80, 1.5, 5)
 	inits := uniformInits(96, 80, -1, 1, 6)
-	a := find(t, net, inits, &fixedpoint.Settings{Workers: 1, Deflation: 8, Linear: lin})
-	b := find(t, net, inits, &fixedpoint.Settings{Workers: 8, Deflation: 8, Linear: lin})
+	a := find(t, net, inits, &fixedpoint.Settings{Workers: 1, Batch: 1, Deflation: 8, Linear: lin})
+	// Runs in lockstep groups of any size, on any number of workers, give
+	// the same bits as one at a time.
+	for _, s := range []fixedpoint.Settings{{Workers: 8}, {Workers: 2, Batch: 3}, {Workers: 1, Batch: 5}} {
+		s.Deflation, s.Linear = 8, lin
+		b := find(t, net, inits, &s)
+		t.Run(fmt.Sprintf("workers %d batch %d", s.Workers, s.Batch), func(t *testing.T) { sameResults(t, a, b) })
+	}
+	if a.Stats.SpeedEvals == 0 {
+		t.Errorf("%v: no speed evaluations: the lockstep path is not exercised", lin)
+	}
+	t.Logf("%d points (%d fixed), stats %+v", len(a.Points), a.Count(fixedpoint.Fixed), a.Stats)
+}
+
+func sameResults(t *testing.T, a, b *fixedpoint.Result) {
+	lin := fixedpoint.LinearLU
+	if a.Stats.MatrixFree {
+		lin = fixedpoint.LinearGMRES
+	}
 	if mf := lin == fixedpoint.LinearGMRES; a.Stats.MatrixFree != mf || mf != (a.Stats.KrylovProducts > 0) || mf == (a.Stats.Factorizations > 0) {
 		t.Errorf("%v: stats %+v", lin, a.Stats)
 	}
@@ -548,7 +567,6 @@ func workersBitIdentical(t *testing.T, lin fixedpoint.Linear) {
 			t.Errorf("run %d differs", i)
 		}
 	}
-	t.Logf("%d points (%d fixed), stats %+v", len(a.Points), a.Count(fixedpoint.Fixed), a.Stats)
 }
 
 func TestBadInput(t *testing.T) {
@@ -567,6 +585,9 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := fixedpoint.Find(ctx, net, mat.NewDense(2, 4, nil), &fixedpoint.Settings{Tol: -1}); err == nil {
 		t.Error("negative Tol: no error")
+	}
+	if _, err := fixedpoint.Find(ctx, net, mat.NewDense(2, 4, nil), &fixedpoint.Settings{Batch: -1}); err == nil || !strings.Contains(err.Error(), "Batch") {
+		t.Errorf("negative Batch: err = %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()

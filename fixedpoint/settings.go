@@ -38,6 +38,19 @@ type System interface {
 	Symmetric() bool
 }
 
+// BatchSystem is a System that evaluates the speed and its gradient at
+// several states in one call; *dynamics.Network satisfies it. Find then
+// advances Settings.Batch runs per worker in lockstep, so that their speed
+// evaluations share one pass over the weights. Row r of each result must
+// not depend on m or on the other rows (Find's results would otherwise
+// depend on scheduling).
+type BatchSystem interface {
+	System
+	// SpeedGradRows writes F, J^T F and q for the m states in the rows of
+	// h (m x N, row-major) into the rows of f and grad and into q[:m].
+	SpeedGradRows(grad, f, h []float64, m int, q []float64)
+}
+
 // Method chooses the solver of each run.
 type Method int
 
@@ -134,6 +147,7 @@ const (
 	DefaultDeflation    = 16    // deflated restarts after the first pass
 	DefaultDeflationPow = 2     // p in 1/|h-h*|^p + shift
 	DefaultShift        = 1     // shift in 1/|h-h*|^p + shift
+	DefaultBatch        = 8     // runs per worker in lockstep (BatchSystem)
 )
 
 // Settings configure Find. The zero value (and a nil *Settings) gives the
@@ -181,6 +195,13 @@ type Settings struct {
 	// means runtime.GOMAXPROCS(0). Workers == 1 uses no goroutines. The
 	// result does not depend on it.
 	Workers int
+	// Batch is the number of runs each worker advances in lockstep when
+	// the system is a BatchSystem: a worker runs each of them until it
+	// needs an evaluation of the speed (or ends), then evaluates all of
+	// them in one call, so that their products with W share the passes
+	// over it. 0 means DefaultBatch; 1 runs one at a time. The result does
+	// not depend on it.
+	Batch int
 	// Recorder, when not nil, receives progress reports. It must be safe
 	// for concurrent use.
 	Recorder Recorder
@@ -284,6 +305,12 @@ func resolve(s *Settings) (resolved, error) {
 	}
 	if r.Workers == 0 {
 		r.Workers = runtime.GOMAXPROCS(0)
+	}
+	if r.Batch < 0 {
+		return bad("Batch", r.Batch)
+	}
+	if r.Batch == 0 {
+		r.Batch = DefaultBatch
 	}
 	r.pow, r.shift = r.DeflationPower, r.DeflationShift
 	return r, nil

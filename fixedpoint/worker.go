@@ -140,6 +140,11 @@ type worker struct {
 	rhs  []float64 // right-hand side of the step
 	op   krylov.Operator
 	c    counts
+
+	// lockstep evaluation (lockstep.go)
+	bsys  BatchSystem         // sys, when it evaluates batches
+	yield func(struct{}) bool // suspends the run in its group, or nil
+	q1    [1]float64
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
@@ -151,6 +156,7 @@ func newWorker(ctx context.Context, sys System, s *resolved) *worker {
 		cx: v(), cf: v(), cg: v(), xo: v(), fo: v(),
 		piv: make([]int, n),
 	}
+	w.bsys, _ = sys.(BatchSystem)
 	return w
 }
 
@@ -525,11 +531,22 @@ func (w *worker) lmStep(x []float64) lmEnd {
 	return lmFail
 }
 
-// evalSpeed evaluates q, F and the gradient at x into the cache.
+// evalSpeed evaluates q, F and the gradient at x into the cache. In a
+// lockstep group it suspends the run until the group has evaluated every
+// waiting run at once (lockstep.go).
 func (w *worker) evalSpeed(x []float64) float64 {
-	w.cq = w.sys.SpeedGrad(w.cg, w.cf, x)
 	copy(w.cx, x)
 	w.c.speed++
+	switch {
+	case w.yield != nil && w.yield(struct{}{}):
+		// The group wrote w.cg, w.cf and w.cq.
+	case w.bsys != nil:
+		// The same evaluation alone, bit-identical to one in a group.
+		w.bsys.SpeedGradRows(w.cg, w.cf, w.cx, 1, w.q1[:])
+		w.cq = w.q1[0]
+	default:
+		w.cq = w.sys.SpeedGrad(w.cg, w.cf, w.cx)
+	}
 	return w.cq
 }
 

@@ -57,6 +57,7 @@ func run() error {
 		initPath = flag.String("inits", "", "initial states .npy (I x N)")
 		out      = flag.String("out", "", "write the fixed points (K x N) to this .npy")
 		workers  = flag.Int("workers", 0, "workers (0 = GOMAXPROCS)")
+		batch    = flag.Int("batch", 0, "runs per worker in lockstep (0 = default, 1 = none)")
 		gen      = flag.Bool("gen", false, "generate a random tanh network and trajectory states")
 		n        = flag.Int("n", 200, "units (-gen)")
 		g        = flag.Float64("g", 1.5, "gain (-gen)")
@@ -96,7 +97,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	s := &fixedpoint.Settings{Workers: *workers, Method: m, Linear: lin, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, SlowTol: *slowTol, MaxIter: *maxIter}
+	s := &fixedpoint.Settings{Workers: *workers, Batch: *batch, Method: m, Linear: lin, Deflation: *defl, NoEarlyExit: *noEarly, NoSymmetry: *noSym, MaxSpeedIter: *maxSpeed, SlowTol: *slowTol, MaxIter: *maxIter}
 	if *cpuProf != "" {
 		pf, err := os.Create(*cpuProf)
 		if err != nil {

@@ -1,0 +1,98 @@
+package dynamics
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/fpfind/fpfind/internal/kernel"
+)
+
+// transposed holds W^T, row-major, built on first use.
+type transposed struct {
+	once sync.Once
+	data []float64
+}
+
+// wT returns W^T (N x N, row-major, stride N), built once.
+func (n *Network) wT() []float64 {
+	n.wt.once.Do(func() {
+		t := make([]float64, n.n*n.n)
+		const bs = 32 // cache blocks
+		for i0 := 0; i0 < n.n; i0 += bs {
+			for j0 := 0; j0 < n.n; j0 += bs {
+				for i := i0; i < min(i0+bs, n.n); i++ {
+					r := n.row(i)
+					for j := j0; j < min(j0+bs, n.n); j++ {
+						t[j*n.n+i] = r[j]
+					}
+				}
+			}
+		}
+		n.wt.data = t
+	})
+	return n.wt.data
+}
+
+// rowsPool holds SpeedGradRows' scratch rows.
+var rowsPool = sync.Pool{New: func() any { return new([]float64) }}
+
+// SpeedGradRows evaluates the speed and its gradient at m states at once:
+// for each r < m, with h_r = h[r*N:(r+1)*N], it writes F(h_r) into row r of
+// f, J(h_r)^T F(h_r) into row r of grad and q(h_r) = |F(h_r)|^2/2 into
+// q[r]. The products with W of all m states are two passes over W (and
+// over a transposed copy, built on first use and kept: N^2 more memory),
+// through the register-blocked kernel GemmNN, which for large N and m >= 4
+// moves a fraction of the memory m separate products would.
+//
+// Row r of every result is bit-identical whatever m is and whatever the
+// other rows hold, so states can be batched in any grouping without
+// changing a bit of any of them. The results agree with [Network.SpeedGrad]
+// to rounding but are not bit-identical to it: x(h) is summed in column
+// order here and in blocks there. grad, f and h must have length at least
+// m N and must not overlap; q must have length at least m.
+func (n *Network) SpeedGradRows(grad, f, h []float64, m int, q []float64) {
+	nn := n.n
+	if m < 0 || len(grad) < m*nn || len(f) < m*nn || len(h) < m*nn || len(q) < m {
+		panic(fmt.Sprintf("dynamics: SpeedGradRows with %d rows of %d: slices too short", m, nn))
+	}
+	if m == 0 {
+		return
+	}
+	if alias(grad, f) || alias(grad, h) || alias(f, h) {
+		panic("dynamics: arguments alias")
+	}
+	grad, f, h = grad[:m*nn], f[:m*nn], h[:m*nn]
+	// x = W h + c, each x_i the FMA chain over j from c_i.
+	for r := range m {
+		copy(f[r*nn:], n.c)
+	}
+	kernel.GemmNN(m, nn, nn, h, nn, n.wT(), nn, f, nn)
+	bp := rowsPool.Get().(*[]float64)
+	defer rowsPool.Put(bp)
+	if len(*bp) < m*nn {
+		*bp = make([]float64, m*nn)
+	}
+	d := (*bp)[:m*nn]
+	it := n.invTau
+	for r := range m {
+		fr, hr, dr := f[r*nn:(r+1)*nn], h[r*nn:(r+1)*nn], d[r*nn:(r+1)*nn]
+		var s float64
+		for i, x := range fr {
+			p, d1 := n.act.phiD1(x)
+			fi := (p - hr[i]) * it[i]
+			fr[i] = fi
+			s += fi * fi
+			dr[i] = d1 * fi * it[i]
+		}
+		q[r] = s / 2
+	}
+	// grad = W^T (phi' F / tau) - F / tau.
+	clear(grad)
+	kernel.GemmNN(m, nn, nn, d, nn, n.w.Data, n.w.Stride, grad, nn)
+	for r := range m {
+		gr, fr := grad[r*nn:(r+1)*nn], f[r*nn:(r+1)*nn]
+		for i := range gr {
+			gr[i] -= fr[i] * it[i]
+		}
+	}
+}

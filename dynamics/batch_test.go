@@ -1,0 +1,79 @@
+package dynamics
+
+import (
+	"math"
+	"testing"
+)
+
+// SpeedGradRows agrees with SpeedGrad (itself checked against finite
+// differences) for every activation and convention, and each row is
+// bit-identical to the same state evaluated alone, for sizes that exercise
+// the kernel's tile edges and its packed path (N = 300).
+func TestSpeedGradRows(t *testing.T) {
+	for _, n := range []int{1, 13, 300} {
+		for _, act := range Activations() {
+			for _, conv := range []Convention{Continuous, Leaky, Discrete} {
+				net := randomNet(t, n, 2, 1.5, act, conv, conv == Continuous, 21)
+				const m = 9
+				h := make([]float64, m*n)
+				for r := range m {
+					copy(h[r*n:], randomState(n, uint64(30+r)))
+				}
+				grad, f, q := make([]float64, m*n), make([]float64, m*n), make([]float64, m)
+				net.SpeedGradRows(grad, f, h, m, q)
+				g1, f1, q1 := make([]float64, n), make([]float64, n), make([]float64, 1)
+				gs, fs := make([]float64, n), make([]float64, n)
+				for r := range m {
+					hr := h[r*n : (r+1)*n]
+					qs := net.SpeedGrad(gs, fs, hr)
+					if math.Abs(q[r]-qs) > 1e-13*qs {
+						t.Fatalf("N %d %v %v row %d: q = %v, SpeedGrad %v", n, act, conv, r, q[r], qs)
+					}
+					var gmax float64
+					for _, v := range gs {
+						gmax = math.Max(gmax, math.Abs(v))
+					}
+					for i := range gs {
+						if d := math.Abs(grad[r*n+i] - gs[i]); d > 1e-12*(1+gmax) {
+							t.Fatalf("N %d %v %v row %d: grad[%d] = %v, SpeedGrad %v", n, act, conv, r, i, grad[r*n+i], gs[i])
+						}
+						if d := math.Abs(f[r*n+i] - fs[i]); d > 1e-12*(1+math.Abs(fs[i])) {
+							t.Fatalf("N %d %v %v row %d: F[%d] = %v, SpeedGrad %v", n, act, conv, r, i, f[r*n+i], fs[i])
+						}
+					}
+					net.SpeedGradRows(g1, f1, hr, 1, q1)
+					if math.Float64bits(q1[0]) != math.Float64bits(q[r]) {
+						t.Fatalf("N %d %v %v row %d: q alone %v, in a batch %v", n, act, conv, r, q1[0], q[r])
+					}
+					for i := range g1 {
+						if math.Float64bits(g1[i]) != math.Float64bits(grad[r*n+i]) || math.Float64bits(f1[i]) != math.Float64bits(f[r*n+i]) {
+							t.Fatalf("N %d %v %v row %d: element %d differs alone and in a batch", n, act, conv, r, i)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSpeedGradRowsPanics(t *testing.T) {
+	net := randomNet(t, 4, 0, 1, Tanh, Continuous, false, 1)
+	for name, f := range map[string]func(){
+		"short": func() {
+			net.SpeedGradRows(make([]float64, 8), make([]float64, 8), make([]float64, 7), 2, make([]float64, 2))
+		},
+		"q": func() {
+			net.SpeedGradRows(make([]float64, 8), make([]float64, 8), make([]float64, 8), 2, make([]float64, 1))
+		},
+		"alias": func() { s := make([]float64, 8); net.SpeedGradRows(s, s, make([]float64, 8), 2, make([]float64, 2)) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}

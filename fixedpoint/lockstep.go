@@ -1,0 +1,119 @@
+package fixedpoint
+
+import (
+	"iter"
+	"sync"
+	"sync/atomic"
+)
+
+// A group advances several runs in lockstep on one goroutine, so that
+// their speed evaluations are one call of BatchSystem.SpeedGradRows: one
+// pass over W for all of them instead of one each. Each run is a coroutine
+// (iter.Pull) on its own worker; the group resumes every live run in turn,
+// each running until it needs an evaluation (worker.evalSpeed yields) or
+// ends, then evaluates the waiting runs together and starts over. Newton
+// phases, chord tests and everything else run as before, one run at a
+// time. A run's result does not depend on which runs share its batches,
+// since SpeedGradRows' rows do not depend on one another.
+type group struct {
+	slots       []*worker
+	h, g, f, q  []float64 // batch rows: states, gradients, fields; q
+	live, ready []int     // slot indices
+}
+
+func newGroup(slots []*worker) *group {
+	k, n := len(slots), slots[0].n
+	return &group{
+		slots: slots,
+		h:     make([]float64, k*n), g: make([]float64, k*n), f: make([]float64, k*n),
+		q: make([]float64, k),
+	}
+}
+
+// run calls fn(w, k) for the indices k claimed from next, below m, on the
+// group's workers in lockstep.
+func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) {
+	pulls := make([]func() (struct{}, bool), len(gr.slots))
+	for i, w := range gr.slots {
+		next, stop := iter.Pull(func(yield func(struct{}) bool) {
+			w.yield = yield
+			defer func() { w.yield = nil }()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= m || fin.ctx.Err() != nil {
+					return
+				}
+				fn(w, k)
+			}
+		})
+		defer stop()
+		pulls[i] = next
+	}
+	gr.live = gr.live[:0]
+	for i := range gr.slots {
+		gr.live = append(gr.live, i)
+	}
+	n := gr.slots[0].n
+	for len(gr.live) > 0 {
+		gr.ready = gr.ready[:0]
+		live := gr.live[:0]
+		for _, i := range gr.live {
+			if _, ok := pulls[i](); ok {
+				live = append(live, i)
+				gr.ready = append(gr.ready, i)
+			}
+		}
+		gr.live = live
+		if len(gr.ready) == 0 {
+			break
+		}
+		for r, i := range gr.ready {
+			copy(gr.h[r*n:(r+1)*n], gr.slots[i].cx)
+		}
+		gr.slots[0].bsys.SpeedGradRows(gr.g, gr.f, gr.h, len(gr.ready), gr.q)
+		for r, i := range gr.ready {
+			w := gr.slots[i]
+			copy(w.cg, gr.g[r*n:(r+1)*n])
+			copy(w.cf, gr.f[r*n:(r+1)*n])
+			w.cq = gr.q[r]
+		}
+	}
+}
+
+// lockstep reports whether runs go through groups.
+func (f *finder) lockstep() bool {
+	return f.s.Batch > 1 && f.workers[0].bsys != nil
+}
+
+// groupsFor returns one group per worker, made on first use; slot 0 of
+// group t is f.workers[t].
+func (f *finder) groupsFor() []*group {
+	if f.groups == nil {
+		f.groups = make([]*group, len(f.workers))
+		for t, w0 := range f.workers {
+			slots := []*worker{w0}
+			for range f.s.Batch - 1 {
+				w := newWorker(f.ctx, f.sys, f.s)
+				w.known, w.slow = f.known, f.slow
+				slots = append(slots, w)
+			}
+			f.groups[t] = newGroup(slots)
+		}
+	}
+	return f.groups
+}
+
+// runs calls fn(w, k) for k in [0, m), each once: in lockstep groups when
+// the system evaluates batches, else as parallel does.
+func (f *finder) runs(m int, fn func(w *worker, k int)) error {
+	if !f.lockstep() {
+		return f.parallel(m, fn)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, g := range f.groupsFor() {
+		wg.Go(func() { g.run(f, &next, m, fn) })
+	}
+	wg.Wait()
+	return f.ctx.Err()
+}
