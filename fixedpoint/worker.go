@@ -209,7 +209,11 @@ func (w *worker) tryEarly(x []float64) bool {
 // did not converge to. On a trained flip-flop network (N = 64, 1024 noisy
 // starts) 1 instead of 0.25 takes 15% fewer factorisations (1265 against
 // 1482) and 12% less time for the same 27 fixed points; on a chaotic g =
-// 1.5, N = 200 network it finds the same 13 fixed and 41 slow points.
+// 1.5, N = 200 network it finds the same 13 fixed and 41 slow points. 2
+// took a third fewer factorisations again on the flip-flop network, but
+// missed one of its 27 points from another sample of starts
+// (TestMatrixFreeFlipFlop): runs then end at known points that Newton
+// would have left for new ones.
 const chordRadius = 1.0
 
 // chord iterates y <- y - J(h_k)^{-1} F(y) from x with the factors of the
