@@ -96,3 +96,33 @@ func (n *Network) SpeedGradRows(grad, f, h []float64, m int, q []float64) {
 		}
 	}
 }
+
+// JacVecRowsAt writes J v for m states at once: for each r < m, row r of
+// dst gets J v_r with v_r row r of v, at the state whose phi'(x) is row r of
+// d (from [Network.PhiPrime]). The products of all m rows with W are one
+// pass over its transposed copy (as in [Network.SpeedGradRows]), and row r
+// of dst is bit-identical whatever m is and whatever the other rows hold.
+// It agrees with [Network.JacVecAt] to rounding. dst, d and v must have
+// length at least m N, and dst must not overlap d or v.
+func (n *Network) JacVecRowsAt(dst, d, v []float64, m int) {
+	nn := n.n
+	if m < 0 || len(dst) < m*nn || len(d) < m*nn || len(v) < m*nn {
+		panic(fmt.Sprintf("dynamics: JacVecRowsAt with %d rows of %d: slices too short", m, nn))
+	}
+	if m == 0 {
+		return
+	}
+	if alias(dst, d) || alias(dst, v) {
+		panic("dynamics: dst aliases an argument")
+	}
+	dst = dst[:m*nn]
+	clear(dst)
+	kernel.GemmNN(m, nn, nn, v, nn, n.wT(), nn, dst, nn)
+	it := n.invTau
+	for r := range m {
+		o := r * nn
+		for i := range nn {
+			dst[o+i] = (d[o+i]*dst[o+i] - v[o+i]) * it[i]
+		}
+	}
+}

@@ -56,6 +56,35 @@ func TestSpeedGradRows(t *testing.T) {
 	}
 }
 
+// JacVecRowsAt agrees with JacVecAt, row by row, and each row is
+// bit-identical alone and in a batch.
+func TestJacVecRowsAt(t *testing.T) {
+	for _, n := range []int{1, 13, 300} {
+		net := randomNet(t, n, 2, 1.5, Tanh, Continuous, true, 22)
+		const m = 6
+		d, v := make([]float64, m*n), make([]float64, m*n)
+		for r := range m {
+			net.PhiPrime(d[r*n:(r+1)*n], randomState(n, uint64(40+r)))
+			copy(v[r*n:], randomState(n, uint64(50+r)))
+		}
+		dst := make([]float64, m*n)
+		net.JacVecRowsAt(dst, d, v, m)
+		one, ref := make([]float64, n), make([]float64, n)
+		for r := range m {
+			net.JacVecAt(ref, d[r*n:(r+1)*n], v[r*n:(r+1)*n])
+			net.JacVecRowsAt(one, d[r*n:(r+1)*n], v[r*n:(r+1)*n], 1)
+			for i := range ref {
+				if math.Abs(dst[r*n+i]-ref[i]) > 1e-12*(1+math.Abs(ref[i])) {
+					t.Fatalf("N %d row %d: [%d] = %v, JacVecAt %v", n, r, i, dst[r*n+i], ref[i])
+				}
+				if math.Float64bits(one[i]) != math.Float64bits(dst[r*n+i]) {
+					t.Fatalf("N %d row %d: element %d differs alone and in a batch", n, r, i)
+				}
+			}
+		}
+	}
+}
+
 func TestSpeedGradRowsPanics(t *testing.T) {
 	net := randomNet(t, 4, 0, 1, Tanh, Continuous, false, 1)
 	for name, f := range map[string]func(){

@@ -45,6 +45,27 @@ func (w *worker) jacobian() *mat.Dense {
 	return w.jac
 }
 
+// jacVec writes J v into dst at the state of the current step (phi' in
+// w.dphi). In a lockstep group it suspends the run until the group has
+// computed the products of every waiting run at once (lockstep.go); alone
+// it computes the same bits.
+func (w *worker) jacVec(dst, v []float64) {
+	switch {
+	case w.yield != nil:
+		w.jvDst, w.jvV = dst, v
+		ok := w.yield(struct{}{})
+		w.jvDst, w.jvV = nil, nil
+		if ok {
+			return
+		}
+		fallthrough
+	case w.bsys != nil:
+		w.bsys.JacVecRowsAt(dst, w.dphi, v, 1)
+	default:
+		w.sys.JacVecAt(dst, w.dphi, v)
+	}
+}
+
 // krylovStep writes into d the Newton step of F at x (F(x) in f): the
 // solution of J(x) d = -F to the relative residual eta. It reports the
 // achieved relative residual, or +Inf when GMRES failed.
@@ -53,7 +74,7 @@ func (w *worker) krylovStep(x, f, d []float64, eta float64) float64 {
 		w.gm = krylov.NewGMRES(w.n, gmresRestart)
 		w.dphi = make([]float64, w.n)
 		w.rhs = make([]float64, w.n)
-		w.op = func(dst, v []float64) { w.sys.JacVecAt(dst, w.dphi, v) }
+		w.op = w.jacVec
 	}
 	w.sys.PhiPrime(w.dphi, x)
 	for i, v := range f {

@@ -11,7 +11,9 @@ import (
 // pass over W for all of them instead of one each. Each run is a coroutine
 // (iter.Pull) on its own worker; the group resumes every live run in turn,
 // each running until it needs an evaluation (worker.evalSpeed yields) or
-// ends, then evaluates the waiting runs together and starts over. Newton
+// ends, then evaluates the waiting runs together and starts over. The
+// products J v of matrix-free Newton steps (GMRES) are batched the same
+// way. Newton
 // phases, chord tests and everything else run as before, one run at a
 // time. A run's result does not depend on which runs share its batches,
 // since SpeedGradRows' rows do not depend on one another.
@@ -19,6 +21,7 @@ type group struct {
 	slots       []*worker
 	h, g, f, q  []float64 // batch rows: states, gradients, fields; q
 	live, ready []int     // slot indices
+	jv          []int     // slots waiting for a product J v
 }
 
 func newGroup(slots []*worker) *group {
@@ -27,6 +30,42 @@ func newGroup(slots []*worker) *group {
 		slots: slots,
 		h:     make([]float64, k*n), g: make([]float64, k*n), f: make([]float64, k*n),
 		q: make([]float64, k),
+	}
+}
+
+// speedBatch evaluates the speed at the states of the slots ready.
+func (gr *group) speedBatch(ready []int) {
+	if len(ready) == 0 {
+		return
+	}
+	n := gr.slots[0].n
+	for r, i := range ready {
+		copy(gr.h[r*n:(r+1)*n], gr.slots[i].cx)
+	}
+	gr.slots[0].bsys.SpeedGradRows(gr.g, gr.f, gr.h, len(ready), gr.q)
+	for r, i := range ready {
+		w := gr.slots[i]
+		copy(w.cg, gr.g[r*n:(r+1)*n])
+		copy(w.cf, gr.f[r*n:(r+1)*n])
+		w.cq = gr.q[r]
+	}
+}
+
+// jacVecBatch computes the products J v the slots in jv wait for: the rows
+// of gr.h hold v, those of gr.f phi', gr.g receives J v.
+func (gr *group) jacVecBatch(jv []int) {
+	if len(jv) == 0 {
+		return
+	}
+	n := gr.slots[0].n
+	for r, i := range jv {
+		w := gr.slots[i]
+		copy(gr.h[r*n:(r+1)*n], w.jvV)
+		copy(gr.f[r*n:(r+1)*n], w.dphi)
+	}
+	gr.slots[0].bsys.JacVecRowsAt(gr.g, gr.f, gr.h, len(jv))
+	for r, i := range jv {
+		copy(gr.slots[i].jvDst, gr.g[r*n:(r+1)*n])
 	}
 }
 
@@ -53,30 +92,22 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 	for i := range gr.slots {
 		gr.live = append(gr.live, i)
 	}
-	n := gr.slots[0].n
 	for len(gr.live) > 0 {
-		gr.ready = gr.ready[:0]
+		gr.ready, gr.jv = gr.ready[:0], gr.jv[:0]
 		live := gr.live[:0]
 		for _, i := range gr.live {
 			if _, ok := pulls[i](); ok {
 				live = append(live, i)
-				gr.ready = append(gr.ready, i)
+				if gr.slots[i].jvDst != nil {
+					gr.jv = append(gr.jv, i)
+				} else {
+					gr.ready = append(gr.ready, i)
+				}
 			}
 		}
 		gr.live = live
-		if len(gr.ready) == 0 {
-			break
-		}
-		for r, i := range gr.ready {
-			copy(gr.h[r*n:(r+1)*n], gr.slots[i].cx)
-		}
-		gr.slots[0].bsys.SpeedGradRows(gr.g, gr.f, gr.h, len(gr.ready), gr.q)
-		for r, i := range gr.ready {
-			w := gr.slots[i]
-			copy(w.cg, gr.g[r*n:(r+1)*n])
-			copy(w.cf, gr.f[r*n:(r+1)*n])
-			w.cq = gr.q[r]
-		}
+		gr.speedBatch(gr.ready)
+		gr.jacVecBatch(gr.jv)
 	}
 }
 

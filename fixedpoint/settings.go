@@ -43,12 +43,17 @@ type System interface {
 // advances Settings.Batch runs per worker in lockstep, so that their speed
 // evaluations share one pass over the weights. Row r of each result must
 // not depend on m or on the other rows (Find's results would otherwise
-// depend on scheduling).
+// depend on scheduling). Matrix-free Newton steps batch their products J v
+// the same way.
 type BatchSystem interface {
 	System
 	// SpeedGradRows writes F, J^T F and q for the m states in the rows of
 	// h (m x N, row-major) into the rows of f and grad and into q[:m].
 	SpeedGradRows(grad, f, h []float64, m int, q []float64)
+	// JacVecRowsAt writes J v_r into row r of dst for the m rows v_r of v,
+	// at the states whose phi' (PhiPrime) are the rows of d: the products
+	// of matrix-free Newton steps.
+	JacVecRowsAt(dst, d, v []float64, m int)
 }
 
 // Method chooses the solver of each run.

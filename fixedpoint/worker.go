@@ -142,9 +142,10 @@ type worker struct {
 	c    counts
 
 	// lockstep evaluation (lockstep.go)
-	bsys  BatchSystem         // sys, when it evaluates batches
-	yield func(struct{}) bool // suspends the run in its group, or nil
-	q1    [1]float64
+	bsys       BatchSystem         // sys, when it evaluates batches
+	yield      func(struct{}) bool // suspends the run in its group, or nil
+	jvDst, jvV []float64           // a product J v waiting in the group, or nil
+	q1         [1]float64
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
