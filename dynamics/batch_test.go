@@ -3,6 +3,8 @@ package dynamics
 import (
 	"math"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // SpeedGradRows agrees with SpeedGrad (itself checked against finite
@@ -104,5 +106,26 @@ func TestSpeedGradRowsPanics(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// FieldRows gives each row the same bits alone and in a batch.
+func TestFieldRowsBitIdenticalAlone(t *testing.T) {
+	const n, b = 300, 5
+	net := randomNet(t, n, 2, 1, Tanh, Continuous, true, 10)
+	hs := mat.NewDense(b, n, nil)
+	for k := range b {
+		hs.SetRow(k, randomState(n, uint64(11+k)))
+	}
+	all := &mat.Dense{}
+	net.FieldRows(all, hs)
+	for k := range b {
+		one := &mat.Dense{}
+		net.FieldRows(one, hs.Slice(k, k+1, 0, n).(*mat.Dense))
+		for i := range n {
+			if math.Float64bits(one.At(0, i)) != math.Float64bits(all.At(k, i)) {
+				t.Fatalf("row %d unit %d: %v alone, %v in the batch", k, i, one.At(0, i), all.At(k, i))
+			}
+		}
 	}
 }
