@@ -28,15 +28,16 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	return s
 }
 
-// GemmNN is bit-identical to the FMA chain, on the assembly and pure-Go
+// GemmNN is bit-identical to the FMA chain, on the AVX-512, AVX2 and pure-Go
 // paths, for shapes around the tile (4 x 8), with padded strides, and it
 // leaves the padding alone.
 func TestGemmNNBitIdentical(t *testing.T) {
-	saved := useAsm
-	defer func() { useAsm = saved }()
+	saved, saved512 := useAsm, useAVX512
+	defer func() { useAsm, useAVX512 = saved, saved512 }()
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, asm := range []bool{saved, false} {
-		useAsm = asm
+	// AVX-512 (where the CPU has it), AVX2, pure Go.
+	for _, mode := range [][2]bool{{saved, saved512}, {saved, false}, {false, false}} {
+		useAsm, useAVX512 = mode[0], mode[1]
 		for _, m := range []int{1, 3, 4, 5, 8, 9} {
 			for _, n := range []int{1, 7, 8, 9, 16, 21} {
 				for _, k := range []int{1, 2, 5, 33} {
@@ -48,6 +49,7 @@ func TestGemmNNBitIdentical(t *testing.T) {
 		// with ragged last blocks.
 		gemmCase(t, rng, 9, 300, 260, 261, 303, 301)
 		gemmCase(t, rng, 4, packCols+8, packRows*2+3, packRows*2+3, packCols+8, packCols+8)
+		gemmCase(t, rng, 17, packCols+24, packRows+1, packRows+5, packCols+24, packCols+30)
 	}
 }
 
@@ -61,7 +63,7 @@ func gemmCase(t *testing.T, rng *rand.Rand, m, n, k, lda, ldb, ldc int) {
 	GemmNN(m, n, k, a, lda, b, ldb, c, ldc)
 	for i := range c {
 		if math.Float64bits(c[i]) != math.Float64bits(want[i]) {
-			t.Fatalf("asm %v, m %d n %d k %d: c[%d] = %v, want %v", useAsm, m, n, k, i, c[i], want[i])
+			t.Fatalf("asm %v avx512 %v, m %d n %d k %d: c[%d] = %v, want %v", useAsm, useAVX512, m, n, k, i, c[i], want[i])
 		}
 	}
 }
@@ -108,12 +110,21 @@ func TestGemmNNPanics(t *testing.T) {
 // trailing update shape.
 func BenchmarkGemmNN(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range []struct{ m, n, k int }{{4, 200, 200}, {4, 1024, 1024}, {4, 4096, 4096}, {16, 4096, 4096}, {168, 168, 32}} {
+	for _, s := range []struct{ m, n, k int }{{8, 200, 200}, {8, 1024, 1024}, {8, 4096, 4096}, {16, 4096, 4096}, {168, 168, 8}} {
 		a := randSlice(rng, s.m*s.k)
 		w := randSlice(rng, s.k*s.n)
 		c := make([]float64, s.m*s.n)
 		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
 		b.Run("gemm/"+name, func(b *testing.B) {
+			for b.Loop() {
+				GemmNN(s.m, s.n, s.k, a, s.k, w, s.n, c, s.n)
+			}
+			b.ReportMetric(float64(2*s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run("gemm-avx2/"+name, func(b *testing.B) {
+			saved := useAVX512
+			defer func() { useAVX512 = saved }()
+			useAVX512 = false
 			for b.Loop() {
 				GemmNN(s.m, s.n, s.k, a, s.k, w, s.n, c, s.n)
 			}

@@ -93,3 +93,35 @@ func gemm4(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, 
 	}
 	gemm4x8AVX2(&c[0], ldc, &a[0], lda, &b[0], ldb, k, cols)
 }
+
+// useAVX512 is true when the CPU and the operating system support AVX-512F
+// (with the ZMM state saved) and the AVX2 kernels are in use.
+var useAVX512 = useAsm && hasAVX512()
+
+func hasAVX512() bool {
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	if ebx7&avx512f == 0 {
+		return false
+	}
+	// XCR0: SSE, AVX, opmask, ZMM_Hi256 and Hi16_ZMM state.
+	eax, _ := xgetbv()
+	return eax&0xe6 == 0xe6
+}
+
+// gemm8x16AVX512 adds A B to eight rows of C: A is 8 x k, B k x cols, cols
+// a positive multiple of 16 and k >= 1; strides are in elements.
+//
+//go:noescape
+func gemm8x16AVX512(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int)
+
+// gemm8 adds A B to eight rows of C over the first cols &^ 15 columns and
+// returns that count, or returns 0 without AVX-512.
+func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int) int {
+	n16 := cols &^ 15
+	if !useAVX512 || !useAsm || n16 == 0 {
+		return 0
+	}
+	gemm8x16AVX512(&c[0], ldc, &a[0], lda, &b[0], ldb, k, n16)
+	return n16
+}

@@ -503,3 +503,110 @@ gk:
 	JG      gcol
 	VZEROUPPER
 	RET
+
+// func gemm8x16AVX512(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int)
+//
+// C[0:8, 0:cols] += A[0:8, 0:k] B[0:k, 0:cols] for k >= 1 and cols a
+// positive multiple of 16; strides are in elements. Z0-Z15 hold the 8 x 16
+// tile of C (row r in Z(2r), Z(2r+1)), Z16-Z17 a row of B, Z18-Z25 the
+// broadcast column of A; every C[i,j] gets its FMAs in k order, as in
+// gemm4x8AVX2, so both give the same bits. A is walked by three pointers
+// that advance by one column per k: SI (rows 0, 1, 2, 4 through R9 = lda
+// in bytes), R11 = SI + 3 lda (rows 3, 5, 7), R12 = SI + 2 lda (row 6).
+// DI C at the column block, R8 ldc in bytes, DX B at the column block, R13
+// ldb in bytes, R10 B at row kk, CX k left, BX columns left; while loading
+// and storing the tile, R10 and AX point at C rows 3 and 2.
+TEXT ·gemm8x16AVX512(SB), NOSPLIT, $0-64
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ lda+24(FP), R9
+	SHLQ $3, R9
+	MOVQ ldb+40(FP), R13
+	SHLQ $3, R13
+	MOVQ c+0(FP), DI
+	MOVQ b+32(FP), DX
+	MOVQ cols+56(FP), BX
+
+zcol:
+	LEAQ    (DI)(R8*2), AX
+	LEAQ    (AX)(R8*1), R10
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD (DI)(R8*1), Z2
+	VMOVUPD 64(DI)(R8*1), Z3
+	VMOVUPD (AX), Z4
+	VMOVUPD 64(AX), Z5
+	VMOVUPD (R10), Z6
+	VMOVUPD 64(R10), Z7
+	VMOVUPD (DI)(R8*4), Z8
+	VMOVUPD 64(DI)(R8*4), Z9
+	VMOVUPD (R10)(R8*2), Z10
+	VMOVUPD 64(R10)(R8*2), Z11
+	VMOVUPD (AX)(R8*4), Z12
+	VMOVUPD 64(AX)(R8*4), Z13
+	VMOVUPD (R10)(R8*4), Z14
+	VMOVUPD 64(R10)(R8*4), Z15
+	MOVQ    a+16(FP), SI
+	LEAQ    (SI)(R9*2), R12
+	LEAQ    (R12)(R9*1), R11
+	MOVQ    k+48(FP), CX
+	MOVQ    DX, R10
+
+zk:
+	VMOVUPD      (R10), Z16
+	VMOVUPD      64(R10), Z17
+	VBROADCASTSD (SI), Z18
+	VBROADCASTSD (SI)(R9*1), Z19
+	VBROADCASTSD (R12), Z20
+	VBROADCASTSD (R11), Z21
+	VBROADCASTSD (SI)(R9*4), Z22
+	VBROADCASTSD (R11)(R9*2), Z23
+	VBROADCASTSD (R12)(R9*4), Z24
+	VBROADCASTSD (R11)(R9*4), Z25
+	VFMADD231PD  Z16, Z18, Z0
+	VFMADD231PD  Z17, Z18, Z1
+	VFMADD231PD  Z16, Z19, Z2
+	VFMADD231PD  Z17, Z19, Z3
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z16, Z21, Z6
+	VFMADD231PD  Z17, Z21, Z7
+	VFMADD231PD  Z16, Z22, Z8
+	VFMADD231PD  Z17, Z22, Z9
+	VFMADD231PD  Z16, Z23, Z10
+	VFMADD231PD  Z17, Z23, Z11
+	VFMADD231PD  Z16, Z24, Z12
+	VFMADD231PD  Z17, Z24, Z13
+	VFMADD231PD  Z16, Z25, Z14
+	VFMADD231PD  Z17, Z25, Z15
+	ADDQ         R13, R10
+	ADDQ         $8, SI
+	ADDQ         $8, R12
+	ADDQ         $8, R11
+	DECQ         CX
+	JNZ          zk
+
+	LEAQ    (DI)(R8*2), AX
+	LEAQ    (AX)(R8*1), R10
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, (DI)(R8*1)
+	VMOVUPD Z3, 64(DI)(R8*1)
+	VMOVUPD Z4, (AX)
+	VMOVUPD Z5, 64(AX)
+	VMOVUPD Z6, (R10)
+	VMOVUPD Z7, 64(R10)
+	VMOVUPD Z8, (DI)(R8*4)
+	VMOVUPD Z9, 64(DI)(R8*4)
+	VMOVUPD Z10, (R10)(R8*2)
+	VMOVUPD Z11, 64(R10)(R8*2)
+	VMOVUPD Z12, (AX)(R8*4)
+	VMOVUPD Z13, 64(AX)(R8*4)
+	VMOVUPD Z14, (R10)(R8*4)
+	VMOVUPD Z15, 64(R10)(R8*4)
+	ADDQ    $128, DI
+	ADDQ    $128, DX
+	SUBQ    $16, BX
+	JG      zcol
+	VZEROUPPER
+	RET
