@@ -121,6 +121,15 @@ func BenchmarkGemmNN(b *testing.B) {
 			}
 			b.ReportMetric(float64(2*s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+		b.Run("gemm-packed/"+name, func(b *testing.B) {
+			saved := streamPanels
+			defer func() { streamPanels = saved }()
+			streamPanels = false
+			for b.Loop() {
+				GemmNN(s.m, s.n, s.k, a, s.k, w, s.n, c, s.n)
+			}
+			b.ReportMetric(float64(2*s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 		b.Run("gemm-avx2/"+name, func(b *testing.B) {
 			saved := useAVX512
 			defer func() { useAVX512 = saved }()
