@@ -50,6 +50,10 @@ func TestGemmNNBitIdentical(t *testing.T) {
 		gemmCase(t, rng, 9, 300, 260, 261, 303, 301)
 		gemmCase(t, rng, 4, packCols+8, packRows*2+3, packRows*2+3, packCols+8, packCols+8)
 		gemmCase(t, rng, 17, packCols+24, packRows+1, packRows+5, packCols+24, packCols+30)
+		// Few rows, padded to whole tiles on the panel path.
+		for _, m := range []int{1, 2, 3, 5, 7, 13} {
+			gemmCase(t, rng, m, 300, 250, 251, 302, 305)
+		}
 	}
 }
 
@@ -110,7 +114,7 @@ func TestGemmNNPanics(t *testing.T) {
 // trailing update shape.
 func BenchmarkGemmNN(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range []struct{ m, n, k int }{{8, 200, 200}, {8, 1024, 1024}, {8, 4096, 4096}, {16, 4096, 4096}, {168, 168, 8}} {
+	for _, s := range []struct{ m, n, k int }{{8, 200, 200}, {8, 1024, 1024}, {8, 4096, 4096}, {7, 4096, 4096}, {3, 4096, 4096}, {16, 4096, 4096}, {168, 168, 8}} {
 		a := randSlice(rng, s.m*s.k)
 		w := randSlice(rng, s.k*s.n)
 		c := make([]float64, s.m*s.n)
