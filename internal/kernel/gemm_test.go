@@ -114,7 +114,7 @@ func TestGemmNNPanics(t *testing.T) {
 // trailing update shape.
 func BenchmarkGemmNN(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range []struct{ m, n, k int }{{8, 200, 200}, {8, 1024, 1024}, {8, 4096, 4096}, {7, 4096, 4096}, {3, 4096, 4096}, {16, 4096, 4096}, {168, 168, 8}} {
+	for _, s := range []struct{ m, n, k int }{{8, 200, 200}, {8, 1024, 1024}, {2, 2048, 2048}, {4, 2048, 2048}, {8, 2048, 2048}, {8, 4096, 4096}, {7, 4096, 4096}, {3, 4096, 4096}, {16, 4096, 4096}, {168, 168, 8}} {
 		a := randSlice(rng, s.m*s.k)
 		w := randSlice(rng, s.k*s.n)
 		c := make([]float64, s.m*s.n)
