@@ -129,3 +129,44 @@ func TestTrajectoryInitsDiscreteMap(t *testing.T) {
 		}
 	}
 }
+
+// fieldOnly hides a network's FieldRows, so that TrajectoryInits
+// integrates its trajectories one by one.
+type fieldOnly struct{ net *dynamics.Network }
+
+func (f fieldOnly) Dim() int               { return f.net.Dim() }
+func (f fieldOnly) Field(dst, h []float64) { f.net.Field(dst, h) }
+
+// Trajectories integrated in lockstep groups (a RowsFlow) agree with those
+// integrated one by one, to the integration tolerance, and stay
+// independent of the number of workers.
+func TestTrajectoryInitsLockstepMatchesSingle(t *testing.T) {
+	net := randomNet(t, 40, 1.5, 4)
+	s := &fixedpoint.SampleSettings{Count: 70, Trajectories: 35, Burn: 1, Span: 1, Seed: 5, Workers: 1}
+	var _ fixedpoint.RowsFlow = net
+	group, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, err := fixedpoint.TrajectoryInits(context.Background(), fieldOnly{net}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for i, v := range group.RawMatrix().Data {
+		worst = math.Max(worst, math.Abs(v-single.RawMatrix().Data[i]))
+	}
+	if worst > 1e-4 || worst == 0 {
+		t.Errorf("lockstep and single trajectories differ by %.3g; want (0, 1e-4]", worst)
+	}
+	s.Workers = 3
+	again, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range again.RawMatrix().Data {
+		if math.Float64bits(v) != math.Float64bits(group.RawMatrix().Data[i]) {
+			t.Fatalf("element %d differs between 1 and 3 workers", i)
+		}
+	}
+}
