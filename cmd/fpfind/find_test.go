@@ -171,3 +171,25 @@ func TestFindLinear(t *testing.T) {
 		}
 	}
 }
+
+// With its defaults (256 starts sampled from trajectories), find locates all
+// 27 fixed points of the trained 3-bit flip-flop network (testdata/README.md)
+// for every seed tried. A change of the chord test's radius once lost one
+// for four seeds of six without failing any other test.
+func TestFindFlipFlopAllPoints(t *testing.T) {
+	for _, seed := range []string{"1", "2", "3", "4", "5", "6"} {
+		dir := t.TempDir()
+		prefix := filepath.Join(dir, "res")
+		r := runArgs(t, "find", "--seed", seed, "-q", "--format", "json", "-o", prefix, net("flipflop.npz"))
+		if r.code != 0 {
+			t.Fatalf("seed %s: exit %d: %s", seed, r.code, r.stderr)
+		}
+		var doc report.Find
+		if err := report.Read(strings.NewReader(r.stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Summary.FixedPoints != 27 {
+			t.Errorf("seed %s: %d fixed points, want 27", seed, doc.Summary.FixedPoints)
+		}
+	}
+}
