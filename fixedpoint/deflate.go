@@ -105,7 +105,7 @@ func (w *worker) deflated(init []float64) bool {
 			for i, v := range f {
 				d[i] = -v
 			}
-			luSolve(w.n, w.jac.RawMatrix().Data, w.piv, d)
+			luSolve(w.n, w.jac.RawMatrix().Data, w.piv, w.inv, d)
 		}
 		logM, eta := w.deflation(x, d)
 		den := 1 - eta

@@ -299,7 +299,11 @@ func (f *finder) factorNew() error {
 		f.sys.Jacobian(jac, f.known.x[k])
 		piv := make([]int, f.n)
 		ok := LU(f.n, jac.RawMatrix().Data, piv)
-		f.known.lu[k], f.known.piv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, ok
+		inv := make([]float64, f.n)
+		if ok {
+			invDiag(f.n, jac.RawMatrix().Data, inv)
+		}
+		f.known.lu[k], f.known.piv[k], f.known.inv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, inv, ok
 	})
 	f.factorK = hi
 	return err

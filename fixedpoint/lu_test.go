@@ -47,7 +47,9 @@ func TestGetrfMatchesLapack(t *testing.T) {
 			b[i] = rng.NormFloat64()
 		}
 		x := append([]float64(nil), b...)
-		luSolve(n, ours, pivO, x)
+		inv := make([]float64, n)
+		invDiag(n, ours, inv)
+		luSolve(n, ours, pivO, inv, x)
 		// Residual of the original system.
 		for i := 0; i < n; i++ {
 			var r float64
@@ -102,6 +104,8 @@ func TestTriangularSolvesMatchDtrsv(t *testing.T) {
 		for i := 0; i < n; i++ {
 			a[i*n+i] = 2 + rng.Float64() // well-conditioned triangles
 		}
+		inv := make([]float64, n)
+		invDiag(n, a, inv)
 		b := make([]float64, n)
 		for i := range b {
 			b[i] = rng.NormFloat64()
@@ -114,7 +118,8 @@ func TestTriangularSolvesMatchDtrsv(t *testing.T) {
 			diag  blas.Diag
 		}{
 			{"lower unit", func(x []float64) { solveLower(n, a, x) }, blas.NoTrans, blas.Lower, blas.Unit},
-			{"upper", func(x []float64) { solveUpper(n, a, x) }, blas.NoTrans, blas.Upper, blas.NonUnit},
+			{"upper", func(x []float64) { solveUpper(n, a, nil, x) }, blas.NoTrans, blas.Upper, blas.NonUnit},
+			{"upper, reciprocals", func(x []float64) { solveUpper(n, a, inv, x) }, blas.NoTrans, blas.Upper, blas.NonUnit},
 			{"upper transposed", func(x []float64) { solveUpperT(n, a, x) }, blas.Trans, blas.Upper, blas.NonUnit},
 		}
 		for _, c := range cases {
@@ -140,11 +145,13 @@ func BenchmarkLUSolve(b *testing.B) {
 		}
 		piv := make([]int, n)
 		getrf(n, a, piv)
+		inv := make([]float64, n)
+		invDiag(n, a, inv)
 		x := make([]float64, n)
 		b.Run("ours/"+strconv.Itoa(n), func(b *testing.B) {
 			for b.Loop() {
 				x[0] = 1
-				luSolve(n, a, piv, x)
+				luSolve(n, a, piv, inv, x)
 			}
 		})
 		b.Run("dtrsv/"+strconv.Itoa(n), func(b *testing.B) {

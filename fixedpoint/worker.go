@@ -21,6 +21,7 @@ type knownSet struct {
 	norm []float64 // |x|_inf
 	lu   [][]float64
 	piv  [][]int
+	inv  [][]float64 // reciprocals of U's diagonal
 	luOK []bool
 	src  []Source
 }
@@ -41,6 +42,7 @@ func (k *knownSet) add(x []float64, src Source) int {
 	k.norm = append(k.norm, normInf(x))
 	k.lu = append(k.lu, nil)
 	k.piv = append(k.piv, nil)
+	k.inv = append(k.inv, nil)
 	k.luOK = append(k.luOK, false)
 	k.src = append(k.src, src)
 	return len(k.x) - 1
@@ -117,6 +119,7 @@ type worker struct {
 	x, f, g, d, xt, ft, y, fy, bx []float64
 	jac                           *mat.Dense // J, then its LU factors
 	piv                           []int
+	inv                           []float64 // reciprocals of the diagonal of the LU factors in jac
 	ata, chol                     []float64
 	mu                            float64
 	xo, fo                        []float64   // state and field before a step
@@ -171,7 +174,21 @@ func (w *worker) eval(f, x []float64) float64 {
 func (w *worker) factor(x []float64) bool {
 	w.sys.Jacobian(w.jacobian(), x)
 	w.c.lu++
-	return LU(w.n, w.jac.RawMatrix().Data, w.piv)
+	return w.lu()
+}
+
+// lu factorises w.jac in place (LU) and, when U is nonsingular, keeps the
+// reciprocals of its diagonal in w.inv; it reports success.
+func (w *worker) lu() bool {
+	if w.inv == nil {
+		w.inv = make([]float64, w.n)
+	}
+	a := w.jac.RawMatrix().Data
+	ok := LU(w.n, a, w.piv)
+	if ok {
+		invDiag(w.n, a, w.inv)
+	}
+	return ok
 }
 
 // tryEarly runs the chord test against the nearest known point when x is
@@ -224,7 +241,7 @@ const chordRadius = 0.25
 func (w *worker) chord(x []float64, k int) bool {
 	y, fy := w.y, w.fy
 	copy(y, x)
-	lu, piv, hk := w.known.lu[k], w.known.piv[k], w.known.x[k]
+	lu, piv, inv, hk := w.known.lu[k], w.known.piv[k], w.known.inv[k], w.known.x[k]
 	prev := math.Inf(1)
 	for it := 0; it < 12; it++ {
 		w.c.chord++
@@ -239,7 +256,7 @@ func (w *worker) chord(x []float64, k int) bool {
 		for i, v := range fy {
 			d[i] = -v
 		}
-		luSolve(w.n, lu, piv, d)
+		luSolve(w.n, lu, piv, inv, d)
 		step := normInf(d)
 		if !(step <= 0.5*prev) && it > 0 || !(step < math.Inf(1)) {
 			return false
@@ -300,7 +317,7 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 				return endStationary
 			}
 			w.c.lu++
-			have = LU(w.n, jr.Data, w.piv)
+			have = w.lu()
 			w.nb = 0
 			fresh = have
 			if !have {
@@ -369,7 +386,7 @@ const maxBroyden = 24
 // applyH overwrites v with H v, H the current inverse Jacobian
 // approximation: the LU solve with J0, then the Broyden factors.
 func (w *worker) applyH(v []float64) {
-	luSolve(w.n, w.jac.RawMatrix().Data, w.piv, v)
+	luSolve(w.n, w.jac.RawMatrix().Data, w.piv, w.inv, v)
 	for j := 0; j < w.nb; j++ {
 		axpy(dot(w.bs[j], v), w.bp[j], v)
 	}
