@@ -1,11 +1,12 @@
 package fixedpoint
 
 import (
+	"gonum.org/v1/gonum/lapack/gonum"
+	"math"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/gonum"
 
 	"github.com/fpfind/fpfind/internal/kernel"
 )
@@ -34,14 +35,14 @@ var luPool = sync.Pool{New: func() any { return new([]float64) }}
 // with partial pivoting, P A = L U, as LAPACK's dgetrf does (piv[i] is the
 // row interchanged with row i), and reports whether U is nonsingular. It
 // is the right-looking blocked algorithm: each panel of luBlock columns is
-// factorised by gonum's Dgetf2, its row interchanges applied to the other
-// columns, the block row of U solved for by Dtrsm, and the trailing matrix
-// updated by the register-blocked kernel GemmNN (a rank-luBlock update). gonum's Dgetrf updates with its pure-Go Dgemm, whose inner
-// loop has no FMA: at N = 200 this takes about half its time. A recursive
-// LU (LAPACK's dgetrf2) measured 2x slower at N = 200: its large triangular
-// solves go through gonum's Dtrsm.
+// factorised by getf2 or gonum's Dgetf2, its row interchanges applied to
+// the other columns, the block row of U solved for by Dtrsm, and the
+// trailing matrix updated by the register-blocked kernel GemmNN (a
+// rank-luBlock update). gonum's Dgetrf updates with its pure-Go Dgemm,
+// whose inner loop has no FMA: at N = 200 this takes about half its time.
+// A recursive LU (LAPACK's dgetrf2) measured 2x slower at N = 200: its
+// large triangular solves go through gonum's Dtrsm.
 func getrf(n int, a []float64, piv []int) bool {
-	impl := gonum.Implementation{}
 	bl := blas64.Implementation()
 	ok := true
 	bp := luPool.Get().(*[]float64)
@@ -52,7 +53,11 @@ func getrf(n int, a []float64, piv []int) bool {
 	for j0 := 0; j0 < n; j0 += luBlock {
 		jb := min(luBlock, n-j0)
 		// Factor the panel a[j0:n, j0:j0+jb].
-		if !impl.Dgetf2(n-j0, jb, a[j0*n+j0:], n, piv[j0:j0+jb]) {
+		f2 := getf2
+		if n-j0 <= getf2Rows {
+			f2 = gonum.Implementation{}.Dgetf2
+		}
+		if !f2(n-j0, jb, a[j0*n+j0:], n, piv[j0:j0+jb]) {
 			ok = false
 		}
 		for i := j0; i < j0+jb; i++ {
@@ -85,6 +90,62 @@ func getrf(n int, a []float64, piv []int) bool {
 			}
 		}
 		kernel.GemmNN(m, m, jb, negl, jb, a[j0*n+j1:], n, a[j1*n+j1:], n)
+	}
+	return ok
+}
+
+// getf2Rows is the tallest panel factorised by gonum's Dgetf2; taller ones
+// go to getf2. gonum's is faster on short panels (14 against 18 us for a
+// whole LU at N = 64, 0.17 against 0.22 ms at N = 200), getf2 on tall ones
+// (3.1 against 7.8 ms at N = 512).
+const getf2Rows = 256
+
+// getf2 is LAPACK's unblocked dgetf2 for the m x nb panel a (row-major,
+// stride lda, nb <= luBlock): column by column, the pivot of largest
+// magnitude, the row interchange within the panel, the multipliers (times
+// the pivot's reciprocal, as dgetf2 does unless the pivot is below the
+// safe minimum) and the rank-1 update of the panel's remaining columns. On
+// a narrow panel gonum's Dgetf2 spends its time in calls of BLAS routines
+// on a few elements each; here each row's update is one short loop. It
+// reports whether every pivot is nonzero.
+func getf2(m, nb int, a []float64, lda int, piv []int) bool {
+	const sfmin = 0x1p-1022 // dlamch('S')
+	ok := true
+	for j := 0; j < min(m, nb); j++ {
+		p, big := j, math.Abs(a[j*lda+j])
+		for i := j + 1; i < m; i++ {
+			if v := math.Abs(a[i*lda+j]); v > big {
+				p, big = i, v
+			}
+		}
+		piv[j] = p
+		if a[p*lda+j] == 0 {
+			ok = false
+			continue
+		}
+		if p != j {
+			rj, rp := a[j*lda:j*lda+nb], a[p*lda:p*lda+nb]
+			for k := range rj {
+				rj[k], rp[k] = rp[k], rj[k]
+			}
+		}
+		d := a[j*lda+j]
+		top := a[j*lda+j+1 : j*lda+nb]
+		r := 1 / d
+		for i := j + 1; i < m; i++ {
+			row := a[i*lda+j : i*lda+nb]
+			l := row[0]
+			if math.Abs(d) >= sfmin {
+				l *= r
+			} else {
+				l /= d
+			}
+			row[0] = l
+			rest := row[1:]
+			for k, u := range top {
+				rest[k] -= l * u
+			}
+		}
 	}
 	return ok
 }

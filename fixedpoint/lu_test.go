@@ -69,7 +69,7 @@ func TestGetrfMatchesLapack(t *testing.T) {
 }
 
 func BenchmarkGetrf(b *testing.B) {
-	for _, n := range []int{64, 200, 512} {
+	for _, n := range []int{64, 200, 512, 1024} {
 		rng := rand.New(rand.NewPCG(1, 1))
 		a := make([]float64, n*n)
 		for i := range a {
