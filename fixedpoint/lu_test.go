@@ -12,10 +12,11 @@ import (
 )
 
 // getrf gives the factors (and pivots) of gonum's Dgetrf, to rounding, for
-// sizes around the panel width, and its solves agree.
+// sizes around the panel width and past getf2Rows (300: its own panel
+// factorisation), and its solves agree.
 func TestGetrfMatchesLapack(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{1, 2, 5, 31, 32, 33, 64, 100, 200} {
+	for _, n := range []int{1, 2, 5, 31, 32, 33, 64, 100, 200, 300} {
 		a := make([]float64, n*n)
 		for i := range a {
 			a[i] = rng.NormFloat64()
