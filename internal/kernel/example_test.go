@@ -33,3 +33,23 @@ func ExampleGemv2() {
 	// Output:
 	// [3 7] [-1 -1]
 }
+
+func ExampleGemmNN() {
+	// Two states (the rows of X, 2 x 3) times a shared 3 x 2 matrix B, in
+	// one pass over B: C += X B. Each row of C has the bits GemvT would
+	// give it alone.
+	x := []float64{
+		1, 0, -1,
+		2, 1, 0,
+	}
+	b := []float64{
+		1, 2,
+		3, 4,
+		5, 6,
+	}
+	c := make([]float64, 4)
+	kernel.GemmNN(2, 2, 3, x, 3, b, 2, c, 2)
+	fmt.Println(c)
+	// Output:
+	// [-4 -4 5 8]
+}
