@@ -74,7 +74,7 @@ func (gr *group) jacVecBatch(jv []int) {
 func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) {
 	pulls := make([]func() (struct{}, bool), len(gr.slots))
 	for i, w := range gr.slots {
-		next, stop := iter.Pull(func(yield func(struct{}) bool) {
+		pull, stop := iter.Pull(func(yield func(struct{}) bool) {
 			w.yield = yield
 			defer func() { w.yield = nil }()
 			for {
@@ -86,7 +86,7 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 			}
 		})
 		defer stop()
-		pulls[i] = next
+		pulls[i] = pull
 	}
 	gr.live = gr.live[:0]
 	for i := range gr.slots {
