@@ -298,11 +298,8 @@ func (f *finder) factorNew() error {
 		jac := mat.NewDense(f.n, f.n, nil)
 		f.sys.Jacobian(jac, f.known.x[k])
 		piv := make([]int, f.n)
-		ok := LU(f.n, jac.RawMatrix().Data, piv)
 		inv := make([]float64, f.n)
-		if ok {
-			invDiag(f.n, jac.RawMatrix().Data, inv)
-		}
+		ok := factorInv(f.n, jac.RawMatrix().Data, piv, inv)
 		f.known.lu[k], f.known.piv[k], f.known.inv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, inv, ok
 	})
 	f.factorK = hi

@@ -56,6 +56,17 @@ func luSolve(n int, lu []float64, piv []int, inv, b []float64) {
 	solveUpper(n, lu, inv, b)
 }
 
+// factorInv factorises the n x n matrix a in place (LU) and, when U is
+// nonsingular, writes the reciprocals of its diagonal into inv, for
+// luSolve; it reports success.
+func factorInv(n int, a []float64, piv []int, inv []float64) bool {
+	ok := LU(n, a, piv)
+	if ok {
+		invDiag(n, a, inv)
+	}
+	return ok
+}
+
 // invDiag writes the reciprocals of the diagonal of the row-major n x n
 // matrix a into inv. With them the back substitution multiplies instead of
 // dividing: a division on its chain of dependent steps took a quarter of

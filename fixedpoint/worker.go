@@ -183,12 +183,7 @@ func (w *worker) lu() bool {
 	if w.inv == nil {
 		w.inv = make([]float64, w.n)
 	}
-	a := w.jac.RawMatrix().Data
-	ok := LU(w.n, a, w.piv)
-	if ok {
-		invDiag(w.n, a, w.inv)
-	}
-	return ok
+	return factorInv(w.n, w.jac.RawMatrix().Data, w.piv, w.inv)
 }
 
 // tryEarly runs the chord test against the nearest known point when x is
