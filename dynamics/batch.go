@@ -55,27 +55,63 @@ func (n *Network) SpeedGradRows(grad, f, h []float64, m int, q []float64) {
 	if m < 0 || len(grad) < m*nn || len(f) < m*nn || len(h) < m*nn || len(q) < m {
 		panic(fmt.Sprintf("dynamics: SpeedGradRows with %d rows of %d: slices too short", m, nn))
 	}
-	if m == 0 {
-		return
-	}
 	if alias(grad, f) || alias(grad, h) || alias(f, h) {
 		panic("dynamics: arguments alias")
 	}
-	grad, f, h = grad[:m*nn], f[:m*nn], h[:m*nn]
-	// x = W h + c, each x_i the FMA chain over j from c_i.
+	n.speedJacVecRows(grad, f, h, m, q, nil, 0)
+}
+
+// SpeedGradJacVecRows is [Network.SpeedGradRows] on the first m rows of h
+// and [Network.JacVecRowsAt] on the next mv: the rows m to m+mv-1 of h are
+// vectors v_r, row r-m of d is phi' at the state of v_r, and row r of f
+// receives J v_r. The products with W of all m+mv rows share one pass over
+// W (the speed's gradients take a second, of m rows). Every row is
+// bit-identical to the same row computed by SpeedGradRows or JacVecRowsAt,
+// alone or in any batch. grad and q take m rows and values, f and h m+mv
+// rows, d mv rows; f must not overlap the others, nor grad.
+func (n *Network) SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float64, mv int) {
+	nn := n.n
+	if m < 0 || mv < 0 || len(grad) < m*nn || len(f) < (m+mv)*nn || len(h) < (m+mv)*nn || len(q) < m || len(d) < mv*nn {
+		panic(fmt.Sprintf("dynamics: SpeedGradJacVecRows with %d + %d rows of %d: slices too short", m, mv, nn))
+	}
+	if alias(grad, f) || alias(grad, h) || alias(f, h) || alias(f, d) || alias(grad, d) {
+		panic("dynamics: arguments alias")
+	}
+	n.speedJacVecRows(grad, f, h, m, q, d, mv)
+}
+
+// speedJacVecRows is SpeedGradJacVecRows without the checks.
+func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, mv int) {
+	nn := n.n
+	if m+mv == 0 {
+		return
+	}
+	grad, f, h = grad[:m*nn], f[:(m+mv)*nn], h[:(m+mv)*nn]
+	// x = W h + c, each x_i the FMA chain over j from c_i (from 0 for the
+	// vectors of J v).
 	for r := range m {
 		copy(f[r*nn:], n.c)
 	}
-	kernel.GemmNN(m, nn, nn, h, nn, n.wT(), nn, f, nn)
+	clear(f[m*nn:])
+	kernel.GemmNN(m+mv, nn, nn, h, nn, n.wT(), nn, f, nn)
+	it := n.invTau
+	for r := range mv {
+		o, od := (m+r)*nn, r*nn
+		for i := range nn {
+			f[o+i] = (d[od+i]*f[o+i] - h[o+i]) * it[i]
+		}
+	}
+	if m == 0 {
+		return
+	}
 	bp := rowsPool.Get().(*[]float64)
 	defer rowsPool.Put(bp)
 	if len(*bp) < m*nn {
 		*bp = make([]float64, m*nn)
 	}
-	d := (*bp)[:m*nn]
-	it := n.invTau
+	dd := (*bp)[:m*nn]
 	for r := range m {
-		fr, hr, dr := f[r*nn:(r+1)*nn], h[r*nn:(r+1)*nn], d[r*nn:(r+1)*nn]
+		fr, hr, dr := f[r*nn:(r+1)*nn], h[r*nn:(r+1)*nn], dd[r*nn:(r+1)*nn]
 		var s float64
 		for i, x := range fr {
 			p, d1 := n.act.phiD1(x)
@@ -88,7 +124,7 @@ func (n *Network) SpeedGradRows(grad, f, h []float64, m int, q []float64) {
 	}
 	// grad = W^T (phi' F / tau) - F / tau.
 	clear(grad)
-	kernel.GemmNN(m, nn, nn, d, nn, n.w.Data, n.w.Stride, grad, nn)
+	kernel.GemmNN(m, nn, nn, dd, nn, n.w.Data, n.w.Stride, grad, nn)
 	for r := range m {
 		gr, fr := grad[r*nn:(r+1)*nn], f[r*nn:(r+1)*nn]
 		for i := range gr {

@@ -129,3 +129,43 @@ func TestFieldRowsBitIdenticalAlone(t *testing.T) {
 		}
 	}
 }
+
+// SpeedGradJacVecRows gives, row for row, the bits of SpeedGradRows on the
+// speed rows and of JacVecRowsAt on the product rows, whatever the split,
+// for sizes on both sides of the kernel's panel paths (N = 300) and with
+// per-unit time constants.
+func TestSpeedGradJacVecRows(t *testing.T) {
+	for _, n := range []int{5, 300} {
+		for _, conv := range []Convention{Continuous, Leaky} {
+			net := randomNet(t, n, 1, 1.5, Tanh, conv, true, 23)
+			for _, sp := range [][2]int{{0, 3}, {3, 0}, {1, 1}, {5, 7}, {9, 2}} {
+				m, mv := sp[0], sp[1]
+				h := make([]float64, (m+mv)*n)
+				for r := range m + mv {
+					copy(h[r*n:], randomState(n, uint64(40+r)))
+				}
+				d := make([]float64, mv*n)
+				for r := range mv {
+					net.PhiPrime(d[r*n:(r+1)*n], randomState(n, uint64(60+r)))
+				}
+				grad, f, q := make([]float64, m*n), make([]float64, (m+mv)*n), make([]float64, m)
+				net.SpeedGradJacVecRows(grad, f, h, m, q, d, mv)
+				gs, fs, qs := make([]float64, m*n), make([]float64, m*n), make([]float64, m)
+				net.SpeedGradRows(gs, fs, h[:m*n], m, qs)
+				jv := make([]float64, mv*n)
+				net.JacVecRowsAt(jv, d, h[m*n:], mv)
+				same := func(what string, a, b []float64) {
+					for i := range a {
+						if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+							t.Fatalf("N %d %v %d+%d rows: %s[%d] = %v, separately %v", n, conv, m, mv, what, i, a[i], b[i])
+						}
+					}
+				}
+				same("grad", grad, gs)
+				same("F", f[:m*n], fs)
+				same("q", q, qs)
+				same("J v", f[m*n:], jv)
+			}
+		}
+	}
+}
