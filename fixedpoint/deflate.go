@@ -12,11 +12,17 @@ const deflMaxIter = 40
 
 // deflate runs Settings.Deflation deflated Newton restarts from initial
 // states: first those whose runs did not end at a fixed point, in index
-// order, then the others; new roots are added to the known points.
+// order, then the others; new roots are added to the known points. It does
+// nothing while no root is known. The restarts of a round run in lockstep
+// groups where the system evaluates batches (their products J v share
+// passes over W).
 func (f *finder) deflate() error {
 	total := f.s.Deflation
 	runs := f.res.Runs
-	if total == 0 || len(runs) == 0 {
+	if total == 0 || len(runs) == 0 || len(f.known.x) == 0 {
+		// With no known root the deflation operator is 1: a restart would
+		// be plain Newton from an initial state its run already started
+		// Newton from.
 		return nil
 	}
 	var order []int
@@ -35,7 +41,7 @@ func (f *finder) deflate() error {
 	for lo := 0; lo < total; lo += deflRound {
 		m := min(deflRound, total-lo)
 		known := len(f.known.x)
-		err := f.parallel(m, func(w *worker, k int) {
+		err := f.runs(m, func(w *worker, k int) {
 			init := runs[order[(lo+k)%len(order)]].Init
 			found[k] = nil
 			if w.deflated(init) {

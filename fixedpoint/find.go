@@ -115,6 +115,9 @@ var ErrNoInits = errors.New("fixedpoint: no initial states")
 // so results do not depend on scheduling.
 var roundSizes = []int{4, 8, 16, 32, 64, 128, 256}
 
+// mfRoundSizes are the round sizes of matrix-free runs.
+var mfRoundSizes = []int{64, 128, 256}
+
 // Find runs a solver from every row of inits (I x N) on sys, and returns
 // every run with its status and the unique fixed and slow points reached.
 // It errs only for bad input (a nil system, a shape mismatch, non-finite
@@ -136,6 +139,9 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 	}
 	n := sys.Dim()
 	rs.mf = rs.Linear == LinearGMRES || rs.Linear == LinearAuto && n >= DefaultMatrixFreeN
+	if rs.mf && (s == nil || s.Batch == 0) {
+		rs.Batch = DefaultBatchMF
+	}
 	if inits == nil || inits.IsEmpty() {
 		return nil, ErrNoInits
 	}
@@ -173,7 +179,11 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 	// First pass: the runs, in rounds.
 	var done atomic.Int64
 	for lo, r := 0, 0; lo < ni; r++ {
-		size := roundSizes[min(r, len(roundSizes)-1)]
+		sizes := roundSizes
+		if rs.mf {
+			sizes = mfRoundSizes
+		}
+		size := sizes[min(r, len(sizes)-1)]
 		hi := min(lo+size, ni)
 		found := len(f.known.x)
 		err := f.runs(hi-lo, func(w *worker, k int) {

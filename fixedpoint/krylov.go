@@ -8,28 +8,31 @@ import (
 	"github.com/fpfind/fpfind/internal/krylov"
 )
 
-// Matrix-free Newton-Krylov (Knoll and Keyes 2004): at large N a Newton
-// step solves J d = -F with restarted GMRES on products J v (one pass over
-// W each, the Jacobian's diagonal phi' computed once per step), to the
-// relative tolerance of Eisenstat and Walker (1996, choice 2), so early
+// Matrix-free Newton-Krylov (Knoll and Keyes 2004): at large N the Newton
+// steps of a run are hooksteps in a Krylov space of products J v
+// (hookstep.go; one pass over W each, the Jacobian's diagonal phi' computed
+// once per step), and those of deflated restarts solve J d = -F with
+// restarted GMRES to a relative tolerance. The Krylov spaces are built to
+// the relative residual of Eisenstat and Walker (1996, choice 2), so early
 // steps are cheap and the last ones exact. No N x N matrix is formed: a
-// worker keeps the GMRES basis ((restart+1) x N) and the L-BFGS pairs
-// (2m x N), and known points keep no factorisation. What the dense path
-// gets from LU factors it does without: Broyden steps, the chord test of
-// early exit at known fixed points, Levenberg-Marquardt, and the Hessian
-// refinement of slow points (these stay at the L-BFGS tolerance).
+// worker keeps a Krylov basis ((hookDim+1) x N, or (restart+1) x N) and
+// the L-BFGS pairs (2m x N), and known points keep no factorisation. What
+// the dense path gets from LU factors it does without: Broyden steps, the
+// chord test of early exit at known fixed points, Levenberg-Marquardt,
+// and the Hessian refinement of slow points (these stay at the L-BFGS
+// tolerance).
 
 // Limits of the Krylov solves.
 const (
-	gmresRestart = 60   // Arnoldi vectors kept between restarts
-	gmresMaxIter = 600  // products with J per Newton step
+	gmresRestart = 60   // Arnoldi vectors kept between restarts (deflation)
+	gmresMaxIter = 600  // products with J per deflated Newton step
 	etaMax       = 0.1  // loosest relative residual of a Newton step
 	etaFirst     = 1e-2 // that of the first step of a phase
 	// krylovStall replaces stallRatio: without Broyden steps between
 	// fresh ones, every step counts towards a stall. On a g = 1.5, N = 256
-	// tanh network (64 trajectory starts) 0.5 brings 9 runs to a fixed
-	// point, 0.9 brings 15 (LU steps with Broyden updates: 16), for 2.5x
-	// the products; 0.99 brings 17 for 2x more again.
+	// tanh network (64 trajectory starts) with GMRES steps, 0.5 brought 9
+	// runs to a fixed point, 0.9 brought 15 (LU steps with Broyden updates:
+	// 16), for 2.5x the products; 0.99 brought 17 for 2x more again.
 	krylovStall = 0.9
 )
 
@@ -66,7 +69,7 @@ func (w *worker) jacVec(dst, v []float64) {
 	}
 }
 
-// krylovStep writes into d the Newton step of F at x (F(x) in f): the
+// krylovStep writes into d the (deflated restart's) Newton step of F at x (F(x) in f): the
 // solution of J(x) d = -F to the relative residual eta. It reports the
 // achieved relative residual, or +Inf when GMRES failed.
 func (w *worker) krylovStep(x, f, d []float64, eta float64) float64 {
@@ -89,67 +92,4 @@ func (w *worker) krylovStep(x, f, d []float64, eta float64) float64 {
 		return math.Inf(1)
 	}
 	return r.Residual
-}
-
-// newtonKrylov is newton for a matrix-free worker: inexact Newton steps
-// with a backtracking line search on q, at most maxIter of them. It ends
-// with endStationary at a stationary point of q, and with endLimit when
-// it runs out of steps, stalls (q falling by less than krylovStall,
-// stallIter steps in a row) or finds no descent step. It updates x and w.f.
-func (w *worker) newtonKrylov(x []float64, maxIter int) phaseEnd {
-	f := w.f
-	res := normInf(f)
-	q := dot(f, f) / 2
-	prev, eta := 0.0, etaFirst
-	stall := 0
-	for it := 0; ; it++ {
-		if res <= w.s.Tol {
-			return endFixed
-		}
-		if !(res < math.Inf(1)) || normInf(x) > w.div {
-			return endDiverged
-		}
-		if it >= maxIter || stall >= stallIter {
-			return endLimit
-		}
-		if w.ctx.Err() != nil {
-			return endCancelled
-		}
-		w.c.newton++
-		fn := math.Sqrt(2 * q)
-		if it > 0 {
-			// Eisenstat-Walker choice 2 with its safeguard.
-			e := 0.9 * (fn / prev) * (fn / prev)
-			if s := 0.9 * eta * eta; s > 0.1 {
-				e = math.Max(e, s)
-			}
-			eta = math.Min(e, etaMax)
-		}
-		// No more accuracy than the tolerance on F needs.
-		eta = math.Max(eta, 0.1*w.s.Tol/res)
-		d := w.d
-		if w.krylovStep(x, f, d, eta) == math.Inf(1) {
-			// Stationary for q when J^T F vanishes relative to F.
-			w.sys.JacTVecAt(w.g, w.dphi, f)
-			if norm2(w.g) <= w.s.SlowTol*fn {
-				return endStationary
-			}
-			return endLimit
-		}
-		prev = fn
-		if !w.lineSearch(x, d) {
-			w.sys.JacTVecAt(w.g, w.dphi, w.f)
-			if norm2(w.g) <= w.s.SlowTol*fn {
-				return endStationary
-			}
-			return endLimit
-		}
-		qn := dot(f, f) / 2
-		if qn > krylovStall*q {
-			stall++
-		} else {
-			stall = 0
-		}
-		res, q = normInf(f), qn
-	}
 }

@@ -19,9 +19,11 @@ import (
 // since SpeedGradRows' rows do not depend on one another.
 type group struct {
 	slots       []*worker
-	h, g, f, q  []float64 // batch rows: states, gradients, fields; q
-	live, ready []int     // slot indices
-	jv          []int     // slots waiting for a product J v
+	h, g, f, q  []float64   // batch rows: states, gradients, fields; q
+	d           []float64   // rows of phi' of the products J v (mixed)
+	mixed       mixedSystem // the system, when it mixes the two in one pass
+	live, ready []int       // slot indices
+	jv          []int       // slots waiting for a product J v
 }
 
 func newGroup(slots []*worker) *group {
@@ -30,6 +32,39 @@ func newGroup(slots []*worker) *group {
 		slots: slots,
 		h:     make([]float64, k*n), g: make([]float64, k*n), f: make([]float64, k*n),
 		q: make([]float64, k),
+	}
+}
+
+// mixedSystem is a BatchSystem that evaluates speeds and products J v in
+// one call (*dynamics.Network's SpeedGradJacVecRows), the rows m to m+mv-1
+// of h being the vectors v and their products going to the same rows of f:
+// one pass over W for both kinds of rows instead of one each.
+type mixedSystem interface {
+	SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float64, mv int)
+}
+
+// mixedBatch evaluates the speeds of the slots in ready and the products J v
+// of those in jv in one call.
+func (gr *group) mixedBatch(ready, jv []int) {
+	n := gr.slots[0].n
+	m := len(ready)
+	for r, i := range ready {
+		copy(gr.h[r*n:(r+1)*n], gr.slots[i].cx)
+	}
+	for r, i := range jv {
+		w := gr.slots[i]
+		copy(gr.h[(m+r)*n:(m+r+1)*n], w.jvV)
+		copy(gr.d[r*n:(r+1)*n], w.dphi)
+	}
+	gr.mixed.SpeedGradJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, len(jv))
+	for r, i := range ready {
+		w := gr.slots[i]
+		copy(w.cg, gr.g[r*n:(r+1)*n])
+		copy(w.cf, gr.f[r*n:(r+1)*n])
+		w.cq = gr.q[r]
+	}
+	for r, i := range jv {
+		copy(gr.slots[i].jvDst, gr.f[(m+r)*n:(m+r+1)*n])
 	}
 }
 
@@ -106,6 +141,10 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 			}
 		}
 		gr.live = live
+		if gr.mixed != nil && len(gr.ready) > 0 && len(gr.jv) > 0 {
+			gr.mixedBatch(gr.ready, gr.jv)
+			continue
+		}
 		gr.speedBatch(gr.ready)
 		gr.jacVecBatch(gr.jv)
 	}
@@ -129,6 +168,10 @@ func (f *finder) groupsFor() []*group {
 				slots = append(slots, w)
 			}
 			f.groups[t] = newGroup(slots)
+			if ms, ok := f.sys.(mixedSystem); ok {
+				f.groups[t].mixed = ms
+				f.groups[t].d = make([]float64, len(slots)*f.n)
+			}
 		}
 	}
 	return f.groups

@@ -104,8 +104,9 @@ const (
 	// worker and per known fixed point), with Broyden updates between
 	// factorisations and early exit by a chord iteration on the factors.
 	LinearLU
-	// LinearGMRES solves each Newton step matrix-free with restarted
-	// GMRES on products J v (O(N^2) each, no N x N matrix anywhere).
+	// LinearGMRES solves Newton steps matrix-free on products J v (O(N^2)
+	// each, no N x N matrix anywhere): hooksteps in a Krylov space for
+	// runs, restarted GMRES for deflated restarts.
 	LinearGMRES
 )
 
@@ -153,6 +154,7 @@ const (
 	DefaultDeflationPow = 2     // p in 1/|h-h*|^p + shift
 	DefaultShift        = 1     // shift in 1/|h-h*|^p + shift
 	DefaultBatch        = 8     // runs per worker in lockstep (BatchSystem)
+	DefaultBatchMF      = 32    // the same when Newton steps are matrix-free
 )
 
 // Settings configure Find. The zero value (and a nil *Settings) gives the
@@ -204,8 +206,10 @@ type Settings struct {
 	// the system is a BatchSystem: a worker runs each of them until it
 	// needs an evaluation of the speed (or ends), then evaluates all of
 	// them in one call, so that their products with W share the passes
-	// over it. 0 means DefaultBatch; 1 runs one at a time. The result does
-	// not depend on it.
+	// over it. 0 means DefaultBatch, or DefaultBatchMF when Newton steps
+	// are matrix-free (where W does not fit in cache and a pass over it
+	// costs the same for 1 row as for 16); 1 runs one at a time. The
+	// result does not depend on it.
 	Batch int
 	// Recorder, when not nil, receives progress reports. It must be safe
 	// for concurrent use.

@@ -139,6 +139,7 @@ type worker struct {
 
 	// matrix-free Newton steps
 	gm   *krylov.GMRES
+	hk   *hook     // hookstep workspace
 	dphi []float64 // phi' at the state of the step
 	rhs  []float64 // right-hand side of the step
 	op   krylov.Operator
@@ -278,7 +279,7 @@ func (w *worker) chord(x []float64, k int) bool {
 // updates x and w.f.
 func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 	if w.matrixFree() {
-		return w.newtonKrylov(x, maxIter)
+		return w.newtonHook(x, maxIter)
 	}
 	f := w.f
 	res := normInf(f)

@@ -43,7 +43,8 @@ started at random states, adds Gaussian noise (--init-noise) and, from each,
 drives the speed q(h) = |F(h)|^2/2 to zero (--method auto: Newton's
 method, then L-BFGS on q where Newton stalls; Sussillo and Barak 2013). From
 N = 2048 units (or with --linear gmres) Newton steps are solved matrix-free
-by GMRES on products J v, and no N x N matrix is formed. A run ends at a fixed point
+on products J v (trust-region hooksteps in a Krylov space), and no N x N
+matrix is formed. A run ends at a fixed point
 (max_i |F_i| <= --tol, default 1e-10), at a slow point (a local minimum of q
 that is not a zero), not converged, or diverged; every run is reported. The
 points reached are merged when closer than --unique-tol, deflated restarts
