@@ -19,8 +19,8 @@ var allowed = map[string][]string{
 	"":           nil,
 	"dynamics":   {"internal/kernel"}, // internal/kernel: the AVX2 matrix-vector product
 	"ode":        nil,
-	"fixedpoint": {"ode", "internal/kernel", "internal/krylov"}, // the L-BFGS products; matrix-free Newton steps
-	"linearize":  {"dynamics", "internal/eigen"},                // internal/eigen: the dense eigen-solver behind linearize.Default
+	"fixedpoint": {"ode", "internal/kernel"},     // the L-BFGS, Gram-Schmidt and batch products
+	"linearize":  {"dynamics", "internal/eigen"}, // internal/eigen: the dense eigen-solver behind linearize.Default
 	"io/numpy":   {"dynamics", "fixedpoint", "linearize"},
 	"io/report":  {"dynamics", "fixedpoint", "linearize"},
 	"cmd/fpfind": {"*"},

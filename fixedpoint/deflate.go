@@ -101,7 +101,7 @@ func (w *worker) deflated(init []float64) bool {
 		w.c.newton++
 		d := w.d
 		if w.matrixFree() {
-			if w.krylovStep(x, f, d, deflEta) == math.Inf(1) {
+			if !w.krylovNewton(x, f, d, deflEta) {
 				return false
 			}
 		} else {

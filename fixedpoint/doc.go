@@ -86,7 +86,8 @@
 // solved through the SVD of the small Hessenberg matrix, so that a rejected
 // step is shrunk without new products; the space grows only to the relative
 // residual of Eisenstat and Walker (1996, choice 2). Deflated restarts
-// solve their steps with restarted GMRES. Then no N x N matrix exists per
+// take the least-squares Newton step in such a space (GMRES without
+// restarts). Then no N x N matrix exists per
 // worker or per known point: no LU factors are kept, and there are no
 // Broyden steps, no chord test, no Levenberg-Marquardt steps and no Hessian
 // refinement of slow points. A worker holds a Krylov basis and the L-BFGS

@@ -344,3 +344,28 @@ func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
 		res, q = normInf(f), qn
 	}
 }
+
+// krylovNewton writes into d the least-squares Newton step of F at x (F(x)
+// in f) in the Krylov space of at most hookDim products, built to the
+// relative residual eta: GMRES(hookDim) without restarts. It reports
+// whether the step reduces the linear model's residual.
+func (w *worker) krylovNewton(x, f, d []float64, eta float64) bool {
+	if w.hk == nil {
+		w.hk = newHook(w.n)
+	}
+	if w.dphi == nil {
+		w.dphi = make([]float64, w.n)
+	}
+	w.sys.PhiPrime(w.dphi, x)
+	fn := norm2(f)
+	k := w.arnoldi(f, eta)
+	if k == 0 || !w.hk.factorSpace(k, fn) {
+		return false
+	}
+	zn, qp := w.hk.solve(math.Inf(1))
+	if !(zn > 0) || !(qp < fn*fn/2) {
+		return false
+	}
+	w.hk.step(d)
+	return true
+}

@@ -1,22 +1,19 @@
 package fixedpoint
 
 import (
-	"math"
-
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/fpfind/fpfind/internal/krylov"
 )
 
 // Matrix-free Newton-Krylov (Knoll and Keyes 2004): at large N the Newton
 // steps of a run are hooksteps in a Krylov space of products J v
 // (hookstep.go; one pass over W each, the Jacobian's diagonal phi' computed
-// once per step), and those of deflated restarts solve J d = -F with
-// restarted GMRES to a relative tolerance. The Krylov spaces are built to
-// the relative residual of Eisenstat and Walker (1996, choice 2), so early
-// steps are cheap and the last ones exact. No N x N matrix is formed: a
-// worker keeps a Krylov basis ((hookDim+1) x N, or (restart+1) x N) and
-// the L-BFGS pairs (2m x N), and known points keep no factorisation. What
+// once per step), and those of deflated restarts the least-squares Newton
+// step in such a space (GMRES without restarts). The spaces are built to
+// the relative residual of Eisenstat and Walker (1996, choice 2), or to a
+// fixed one for deflated restarts, so early steps are cheap and the last
+// ones exact. No N x N matrix is formed: a worker keeps a Krylov basis
+// ((hookDim+1) x N) and the L-BFGS pairs (2m x N), and known points keep
+// no factorisation. What
 // the dense path gets from LU factors it does without: Broyden steps, the
 // chord test of early exit at known fixed points, Levenberg-Marquardt,
 // and the Hessian refinement of slow points (these stay at the L-BFGS
@@ -24,10 +21,8 @@ import (
 
 // Limits of the Krylov solves.
 const (
-	gmresRestart = 60   // Arnoldi vectors kept between restarts (deflation)
-	gmresMaxIter = 600  // products with J per deflated Newton step
-	etaMax       = 0.1  // loosest relative residual of a Newton step
-	etaFirst     = 1e-2 // that of the first step of a phase
+	etaMax   = 0.1  // loosest relative residual of a Newton step
+	etaFirst = 1e-2 // that of the first step of a phase
 	// krylovStall replaces stallRatio: without Broyden steps between
 	// fresh ones, every step counts towards a stall. On a g = 1.5, N = 256
 	// tanh network (64 trajectory starts) with GMRES steps, 0.5 brought 9
@@ -36,7 +31,7 @@ const (
 	krylovStall = 0.9
 )
 
-// matrixFree reports whether the worker solves Newton steps with GMRES.
+// matrixFree reports whether the worker solves Newton steps matrix-free.
 func (w *worker) matrixFree() bool { return w.s.mf }
 
 // jacobian returns w.jac, allocating it on first use (a matrix-free worker
@@ -67,29 +62,4 @@ func (w *worker) jacVec(dst, v []float64) {
 	default:
 		w.sys.JacVecAt(dst, w.dphi, v)
 	}
-}
-
-// krylovStep writes into d the (deflated restart's) Newton step of F at x (F(x) in f): the
-// solution of J(x) d = -F to the relative residual eta. It reports the
-// achieved relative residual, or +Inf when GMRES failed.
-func (w *worker) krylovStep(x, f, d []float64, eta float64) float64 {
-	if w.gm == nil {
-		w.gm = krylov.NewGMRES(w.n, gmresRestart)
-		w.dphi = make([]float64, w.n)
-		w.rhs = make([]float64, w.n)
-		w.op = w.jacVec
-	}
-	w.sys.PhiPrime(w.dphi, x)
-	for i, v := range f {
-		d[i] = -v
-	}
-	b := w.rhs // not w.bx: polish keeps its starting state there
-	copy(b, d)
-	clear(d)
-	r, err := w.gm.Solve(w.op, b, d, &krylov.Settings{Tol: eta, MaxIter: gmresMaxIter})
-	w.c.krylov += r.MatVecs
-	if err != nil || !(r.Residual < 1) {
-		return math.Inf(1)
-	}
-	return r.Residual
 }

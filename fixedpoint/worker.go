@@ -8,8 +8,6 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/fpfind/fpfind/internal/krylov"
 )
 
 // knownSet holds the fixed points known at the start of a round, with the
@@ -138,11 +136,8 @@ type worker struct {
 	div   float64 // divergence bound of this run
 
 	// matrix-free Newton steps
-	gm   *krylov.GMRES
-	hk   *hook     // hookstep workspace
+	hk   *hook     // Krylov workspace (hookstep.go)
 	dphi []float64 // phi' at the state of the step
-	rhs  []float64 // right-hand side of the step
-	op   krylov.Operator
 	c    counts
 
 	// lockstep evaluation (lockstep.go)
@@ -799,7 +794,7 @@ func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
 	if res > polishRes {
 		// Far from a root two Newton steps hardly ever reach it, and they
 		// cost an LU factorisation each (0.08 s at N = 1024) or up to
-		// gmresMaxIter products: from each of many runs that ran out of
+		// hookDim products: from each of many runs that ran out of
 		// speed iterations, more than the runs themselves.
 		return end
 	}
