@@ -58,7 +58,7 @@ func (n *Network) SpeedGradRows(grad, f, h []float64, m int, q []float64) {
 	if alias(grad, f) || alias(grad, h) || alias(f, h) {
 		panic("dynamics: arguments alias")
 	}
-	n.speedJacVecRows(grad, f, h, m, q, nil, 0)
+	n.speedJacVecRows(grad, f, h, m, q, nil, 0, 1)
 }
 
 // SpeedGradJacVecRows is [Network.SpeedGradRows] on the first m rows of h
@@ -68,20 +68,40 @@ func (n *Network) SpeedGradRows(grad, f, h []float64, m int, q []float64) {
 // W (the speed's gradients take a second, of m rows). Every row is
 // bit-identical to the same row computed by SpeedGradRows or JacVecRowsAt,
 // alone or in any batch. grad and q take m rows and values, f and h m+mv
-// rows, d mv rows; f must not overlap the others, nor grad.
-func (n *Network) SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float64, mv int) {
+// rows, d mv rows; f must not overlap the others, nor grad. With par > 1
+// the products are split by columns between par goroutines (each reads
+// its share of W), which changes no bit.
+func (n *Network) SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float64, mv, par int) {
 	nn := n.n
-	if m < 0 || mv < 0 || len(grad) < m*nn || len(f) < (m+mv)*nn || len(h) < (m+mv)*nn || len(q) < m || len(d) < mv*nn {
+	if m < 0 || mv < 0 || par < 1 || len(grad) < m*nn || len(f) < (m+mv)*nn || len(h) < (m+mv)*nn || len(q) < m || len(d) < mv*nn {
 		panic(fmt.Sprintf("dynamics: SpeedGradJacVecRows with %d + %d rows of %d: slices too short", m, mv, nn))
 	}
 	if alias(grad, f) || alias(grad, h) || alias(f, h) || alias(f, d) || alias(grad, d) {
 		panic("dynamics: arguments alias")
 	}
-	n.speedJacVecRows(grad, f, h, m, q, d, mv)
+	n.speedJacVecRows(grad, f, h, m, q, d, mv, par)
+}
+
+// gemmCols is GemmNN of the m rows of a (stride N) with the N x N matrix b
+// (stride ldb) into c (stride N), its columns split between par goroutines
+// in blocks of whole kernel tiles. Every element keeps its FMA chain.
+func (n *Network) gemmCols(m int, a, b []float64, ldb int, c []float64, par int) {
+	nn := n.n
+	chunk := (nn/par + 15) &^ 15
+	if par == 1 || chunk >= nn || m == 0 {
+		kernel.GemmNN(m, nn, nn, a, nn, b, ldb, c, nn)
+		return
+	}
+	var wg sync.WaitGroup
+	for c0 := 0; c0 < nn; c0 += chunk {
+		w := min(chunk, nn-c0)
+		wg.Go(func() { kernel.GemmNN(m, w, nn, a, nn, b[c0:], ldb, c[c0:], nn) })
+	}
+	wg.Wait()
 }
 
 // speedJacVecRows is SpeedGradJacVecRows without the checks.
-func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, mv int) {
+func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, mv, par int) {
 	nn := n.n
 	if m+mv == 0 {
 		return
@@ -93,7 +113,7 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 		copy(f[r*nn:], n.c)
 	}
 	clear(f[m*nn:])
-	kernel.GemmNN(m+mv, nn, nn, h, nn, n.wT(), nn, f, nn)
+	n.gemmCols(m+mv, h, n.wT(), nn, f, par)
 	it := n.invTau
 	for r := range mv {
 		o, od := (m+r)*nn, r*nn
@@ -124,7 +144,7 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 	}
 	// grad = W^T (phi' F / tau) - F / tau.
 	clear(grad)
-	kernel.GemmNN(m, nn, nn, dd, nn, n.w.Data, n.w.Stride, grad, nn)
+	n.gemmCols(m, dd, n.w.Data, n.w.Stride, grad, par)
 	for r := range m {
 		gr, fr := grad[r*nn:(r+1)*nn], f[r*nn:(r+1)*nn]
 		for i := range gr {

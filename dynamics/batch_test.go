@@ -149,7 +149,7 @@ func TestSpeedGradJacVecRows(t *testing.T) {
 					net.PhiPrime(d[r*n:(r+1)*n], randomState(n, uint64(60+r)))
 				}
 				grad, f, q := make([]float64, m*n), make([]float64, (m+mv)*n), make([]float64, m)
-				net.SpeedGradJacVecRows(grad, f, h, m, q, d, mv)
+				net.SpeedGradJacVecRows(grad, f, h, m, q, d, mv, 1+m%3)
 				gs, fs, qs := make([]float64, m*n), make([]float64, m*n), make([]float64, m)
 				net.SpeedGradRows(gs, fs, h[:m*n], m, qs)
 				jv := make([]float64, mv*n)

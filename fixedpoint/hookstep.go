@@ -94,19 +94,24 @@ func (w *worker) arnoldi(f []float64, eta float64) int {
 		if !(wn < math.Inf(1)) {
 			return 0
 		}
-		// Classical Gram-Schmidt, twice (Giraud, Langou and Rozloznik 2005):
-		// two products with the basis instead of 2(j+1) dots and axpys.
+		// Classical Gram-Schmidt (two products with the basis instead of
+		// 2(j+1) dots and axpys), a second time when the first cancelled
+		// too much ("twice is enough": Giraud, Langou and Rozloznik 2005).
 		hj := hk.h[j*ld : j*ld+ld]
 		clear(hj)
 		vb := hk.v[:(j+1)*n]
 		c := hk.c[:j+1]
-		for range 2 {
+		for pass := 0; ; pass++ {
+			before := norm2(wv)
 			kernel.Gemv(c, 0, vb, n, wv)
 			for i, ci := range c {
 				hj[i] += ci
 				c[i] = -ci
 			}
 			kernel.GemvT(wv, 1, vb, n, c)
+			if pass == 1 || norm2(wv) > reorthEta*before {
+				break
+			}
 		}
 		hn := norm2(wv)
 		hj[j+1] = hn
@@ -132,6 +137,11 @@ func (w *worker) arnoldi(f []float64, eta float64) int {
 	}
 	return hk.k
 }
+
+// reorthEta is the "twice is enough" test: when a Gram-Schmidt pass shrinks
+// a vector below 1/sqrt(2) of its length, cancellation has cost accuracy
+// and a second pass restores orthogonality to rounding level.
+const reorthEta = 1 / math.Sqrt2
 
 // givens returns c, s and r with [c s; -s c] [a; b] = [r; 0].
 func givens(a, b float64) (c, s, r float64) {

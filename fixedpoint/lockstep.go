@@ -22,6 +22,7 @@ type group struct {
 	h, g, f, q  []float64   // batch rows: states, gradients, fields; q
 	d           []float64   // rows of phi' of the products J v (mixed)
 	mixed       mixedSystem // the system, when it mixes the two in one pass
+	par         int         // goroutines sharing the group (0 or 1: one)
 	live, ready []int       // slot indices
 	jv          []int       // slots waiting for a product J v
 }
@@ -40,7 +41,7 @@ func newGroup(slots []*worker) *group {
 // of h being the vectors v and their products going to the same rows of f:
 // one pass over W for both kinds of rows instead of one each.
 type mixedSystem interface {
-	SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float64, mv int)
+	SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float64, mv, par int)
 }
 
 // mixedBatch evaluates the speeds of the slots in ready and the products J v
@@ -56,7 +57,7 @@ func (gr *group) mixedBatch(ready, jv []int) {
 		copy(gr.h[(m+r)*n:(m+r+1)*n], w.jvV)
 		copy(gr.d[r*n:(r+1)*n], w.dphi)
 	}
-	gr.mixed.SpeedGradJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, len(jv))
+	gr.mixed.SpeedGradJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, len(jv), max(gr.par, 1))
 	for r, i := range ready {
 		w := gr.slots[i]
 		copy(w.cg, gr.g[r*n:(r+1)*n])
@@ -105,10 +106,75 @@ func (gr *group) jacVecBatch(jv []int) {
 }
 
 // run calls fn(w, k) for the indices k claimed from next, below m, on the
-// group's workers in lockstep.
+// group's workers in lockstep. With gr.par > 1 the slots are shared out
+// between gr.par goroutines, each resuming its own slots' runs (in
+// parallel with the others), and the batched products are split by
+// columns between as many goroutines.
 func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) {
-	pulls := make([]func() (struct{}, bool), len(gr.slots))
-	for i, w := range gr.slots {
+	par := max(gr.par, 1)
+	parts := make([]*part, par)
+	for p := range parts {
+		parts[p] = &part{start: make(chan struct{}), done: make(chan struct{})}
+	}
+	for i := range gr.slots {
+		pt := parts[i%par]
+		pt.live = append(pt.live, i)
+	}
+	var wg sync.WaitGroup
+	for _, pt := range parts {
+		wg.Go(func() { pt.loop(gr.slots, fin, next, m, fn) })
+	}
+	defer wg.Wait()
+	defer func() {
+		for _, pt := range parts {
+			close(pt.start)
+		}
+	}()
+	for {
+		started := 0
+		for _, pt := range parts {
+			pt.ran = len(pt.live) > 0
+			if pt.ran {
+				pt.start <- struct{}{}
+				started++
+			}
+		}
+		if started == 0 {
+			return
+		}
+		gr.ready, gr.jv = gr.ready[:0], gr.jv[:0]
+		for _, pt := range parts {
+			if pt.ran {
+				<-pt.done
+				gr.ready = append(gr.ready, pt.ready...)
+				gr.jv = append(gr.jv, pt.jv...)
+			}
+		}
+		if gr.mixed != nil && (len(gr.ready) > 0 && len(gr.jv) > 0 || par > 1) {
+			gr.mixedBatch(gr.ready, gr.jv)
+			continue
+		}
+		gr.speedBatch(gr.ready)
+		gr.jacVecBatch(gr.jv)
+	}
+}
+
+// A part is the share of a group's slots one goroutine resumes: each
+// slot's run is a coroutine made and resumed on that goroutine only.
+type part struct {
+	live, ready, jv []int // slot indices
+	start           chan struct{}
+	done            chan struct{}
+	ran             bool // resumed in the current round
+}
+
+// loop makes the coroutines of the part's slots, then, for every signal on
+// start, resumes each live one until it yields or ends, and reports on
+// done which wait for a speed (ready) or a product J v (jv).
+func (pt *part) loop(slots []*worker, fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) {
+	pulls := make(map[int]func() (struct{}, bool), len(pt.live))
+	for _, i := range pt.live {
+		w := slots[i]
 		pull, stop := iter.Pull(func(yield func(struct{}) bool) {
 			w.yield = yield
 			defer func() { w.yield = nil }()
@@ -123,30 +189,21 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 		defer stop()
 		pulls[i] = pull
 	}
-	gr.live = gr.live[:0]
-	for i := range gr.slots {
-		gr.live = append(gr.live, i)
-	}
-	for len(gr.live) > 0 {
-		gr.ready, gr.jv = gr.ready[:0], gr.jv[:0]
-		live := gr.live[:0]
-		for _, i := range gr.live {
+	for range pt.start {
+		pt.ready, pt.jv = pt.ready[:0], pt.jv[:0]
+		live := pt.live[:0]
+		for _, i := range pt.live {
 			if _, ok := pulls[i](); ok {
 				live = append(live, i)
-				if gr.slots[i].jvDst != nil {
-					gr.jv = append(gr.jv, i)
+				if slots[i].jvDst != nil {
+					pt.jv = append(pt.jv, i)
 				} else {
-					gr.ready = append(gr.ready, i)
+					pt.ready = append(pt.ready, i)
 				}
 			}
 		}
-		gr.live = live
-		if gr.mixed != nil && len(gr.ready) > 0 && len(gr.jv) > 0 {
-			gr.mixedBatch(gr.ready, gr.jv)
-			continue
-		}
-		gr.speedBatch(gr.ready)
-		gr.jacVecBatch(gr.jv)
+		pt.live = live
+		pt.done <- struct{}{}
 	}
 }
 
@@ -155,9 +212,28 @@ func (f *finder) lockstep() bool {
 	return f.s.Batch > 1 && f.workers[0].bsys != nil
 }
 
-// groupsFor returns one group per worker, made on first use; slot 0 of
-// group t is f.workers[t].
+// groupsFor returns the lockstep groups, made on first use: one per
+// worker, slot 0 of group t being f.workers[t]; or, with matrix-free steps
+// on a system that mixes speeds and products J v in one call, a single
+// group of every worker's slots shared by all workers, whose passes over W
+// are split between them by columns (each worker reads its share of W once
+// per batch, instead of all of W).
 func (f *finder) groupsFor() []*group {
+	ms, mixed := f.sys.(mixedSystem)
+	if f.groups == nil && mixed && f.s.mf && len(f.workers) > 1 {
+		var slots []*worker
+		for _, w0 := range f.workers {
+			slots = append(slots, w0)
+			for range f.s.Batch - 1 {
+				w := newWorker(f.ctx, f.sys, f.s)
+				w.known, w.slow = f.known, f.slow
+				slots = append(slots, w)
+			}
+		}
+		g := newGroup(slots)
+		g.mixed, g.d, g.par = ms, make([]float64, len(slots)*f.n), len(f.workers)
+		f.groups = []*group{g}
+	}
 	if f.groups == nil {
 		f.groups = make([]*group, len(f.workers))
 		for t, w0 := range f.workers {
@@ -168,7 +244,7 @@ func (f *finder) groupsFor() []*group {
 				slots = append(slots, w)
 			}
 			f.groups[t] = newGroup(slots)
-			if ms, ok := f.sys.(mixedSystem); ok {
+			if mixed {
 				f.groups[t].mixed = ms
 				f.groups[t].d = make([]float64, len(slots)*f.n)
 			}
