@@ -115,12 +115,12 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 	clear(f[m*nn:])
 	n.gemmCols(m+mv, h, n.wT(), nn, f, par)
 	it := n.invTau
-	for r := range mv {
+	eachRow(mv, par, func(r int) {
 		o, od := (m+r)*nn, r*nn
 		for i := range nn {
 			f[o+i] = (d[od+i]*f[o+i] - h[o+i]) * it[i]
 		}
-	}
+	})
 	if m == 0 {
 		return
 	}
@@ -130,7 +130,7 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 		*bp = make([]float64, m*nn)
 	}
 	dd := (*bp)[:m*nn]
-	for r := range m {
+	eachRow(m, par, func(r int) {
 		fr, hr, dr := f[r*nn:(r+1)*nn], h[r*nn:(r+1)*nn], dd[r*nn:(r+1)*nn]
 		var s float64
 		for i, x := range fr {
@@ -141,16 +141,38 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 			dr[i] = d1 * fi * it[i]
 		}
 		q[r] = s / 2
-	}
+	})
 	// grad = W^T (phi' F / tau) - F / tau.
 	clear(grad)
 	n.gemmCols(m, dd, n.w.Data, n.w.Stride, grad, par)
-	for r := range m {
+	eachRow(m, par, func(r int) {
 		gr, fr := grad[r*nn:(r+1)*nn], f[r*nn:(r+1)*nn]
 		for i := range gr {
 			gr[i] -= fr[i] * it[i]
 		}
+	})
+}
+
+// eachRow calls fn(r) for every r < m, the rows split between par
+// goroutines; fn must touch row r only.
+func eachRow(m, par int, fn func(r int)) {
+	if par <= 1 || m < 2 {
+		for r := range m {
+			fn(r)
+		}
+		return
 	}
+	var wg sync.WaitGroup
+	per := (m + par - 1) / par
+	for r0 := 0; r0 < m; r0 += per {
+		r1 := min(r0+per, m)
+		wg.Go(func() {
+			for r := r0; r < r1; r++ {
+				fn(r)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // JacVecRowsAt writes J v for m states at once: for each r < m, row r of
