@@ -109,25 +109,43 @@ func (gr *group) jacVecBatch(jv []int) {
 // group's workers in lockstep. With gr.par > 1 the slots are shared out
 // between gr.par goroutines, each resuming its own slots' runs (in
 // parallel with the others), and the batched products are split by
-// columns between as many goroutines.
+// columns between as many goroutines; with one, the group's goroutine
+// resumes every run itself.
 func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) {
 	par := max(gr.par, 1)
 	parts := make([]*part, par)
 	for p := range parts {
-		parts[p] = &part{start: make(chan struct{}), done: make(chan struct{})}
+		parts[p] = &part{slots: gr.slots}
 	}
 	for i := range gr.slots {
 		pt := parts[i%par]
 		pt.live = append(pt.live, i)
 	}
+	if par == 1 {
+		pt := parts[0]
+		defer pt.start(fin, next, m, fn)()
+		for len(pt.live) > 0 {
+			pt.round()
+			gr.ready, gr.jv = append(gr.ready[:0], pt.ready...), append(gr.jv[:0], pt.jv...)
+			gr.batch()
+		}
+		return
+	}
 	var wg sync.WaitGroup
 	for _, pt := range parts {
-		wg.Go(func() { pt.loop(gr.slots, fin, next, m, fn) })
+		pt.go1, pt.done = make(chan struct{}), make(chan struct{})
+		wg.Go(func() {
+			defer pt.start(fin, next, m, fn)()
+			for range pt.go1 {
+				pt.round()
+				pt.done <- struct{}{}
+			}
+		})
 	}
 	defer wg.Wait()
 	defer func() {
 		for _, pt := range parts {
-			close(pt.start)
+			close(pt.go1)
 		}
 	}()
 	for {
@@ -135,7 +153,7 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 		for _, pt := range parts {
 			pt.ran = len(pt.live) > 0
 			if pt.ran {
-				pt.start <- struct{}{}
+				pt.go1 <- struct{}{}
 				started++
 			}
 		}
@@ -150,31 +168,37 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 				gr.jv = append(gr.jv, pt.jv...)
 			}
 		}
-		if gr.mixed != nil && (len(gr.ready) > 0 && len(gr.jv) > 0 || par > 1) {
-			gr.mixedBatch(gr.ready, gr.jv)
-			continue
-		}
-		gr.speedBatch(gr.ready)
-		gr.jacVecBatch(gr.jv)
+		gr.batch()
 	}
+}
+
+// batch evaluates what the slots in gr.ready and gr.jv wait for.
+func (gr *group) batch() {
+	if gr.mixed != nil && (len(gr.ready) > 0 && len(gr.jv) > 0 || gr.par > 1) {
+		gr.mixedBatch(gr.ready, gr.jv)
+		return
+	}
+	gr.speedBatch(gr.ready)
+	gr.jacVecBatch(gr.jv)
 }
 
 // A part is the share of a group's slots one goroutine resumes: each
 // slot's run is a coroutine made and resumed on that goroutine only.
 type part struct {
-	live, ready, jv []int // slot indices
-	start           chan struct{}
-	done            chan struct{}
-	ran             bool // resumed in the current round
+	slots           []*worker // the group's
+	live, ready, jv []int     // slot indices
+	pulls           map[int]func() (struct{}, bool)
+	go1, done       chan struct{} // a round to run; the round ran
+	ran             bool          // resumed in the current round
 }
 
-// loop makes the coroutines of the part's slots, then, for every signal on
-// start, resumes each live one until it yields or ends, and reports on
-// done which wait for a speed (ready) or a product J v (jv).
-func (pt *part) loop(slots []*worker, fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) {
-	pulls := make(map[int]func() (struct{}, bool), len(pt.live))
+// start makes the coroutines of the part's live slots, each claiming run
+// indices from next until m, and returns the function that stops them.
+func (pt *part) start(fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) (stopAll func()) {
+	pt.pulls = make(map[int]func() (struct{}, bool), len(pt.live))
+	var stops []func()
 	for _, i := range pt.live {
-		w := slots[i]
+		w := pt.slots[i]
 		pull, stop := iter.Pull(func(yield func(struct{}) bool) {
 			w.yield = yield
 			defer func() { w.yield = nil }()
@@ -186,25 +210,32 @@ func (pt *part) loop(slots []*worker, fin *finder, next *atomic.Int64, m int, fn
 				fn(w, k)
 			}
 		})
-		defer stop()
-		pulls[i] = pull
+		stops = append(stops, stop)
+		pt.pulls[i] = pull
 	}
-	for range pt.start {
-		pt.ready, pt.jv = pt.ready[:0], pt.jv[:0]
-		live := pt.live[:0]
-		for _, i := range pt.live {
-			if _, ok := pulls[i](); ok {
-				live = append(live, i)
-				if slots[i].jvDst != nil {
-					pt.jv = append(pt.jv, i)
-				} else {
-					pt.ready = append(pt.ready, i)
-				}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
+}
+
+// round resumes each live slot until it yields or ends, and sorts those
+// that yielded into ready (waiting for a speed) and jv (for a product J v).
+func (pt *part) round() {
+	pt.ready, pt.jv = pt.ready[:0], pt.jv[:0]
+	live := pt.live[:0]
+	for _, i := range pt.live {
+		if _, ok := pt.pulls[i](); ok {
+			live = append(live, i)
+			if pt.slots[i].jvDst != nil {
+				pt.jv = append(pt.jv, i)
+			} else {
+				pt.ready = append(pt.ready, i)
 			}
 		}
-		pt.live = live
-		pt.done <- struct{}{}
 	}
+	pt.live = live
 }
 
 // lockstep reports whether runs go through groups.
