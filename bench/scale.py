@@ -52,15 +52,18 @@ Usage (from the repository root):
       [--max-iter 1] [--extra '--deflation -1'] [--scipy-budget 60] [--limit 420]
       [--skip-mem] [--skip-scipy]
 
-Why the small budgets: at N = 4096 a matrix-free Newton step on this
-chaotic network often runs GMRES to its cap of 600 J v products (5 ms
-each per worker), so one run with the default 100 Newton iterations takes
+Why the small budgets (chosen in session 2, when matrix-free Newton steps
+were GMRES solves; since session 4 they are hooksteps of at most 100
+products, and the default budgets at N = 4096 take about 3 minutes, see
+scale_results.md): at N = 4096 a matrix-free Newton step on this
+chaotic network often ran GMRES to its cap of 600 J v products (5 ms
+each per worker), so one run with the default 100 Newton iterations took
 about a minute and the 64 runs half an hour per build; with --max-iter 2
 --max-speed-iter 300 the pure-Go build still passed 8 minutes at N = 4096
 (killed), hence --max-iter 1 --max-speed-iter 100, which few runs survive
 to a fixed point: the table measures cost, not yield. The memory run uses --method speed
 (no Newton) for the same reason: 1024 runs of Newton-Krylov would take an
-hour, and GMRES adds only its (61 x N) basis per worker.
+hour, and Newton adds only its Krylov basis (101 x N) per slot.
 """
 import argparse
 import json
