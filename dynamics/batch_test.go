@@ -97,6 +97,16 @@ func TestSpeedGradRowsPanics(t *testing.T) {
 			net.SpeedGradRows(make([]float64, 8), make([]float64, 8), make([]float64, 8), 2, make([]float64, 1))
 		},
 		"alias": func() { s := make([]float64, 8); net.SpeedGradRows(s, s, make([]float64, 8), 2, make([]float64, 2)) },
+		"mixed par": func() {
+			net.SpeedGradJacVecRows(make([]float64, 4), make([]float64, 8), make([]float64, 8), 1, make([]float64, 1), make([]float64, 4), 1, 0)
+		},
+		"mixed short d": func() {
+			net.SpeedGradJacVecRows(make([]float64, 4), make([]float64, 8), make([]float64, 8), 1, make([]float64, 1), make([]float64, 3), 1, 1)
+		},
+		"mixed alias": func() {
+			s := make([]float64, 8)
+			net.SpeedGradJacVecRows(make([]float64, 4), s, make([]float64, 8), 1, make([]float64, 1), s[:4], 1, 1)
+		},
 	} {
 		func() {
 			defer func() {

@@ -23,10 +23,14 @@ func TestDeflationFindsMore(t *testing.T) {
 	for i := 0; i < 24; i++ {
 		thrice.SetRow(i, starts.RawRowView(i%8))
 	}
-	for _, m := range []fixedpoint.Method{fixedpoint.Newton, fixedpoint.Auto} {
-		t.Run(m.String(), func(t *testing.T) {
-			plain := find(t, net, thrice, &fixedpoint.Settings{Method: m, Deflation: -1})
-			defl := find(t, net, starts, &fixedpoint.Settings{Method: m, Deflation: 16})
+	for _, c := range []struct {
+		m   fixedpoint.Method
+		lin fixedpoint.Linear
+	}{{fixedpoint.Newton, fixedpoint.LinearLU}, {fixedpoint.Auto, fixedpoint.LinearLU}, {fixedpoint.Auto, fixedpoint.LinearGMRES}} {
+		m := c.m
+		t.Run(m.String()+"/"+c.lin.String(), func(t *testing.T) {
+			plain := find(t, net, thrice, &fixedpoint.Settings{Method: m, Linear: c.lin, Deflation: -1})
+			defl := find(t, net, starts, &fixedpoint.Settings{Method: m, Linear: c.lin, Deflation: 16})
 			np, nd := plain.Count(fixedpoint.Fixed), defl.Count(fixedpoint.Fixed)
 			t.Logf("%d roots in all; plain multi-start %d (%d LU), deflation %d (%d LU, %d restarts)",
 				len(all), np, plain.Stats.Factorizations, nd, defl.Stats.Factorizations, defl.Stats.Restarts)
@@ -50,6 +54,22 @@ func TestDeflationFindsMore(t *testing.T) {
 				t.Errorf("%d points from deflation, want %d", nsrc, nd-np)
 			}
 		})
+	}
+}
+
+// With no fixed point known there is nothing to deflate: no restart runs.
+// Single Newton steps from far starts on a chaotic network reach none.
+func TestNoDeflationWithoutRoots(t *testing.T) {
+	net := randomNet(t, 40, 1.5, 3)
+	inits := uniformInits(6, 40, 0.9, 1, 5)
+	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearGMRES} {
+		res := find(t, net, inits, &fixedpoint.Settings{Method: fixedpoint.Newton, Linear: lin, MaxIter: 1, Deflation: 16, NoSymmetry: true})
+		if res.Count(fixedpoint.Fixed) != 0 {
+			t.Fatalf("%v: %d runs reached a fixed point; the test wants none", lin, res.Count(fixedpoint.Fixed))
+		}
+		if res.Stats.Restarts != 0 {
+			t.Errorf("%v: %d deflated restarts with no root known", lin, res.Stats.Restarts)
+		}
 	}
 }
 
