@@ -58,7 +58,7 @@ func (n *Network) SpeedGradRows(grad, f, h []float64, m int, q []float64) {
 	if alias(grad, f) || alias(grad, h) || alias(f, h) {
 		panic("dynamics: arguments alias")
 	}
-	n.speedJacVecRows(grad, f, h, m, q, nil, 0, 1)
+	n.speedJacVecRows(grad, f, h, m, q, nil, 0, 0, 1)
 }
 
 // SpeedGradJacVecRows is [Network.SpeedGradRows] on the first m rows of h
@@ -79,7 +79,30 @@ func (n *Network) SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float6
 	if alias(grad, f) || alias(grad, h) || alias(f, h) || alias(f, d) || alias(grad, d) {
 		panic("dynamics: arguments alias")
 	}
-	n.speedJacVecRows(grad, f, h, m, q, d, mv, par)
+	n.speedJacVecRows(grad, f, h, m, q, d, 0, mv, par)
+}
+
+// SpeedFieldJacVecRows is [Network.SpeedGradJacVecRows] with mf rows of a
+// third kind between the two: for r in [m, m+mf), row r of h is a state
+// h_r, row r of f receives F(h_r) and row r-m of d receives phi'(x(h_r))
+// (what [Network.PhiPrime] writes, for the products J v at h_r). The rows
+// m+mf to m+mf+mv-1 of h are the vectors v of the products, and their
+// phi' are the rows mf to mf+mv-1 of d. All m+mf+mv rows share one pass
+// over W. Row r of f for a state is bit-identical to the F of the same
+// state as a speed row, and every row is bit-identical whatever the
+// other rows are, in any batch and for any par. grad and q take m rows
+// and values, f and h m+mf+mv rows, d mf+mv rows; f must not overlap the
+// others, nor grad, nor d.
+func (n *Network) SpeedFieldJacVecRows(grad, f, h []float64, m int, q, d []float64, mf, mv, par int) {
+	nn := n.n
+	rows := m + mf + mv
+	if m < 0 || mf < 0 || mv < 0 || par < 1 || len(grad) < m*nn || len(f) < rows*nn || len(h) < rows*nn || len(q) < m || len(d) < (mf+mv)*nn {
+		panic(fmt.Sprintf("dynamics: SpeedFieldJacVecRows with %d + %d + %d rows of %d: slices too short", m, mf, mv, nn))
+	}
+	if alias(grad, f) || alias(grad, h) || alias(f, h) || alias(f, d) || alias(grad, d) || mf > 0 && alias(h, d) {
+		panic("dynamics: arguments alias")
+	}
+	n.speedJacVecRows(grad, f, h, m, q, d, mf, mv, par)
 }
 
 // gemmCols is GemmNN of the m rows of a (stride N) with the N x N matrix b
@@ -100,23 +123,32 @@ func (n *Network) gemmCols(m int, a, b []float64, ldb int, c []float64, par int)
 	wg.Wait()
 }
 
-// speedJacVecRows is SpeedGradJacVecRows without the checks.
-func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, mv, par int) {
+// speedJacVecRows is SpeedFieldJacVecRows without the checks.
+func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, mf, mv, par int) {
 	nn := n.n
-	if m+mv == 0 {
+	rows := m + mf + mv
+	if rows == 0 {
 		return
 	}
-	grad, f, h = grad[:m*nn], f[:(m+mv)*nn], h[:(m+mv)*nn]
+	grad, f, h = grad[:m*nn], f[:rows*nn], h[:rows*nn]
 	// x = W h + c, each x_i the FMA chain over j from c_i (from 0 for the
 	// vectors of J v).
-	for r := range m {
+	for r := range m + mf {
 		copy(f[r*nn:], n.c)
 	}
-	clear(f[m*nn:])
-	n.gemmCols(m+mv, h, n.wT(), nn, f, par)
+	clear(f[(m+mf)*nn:])
+	n.gemmCols(rows, h, n.wT(), nn, f, par)
 	it := n.invTau
-	eachRow(mv, par, func(r int) {
+	eachRow(mf+mv, par, func(r int) {
 		o, od := (m+r)*nn, r*nn
+		if r < mf {
+			for i := range nn {
+				p, d1 := n.act.phiD1(f[o+i])
+				f[o+i] = (p - h[o+i]) * it[i]
+				d[od+i] = d1
+			}
+			return
+		}
 		for i := range nn {
 			f[o+i] = (d[od+i]*f[o+i] - h[o+i]) * it[i]
 		}

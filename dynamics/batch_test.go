@@ -103,6 +103,13 @@ func TestSpeedGradRowsPanics(t *testing.T) {
 		"mixed short d": func() {
 			net.SpeedGradJacVecRows(make([]float64, 4), make([]float64, 8), make([]float64, 8), 1, make([]float64, 1), make([]float64, 3), 1, 1)
 		},
+		"field short d": func() {
+			net.SpeedFieldJacVecRows(nil, make([]float64, 8), make([]float64, 8), 0, nil, make([]float64, 4), 1, 1, 1)
+		},
+		"field d aliases h": func() {
+			s := make([]float64, 4)
+			net.SpeedFieldJacVecRows(nil, make([]float64, 4), s, 0, nil, s, 1, 0, 1)
+		},
 		"mixed alias": func() {
 			s := make([]float64, 8)
 			net.SpeedGradJacVecRows(make([]float64, 4), s, make([]float64, 8), 1, make([]float64, 1), s[:4], 1, 1)
@@ -175,6 +182,66 @@ func TestSpeedGradJacVecRows(t *testing.T) {
 				same("F", f[:m*n], fs)
 				same("q", q, qs)
 				same("J v", f[m*n:], jv)
+			}
+		}
+	}
+}
+
+// SpeedFieldJacVecRows' field rows carry the bits of the same states' F as
+// speed rows (SpeedGradRows) and agree with Field and PhiPrime to rounding;
+// every row, of every kind, is bit-identical alone and in any batch, for
+// any par.
+func TestSpeedFieldJacVecRows(t *testing.T) {
+	for _, n := range []int{5, 300} {
+		for _, act := range []Activation{Tanh, Softplus} {
+			net := randomNet(t, n, 1, 1.5, act, Continuous, true, 29)
+			for _, sp := range [][3]int{{0, 1, 0}, {0, 4, 0}, {2, 3, 1}, {3, 0, 2}, {1, 9, 4}} {
+				m, mf, mv := sp[0], sp[1], sp[2]
+				rows := m + mf + mv
+				h := make([]float64, rows*n)
+				for r := range rows {
+					copy(h[r*n:], randomState(n, uint64(70+r)))
+				}
+				d := make([]float64, (mf+mv)*n)
+				for r := range mv {
+					net.PhiPrime(d[(mf+r)*n:(mf+r+1)*n], randomState(n, uint64(90+r)))
+				}
+				grad, f, q := make([]float64, m*n), make([]float64, rows*n), make([]float64, m)
+				net.SpeedFieldJacVecRows(grad, f, h, m, q, d, mf, mv, 1+rows%2)
+				// The field rows as speed rows.
+				gs, fs, qs := make([]float64, (m+mf)*n), make([]float64, (m+mf)*n), make([]float64, m+mf)
+				net.SpeedGradRows(gs, fs, h[:(m+mf)*n], m+mf, qs)
+				jv := make([]float64, mv*n)
+				net.JacVecRowsAt(jv, d[mf*n:], h[(m+mf)*n:], mv)
+				same := func(what string, a, b []float64) {
+					t.Helper()
+					for i := range a {
+						if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+							t.Fatalf("N %d %v %d+%d+%d rows: %s[%d] = %v, separately %v", n, act, m, mf, mv, what, i, a[i], b[i])
+						}
+					}
+				}
+				same("grad", grad, gs[:m*n])
+				same("F", f[:(m+mf)*n], fs)
+				same("q", q, qs[:m])
+				same("J v", f[(m+mf)*n:], jv)
+				for r := range mf {
+					hr := h[(m+r)*n : (m+r+1)*n]
+					// Alone, one field row.
+					f1, d1 := make([]float64, n), make([]float64, n)
+					net.SpeedFieldJacVecRows(nil, f1, hr, 0, nil, d1, 1, 0, 1)
+					same("F alone", f1, f[(m+r)*n:(m+r+1)*n])
+					same("phi' alone", d1, d[r*n:(r+1)*n])
+					// Against Field and PhiPrime, to rounding.
+					fw, dw := make([]float64, n), make([]float64, n)
+					net.Field(fw, hr)
+					net.PhiPrime(dw, hr)
+					for i := range n {
+						if math.Abs(f1[i]-fw[i]) > 1e-12*(1+math.Abs(fw[i])) || math.Abs(d1[i]-dw[i]) > 1e-12 {
+							t.Fatalf("N %d %v row %d unit %d: F %v phi' %v, Field %v PhiPrime %v", n, act, r, i, f1[i], d1[i], fw[i], dw[i])
+						}
+					}
+				}
 			}
 		}
 	}

@@ -133,7 +133,11 @@ func (w *worker) deflated(init []float64) bool {
 			for i := range x {
 				w.xt[i] = x[i] + a*d[i]
 			}
-			w.sys.Field(w.ft, w.xt)
+			if w.matrixFree() {
+				w.fieldPhi(w.ft, w.trialPhi(), w.xt) // one more row of a batch
+			} else {
+				w.sys.Field(w.ft, w.xt)
+			}
 			lm, _ := w.deflation(w.xt, nil)
 			if g := lm + math.Log(norm2(w.ft)); g < g0+math.Log1p(-1e-4*a) {
 				ok = true

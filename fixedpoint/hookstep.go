@@ -298,7 +298,10 @@ func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
 		}
 		eta = math.Max(eta, 0.1*w.s.Tol/res)
 		prev = fn
-		w.sys.PhiPrime(w.dphi, x)
+		if it == 0 {
+			// phi' at x; later steps take it from their accepted trial.
+			w.fieldPhi(w.ft, w.dphi, x)
+		}
 		k := w.arnoldi(f, eta)
 		if k == 0 || !hk.factorSpace(k, fn) {
 			return endLimit
@@ -317,12 +320,13 @@ func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
 			for i := range x {
 				w.xt[i] = x[i] + w.d[i]
 			}
-			w.sys.Field(w.ft, w.xt)
+			w.fieldPhi(w.ft, w.trialPhi(), w.xt)
 			qt := dot(w.ft, w.ft) / 2
 			rho := (q - qt) / (q - qp)
 			if rho >= hookAccept {
 				copy(x, w.xt)
 				copy(f, w.ft)
+				copy(w.dphi, w.dt)
 				switch {
 				case rho < hookShrink:
 					hk.delta = zn / 2
@@ -366,7 +370,7 @@ func (w *worker) krylovNewton(x, f, d []float64, eta float64) bool {
 	if w.dphi == nil {
 		w.dphi = make([]float64, w.n)
 	}
-	w.sys.PhiPrime(w.dphi, x)
+	w.fieldPhi(w.ft, w.dphi, x)
 	fn := norm2(f)
 	k := w.arnoldi(f, eta)
 	if k == 0 || !w.hk.factorSpace(k, fn) {

@@ -63,3 +63,34 @@ func (w *worker) jacVec(dst, v []float64) {
 		w.sys.JacVecAt(dst, w.dphi, v)
 	}
 }
+
+// fieldPhi writes F(x) into f and phi'(x(x)) into d (the state of the
+// products J v of a step at x), from one pass over W. In a lockstep group
+// it suspends the run like jacVec, and the group adds x to its batch;
+// alone it computes the same bits. Without a system that mixes rows it
+// calls Field and PhiPrime.
+func (w *worker) fieldPhi(f, d, x []float64) {
+	switch {
+	case w.yield != nil && w.msys != nil:
+		w.fpF, w.fpD, w.fpX = f, d, x
+		ok := w.yield(struct{}{})
+		w.fpF, w.fpD, w.fpX = nil, nil, nil
+		if ok {
+			return
+		}
+		fallthrough
+	case w.msys != nil:
+		w.msys.SpeedFieldJacVecRows(nil, f, x, 0, nil, d, 1, 0, 1)
+	default:
+		w.sys.Field(f, x)
+		w.sys.PhiPrime(d, x)
+	}
+}
+
+// trialPhi returns w.dt, phi' at a trial state, allocated on first use.
+func (w *worker) trialPhi() []float64 {
+	if w.dt == nil {
+		w.dt = make([]float64, w.n)
+	}
+	return w.dt
+}

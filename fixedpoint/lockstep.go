@@ -25,6 +25,7 @@ type group struct {
 	par         int         // goroutines sharing the group (0 or 1: one)
 	live, ready []int       // slot indices
 	jv          []int       // slots waiting for a product J v
+	fp          []int       // slots waiting for a field and phi' (mixed)
 }
 
 func newGroup(slots []*worker) *group {
@@ -36,36 +37,47 @@ func newGroup(slots []*worker) *group {
 	}
 }
 
-// mixedSystem is a BatchSystem that evaluates speeds and products J v in
-// one call (*dynamics.Network's SpeedGradJacVecRows), the rows m to m+mv-1
-// of h being the vectors v and their products going to the same rows of f:
-// one pass over W for both kinds of rows instead of one each.
+// mixedSystem is a BatchSystem that evaluates speeds, fields with phi'
+// and products J v in one call (*dynamics.Network's
+// SpeedFieldJacVecRows): one pass over W for every kind of row instead of
+// one each. Rows [0, m) of h are the states of the speeds, [m, m+mf) those
+// of the fields (their phi' going to rows [0, mf) of d), and the next mv
+// the vectors v, their phi' in the next rows of d; every result goes to
+// the same row of f.
 type mixedSystem interface {
-	SpeedGradJacVecRows(grad, f, h []float64, m int, q, d []float64, mv, par int)
+	SpeedFieldJacVecRows(grad, f, h []float64, m int, q, d []float64, mf, mv, par int)
 }
 
-// mixedBatch evaluates the speeds of the slots in ready and the products J v
-// of those in jv in one call.
-func (gr *group) mixedBatch(ready, jv []int) {
+// mixedBatch evaluates the speeds of the slots in ready, the fields of those
+// in fp and the products J v of those in jv in one call.
+func (gr *group) mixedBatch(ready, fp, jv []int) {
 	n := gr.slots[0].n
-	m := len(ready)
+	m, mf := len(ready), len(fp)
 	for r, i := range ready {
 		copy(gr.h[r*n:(r+1)*n], gr.slots[i].cx)
 	}
+	for r, i := range fp {
+		copy(gr.h[(m+r)*n:(m+r+1)*n], gr.slots[i].fpX)
+	}
 	for r, i := range jv {
 		w := gr.slots[i]
-		copy(gr.h[(m+r)*n:(m+r+1)*n], w.jvV)
-		copy(gr.d[r*n:(r+1)*n], w.dphi)
+		copy(gr.h[(m+mf+r)*n:(m+mf+r+1)*n], w.jvV)
+		copy(gr.d[(mf+r)*n:(mf+r+1)*n], w.dphi)
 	}
-	gr.mixed.SpeedGradJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, len(jv), max(gr.par, 1))
+	gr.mixed.SpeedFieldJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, mf, len(jv), max(gr.par, 1))
 	for r, i := range ready {
 		w := gr.slots[i]
 		copy(w.cg, gr.g[r*n:(r+1)*n])
 		copy(w.cf, gr.f[r*n:(r+1)*n])
 		w.cq = gr.q[r]
 	}
+	for r, i := range fp {
+		w := gr.slots[i]
+		copy(w.fpF, gr.f[(m+r)*n:(m+r+1)*n])
+		copy(w.fpD, gr.d[r*n:(r+1)*n])
+	}
 	for r, i := range jv {
-		copy(gr.slots[i].jvDst, gr.f[(m+r)*n:(m+r+1)*n])
+		copy(gr.slots[i].jvDst, gr.f[(m+mf+r)*n:(m+mf+r+1)*n])
 	}
 }
 
@@ -127,6 +139,7 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 		for len(pt.live) > 0 {
 			pt.round()
 			gr.ready, gr.jv = append(gr.ready[:0], pt.ready...), append(gr.jv[:0], pt.jv...)
+			gr.fp = append(gr.fp[:0], pt.fp...)
 			gr.batch()
 		}
 		return
@@ -160,22 +173,24 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 		if started == 0 {
 			return
 		}
-		gr.ready, gr.jv = gr.ready[:0], gr.jv[:0]
+		gr.ready, gr.jv, gr.fp = gr.ready[:0], gr.jv[:0], gr.fp[:0]
 		for _, pt := range parts {
 			if pt.ran {
 				<-pt.done
 				gr.ready = append(gr.ready, pt.ready...)
 				gr.jv = append(gr.jv, pt.jv...)
+				gr.fp = append(gr.fp, pt.fp...)
 			}
 		}
 		gr.batch()
 	}
 }
 
-// batch evaluates what the slots in gr.ready and gr.jv wait for.
+// batch evaluates what the slots in gr.ready, gr.fp and gr.jv wait for
+// (slots wait in fp only when the group is mixed).
 func (gr *group) batch() {
-	if gr.mixed != nil && (len(gr.ready) > 0 && len(gr.jv) > 0 || gr.par > 1) {
-		gr.mixedBatch(gr.ready, gr.jv)
+	if gr.mixed != nil && (len(gr.fp) > 0 || len(gr.ready) > 0 && len(gr.jv) > 0 || gr.par > 1) {
+		gr.mixedBatch(gr.ready, gr.fp, gr.jv)
 		return
 	}
 	gr.speedBatch(gr.ready)
@@ -187,6 +202,7 @@ func (gr *group) batch() {
 type part struct {
 	slots           []*worker // the group's
 	live, ready, jv []int     // slot indices
+	fp              []int     // slots waiting for a field and phi'
 	pulls           map[int]func() (struct{}, bool)
 	go1, done       chan struct{} // a round to run; the round ran
 	ran             bool          // resumed in the current round
@@ -221,16 +237,20 @@ func (pt *part) start(fin *finder, next *atomic.Int64, m int, fn func(w *worker,
 }
 
 // round resumes each live slot until it yields or ends, and sorts those
-// that yielded into ready (waiting for a speed) and jv (for a product J v).
+// that yielded into ready (waiting for a speed), fp (for a field and phi')
+// and jv (for a product J v).
 func (pt *part) round() {
-	pt.ready, pt.jv = pt.ready[:0], pt.jv[:0]
+	pt.ready, pt.jv, pt.fp = pt.ready[:0], pt.jv[:0], pt.fp[:0]
 	live := pt.live[:0]
 	for _, i := range pt.live {
 		if _, ok := pt.pulls[i](); ok {
 			live = append(live, i)
-			if pt.slots[i].jvDst != nil {
+			switch w := pt.slots[i]; {
+			case w.jvDst != nil:
 				pt.jv = append(pt.jv, i)
-			} else {
+			case w.fpF != nil:
+				pt.fp = append(pt.fp, i)
+			default:
 				pt.ready = append(pt.ready, i)
 			}
 		}

@@ -144,6 +144,10 @@ type worker struct {
 	bsys       BatchSystem         // sys, when it evaluates batches
 	yield      func(struct{}) bool // suspends the run in its group, or nil
 	jvDst, jvV []float64           // a product J v waiting in the group, or nil
+	msys       mixedSystem         // sys, when it mixes kinds of rows in one pass
+	fpF, fpD   []float64           // a field and phi' waiting in the group, or nil,
+	fpX        []float64           // at this state
+	dt         []float64           // phi' at the trial state of a step
 	q1         [1]float64
 }
 
@@ -157,6 +161,7 @@ func newWorker(ctx context.Context, sys System, s *resolved) *worker {
 		piv: make([]int, n),
 	}
 	w.bsys, _ = sys.(BatchSystem)
+	w.msys, _ = sys.(mixedSystem)
 	return w
 }
 

@@ -56,6 +56,12 @@ func GemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64
 	// a contiguous buffer (read sequentially) and multiply by the blocks.
 	// The blocks of a column band go in k order, so every C[i,j] keeps
 	// its chain order.
+	// While a block is multiplied, the tiles prefetch the next one into L2,
+	// so that its copy reads from cache: reading W from memory and the
+	// arithmetic overlap instead of taking turns. Measured on the 2-core
+	// Zen 5 VM, 32 rows x 4096 x 4096 split by columns between both
+	// cores: copying alone 7.2 ms, multiplying alone 7.5 ms, both without
+	// prefetching 12.6 ms.
 	bp := packPool.Get().(*[]float64)
 	defer packPool.Put(bp)
 	buf := *bp
@@ -66,9 +72,46 @@ func GemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64
 			for kk := range kn {
 				copy(buf[kk*jn:kk*jn+jn], b[(k0+kk)*ldb+j0:])
 			}
-			gemmBlock(m, jn, kn, a[k0:], lda, buf, jn, c[j0:], ldc)
+			var next block
+			switch {
+			case !prefetchNext:
+			case k0+kn < k:
+				next = block{b: b[(k0+kn)*ldb+j0:], ld: ldb, rows: min(packRows, k-k0-kn), cols: jn}
+			case j0+jn < n:
+				next = block{b: b[j0+jn:], ld: ldb, rows: min(packRows, k), cols: min(packCols, n-j0-jn)}
+			}
+			gemmBlockAhead(m, jn, kn, a[k0:], lda, buf[:packRows*packCols], jn, c[j0:], ldc, next, buf[packRows*packCols:])
 		}
 	}
+}
+
+// block is a rows x cols block of a matrix at b with stride ld, to be
+// prefetched; rows 0 for none.
+type block struct {
+	b          []float64
+	ld         int
+	rows, cols int
+}
+
+// lines is the part of a block one tile call prefetches: n cache lines
+// from b[start], the first row left bytes long, then rows of row bytes
+// skip bytes apart.
+type lines struct {
+	b                  []float64
+	start              int
+	row, skip, n, left int
+}
+
+// share returns the g-th of parts equal shares of the block's lines.
+func (x block) share(g, parts int) lines {
+	if x.rows == 0 || parts == 0 {
+		return lines{}
+	}
+	per := (x.cols + 7) / 8 // lines per row
+	total := x.rows * per
+	s, e := g*total/parts, (g+1)*total/parts
+	r, o := s/per, s%per
+	return lines{b: x.b, start: r*x.ld + o*8, row: per * 64, skip: x.ld*8 - per*64, n: e - s, left: (per - o) * 64}
 }
 
 // packMin is the largest B (k x n elements, 512 kB) GemmNN multiplies in
@@ -90,27 +133,65 @@ const (
 	packCols   = 256
 )
 
-// streamPanels switches the panel path off for benchmarks.
-var streamPanels = true
+// streamPanels switches the panel path off for benchmarks, and
+// prefetchNext the packed path's prefetching of the next block.
+var streamPanels, prefetchNext = true, true
 
 var packPool = sync.Pool{New: func() any {
-	b := make([]float64, packRows*packCols)
+	b := make([]float64, packRows*packCols+8*(packRows+packCols))
 	return &b
 }}
 
 // gemmBlock is GemmNN without packing.
 func gemmBlock(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	gemmBlockAhead(m, n, k, a, lda, b, ldb, c, ldc, block{}, nil)
+}
+
+// padMin is the fewest rows left over by the eight-row tiles that go
+// through it as a whole tile, padded with zero rows: fewer take as long
+// through GemvT (a pass over the block per row) as the whole tile does.
+const padMin = 3
+
+// gemmBlockAhead is gemmBlock that prefetches the block next while it
+// computes, a share of it in each call of the eight-row tile. With scratch
+// (8 (k + n) elements), the rows left over by the eight-row tiles, when
+// there are padMin or more, go through one more tile: copied with C's
+// rows to scratch, padded with zero rows, and copied back. Each element
+// keeps its FMA chain.
+func gemmBlockAhead(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, next block, scratch []float64) {
 	i := 0
+	tiles := m / 8
+	pad := scratch != nil && m%8 >= padMin && len(scratch) >= 8*(k+n)
+	if pad {
+		tiles++
+	}
 	// Eight rows at a time through the AVX-512 tile where there is one,
 	// its last columns (fewer than 16) as four-row tiles.
 	for ; i+8 <= m; i += 8 {
-		n16 := gemm8(c[i*ldc:], ldc, a[i*lda:], lda, b, ldb, k, n)
+		n16 := gemm8(c[i*ldc:], ldc, a[i*lda:], lda, b, ldb, k, n, next.share(i/8, tiles))
 		if n16 == 0 {
 			break
 		}
 		if n16 < n {
 			gemmBlock(4, n-n16, k, a[i*lda:], lda, b[n16:], ldb, c[i*ldc+n16:], ldc)
 			gemmBlock(4, n-n16, k, a[(i+4)*lda:], lda, b[n16:], ldb, c[(i+4)*ldc+n16:], ldc)
+		}
+	}
+	if r := m - i; pad && i == m&^7 {
+		pa, pc := scratch[:8*k], scratch[8*k:8*(k+n)]
+		clear(pa[r*k:])
+		for j := range r {
+			copy(pa[j*k:(j+1)*k], a[(i+j)*lda:])
+			copy(pc[j*n:(j+1)*n], c[(i+j)*ldc:])
+		}
+		if n16 := gemm8(pc, n, pa, k, b, ldb, k, n, next.share(tiles-1, tiles)); n16 > 0 {
+			for j := range r {
+				copy(c[(i+j)*ldc:(i+j)*ldc+n16], pc[j*n:j*n+n16])
+			}
+			if n16 < n {
+				gemmBlock(r, n-n16, k, a[i*lda:], lda, b[n16:], ldb, c[i*ldc+n16:], ldc)
+			}
+			return
 		}
 	}
 	if n8 := n &^ 7; n8 > 0 {

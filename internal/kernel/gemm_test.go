@@ -50,6 +50,11 @@ func TestGemmNNBitIdentical(t *testing.T) {
 		gemmCase(t, rng, 9, 300, 260, 261, 303, 301)
 		gemmCase(t, rng, 4, packCols+8, packRows*2+3, packRows*2+3, packCols+8, packCols+8)
 		gemmCase(t, rng, 17, packCols+24, packRows+1, packRows+5, packCols+24, packCols+30)
+		// Rows left over by the eight-row tiles, padded to a whole tile
+		// (3 or more) or not.
+		for _, m := range []int{18, 19, 21, 23, 30} {
+			gemmCase(t, rng, m, packCols+24, packRows*2+5, packRows*2+7, packCols+24, packCols+27)
+		}
 		// Few rows, padded to whole tiles on the panel path.
 		for _, m := range []int{1, 2, 3, 5, 7, 13} {
 			gemmCase(t, rng, m, 300, 250, 251, 302, 305)

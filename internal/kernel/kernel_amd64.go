@@ -112,16 +112,25 @@ func hasAVX512() bool {
 // gemm8x16AVX512 adds A B to eight rows of C: A is 8 x k, B k x cols, cols
 // a positive multiple of 16 and k >= 1; strides are in elements.
 //
+// While it computes, it prefetches pfn cache lines into L2, one per step
+// of k: rows of pfrow bytes pfskip bytes apart, from pf, the first row
+// pfleft bytes long.
+//
 //go:noescape
-func gemm8x16AVX512(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int)
+func gemm8x16AVX512(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int, pf *float64, pfrow, pfskip, pfn, pfleft int)
 
 // gemm8 adds A B to eight rows of C over the first cols &^ 15 columns and
-// returns that count, or returns 0 without AVX-512.
-func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int) int {
+// returns that count, or returns 0 without AVX-512. It prefetches the
+// lines of pf while it computes.
+func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int, pf lines) int {
 	n16 := cols &^ 15
 	if !useAVX512 || !useAsm || n16 == 0 {
 		return 0
 	}
-	gemm8x16AVX512(&c[0], ldc, &a[0], lda, &b[0], ldb, k, n16)
+	p := &b[0] // any valid address when there is nothing to prefetch
+	if pf.n > 0 {
+		p = &pf.b[pf.start]
+	}
+	gemm8x16AVX512(&c[0], ldc, &a[0], lda, &b[0], ldb, k, n16, p, pf.row, pf.skip, pf.n, pf.left)
 	return n16
 }

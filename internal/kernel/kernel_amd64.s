@@ -516,7 +516,13 @@ gk:
 // DI C at the column block, R8 ldc in bytes, DX B at the column block, R13
 // ldb in bytes, R10 B at row kk, CX k left, BX columns left; while loading
 // and storing the tile, R10 and AX point at C rows 3 and 2.
-TEXT ·gemm8x16AVX512(SB), NOSPLIT, $0-64
+//
+// While it multiplies, it prefetches pfn cache lines into L2 (one per k
+// step), so that reading the next block of B from memory overlaps the
+// arithmetic: R14 walks a row of lines from pf, R15 counts the bytes left
+// in that row (pfleft at first, pfrow after), and at a row's end R14 jumps
+// by pfskip bytes to the next.
+TEXT ·gemm8x16AVX512(SB), NOSPLIT, $0-104
 	MOVQ ldc+8(FP), R8
 	SHLQ $3, R8
 	MOVQ lda+24(FP), R9
@@ -526,6 +532,8 @@ TEXT ·gemm8x16AVX512(SB), NOSPLIT, $0-64
 	MOVQ c+0(FP), DI
 	MOVQ b+32(FP), DX
 	MOVQ cols+56(FP), BX
+	MOVQ pf+64(FP), R14
+	MOVQ pfleft+96(FP), R15
 
 zcol:
 	LEAQ    (DI)(R8*2), AX
@@ -579,12 +587,23 @@ zk:
 	VFMADD231PD  Z17, Z24, Z13
 	VFMADD231PD  Z16, Z25, Z14
 	VFMADD231PD  Z17, Z25, Z15
-	ADDQ         R13, R10
-	ADDQ         $8, SI
-	ADDQ         $8, R12
-	ADDQ         $8, R11
-	DECQ         CX
-	JNZ          zk
+	CMPQ         pfn+88(FP), $0
+	JEQ          zpfdone
+	PREFETCHT1   (R14)
+	DECQ         pfn+88(FP)
+	ADDQ         $64, R14
+	SUBQ         $64, R15
+	JNZ          zpfdone
+	ADDQ         pfskip+80(FP), R14
+	MOVQ         pfrow+72(FP), R15
+
+zpfdone:
+	ADDQ R13, R10
+	ADDQ $8, SI
+	ADDQ $8, R12
+	ADDQ $8, R11
+	DECQ CX
+	JNZ  zk
 
 	LEAQ    (DI)(R8*2), AX
 	LEAQ    (AX)(R8*1), R10

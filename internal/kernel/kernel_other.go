@@ -20,6 +20,6 @@ func gemm4(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, 
 	gemmGo(4, cols, k, a, lda, b, ldb, c, ldc)
 }
 
-func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int) int {
+func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int, pf lines) int {
 	return 0
 }
