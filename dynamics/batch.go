@@ -7,30 +7,24 @@ import (
 	"github.com/fpfind/fpfind/internal/kernel"
 )
 
-// transposed holds W^T, row-major, built on first use.
-type transposed struct {
-	once sync.Once
-	data []float64
+// packedW holds W^T and W packed for kernel.GemmPacked, each built on
+// first use and kept (N^2 more memory each): the products of batches of
+// states with W (H W^T) and of gradients' rows with W (D W).
+type packedW struct {
+	onceT, once sync.Once
+	t, w        *kernel.Packed
 }
 
-// wT returns W^T (N x N, row-major, stride N), built once.
-func (n *Network) wT() []float64 {
-	n.wt.once.Do(func() {
-		t := make([]float64, n.n*n.n)
-		const bs = 32 // cache blocks
-		for i0 := 0; i0 < n.n; i0 += bs {
-			for j0 := 0; j0 < n.n; j0 += bs {
-				for i := i0; i < min(i0+bs, n.n); i++ {
-					r := n.row(i)
-					for j := j0; j < min(j0+bs, n.n); j++ {
-						t[j*n.n+i] = r[j]
-					}
-				}
-			}
-		}
-		n.wt.data = t
-	})
-	return n.wt.data
+// wT returns W^T packed: x = W h for the rows h of a batch is H W^T.
+func (n *Network) wT() *kernel.Packed {
+	n.pk.onceT.Do(func() { n.pk.t = kernel.PackTransposed(n.n, n.n, n.w.Data, n.w.Stride) })
+	return n.pk.t
+}
+
+// wPacked returns W packed: the rows of D W are the products W^T d.
+func (n *Network) wPacked() *kernel.Packed {
+	n.pk.once.Do(func() { n.pk.w = kernel.Pack(n.n, n.n, n.w.Data, n.w.Stride) })
+	return n.pk.w
 }
 
 // rowsPool holds SpeedGradRows' scratch rows.
@@ -39,10 +33,11 @@ var rowsPool = sync.Pool{New: func() any { return new([]float64) }}
 // SpeedGradRows evaluates the speed and its gradient at m states at once:
 // for each r < m, with h_r = h[r*N:(r+1)*N], it writes F(h_r) into row r of
 // f, J(h_r)^T F(h_r) into row r of grad and q(h_r) = |F(h_r)|^2/2 into
-// q[r]. The products with W of all m states are two passes over W (and
-// over a transposed copy, built on first use and kept: N^2 more memory),
-// through the register-blocked kernel GemmNN, which for large N and m >= 4
-// moves a fraction of the memory m separate products would.
+// q[r]. The products with W of all m states are two passes over W, packed
+// once into the blocks of internal/kernel's GemmPacked (W and W^T, built
+// on first use and kept: 2 N^2 more memory), a register-blocked kernel
+// that for large N and m >= 4 moves a fraction of the memory m separate
+// products would and overlaps reading W with the arithmetic.
 //
 // Row r of every result is bit-identical whatever m is and whatever the
 // other rows hold, so states can be batched in any grouping without
@@ -105,20 +100,21 @@ func (n *Network) SpeedFieldJacVecRows(grad, f, h []float64, m int, q, d []float
 	n.speedJacVecRows(grad, f, h, m, q, d, mf, mv, par)
 }
 
-// gemmCols is GemmNN of the m rows of a (stride N) with the N x N matrix b
-// (stride ldb) into c (stride N), its columns split between par goroutines
-// in blocks of whole kernel tiles. Every element keeps its FMA chain.
-func (n *Network) gemmCols(m int, a, b []float64, ldb int, c []float64, par int) {
+// gemmCols is C += A B for the m rows of a (stride N) and the packed N x N
+// matrix b, into c (stride N), its columns split between par goroutines
+// in whole bands of the packing. Every element keeps its FMA chain.
+func (n *Network) gemmCols(m int, a []float64, b *kernel.Packed, c []float64, par int) {
 	nn := n.n
-	chunk := (nn/par + 15) &^ 15
-	if par == 1 || chunk >= nn || m == 0 {
-		kernel.GemmNN(m, nn, nn, a, nn, b, ldb, c, nn)
+	bands := (nn + kernel.Band - 1) / kernel.Band
+	per := (bands + par - 1) / par
+	if par == 1 || per >= bands || m == 0 {
+		kernel.GemmPacked(m, a, nn, b, 0, nn, c, nn)
 		return
 	}
 	var wg sync.WaitGroup
-	for c0 := 0; c0 < nn; c0 += chunk {
-		w := min(chunk, nn-c0)
-		wg.Go(func() { kernel.GemmNN(m, w, nn, a, nn, b[c0:], ldb, c[c0:], nn) })
+	for b0 := 0; b0 < bands; b0 += per {
+		j0, j1 := b0*kernel.Band, min((b0+per)*kernel.Band, nn)
+		wg.Go(func() { kernel.GemmPacked(m, a, nn, b, j0, j1, c, nn) })
 	}
 	wg.Wait()
 }
@@ -137,7 +133,7 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 		copy(f[r*nn:], n.c)
 	}
 	clear(f[(m+mf)*nn:])
-	n.gemmCols(rows, h, n.wT(), nn, f, par)
+	n.gemmCols(rows, h, n.wT(), f, par)
 	it := n.invTau
 	eachRow(mf+mv, par, func(r int) {
 		o, od := (m+r)*nn, r*nn
@@ -176,7 +172,7 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 	})
 	// grad = W^T (phi' F / tau) - F / tau.
 	clear(grad)
-	n.gemmCols(m, dd, n.w.Data, n.w.Stride, grad, par)
+	n.gemmCols(m, dd, n.wPacked(), grad, par)
 	eachRow(m, par, func(r int) {
 		gr, fr := grad[r*nn:(r+1)*nn], f[r*nn:(r+1)*nn]
 		for i := range gr {
@@ -210,7 +206,7 @@ func eachRow(m, par int, fn func(r int)) {
 // JacVecRowsAt writes J v for m states at once: for each r < m, row r of
 // dst gets J v_r with v_r row r of v, at the state whose phi'(x) is row r of
 // d (from [Network.PhiPrime]). The products of all m rows with W are one
-// pass over its transposed copy (as in [Network.SpeedGradRows]), and row r
+// pass over packed W^T (as in [Network.SpeedGradRows]), and row r
 // of dst is bit-identical whatever m is and whatever the other rows hold.
 // It agrees with [Network.JacVecAt] to rounding. dst, d and v must have
 // length at least m N, and dst must not overlap d or v.
@@ -227,7 +223,7 @@ func (n *Network) JacVecRowsAt(dst, d, v []float64, m int) {
 	}
 	dst = dst[:m*nn]
 	clear(dst)
-	kernel.GemmNN(m, nn, nn, v, nn, n.wT(), nn, dst, nn)
+	kernel.GemmPacked(m, v, nn, n.wT(), 0, nn, dst, nn)
 	it := n.invTau
 	for r := range m {
 		o := r * nn

@@ -72,8 +72,8 @@ func (n *Network) FieldInput(dst, h, u []float64) {
 
 // FieldRows writes the field of every row of h (a batch of B states, B x N)
 // into the rows of dst (B x N), with one matrix-matrix product H W^T
-// (internal/kernel's GemmNN on a transposed copy of W, built on first use
-// and kept). Each row is bit-identical whatever B is and whatever the other
+// (internal/kernel's GemmPacked on W^T packed, built on first use and
+// kept). Each row is bit-identical whatever B is and whatever the other
 // rows hold, and agrees with [Network.Field] to rounding. An empty dst is
 // resized; dst must not be h.
 func (n *Network) FieldRows(dst *mat.Dense, h mat.RawMatrixer) {
@@ -94,7 +94,7 @@ func (n *Network) FieldRows(dst *mat.Dense, h mat.RawMatrixer) {
 	for k := 0; k < hr.Rows; k++ {
 		copy(d.Data[k*d.Stride:k*d.Stride+n.n], n.c)
 	}
-	kernel.GemmNN(hr.Rows, n.n, n.n, hr.Data, hr.Stride, n.wT(), n.n, d.Data, d.Stride)
+	kernel.GemmPacked(hr.Rows, hr.Data, hr.Stride, n.wT(), 0, n.n, d.Data, d.Stride)
 	for k := 0; k < hr.Rows; k++ {
 		n.finishField(d.Data[k*d.Stride:k*d.Stride+n.n], hr.Data[k*hr.Stride:k*hr.Stride+n.n])
 	}

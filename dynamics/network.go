@@ -55,8 +55,8 @@ type Network struct {
 	act     Activation
 	conv    Convention
 	alpha   float64
-	uniform bool        // every tau equal
-	wt      *transposed // W^T for SpeedGradRows, built on first use
+	uniform bool     // every tau equal
+	pk      *packedW // W^T and W packed for the batched products, built on first use
 }
 
 // New validates c and returns the network it describes. The error is a
@@ -75,7 +75,7 @@ func New(c Config) (*Network, error) {
 	if n == 0 {
 		return bad("W", "empty (0 x 0)")
 	}
-	net := &Network{n: n, act: c.Activation, conv: c.Convention, alpha: c.Alpha, wt: new(transposed)}
+	net := &Network{n: n, act: c.Activation, conv: c.Convention, alpha: c.Alpha, pk: new(packedW)}
 	net.w = copyMatrix(c.W)
 	if i, j, ok := firstNonFinite(net.w); !ok {
 		return bad("W", "non-finite value %v at [%d, %d]", net.w.Data[i*net.w.Stride+j], i, j)
