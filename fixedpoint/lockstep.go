@@ -53,32 +53,66 @@ type mixedSystem interface {
 func (gr *group) mixedBatch(ready, fp, jv []int) {
 	n := gr.slots[0].n
 	m, mf := len(ready), len(fp)
-	for r, i := range ready {
-		copy(gr.h[r*n:(r+1)*n], gr.slots[i].cx)
+	rows, par := m+mf+len(jv), max(gr.par, 1)
+	if rows*n < 1<<16 {
+		par = 1 // too little to copy for goroutines to pay
 	}
-	for r, i := range fp {
-		copy(gr.h[(m+r)*n:(m+r+1)*n], gr.slots[i].fpX)
+	// Row r of the batch: a speed, a field or a product, of slot which(r).
+	which := func(r int) (kind, row int, w *worker) {
+		switch {
+		case r < m:
+			return 0, r, gr.slots[ready[r]]
+		case r < m+mf:
+			return 1, r - m, gr.slots[fp[r-m]]
+		}
+		return 2, r - m - mf, gr.slots[jv[r-m-mf]]
 	}
-	for r, i := range jv {
-		w := gr.slots[i]
-		copy(gr.h[(m+mf+r)*n:(m+mf+r+1)*n], w.jvV)
-		copy(gr.d[(mf+r)*n:(mf+r+1)*n], w.dphi)
-	}
+	eachPar(rows, par, func(r int) {
+		switch kind, k, w := which(r); kind {
+		case 0:
+			copy(gr.h[r*n:(r+1)*n], w.cx)
+		case 1:
+			copy(gr.h[r*n:(r+1)*n], w.fpX)
+		default:
+			copy(gr.h[r*n:(r+1)*n], w.jvV)
+			copy(gr.d[(mf+k)*n:(mf+k+1)*n], w.dphi)
+		}
+	})
 	gr.mixed.SpeedFieldJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, mf, len(jv), max(gr.par, 1))
-	for r, i := range ready {
-		w := gr.slots[i]
-		copy(w.cg, gr.g[r*n:(r+1)*n])
-		copy(w.cf, gr.f[r*n:(r+1)*n])
-		w.cq = gr.q[r]
+	eachPar(rows, par, func(r int) {
+		switch kind, k, w := which(r); kind {
+		case 0:
+			copy(w.cg, gr.g[r*n:(r+1)*n])
+			copy(w.cf, gr.f[r*n:(r+1)*n])
+			w.cq = gr.q[r]
+		case 1:
+			copy(w.fpF, gr.f[r*n:(r+1)*n])
+			copy(w.fpD, gr.d[k*n:(k+1)*n])
+		default:
+			copy(w.jvDst, gr.f[r*n:(r+1)*n])
+		}
+	})
+}
+
+// eachPar calls fn(r) for every r < k, split between par goroutines in
+// contiguous ranges; fn(r) must touch only what belongs to r.
+func eachPar(k, par int, fn func(r int)) {
+	if par <= 1 || k < 2 {
+		for r := range k {
+			fn(r)
+		}
+		return
 	}
-	for r, i := range fp {
-		w := gr.slots[i]
-		copy(w.fpF, gr.f[(m+r)*n:(m+r+1)*n])
-		copy(w.fpD, gr.d[r*n:(r+1)*n])
+	var wg sync.WaitGroup
+	per := (k + par - 1) / par
+	for r0 := 0; r0 < k; r0 += per {
+		wg.Go(func() {
+			for r := r0; r < min(r0+per, k); r++ {
+				fn(r)
+			}
+		})
 	}
-	for r, i := range jv {
-		copy(gr.slots[i].jvDst, gr.f[(m+mf+r)*n:(m+mf+r+1)*n])
-	}
+	wg.Wait()
 }
 
 // speedBatch evaluates the speed at the states of the slots ready.
@@ -118,39 +152,49 @@ func (gr *group) jacVecBatch(jv []int) {
 }
 
 // run calls fn(w, k) for the indices k claimed from next, below m, on the
-// group's workers in lockstep. With gr.par > 1 the slots are shared out
-// between gr.par goroutines, each resuming its own slots' runs (in
-// parallel with the others), and the batched products are split by
-// columns between as many goroutines; with one, the group's goroutine
-// resumes every run itself.
+// group's workers in lockstep. With one goroutine (gr.par <= 1) the
+// group's goroutine resumes every run itself. With gr.par > 1, gr.par
+// goroutines resume the runs of a round in parallel, each claiming the
+// next live slot as it becomes free (so a goroutine whose runs took less
+// time does not wait for the other's), and the batched products are split
+// by columns between as many goroutines. Which goroutine resumes a run,
+// and so the order of the rows in a batch, changes no bit of any row.
 func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, k int)) {
 	par := max(gr.par, 1)
-	parts := make([]*part, par)
-	for p := range parts {
-		parts[p] = &part{slots: gr.slots}
-	}
+	all := &part{slots: gr.slots}
 	for i := range gr.slots {
-		pt := parts[i%par]
-		pt.live = append(pt.live, i)
+		all.live = append(all.live, i)
 	}
+	defer all.start(fin, next, m, fn)()
 	if par == 1 {
-		pt := parts[0]
-		defer pt.start(fin, next, m, fn)()
-		for len(pt.live) > 0 {
-			pt.round()
-			gr.ready, gr.jv = append(gr.ready[:0], pt.ready...), append(gr.jv[:0], pt.jv...)
-			gr.fp = append(gr.fp[:0], pt.fp...)
+		for len(all.live) > 0 {
+			all.round()
+			gr.ready, gr.jv = append(gr.ready[:0], all.ready...), append(gr.jv[:0], all.jv...)
+			gr.fp = append(gr.fp[:0], all.fp...)
 			gr.batch()
 		}
 		return
 	}
+	ended := make([]bool, len(gr.slots))
+	var claim atomic.Int64
+	parts := make([]*part, par)
 	var wg sync.WaitGroup
-	for _, pt := range parts {
-		pt.go1, pt.done = make(chan struct{}), make(chan struct{})
+	for p := range parts {
+		pt := &part{slots: gr.slots, pulls: all.pulls, go1: make(chan struct{}), done: make(chan struct{})}
+		parts[p] = pt
 		wg.Go(func() {
-			defer pt.start(fin, next, m, fn)()
 			for range pt.go1 {
-				pt.round()
+				pt.ready, pt.jv, pt.fp = pt.ready[:0], pt.jv[:0], pt.fp[:0]
+				for {
+					c := int(claim.Add(1)) - 1
+					if c >= len(all.live) {
+						break
+					}
+					i := all.live[c]
+					if !pt.resume(i) {
+						ended[i] = true
+					}
+				}
 				pt.done <- struct{}{}
 			}
 		})
@@ -161,27 +205,25 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 			close(pt.go1)
 		}
 	}()
-	for {
-		started := 0
+	for len(all.live) > 0 {
+		claim.Store(0)
 		for _, pt := range parts {
-			pt.ran = len(pt.live) > 0
-			if pt.ran {
-				pt.go1 <- struct{}{}
-				started++
-			}
-		}
-		if started == 0 {
-			return
+			pt.go1 <- struct{}{}
 		}
 		gr.ready, gr.jv, gr.fp = gr.ready[:0], gr.jv[:0], gr.fp[:0]
 		for _, pt := range parts {
-			if pt.ran {
-				<-pt.done
-				gr.ready = append(gr.ready, pt.ready...)
-				gr.jv = append(gr.jv, pt.jv...)
-				gr.fp = append(gr.fp, pt.fp...)
+			<-pt.done
+			gr.ready = append(gr.ready, pt.ready...)
+			gr.jv = append(gr.jv, pt.jv...)
+			gr.fp = append(gr.fp, pt.fp...)
+		}
+		live := all.live[:0]
+		for _, i := range all.live {
+			if !ended[i] {
+				live = append(live, i)
 			}
 		}
+		all.live = live
 		gr.batch()
 	}
 }
@@ -197,15 +239,14 @@ func (gr *group) batch() {
 	gr.jacVecBatch(gr.jv)
 }
 
-// A part is the share of a group's slots one goroutine resumes: each
-// slot's run is a coroutine made and resumed on that goroutine only.
+// A part is a goroutine's share of the work of a group's rounds: the slots
+// it resumed, sorted by what they wait for.
 type part struct {
 	slots           []*worker // the group's
 	live, ready, jv []int     // slot indices
 	fp              []int     // slots waiting for a field and phi'
 	pulls           map[int]func() (struct{}, bool)
 	go1, done       chan struct{} // a round to run; the round ran
-	ran             bool          // resumed in the current round
 }
 
 // start makes the coroutines of the part's live slots, each claiming run
@@ -243,19 +284,28 @@ func (pt *part) round() {
 	pt.ready, pt.jv, pt.fp = pt.ready[:0], pt.jv[:0], pt.fp[:0]
 	live := pt.live[:0]
 	for _, i := range pt.live {
-		if _, ok := pt.pulls[i](); ok {
+		if pt.resume(i) {
 			live = append(live, i)
-			switch w := pt.slots[i]; {
-			case w.jvDst != nil:
-				pt.jv = append(pt.jv, i)
-			case w.fpF != nil:
-				pt.fp = append(pt.fp, i)
-			default:
-				pt.ready = append(pt.ready, i)
-			}
 		}
 	}
 	pt.live = live
+}
+
+// resume runs slot i's run until it yields, sorting it into ready, jv or
+// fp, or ends; it reports whether the run yielded.
+func (pt *part) resume(i int) bool {
+	if _, ok := pt.pulls[i](); !ok {
+		return false
+	}
+	switch w := pt.slots[i]; {
+	case w.jvDst != nil:
+		pt.jv = append(pt.jv, i)
+	case w.fpF != nil:
+		pt.fp = append(pt.fp, i)
+	default:
+		pt.ready = append(pt.ready, i)
+	}
+	return true
 }
 
 // lockstep reports whether runs go through groups.
