@@ -53,3 +53,25 @@ func ExampleGemmNN() {
 	// Output:
 	// [-4 -4 5 8]
 }
+
+func ExampleGemmPacked() {
+	// W (3 x 2) packed once, then multiplied by a batch of two states (the
+	// rows of X, 2 x 3) as often as needed: C += X W, the same bits as
+	// GemmNN on W itself.
+	w := []float64{
+		1, 0,
+		0, 1,
+		1, 1,
+	}
+	p := kernel.Pack(3, 2, w, 2)
+	x := []float64{
+		1, 2, 3,
+		0, 1, -1,
+	}
+	c := make([]float64, 4)
+	_, n := p.Dims()
+	kernel.GemmPacked(2, x, 3, p, 0, n, c, 2)
+	fmt.Println(c)
+	// Output:
+	// [4 5 -1 0]
+}
