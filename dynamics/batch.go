@@ -135,7 +135,7 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 	clear(f[(m+mf)*nn:])
 	n.gemmCols(rows, h, n.wT(), f, par)
 	it := n.invTau
-	eachRow(mf+mv, par, func(r int) {
+	kernel.ForRows(mf+mv, par, func(r int) {
 		o, od := (m+r)*nn, r*nn
 		if r < mf {
 			for i := range nn {
@@ -158,7 +158,7 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 		*bp = make([]float64, m*nn)
 	}
 	dd := (*bp)[:m*nn]
-	eachRow(m, par, func(r int) {
+	kernel.ForRows(m, par, func(r int) {
 		fr, hr, dr := f[r*nn:(r+1)*nn], h[r*nn:(r+1)*nn], dd[r*nn:(r+1)*nn]
 		var s float64
 		for i, x := range fr {
@@ -173,34 +173,12 @@ func (n *Network) speedJacVecRows(grad, f, h []float64, m int, q, d []float64, m
 	// grad = W^T (phi' F / tau) - F / tau.
 	clear(grad)
 	n.gemmCols(m, dd, n.wPacked(), grad, par)
-	eachRow(m, par, func(r int) {
+	kernel.ForRows(m, par, func(r int) {
 		gr, fr := grad[r*nn:(r+1)*nn], f[r*nn:(r+1)*nn]
 		for i := range gr {
 			gr[i] -= fr[i] * it[i]
 		}
 	})
-}
-
-// eachRow calls fn(r) for every r < m, the rows split between par
-// goroutines; fn must touch row r only.
-func eachRow(m, par int, fn func(r int)) {
-	if par <= 1 || m < 2 {
-		for r := range m {
-			fn(r)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	per := (m + par - 1) / par
-	for r0 := 0; r0 < m; r0 += per {
-		r1 := min(r0+per, m)
-		wg.Go(func() {
-			for r := r0; r < r1; r++ {
-				fn(r)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // JacVecRowsAt writes J v for m states at once: for each r < m, row r of

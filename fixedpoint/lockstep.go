@@ -4,6 +4,8 @@ import (
 	"iter"
 	"sync"
 	"sync/atomic"
+
+	"github.com/fpfind/fpfind/internal/kernel"
 )
 
 // A group advances several runs in lockstep on one goroutine, so that
@@ -67,7 +69,7 @@ func (gr *group) mixedBatch(ready, fp, jv []int) {
 		}
 		return 2, r - m - mf, gr.slots[jv[r-m-mf]]
 	}
-	eachPar(rows, par, func(r int) {
+	kernel.ForRows(rows, par, func(r int) {
 		switch kind, k, w := which(r); kind {
 		case 0:
 			copy(gr.h[r*n:(r+1)*n], w.cx)
@@ -79,7 +81,7 @@ func (gr *group) mixedBatch(ready, fp, jv []int) {
 		}
 	})
 	gr.mixed.SpeedFieldJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, mf, len(jv), max(gr.par, 1))
-	eachPar(rows, par, func(r int) {
+	kernel.ForRows(rows, par, func(r int) {
 		switch kind, k, w := which(r); kind {
 		case 0:
 			copy(w.cg, gr.g[r*n:(r+1)*n])
@@ -92,27 +94,6 @@ func (gr *group) mixedBatch(ready, fp, jv []int) {
 			copy(w.jvDst, gr.f[r*n:(r+1)*n])
 		}
 	})
-}
-
-// eachPar calls fn(r) for every r < k, split between par goroutines in
-// contiguous ranges; fn(r) must touch only what belongs to r.
-func eachPar(k, par int, fn func(r int)) {
-	if par <= 1 || k < 2 {
-		for r := range k {
-			fn(r)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	per := (k + par - 1) / par
-	for r0 := 0; r0 < k; r0 += per {
-		wg.Go(func() {
-			for r := r0; r < min(r0+per, k); r++ {
-				fn(r)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // speedBatch evaluates the speed at the states of the slots ready.

@@ -1,5 +1,7 @@
 package kernel
 
+import "sync"
+
 const (
 	badStride = "kernel: stride smaller than the number of columns"
 	badLen    = "kernel: matrix slice too short"
@@ -167,4 +169,27 @@ func gemv2Go(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add
 		}
 		y1[i], y2[i] = s, t
 	}
+}
+
+// ForRows calls fn(r) for every r < k, the rows split between par
+// goroutines in contiguous ranges (the per-row work of a batch of states);
+// fn(r) must touch only what belongs to row r. With par <= 1 or fewer than
+// two rows it runs on the calling goroutine.
+func ForRows(k, par int, fn func(r int)) {
+	if par <= 1 || k < 2 {
+		for r := range k {
+			fn(r)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (k + par - 1) / par
+	for r0 := 0; r0 < k; r0 += per {
+		wg.Go(func() {
+			for r := r0; r < min(r0+per, k); r++ {
+				fn(r)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -322,3 +322,18 @@ func BenchmarkGemv(b *testing.B) {
 		})
 	}
 }
+
+// ForRows calls every row exactly once, whatever the split.
+func TestForRows(t *testing.T) {
+	for _, k := range []int{0, 1, 2, 5, 64} {
+		for _, par := range []int{0, 1, 2, 3, 8, 100} {
+			calls := make([]int, k)
+			ForRows(k, par, func(r int) { calls[r]++ })
+			for r, c := range calls {
+				if c != 1 {
+					t.Fatalf("k %d par %d: row %d called %d times", k, par, r, c)
+				}
+			}
+		}
+	}
+}

@@ -23,14 +23,22 @@ func Pack(k, n int, b []float64, ldb int) *Packed {
 		panic("kernel: negative dimension")
 	}
 	check(k, n, b, ldb)
+	return packBlocks(k, n, func(blk []float64, j0, jn, k0, kn int) {
+		for kk := range kn {
+			copy(blk[kk*jn:kk*jn+jn], b[(k0+kk)*ldb+j0:])
+		}
+	})
+}
+
+// packBlocks returns a k x n Packed whose blocks fill writes: fill(blk,
+// j0, jn, k0, kn) writes rows k0 to k0+kn-1 of columns j0 to j0+jn-1 into
+// blk with stride jn.
+func packBlocks(k, n int, fill func(blk []float64, j0, jn, k0, kn int)) *Packed {
 	p := &Packed{k: k, n: n, data: make([]float64, k*n)}
 	for j0 := 0; j0 < n; j0 += packCols {
 		jn := min(packCols, n-j0)
 		for k0 := 0; k0 < k; k0 += packRows {
-			blk := p.block(j0, k0)
-			for kk := range min(packRows, k-k0) {
-				copy(blk[kk*jn:kk*jn+jn], b[(k0+kk)*ldb+j0:])
-			}
+			fill(p.block(j0, k0), j0, jn, k0, min(packRows, k-k0))
 		}
 	}
 	return p
@@ -101,19 +109,12 @@ func PackTransposed(k, n int, a []float64, lda int) *Packed {
 		panic("kernel: negative dimension")
 	}
 	check(n, k, a, lda)
-	p := &Packed{k: k, n: n, data: make([]float64, k*n)}
-	for j0 := 0; j0 < n; j0 += packCols {
-		jn := min(packCols, n-j0)
-		for k0 := 0; k0 < k; k0 += packRows {
-			blk := p.block(j0, k0)
-			kn := min(packRows, k-k0)
-			for jj := range jn {
-				row := a[(j0+jj)*lda+k0 : (j0+jj)*lda+k0+kn]
-				for kk, v := range row {
-					blk[kk*jn+jj] = v
-				}
+	return packBlocks(k, n, func(blk []float64, j0, jn, k0, kn int) {
+		for jj := range jn {
+			row := a[(j0+jj)*lda+k0 : (j0+jj)*lda+k0+kn]
+			for kk, v := range row {
+				blk[kk*jn+jj] = v
 			}
 		}
-	}
-	return p
+	})
 }
