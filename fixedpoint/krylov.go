@@ -31,8 +31,9 @@ const (
 	krylovStall = 0.9
 )
 
-// matrixFree reports whether the worker solves Newton steps matrix-free.
-func (w *worker) matrixFree() bool { return w.s.mf }
+// matrixFree reports whether the worker solves Newton steps matrix-free
+// (not during a dense polish).
+func (w *worker) matrixFree() bool { return w.s.mf && !w.dense }
 
 // jacobian returns w.jac, allocating it on first use (a matrix-free worker
 // never does).

@@ -141,7 +141,9 @@ func ParseLinear(s string) (Linear, error) {
 // few points save most of the work (the trained flip-flop network: 1505
 // factorisations against 85959 products), and the Hessian refinement of
 // slow points; the matrix-free mode keeps no N x N matrix (an LU at N =
-// 4096 is 134 MB per worker and per known fixed point).
+// 4096 is 134 MB per worker and per known fixed point), except that a run
+// ending near a root its Krylov steps cannot resolve borrows one for a few
+// dense Newton steps (polishDense), one per worker at a time.
 const DefaultMatrixFreeN = 2048
 
 // Defaults used for zero fields of Settings.
@@ -244,11 +246,12 @@ type Progress struct {
 type resolved struct {
 	Settings
 	pow, shift float64
-	mf         bool // matrix-free Newton steps
+	mf         bool     // matrix-free Newton steps
+	jacs       *jacPool // the N x N workspaces of dense polishes (matrix-free)
 }
 
 func resolve(s *Settings) (resolved, error) {
-	var r resolved
+	r := resolved{jacs: new(jacPool)}
 	if s != nil {
 		r.Settings = *s
 	}
