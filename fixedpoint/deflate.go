@@ -161,6 +161,10 @@ func (w *worker) deflated(init []float64) bool {
 	case endFixed:
 		return true
 	}
+	if w.matrixFree() && normInf(w.f) <= polishRes {
+		copy(w.bx, x)
+		return w.polishDense(x) // Krylov steps stalled near the root
+	}
 	return false
 }
 
