@@ -533,6 +533,8 @@ func sameResults(t *testing.T, a, b *fixedpoint.Result) {
 	if a.Stats.MatrixFree {
 		lin = fixedpoint.LinearGMRES
 	}
+	// Matrix-free runs factorise only in dense polishes (none on these
+	// networks).
 	if mf := lin == fixedpoint.LinearGMRES; a.Stats.MatrixFree != mf || mf != (a.Stats.KrylovProducts > 0) || mf == (a.Stats.Factorizations > 0) {
 		t.Errorf("%v: stats %+v", lin, a.Stats)
 	}

@@ -8,16 +8,16 @@ import (
 	"github.com/fpfind/fpfind/internal/kernel"
 )
 
-// A group advances several runs in lockstep on one goroutine, so that
-// their speed evaluations are one call of BatchSystem.SpeedGradRows: one
-// pass over W for all of them instead of one each. Each run is a coroutine
-// (iter.Pull) on its own worker; the group resumes every live run in turn,
-// each running until it needs an evaluation (worker.evalSpeed yields) or
-// ends, then evaluates the waiting runs together and starts over. The
-// products J v of matrix-free Newton steps (GMRES) are batched the same
-// way. Newton
-// phases, chord tests and everything else run as before, one run at a
-// time. A run's result does not depend on which runs share its batches,
+// A group advances several runs in lockstep, so that their speed
+// evaluations are one call of BatchSystem.SpeedGradRows: one pass over W
+// for all of them instead of one each. Each run is a coroutine (iter.Pull)
+// on its own worker; the group resumes every live run in turn (on one
+// goroutine, or on several that share a matrix-free group, see run), each
+// running until it needs an evaluation (worker.evalSpeed yields) or ends,
+// then evaluates the waiting runs together and starts over. The products
+// J v of matrix-free Newton steps (hooksteps) and the fields and phi' of
+// their trial states are batched the same way. Newton phases, chord tests
+// and everything else run as before, one run at a time. A run's result does not depend on which runs share its batches,
 // since SpeedGradRows' rows do not depend on one another.
 type group struct {
 	slots       []*worker

@@ -837,7 +837,10 @@ func (w *worker) polish(x []float64, end phaseEnd) phaseEnd {
 // converged at |h| ~ 1e-7. An LU costs 2/3 N^3 (about 2 s at N = 4096 on one
 // core) and the N x N matrix comes from a pool shared by the workers, so
 // only as many exist as polishes run at once. It reports whether x is now
-// a fixed point; if not, x and w.f are as they were.
+// a fixed point; if not, x is restored from w.bx and w.f recomputed by
+// Field (equal to the F the run had up to rounding). In Auto a run may
+// polish densely twice, after its hooksteps and after its speed phase:
+// at most 2 polishIter factorisations.
 func (w *worker) polishDense(x []float64) bool {
 	w.dense = true
 	w.jac = w.s.jacs.get(w.n)

@@ -161,7 +161,7 @@ const padMin = 3
 func gemmBlockAhead(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, next block, scratch []float64) {
 	i := 0
 	tiles := m / 8
-	pad := scratch != nil && m%8 >= padMin && len(scratch) >= 8*(k+n)
+	pad := scratch != nil && m%8 >= padMin && len(scratch) >= 8*(k+n) && useAVX512 && useAsm
 	if pad {
 		tiles++
 	}

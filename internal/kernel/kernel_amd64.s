@@ -504,7 +504,7 @@ gk:
 	VZEROUPPER
 	RET
 
-// func gemm8x16AVX512(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int)
+// func gemm8x16AVX512(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, cols int, pf *float64, pfrow, pfskip, pfn, pfleft int)
 //
 // C[0:8, 0:cols] += A[0:8, 0:k] B[0:k, 0:cols] for k >= 1 and cols a
 // positive multiple of 16; strides are in elements. Z0-Z15 hold the 8 x 16

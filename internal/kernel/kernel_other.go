@@ -4,6 +4,9 @@ package kernel
 
 var useAsm = false
 
+// useAVX512 is false: the eight-row tile exists on amd64 only.
+var useAVX512 = false
+
 func gemv(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
 	gemvGo(y, a, lda, x, rows, cols, add)
 }

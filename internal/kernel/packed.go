@@ -79,7 +79,7 @@ func GemmPacked(m int, a []float64, lda int, p *Packed, j0, j1 int, c []float64,
 		return
 	}
 	var scratch []float64
-	if m%8 >= padMin {
+	if m%8 >= padMin && useAVX512 && useAsm {
 		sp := packPool.Get().(*[]float64)
 		defer packPool.Put(sp)
 		scratch = (*sp)[packRows*packCols:]
@@ -90,6 +90,7 @@ func GemmPacked(m int, a []float64, lda int, p *Packed, j0, j1 int, c []float64,
 			kn := min(packRows, k-k0)
 			var next block
 			switch {
+			case !prefetchNext:
 			case k0+kn < k:
 				next = block{b: p.block(jb, k0+kn), ld: jn, rows: min(packRows, k-k0-kn), cols: jn}
 			case jb+jn < j1:
