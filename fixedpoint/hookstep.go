@@ -370,6 +370,8 @@ func (w *worker) krylovNewton(x, f, d []float64, eta float64) bool {
 	if w.dphi == nil {
 		w.dphi = make([]float64, w.n)
 	}
+	// phi' at x. A deflated restart's accepted trial computed it already
+	// (in w.dt); recomputing it costs one more row of a batch per step.
 	w.fieldPhi(w.ft, w.dphi, x)
 	fn := norm2(f)
 	k := w.arnoldi(f, eta)
