@@ -60,7 +60,8 @@
 // -1/Re lambda and its frequency Im lambda / (2 pi). A map mode evolves as
 // lambda^k = exp(k ln lambda) over k steps of dt (alpha tau for leaky, 1 for
 // discrete): time constant -dt/ln|lambda|, frequency arg(lambda)/(2 pi dt).
-// Negative time constants belong to growing modes.
+// Negative time constants belong to growing modes; a mode on the boundary
+// (Re lambda = 0, or |lambda| = 1) has time constant +Inf.
 //
 // # Noise
 //

@@ -562,18 +562,29 @@ func csolve(g []complex128, k int, b []complex128, m int) bool {
 // (alpha tau for Leaky, 1 for Discrete: [dynamics.Network.TimeStep]); dt is
 // ignored for Continuous and must be > 0 for the maps. The values are in the
 // model's time units and follow the order of Values, slowest decaying modes
-// first. A marginal mode gives +Inf; a growing mode gives a negative value
-// whose magnitude is its e-folding time of growth.
+// first. A mode exactly on the stability boundary (Re lambda = 0, or
+// |lambda| = 1) gives +Inf, whatever the sign of the zero; a growing mode
+// gives a negative value whose magnitude is its e-folding time of growth.
 func (s *Spectrum) TimeConstants(dst []float64, dt float64) []float64 {
 	dst = s.sized(dst, dt)
 	for k, v := range s.Values {
 		if s.Convention.IsMap() {
-			dst[k] = -dt / math.Log(cmplx.Abs(v))
+			dst[k] = timeConstant(math.Log(cmplx.Abs(v)), dt)
 		} else {
-			dst[k] = -1 / real(v)
+			dst[k] = timeConstant(real(v), 1)
 		}
 	}
 	return dst
+}
+
+// timeConstant returns -dt/rate, the time constant of a mode growing at
+// rate per dt, and +Inf for a zero rate (-1/0 would give -Inf for +0, which
+// reads as a growing mode).
+func timeConstant(rate, dt float64) float64 {
+	if rate == 0 {
+		return math.Inf(1)
+	}
+	return -dt / rate
 }
 
 // Frequencies writes each mode's oscillation frequency, in cycles per unit

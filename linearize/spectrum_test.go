@@ -526,3 +526,40 @@ func TestValueConds(t *testing.T) {
 		}
 	}
 }
+
+// A mode exactly on the stability boundary has time constant +Inf, never
+// -Inf (which -1/+0 gives and which reads as a growing mode), whatever the
+// sign of the zero.
+func TestTimeConstantsBoundary(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	cont := &Spectrum{Convention: dynamics.Continuous, Values: []complex128{0, complex(negZero, 0), complex(0, 2), complex(negZero, -2), -0.5}}
+	tc := cont.TimeConstants(nil, 0)
+	for k := range 4 {
+		if !math.IsInf(tc[k], 1) {
+			t.Errorf("continuous: value %v has time constant %v, want +Inf", cont.Values[k], tc[k])
+		}
+	}
+	if tc[4] != 2 {
+		t.Errorf("continuous: value -0.5 has time constant %v, want 2", tc[4])
+	}
+	for _, conv := range []dynamics.Convention{dynamics.Leaky, dynamics.Discrete} {
+		mp := &Spectrum{Convention: conv, Values: []complex128{1, -1, complex(0, 1), complex(0.6, 0.8), 0.5}}
+		tm := mp.TimeConstants(nil, 0.1)
+		for k := range 4 {
+			if !math.IsInf(tm[k], 1) {
+				t.Errorf("%v: value %v has time constant %v, want +Inf", conv, mp.Values[k], tm[k])
+			}
+		}
+		if math.Abs(tm[4]-0.1/math.Ln2) > 1e-15 {
+			t.Errorf("%v: value 0.5 has time constant %v, want %v", conv, tm[4], 0.1/math.Ln2)
+		}
+	}
+	// Through Decompose: a zero eigenvalue of a singular Jacobian.
+	sp, err := Decompose(mat.NewDense(2, 2, []float64{0, 0, 0, -1}), dynamics.Continuous, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc := sp.TimeConstants(nil, 0); !math.IsInf(tc[0], 1) || tc[1] != 1 {
+		t.Errorf("diag(0, -1): time constants %v, want [+Inf 1]", tc)
+	}
+}

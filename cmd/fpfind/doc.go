@@ -134,7 +134,7 @@ These sessions run in the tests (doc_test.go), from the module's root.
 
 	1 unique points (1 fixed, 0 slow): 1 stable, 0 saddle, 0 unstable, 0 marginal
 	16 initial states: 16 fixed, 0 slow, 0 not-converged, 0 diverged
-	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing
+	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing, inf if marginal
 
 	$ fpfind info testdata/two_units.npz
 	file                  testdata/two_units.npz (npz, fpfind layout)
@@ -159,6 +159,6 @@ These sessions run in the tests (doc_test.go), from the module's root.
 	  3     no    stable         0  3.4e-02  2.6e-01     6.248   -0.1601
 
 	4 states (3 fixed points): 3 stable, 0 saddle, 1 unstable, 0 marginal
-	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing
+	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing, inf if marginal
 */
 package main

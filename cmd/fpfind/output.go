@@ -131,11 +131,11 @@ func linearizeTable(w io.Writer, doc report.Linearize, pn *partialNote) error {
 func conventionNote(conv string) string {
 	switch conv {
 	case "leaky":
-		return "lambda: eigenvalues of (1-alpha) I + alpha diag(phi') W, stable when every |lambda| < 1; tau_slow: slowest time constant, negative if growing"
+		return "lambda: eigenvalues of (1-alpha) I + alpha diag(phi') W, stable when every |lambda| < 1; tau_slow: slowest time constant, negative if growing, inf if marginal"
 	case "discrete":
-		return "lambda: eigenvalues of diag(phi') W, stable when every |lambda| < 1; tau_slow: slowest time constant in steps, negative if growing"
+		return "lambda: eigenvalues of diag(phi') W, stable when every |lambda| < 1; tau_slow: slowest time constant in steps, negative if growing, inf if marginal"
 	}
-	return "lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing"
+	return "lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing, inf if marginal"
 }
 
 // classLine summarises class counts.

@@ -225,7 +225,11 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 }
 
 // slowest returns the time constant of largest magnitude, keeping its sign
-// (negative for a growing mode, +Inf for a marginal one).
+// (negative for a growing mode). A marginal mode (within the spectrum's Eps
+// of the boundary, as the class counts it) counts as +Inf: its computed
+// time constant, huge and of either sign, would otherwise read as a fast
+// growth or decay of a mode that neither grows nor decays to that
+// precision.
 func slowest(sp *linearize.Spectrum, dt float64) float64 {
 	if len(sp.Values) == 0 {
 		return math.NaN()
@@ -234,6 +238,11 @@ func slowest(sp *linearize.Spectrum, dt float64) float64 {
 		dt = 1
 	}
 	tc := sp.TimeConstants(nil, dt)
+	for k, v := range sp.Values {
+		if _, m := linearize.Count([]complex128{v}, sp.Convention, sp.Eps); m == 1 {
+			tc[k] = math.Inf(1)
+		}
+	}
 	best := tc[0]
 	for _, t := range tc[1:] {
 		if math.Abs(t) > math.Abs(best) || math.IsNaN(best) {
