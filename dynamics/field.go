@@ -14,8 +14,6 @@ func (n *Network) row(i int) []float64 {
 	return n.w.Data[i*n.w.Stride : i*n.w.Stride+n.n]
 }
 
-func vec(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Data: x} }
-
 func alias(a, b []float64) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
 
 // PreActivation writes x(h) = W h + W_in u + b into dst. dst and h must have

@@ -20,14 +20,14 @@ import (
 // and everything else run as before, one run at a time. A run's result does not depend on which runs share its batches,
 // since SpeedGradRows' rows do not depend on one another.
 type group struct {
-	slots       []*worker
-	h, g, f, q  []float64   // batch rows: states, gradients, fields; q
-	d           []float64   // rows of phi' of the products J v (mixed)
-	mixed       mixedSystem // the system, when it mixes the two in one pass
-	par         int         // goroutines sharing the group (0 or 1: one)
-	live, ready []int       // slot indices
-	jv          []int       // slots waiting for a product J v
-	fp          []int       // slots waiting for a field and phi' (mixed)
+	slots      []*worker
+	h, g, f, q []float64   // batch rows: states, gradients, fields; q
+	d          []float64   // rows of phi' of the products J v (mixed)
+	mixed      mixedSystem // the system, when it mixes the two in one pass
+	par        int         // goroutines sharing the group (0 or 1: one)
+	ready      []int       // slot indices
+	jv         []int       // slots waiting for a product J v
+	fp         []int       // slots waiting for a field and phi' (mixed)
 }
 
 func newGroup(slots []*worker) *group {
