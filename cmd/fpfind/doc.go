@@ -50,7 +50,10 @@ that is not a zero), not converged, or diverged; every run is reported. The
 points reached are merged when closer than --unique-tol, deflated restarts
 look for points the runs missed, and each unique point is linearised. The
 seed (--seed, default 1) fixes every random draw: the same seed gives the
-same output, whatever --workers.
+same output, whatever --workers. The network's constant input u comes from
+the file unless --input gives it: M comma-separated values, or an .npy file
+of length M (1-d, or one row); fixed points at another input need no new
+file, and the .json settings echo the input (input, input_file).
 
 stdout shows one row per unique point, ordered by class then q, and a
 summary; with --format json, the JSON document instead (so that
@@ -69,25 +72,26 @@ input is never written to.
 
 The .npz of fpfind find holds (K unique points, I initial states, N units):
 
-	fixed_points    K x N       the points, ordered by class (stable, saddle, unstable, marginal), then q
-	q               K           speed |F|^2/2
-	residual_inf    K           max_i |F_i|
-	kind            K           fixed or slow
-	stability       K           stable, saddle, unstable or marginal
-	n_unstable      K           unstable modes
-	n_marginal      K           marginal modes
-	multiplicity    K           initial states that reached the point (0: found by symmetry or deflation)
-	source          K           run, symmetry or deflation
-	n_eigenvalues   K           eigenvalues computed per point: N, or C with --eigs C
-	eigenvalues     K x C       complex128, by decreasing real part (continuous) or modulus (leaky, discrete)
-	class_undecided K           with partial spectra (C < N) only: 1 where the class, written saddle, may be unstable
-	eigvecs_right   K x N x C   complex128, with --vectors: column j belongs to eigenvalue j (as numpy.linalg.eig)
-	eigvecs_left    K x N x N   complex128, with --left-vectors: scaled so that L^H R = I
-	inits           I x N       the initial states
-	finals          I x N       where each run ended
-	status          I           fixed, slow, not-converged or diverged
-	point_index     I           the point each run reached (row of fixed_points), -1 if none
-	convention      ()          continuous, leaky or discrete
+	fixed_points            K x N       the points, ordered by class (stable, saddle, unstable, marginal), then q
+	q                       K           speed |F|^2/2
+	residual_inf            K           max_i |F_i|
+	kind                    K           fixed or slow
+	stability               K           stable, saddle, unstable or marginal
+	n_unstable              K           unstable modes (of those computed)
+	n_unstable_lower_bound  K           1 where n_unstable is only a lower bound: every computed eigenvalue is unstable (partial spectra), else 0
+	n_marginal              K           marginal modes
+	multiplicity            K           initial states that reached the point (0: found by symmetry or deflation)
+	source                  K           run, symmetry or deflation
+	n_eigenvalues           K           eigenvalues computed per point: N, or C with --eigs C
+	eigenvalues             K x C       complex128, by decreasing real part (continuous) or modulus (leaky, discrete)
+	class_undecided         K           with partial spectra (C < N) only: 1 where the class, written saddle, may be unstable
+	eigvecs_right           K x N x C   complex128, with --vectors: column j belongs to eigenvalue j (as numpy.linalg.eig)
+	eigvecs_left            K x N x N   complex128, with --left-vectors: scaled so that L^H R = I
+	inits                   I x N       the initial states
+	finals                  I x N       where each run ended
+	status                  I           fixed, slow, not-converged or diverged
+	point_index             I           the point each run reached (row of fixed_points), -1 if none
+	convention              ()          continuous, leaky or discrete
 
 # Large networks: the leading eigenvalues
 
@@ -101,21 +105,24 @@ points, whose products with W share one pass over W), where the full
 decomposition takes 2.4 s and 12.5 s at the first two. --eigs 0 asks for every eigenvalue.
 The counts are those of the computed eigenvalues; they are exact when the
 last one computed is stable. When all are unstable the table shows the
-count as >=C, and the class is decided by a bound on the rest (the trace of
-J for continuous, Schur's inequality on the Frobenius norm of M for the
+count as >=C (n_unstable_lower_bound 1 in the .npz, true in the .json),
+and the class is decided by a bound on the rest (the trace of J for
+continuous, Schur's inequality on the Frobenius norm of M for the
 maps), else shown as saddle? (saddle or unstable; class_undecided in the
 .npz). tau_slow is over the computed modes, exact unless the count is a
 bound. --left-vectors needs every eigenvalue and is refused with C < N.
 
 The .json holds the program version, the input's path and SHA-256, the
 network as read, the settings with the seed, a summary and, per point, its
-kind, class, n_unstable, q, residual, multiplicity, leading eigenvalue (as
-[re, im]) and slowest time constant; NaN and infinities are null.
+kind, class, n_unstable, n_unstable_lower_bound, q, residual,
+multiplicity, leading eigenvalue (as [re, im]) and slowest time constant;
+NaN and infinities are null.
 
 fpfind simulate writes t (T), h (I x T x N), inits (I x N), status (I) and
 convention; fpfind linearize writes states, q, residual_inf, stability,
-n_unstable, n_marginal, n_eigenvalues, eigenvalues, class_undecided with
-partial spectra (and the vectors on request).
+n_unstable, n_unstable_lower_bound, n_marginal, n_eigenvalues,
+eigenvalues, class_undecided with partial spectra (and the vectors on
+request).
 
 # Exit codes
 

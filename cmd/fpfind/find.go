@@ -21,6 +21,7 @@ type findOptions struct {
 	model     modelOptions
 	output    outputOptions
 	spectrum  spectrumOptions
+	input     inputOption
 	seed      uint64
 	inits     int
 	initsFrom string
@@ -61,6 +62,7 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	o.spectrum.registerEigs(fs)
 	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, K x N x N, or K x N x COUNT with --eigs COUNT)")
 	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
+	o.input.register(fs)
 	o.output.registerOut(fs, "`PREFIX`.npz (all arrays) and PREFIX.json (summary); without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues of every point into `FILE`.png, .svg or .pdf")
 	o.output.registerStreams(fs, true)
@@ -113,6 +115,9 @@ func (o *findOptions) Validate() error {
 	if err := checkPlot(o.plot); err != nil {
 		return err
 	}
+	if err := o.input.validate(); err != nil {
+		return err
+	}
 	if err := o.output.validate(); err != nil {
 		return err
 	}
@@ -137,9 +142,13 @@ max|F_i|, multiplicity (initial states that reached it), the slowest time
 constant (negative: growing) and the leading eigenvalue; then how the
 initial states ended. With --format json it shows the .json document
 instead. -o PREFIX writes PREFIX.npz (fixed_points, q, residual_inf, kind,
-stability, n_unstable, n_marginal, multiplicity, source, n_eigenvalues,
-eigenvalues, eigvecs_right and eigvecs_left on request, inits, finals,
-status, point_index, convention) and PREFIX.json.
+stability, n_unstable, n_unstable_lower_bound, n_marginal, multiplicity,
+source, n_eigenvalues, eigenvalues, eigvecs_right and eigvecs_left on
+request, inits, finals, status, point_index, convention) and PREFIX.json.
+
+--input sets the constant input u (M values, or an .npy file of length M)
+in place of the file's, so the points can be found at any input without
+rewriting the file; the .json settings echo it.
 
 Above N = 1024 (or with --eigs COUNT) only the leading eigenvalues of each
 point are computed, by a Krylov method that never forms an N x N matrix; a
@@ -171,6 +180,9 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	}
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
+		return err
+	}
+	if in.Network, err = o.input.apply(in.Network); err != nil {
 		return err
 	}
 	net := in.Network
@@ -333,6 +345,7 @@ const randomBound = 3
 // findReport builds the .json document of a find run.
 func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *fixedpoint.Result, sps []pointSpectrum) report.Find {
 	ni, _ := inits.Dims()
+	u, uFile := o.input.report()
 	var sampling *report.Sampling
 	if from == "trajectories" {
 		ss := sampleSettings(in.Network, o)
@@ -347,6 +360,8 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			InitsFrom:   from,
 			InitsFile:   o.initsFile,
 			InitNoise:   report.Float(o.initNoise),
+			Input:       u,
+			InputFile:   uFile,
 			Sampling:    sampling,
 			Method:      o.method,
 			Linear:      linearName(res.Stats),
@@ -386,21 +401,22 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 		}
 		countClass(&s.Stability, sp.Class)
 		doc.Points = append(doc.Points, report.Point{
-			Index:        i,
-			Kind:         p.Kind.String(),
-			Stability:    sp.Class.String(),
-			NUnstable:    sp.NUnstable,
-			NMarginal:    sp.NMarginal,
-			Q:            report.Float(p.Q),
-			ResidualInf:  report.Float(p.Residual),
-			Multiplicity: p.Multiplicity,
-			Source:       p.Source.String(),
-			NormInf:      report.Float(maxAbs(p.X)),
-			Leading:      report.Complex(sp.leading()),
-			SlowestTau:   report.Float(sp.slowestTau),
-			Eps:          report.Float(sp.Eps),
-			NEigenvalues: len(sp.Values),
-			Undecided:    sp.Undecided,
+			Index:               i,
+			Kind:                p.Kind.String(),
+			Stability:           sp.Class.String(),
+			NUnstable:           sp.NUnstable,
+			NMarginal:           sp.NMarginal,
+			Q:                   report.Float(p.Q),
+			ResidualInf:         report.Float(p.Residual),
+			Multiplicity:        p.Multiplicity,
+			Source:              p.Source.String(),
+			NormInf:             report.Float(maxAbs(p.X)),
+			Leading:             report.Complex(sp.leading()),
+			SlowestTau:          report.Float(sp.slowestTau),
+			Eps:                 report.Float(sp.Eps),
+			NEigenvalues:        len(sp.Values),
+			NUnstableLowerBound: sp.MoreUnstable,
+			Undecided:           sp.Undecided,
 		})
 	}
 	return doc

@@ -17,6 +17,7 @@ type linearizeOptions struct {
 	model    modelOptions
 	output   outputOptions
 	spectrum spectrumOptions
+	input    inputOption
 	at       string
 	tol      float64
 	plot     string
@@ -33,6 +34,7 @@ func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
 	o.spectrum.registerEigs(fs)
 	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, I x N x N, or I x N x COUNT with --eigs COUNT)")
 	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
+	o.input.register(fs)
 	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json; without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues into `FILE`.png, .svg or .pdf")
 	o.output.registerStreams(fs, true)
@@ -61,6 +63,9 @@ func (o *linearizeOptions) Validate() error {
 	if err := checkPlot(o.plot); err != nil {
 		return err
 	}
+	if err := o.input.validate(); err != nil {
+		return err
+	}
 	if err := o.output.validate(); err != nil {
 		return err
 	}
@@ -80,10 +85,11 @@ diag(phi') W (discrete). A state that is not a fixed point is marked so:
 its spectrum describes only the local linearisation.
 
 With -o PREFIX it writes PREFIX.npz (states, q, residual_inf, stability,
-n_unstable, n_marginal, n_eigenvalues, eigenvalues, and with
---vectors/--left-vectors eigvecs_right/eigvecs_left, each vector a column as
-in numpy.linalg.eig) and PREFIX.json. Above N = 1024 (or with --eigs COUNT)
-only the leading eigenvalues are computed, as in fpfind find.`,
+n_unstable, n_unstable_lower_bound, n_marginal, n_eigenvalues, eigenvalues,
+and with --vectors/--left-vectors eigvecs_right/eigvecs_left, each vector a
+column as in numpy.linalg.eig) and PREFIX.json. Above N = 1024 (or with
+--eigs COUNT) only the leading eigenvalues are computed, as in fpfind find.
+--input sets the constant input u, as in fpfind find.`,
 	examples: `  fpfind linearize --at points.npy net.npz
   fpfind linearize --at points.npy --vectors -o spectra --plot spectra.png net.npz
 `,
@@ -102,6 +108,9 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	}
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
+		return err
+	}
+	if in.Network, err = o.input.apply(in.Network); err != nil {
 		return err
 	}
 	net := in.Network
@@ -135,11 +144,12 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if err != nil {
 		return err
 	}
+	u, uFile := o.input.report()
 	doc := report.Linearize{
 		Header: in.header("linearize"),
 		Model:  o.model.report(),
 		Settings: report.LinearizeSettings{
-			At: o.at, Eps: report.Float(o.spectrum.eps), Eigs: o.spectrum.partialCount(n),
+			At: o.at, Input: u, InputFile: uFile, Eps: report.Float(o.spectrum.eps), Eigs: o.spectrum.partialCount(n),
 			RightVector: o.spectrum.vectors || o.spectrum.leftVectors, LeftVectors: o.spectrum.leftVectors,
 		},
 		Outputs: report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot},
@@ -156,7 +166,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 			Index: i, Stability: sp.Class.String(), NUnstable: sp.NUnstable, NMarginal: sp.NMarginal,
 			Q: report.Float(q), ResidualInf: report.Float(r), Fixed: r <= o.tol,
 			Leading: report.Complex(sp.leading()), SlowestTau: report.Float(sp.slowestTau), Eps: report.Float(sp.Eps),
-			NEigenvalues: len(sp.Values), Undecided: sp.Undecided,
+			NEigenvalues: len(sp.Values), NUnstableLowerBound: sp.MoreUnstable, Undecided: sp.Undecided,
 		})
 		if sp.warning != "" {
 			e.log.Printf("state %d: %s", i, sp.warning)
@@ -195,10 +205,12 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return linearizeTable(w, doc, newPartialNote(sps, n, o.spectrum.count(n))) }, npzPath, jsonPath, o.plot)
 }
 
-// spectrumArrays returns stability, n_unstable, n_marginal, n_eigenvalues,
-// eigenvalues (K x c, c eigenvalues per point: N, or K with --eigs K) and,
-// when asked, the eigenvectors (K x N x c) of the points, for the .npz; and
-// class_undecided when the spectra are partial.
+// spectrumArrays returns stability, n_unstable, n_unstable_lower_bound,
+// n_marginal, n_eigenvalues, eigenvalues (K x c, c eigenvalues per point:
+// N, or K with --eigs K) and, when asked, the eigenvectors (K x N x c) of
+// the points, for the .npz; and class_undecided when the spectra are
+// partial. n_unstable_lower_bound is written always (all 0 for full
+// spectra), so that a program reads it without testing for it.
 func spectrumArrays(sps []pointSpectrum, n int, opts spectrumOptions) []numpy.Array {
 	k, c := len(sps), opts.count(n)
 	stab := make([]string, k)
@@ -206,6 +218,7 @@ func spectrumArrays(sps []pointSpectrum, n int, opts spectrumOptions) []numpy.Ar
 	nm := make([]int64, k)
 	ne := make([]int64, k)
 	und := make([]int64, k)
+	lb := make([]int64, k)
 	ev := make([]complex128, 0, k*c)
 	for i, sp := range sps {
 		stab[i] = sp.Class.String()
@@ -215,6 +228,9 @@ func spectrumArrays(sps []pointSpectrum, n int, opts spectrumOptions) []numpy.Ar
 		if sp.Undecided {
 			und[i] = 1
 		}
+		if sp.MoreUnstable {
+			lb[i] = 1
+		}
 		ev = append(ev, sp.Values...)
 		for range c - len(sp.Values) {
 			ev = append(ev, cmplx.NaN())
@@ -223,6 +239,7 @@ func spectrumArrays(sps []pointSpectrum, n int, opts spectrumOptions) []numpy.Ar
 	arrays := []numpy.Array{
 		{Name: "stability", Shape: []int{k}, Data: stab},
 		{Name: "n_unstable", Shape: []int{k}, Data: nu},
+		{Name: "n_unstable_lower_bound", Shape: []int{k}, Data: lb},
 		{Name: "n_marginal", Shape: []int{k}, Data: nm},
 		{Name: "n_eigenvalues", Shape: []int{k}, Data: ne},
 		{Name: "eigenvalues", Shape: []int{k, c}, Data: ev},

@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/fpfind/fpfind/dynamics"
@@ -179,4 +180,87 @@ func finite(name string, v float64, positive bool) error {
 		return fmt.Errorf("--%s %v: want a number >= 0", name, v)
 	}
 	return nil
+}
+
+// inputOption is --input of find and linearize: the constant input u, as M
+// comma-separated values or an .npy file of length M (1-d, or one row), in
+// place of the file's u.
+type inputOption struct {
+	arg    string
+	file   string    // the .npy file, when the argument names one
+	values []float64 // the values, once resolved
+}
+
+func (in *inputOption) register(fs *pflag.FlagSet) {
+	fs.StringVar(&in.arg, "input", "", "constant input u: M comma-separated `VALUES`, or an .npy FILE of length M (default: the file's u)")
+}
+
+// validate parses comma-separated values; a file is read by apply, once the
+// network's M is known.
+func (in *inputOption) validate() error {
+	if in.arg == "" {
+		return nil
+	}
+	if strings.HasSuffix(strings.ToLower(in.arg), ".npy") {
+		in.file = in.arg
+		return nil
+	}
+	in.values = in.values[:0]
+	for s := range strings.SplitSeq(in.arg, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return fmt.Errorf("--input %q: want M comma-separated numbers, or an .npy file", in.arg)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("--input: %v is not finite", v)
+		}
+		in.values = append(in.values, v)
+	}
+	return nil
+}
+
+// apply returns net with the constant input set by --input, or net itself
+// without it. A wrong length, a non-finite value or a network without
+// inputs is an input error naming M.
+func (in *inputOption) apply(net *dynamics.Network) (*dynamics.Network, error) {
+	if in.arg == "" {
+		return net, nil
+	}
+	m := net.Inputs()
+	if m == 0 {
+		return nil, inputError(fmt.Errorf("--input %s: the network has no inputs (M = 0: no W_in)", in.arg))
+	}
+	if in.file != "" {
+		u, err := numpy.ReadMatrix(in.file)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("--input: %w", err))
+		}
+		r, c := u.Dims()
+		if r != 1 || c != m {
+			return nil, inputError(fmt.Errorf("--input %s: shape (%d, %d), want M = %d values (a 1-d array, or one row)", in.file, r, c, m))
+		}
+		in.values = append([]float64(nil), u.RawRowView(0)...)
+		for j, v := range in.values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, inputError(fmt.Errorf("--input %s: value %d is %v", in.file, j, v))
+			}
+		}
+	}
+	if len(in.values) != m {
+		return nil, inputError(fmt.Errorf("--input has %d values, the network has M = %d inputs", len(in.values), m))
+	}
+	out, err := net.WithInput(in.values)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("--input: %w", err))
+	}
+	return out, nil
+}
+
+// report returns the input and its file for the .json settings (nil and ""
+// without --input).
+func (in *inputOption) report() ([]report.Float, string) {
+	if in.arg == "" {
+		return nil, ""
+	}
+	return report.Floats(in.values), in.file
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,4 +90,84 @@ func TestMarginalTimeConstant(t *testing.T) {
 			}
 		})
 	}
+}
+
+// With partial spectra (--eigs), a count of unstable modes that is only a
+// lower bound (every computed eigenvalue unstable) is flagged in the .npz
+// (n_unstable_lower_bound, 0/1 per point, written for full spectra too) and
+// in the .json (a boolean per point), for find and linearize alike, as the
+// table's ">=" marks it.
+func TestUnstableLowerBound(t *testing.T) {
+	dir := t.TempDir()
+	// J = W - I at h = 0 with a linear phi: eigenvalues 2, 1.5, 1.2, -0.5,
+	// -0.8, -0.9. Two computed: both unstable, a bound; four: exact.
+	network := writeNet(t, dir, "diag.npz", map[string]numpy.Array{
+		"W": {Shape: []int{6, 6}, Data: diag(3, 2.5, 2.2, 0.5, 0.2, 0.1)},
+	}, map[string]string{"activation": "linear"})
+	at := filepath.Join(dir, "at.npy")
+	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{6}, Data: make([]float64, 6)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		eigs  string
+		bound bool
+		table string
+	}{{"2", true, ">=2"}, {"4", false, " 3 "}, {"0", false, " 3 "}} {
+		for _, cmd := range []string{"find", "linearize"} {
+			prefix := filepath.Join(dir, cmd+tc.eigs)
+			args := []string{cmd, "-q", "--eigs", tc.eigs, "-o", prefix}
+			if cmd == "find" {
+				args = append(args, "--inits-from", "random", "-n", "4")
+			} else {
+				args = append(args, "--at", at)
+			}
+			r := runArgs(t, append(args, network)...)
+			if r.code != 0 {
+				t.Fatalf("%s --eigs %s: exit %d: %s", cmd, tc.eigs, r.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tc.table) {
+				t.Errorf("%s --eigs %s: the table does not show %q:\n%s", cmd, tc.eigs, tc.table, r.stdout)
+			}
+			a := readArrays(t, prefix+".npz")
+			lb := a["n_unstable_lower_bound"]
+			if lb == nil {
+				t.Fatalf("%s --eigs %s: no n_unstable_lower_bound in the .npz", cmd, tc.eigs)
+			}
+			want := 0.0
+			if tc.bound {
+				want = 1
+			}
+			if d := lb.Data.([]float64); len(d) != 1 || d[0] != want {
+				t.Errorf("%s --eigs %s: n_unstable_lower_bound %v, want [%v]", cmd, tc.eigs, d, want)
+			}
+			var doc struct {
+				Points []map[string]any `json:"points"`
+				States []map[string]any `json:"states"`
+			}
+			raw, err := os.ReadFile(prefix + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				t.Fatal(err)
+			}
+			rows := append(doc.Points, doc.States...)
+			if len(rows) != 1 {
+				t.Fatalf("%s: %d points in the .json, want 1", cmd, len(rows))
+			}
+			if got, ok := rows[0]["n_unstable_lower_bound"].(bool); !ok || got != tc.bound {
+				t.Errorf("%s --eigs %s: .json n_unstable_lower_bound %v, want %v", cmd, tc.eigs, rows[0]["n_unstable_lower_bound"], tc.bound)
+			}
+		}
+	}
+}
+
+// diag returns the row-major n x n matrix with the diagonal d.
+func diag(d ...float64) []float64 {
+	n := len(d)
+	m := make([]float64, n*n)
+	for i, v := range d {
+		m[i*n+i] = v
+	}
+	return m
 }

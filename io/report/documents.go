@@ -18,6 +18,10 @@ type FindSettings struct {
 	InitsFrom string `json:"inits_from"`           // trajectories, random or file
 	InitsFile string `json:"inits_file,omitempty"` // the --inits-file path
 	InitNoise Float  `json:"init_noise"`           // std of the noise added to sampled states
+	// Input is the constant input u set by --input (absent: the file's u),
+	// and InputFile the .npy file it was read from, if any.
+	Input     []Float `json:"input,omitempty"`
+	InputFile string  `json:"input_file,omitempty"`
 	// Sampling describes the trajectories of inits_from = trajectories.
 	Sampling    *Sampling `json:"sampling,omitempty"`
 	Method      string    `json:"method"`         // auto, newton or speed
@@ -67,6 +71,10 @@ type Point struct {
 	// NEigenvalues is the number of eigenvalues computed (N, or fewer with
 	// --eigs: the counts are then those of the computed ones).
 	NEigenvalues int `json:"n_eigenvalues"`
+	// NUnstableLowerBound: n_unstable counts only the computed eigenvalues
+	// of a partial spectrum, all of them unstable, so the true count may be
+	// higher (the table's ">=").
+	NUnstableLowerBound bool `json:"n_unstable_lower_bound"`
 	// Undecided: a partial spectrum whose class, saddle, may be unstable.
 	Undecided bool `json:"class_undecided,omitempty"`
 }
@@ -109,11 +117,14 @@ type Linearize struct {
 
 // LinearizeSettings are the effective settings of a linearize run.
 type LinearizeSettings struct {
-	At          string `json:"at"`   // the --at file
-	Eps         Float  `json:"eps"`  // 0: 1e-8 times the operator's scale
-	Eigs        int    `json:"eigs"` // leading eigenvalues per state (--eigs); 0: all
-	RightVector bool   `json:"eigvecs_right"`
-	LeftVectors bool   `json:"eigvecs_left"`
+	At string `json:"at"` // the --at file
+	// Input and InputFile as in FindSettings.
+	Input       []Float `json:"input,omitempty"`
+	InputFile   string  `json:"input_file,omitempty"`
+	Eps         Float   `json:"eps"`  // 0: 1e-8 times the operator's scale
+	Eigs        int     `json:"eigs"` // leading eigenvalues per state (--eigs); 0: all
+	RightVector bool    `json:"eigvecs_right"`
+	LeftVectors bool    `json:"eigvecs_left"`
 }
 
 // State holds the spectrum facts at one given state.
@@ -131,9 +142,10 @@ type State struct {
 	Leading    Complex `json:"leading_eigenvalue"`
 	SlowestTau Float   `json:"slowest_time_constant"`
 	Eps        Float   `json:"eps"` // the marginal tolerance used
-	// NEigenvalues and Undecided as in Point.
-	NEigenvalues int  `json:"n_eigenvalues"`
-	Undecided    bool `json:"class_undecided,omitempty"`
+	// NEigenvalues, NUnstableLowerBound and Undecided as in Point.
+	NEigenvalues        int  `json:"n_eigenvalues"`
+	NUnstableLowerBound bool `json:"n_unstable_lower_bound"`
+	Undecided           bool `json:"class_undecided,omitempty"`
 }
 
 // Simulate is the document of `fpfind simulate`.

@@ -47,6 +47,7 @@ func ExampleWrite() {
 	//   ],
 	//   "slowest_time_constant": null,
 	//   "eps": 1e-8,
-	//   "n_eigenvalues": 1
+	//   "n_eigenvalues": 1,
+	//   "n_unstable_lower_bound": false
 	// }
 }

@@ -28,6 +28,7 @@ want = {
     "kind": ((K,), "U"),
     "stability": ((K,), "U"),
     "n_unstable": ((K,), "i8"),
+    "n_unstable_lower_bound": ((K,), "i8"),
     "n_marginal": ((K,), "i8"),
     "multiplicity": ((K,), "i8"),
     "source": ((K,), "U"),
@@ -64,6 +65,10 @@ for i, p in enumerate(doc["points"]):
     assert r["kind"][i] == p["kind"], (i, "kind")
     assert r["stability"][i] == p["stability"], (i, "stability")
     assert r["n_unstable"][i] == p["n_unstable"], (i, "n_unstable")
+    lb = r["n_unstable_lower_bound"][i]
+    assert lb in (0, 1) and bool(lb) == p["n_unstable_lower_bound"], (i, "n_unstable_lower_bound")
+    # A bound only where every computed eigenvalue is unstable.
+    assert not lb or (C < N and r["n_unstable"][i] == C), (i, "n_unstable_lower_bound", C)
     assert r["multiplicity"][i] == p["multiplicity"], (i, "multiplicity")
     assert r["q"][i] == p["q"], (i, "q", r["q"][i], p["q"])
     assert r["residual_inf"][i] == p["residual_inf"], (i, "residual")
