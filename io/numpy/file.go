@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,27 +16,81 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// maxRatio bounds the compression ratio of an .npz entry (DEFLATE cannot
-// exceed about 1032:1), so that a small archive cannot make the reader
-// allocate a huge buffer.
+// maxRatio bounds the compression ratio of an .npz entry's claimed size
+// (DEFLATE cannot exceed about 1032:1), so that an absurd claim gets a clear
+// message at once. It does not stop a real bomb, whose claim is honest: the
+// header-first reading does (see readEntries).
 const maxRatio = 1100
 
-// ReadNPY reads one .npy file. The returned array's Name is empty.
-func ReadNPY(path string) (*Array, error) {
-	b, err := os.ReadFile(path)
+// ReadNPY reads one .npy file, refusing an array whose decoded size is over
+// the machine's memory: it is ReadNPYLimit(path, 0). The returned array's
+// Name is empty.
+func ReadNPY(path string) (*Array, error) { return ReadNPYLimit(path, 0) }
+
+// ReadNPYLimit reads one .npy file. maxBytes bounds the memory the decoded
+// array may take, as [LoadOptions].MaxBytes does: 0 means the machine's
+// memory, a negative value no limit. The header is read and checked first,
+// against the file's size and the limit; the data is then streamed into the
+// array. A refusal for size wraps [ErrTooLarge].
+func ReadNPYLimit(path string, maxBytes int64) (*Array, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
-	a, err := decodeNPY(b)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, &FormatError{File: path, Err: osErr(err)}
+	}
+	if st.IsDir() {
+		return nil, &FormatError{File: path, Err: errors.New("is a directory, not an .npy file")}
+	}
+	size := int64(-1) // a pipe or a device: its size is found by reading
+	if st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	a, err := readNPY(bufio.NewReaderSize(f, chunkBytes), size, newBudget(maxBytes))
 	if err != nil {
 		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	return a, nil
 }
 
-// ReadNPZ reads every array of an .npz archive, sorted by name. Entry names
-// lose their ".npy" suffix, as with numpy.load.
-func ReadNPZ(path string) ([]*Array, error) {
+// readNPY reads one .npy of size bytes (-1 when unknown) from r, charging
+// it to b (nil for none).
+func readNPY(r io.Reader, size int64, b *budget) (*Array, error) {
+	h, err := readHeader(r, size)
+	if err != nil {
+		return nil, err
+	}
+	avail := int64(-1)
+	if size >= 0 {
+		avail = size - h.dataOff
+		if err := h.checkSize(avail, true); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.take(h); err != nil {
+		return nil, err
+	}
+	return readData(r, h, avail)
+}
+
+// ReadNPZ reads every array of an .npz archive, sorted by name, refusing
+// arrays whose decoded size together is over the machine's memory: it is
+// ReadNPZLimit(path, 0). Entry names lose their ".npy" suffix, as with
+// numpy.load.
+func ReadNPZ(path string) ([]*Array, error) { return ReadNPZLimit(path, 0) }
+
+// ReadNPZLimit reads every array of an .npz archive, sorted by name.
+// maxBytes bounds the memory all the decoded arrays may take together, as
+// [LoadOptions].MaxBytes does. Every member's header is read and checked
+// (against the member's size and the limit) before any data is decoded.
+func ReadNPZLimit(path string, maxBytes int64) ([]*Array, error) {
+	return readNPZFile(path, newBudget(maxBytes), nil)
+}
+
+func readNPZFile(path string, b *budget, check func([]*Array) error) ([]*Array, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &FormatError{File: path, Err: osErr(err)}
@@ -48,11 +103,116 @@ func ReadNPZ(path string) ([]*Array, error) {
 	if st.IsDir() {
 		return nil, &FormatError{File: path, Err: errors.New("is a directory, not an .npz file")}
 	}
-	return readNPZ(f, st.Size(), path)
+	return readNPZ(f, st.Size(), path, b, check)
 }
 
-// readNPZ reads an .npz archive from r. Any panic becomes an error.
-func readNPZ(r io.ReaderAt, size int64, path string) (arrays []*Array, err error) {
+// entry is one .npy to read: an .npz member or a file of a folder.
+type entry struct {
+	key  string // the array's key
+	file string // the path errors name
+	// size is the length of the .npy: the file's size, or the size the zip
+	// header declares (which the zip reader enforces), or -1 if unknown.
+	size int64
+	// exact is set when size is a file's own size, so that a shorter
+	// array is trailing garbage before anything is read.
+	exact bool
+	open  func() (io.ReadCloser, error)
+	h     *header
+}
+
+func (e *entry) fail(err error) error { return &FormatError{File: e.file, Key: e.key, Err: err} }
+
+// readEntries reads the arrays of one file header first: it reads and
+// checks every entry's header (against the entry's size), calls check (if
+// not nil) with arrays that have a Name, Shape, Dtype and Fortran but no
+// Data, charges every array to b, and only then decodes the entries one by
+// one, each streamed from a fresh reader. Any panic becomes an error.
+func readEntries(ents []*entry, b *budget, check func([]*Array) error) (arrays []*Array, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			arrays, err = nil, &FormatError{File: ents[0].file, Err: fmt.Errorf("internal error reading arrays: %v", p)}
+		}
+	}()
+	heads := make([]*Array, len(ents))
+	for i, e := range ents {
+		if e.h, err = e.header(); err != nil {
+			return nil, e.fail(err)
+		}
+		heads[i] = &Array{Name: e.key, Shape: e.h.shape, Dtype: e.h.dt.descr, Fortran: e.h.fortran}
+	}
+	if check != nil {
+		if err := check(heads); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range ents {
+		if err := b.take(e.h); err != nil {
+			return nil, e.fail(err)
+		}
+	}
+	for _, e := range ents {
+		a, err := e.read()
+		if err != nil {
+			return nil, e.fail(err)
+		}
+		a.Name = e.key
+		arrays = append(arrays, a)
+	}
+	return arrays, nil
+}
+
+// exactSize returns the size when it is the file's own, else -1: a zip
+// member's header is read through the zip reader, which reports a member
+// longer or shorter than its zip header says.
+func (e *entry) exactSize() int64 {
+	if e.exact {
+		return e.size
+	}
+	return -1
+}
+
+// header opens the entry and reads its header.
+func (e *entry) header() (*header, error) {
+	rc, err := e.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	h, err := readHeader(rc, e.exactSize())
+	if err != nil {
+		return nil, err
+	}
+	if e.size >= 0 {
+		if err := h.checkSize(e.size-h.dataOff, e.exact); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// read opens the entry again and decodes it.
+func (e *entry) read() (*Array, error) {
+	rc, err := e.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	h, err := readHeader(rc, e.exactSize())
+	if err != nil {
+		return nil, err
+	}
+	if !h.sameAs(e.h) {
+		return nil, errors.New("the header changed while the file was being read")
+	}
+	avail := int64(-1)
+	if e.size >= 0 {
+		avail = e.size - h.dataOff
+	}
+	return readData(rc, h, avail)
+}
+
+// readNPZ reads an .npz archive from r, header first (see readEntries).
+func readNPZ(r io.ReaderAt, size int64, path string, b *budget, check func([]*Array) error) (arrays []*Array, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			arrays, err = nil, &FormatError{File: path, Err: fmt.Errorf("internal error reading .npz: %v", p)}
@@ -68,6 +228,7 @@ func readNPZ(r io.ReaderAt, size int64, path string) (arrays []*Array, err error
 		return nil, &FormatError{File: path, Err: fmt.Errorf("%w: %v", ErrNotNPZ, err)}
 	}
 	seen := map[string]bool{}
+	var ents []*entry
 	for _, zf := range zr.File {
 		if strings.HasSuffix(zf.Name, "/") {
 			continue // a folder entry
@@ -77,7 +238,7 @@ func readNPZ(r io.ReaderAt, size int64, path string) (arrays []*Array, err error
 			return nil, &FormatError{File: path, Key: zf.Name, Err: errors.New("entry has an empty name")}
 		}
 		if strings.IndexByte(zf.Name, 0) >= 0 {
-			return nil, &FormatError{File: path, Key: fmt.Sprintf("%q", zf.Name), Err: errors.New("entry name holds a NUL byte")}
+			return nil, &FormatError{File: path, Key: zf.Name, Err: errors.New("entry name holds a NUL byte")}
 		}
 		if !ok {
 			return nil, &FormatError{File: path, Key: zf.Name, Err: fmt.Errorf("entry is not a .npy file: %w", ErrNotNPZ)}
@@ -86,80 +247,118 @@ func readNPZ(r io.ReaderAt, size int64, path string) (arrays []*Array, err error
 			return nil, &FormatError{File: path, Key: key, Err: errors.New("duplicate entry")}
 		}
 		seen[key] = true
-		a, err := readEntry(zf)
-		if err != nil {
+		if err := checkZipSizes(zf); err != nil {
 			return nil, &FormatError{File: path, Key: key, Err: err}
 		}
-		a.Name = key
-		arrays = append(arrays, a)
+		ents = append(ents, &entry{key: key, file: path, size: zipSize(zf), open: zipOpener(zf)})
 	}
-	if len(arrays) == 0 {
+	if len(ents) == 0 {
 		return nil, &FormatError{File: path, Err: fmt.Errorf("no .npy entries: %w", ErrNotNPZ)}
+	}
+	if arrays, err = readEntries(ents, b, check); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(arrays, func(a, b *Array) int { return strings.Compare(a.Name, b.Name) })
 	return arrays, nil
 }
 
-func readEntry(zf *zip.File) (*Array, error) {
+// checkZipSizes refuses sizes in a zip header that no .npy member can have.
+func checkZipSizes(zf *zip.File) error {
 	if zf.Method == zip.Deflate && zf.UncompressedSize64 > maxRatio*zf.CompressedSize64+1<<16 {
-		return nil, fmt.Errorf("entry claims %d bytes from %d compressed: not a plausible .npy", zf.UncompressedSize64, zf.CompressedSize64)
+		return fmt.Errorf("entry claims %d bytes from %d compressed: not a plausible .npy", zf.UncompressedSize64, zf.CompressedSize64)
 	}
 	if zf.Method == zip.Store && zf.UncompressedSize64 != zf.CompressedSize64 {
-		return nil, fmt.Errorf("stored entry claims %d bytes but holds %d", zf.UncompressedSize64, zf.CompressedSize64)
+		return fmt.Errorf("stored entry claims %d bytes but holds %d", zf.UncompressedSize64, zf.CompressedSize64)
 	}
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	// io.ReadAll grows its buffer as bytes arrive: a false size costs nothing.
-	b, err := io.ReadAll(io.LimitReader(rc, int64(zf.UncompressedSize64)+1))
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, fmt.Errorf("reading the zip entry: %w", err)
-	}
-	if uint64(len(b)) != zf.UncompressedSize64 {
-		return nil, fmt.Errorf("zip entry holds %d bytes, its header says %d", len(b), zf.UncompressedSize64)
-	}
-	return decodeNPY(b)
+	return nil
 }
 
-// readFolder reads every *.npy file of a folder, sorted by name.
-func readFolder(dir string) ([]*Array, error) {
+func zipSize(zf *zip.File) int64 {
+	if zf.UncompressedSize64 > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(zf.UncompressedSize64)
+}
+
+func zipOpener(zf *zip.File) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, err
+		}
+		return &zipMember{rc: rc, size: zf.UncompressedSize64}, nil
+	}
+}
+
+// zipMember reads a zip entry, saying which errors come from the zip layer.
+// The zip reader enforces the size in the zip header (more bytes are
+// zip.ErrFormat, fewer io.ErrUnexpectedEOF) and checks the CRC at the end.
+type zipMember struct {
+	rc   io.ReadCloser
+	size uint64
+}
+
+func (z *zipMember) Read(p []byte) (int, error) {
+	n, err := z.rc.Read(p)
+	switch {
+	case err == nil || err == io.EOF:
+	case errors.Is(err, zip.ErrFormat):
+		err = fmt.Errorf("reading the zip entry: it holds more than the %d bytes its zip header declares", z.size)
+	default:
+		err = fmt.Errorf("reading the zip entry: %w", err)
+	}
+	return n, err
+}
+
+func (z *zipMember) Close() error { return z.rc.Close() }
+
+// readFolder reads every *.npy file of a folder, sorted by name, header
+// first (see readEntries).
+func readFolder(dir string, b *budget, check func([]*Array) error) ([]*Array, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, &FormatError{File: dir, Err: osErr(err)}
 	}
-	var arrays []*Array
+	var es []*entry
 	for _, e := range ents {
 		key, ok := strings.CutSuffix(e.Name(), ".npy")
 		if !ok || e.IsDir() {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		a, err := ReadNPY(p)
-		if err != nil {
-			var fe *FormatError
-			if errors.As(err, &fe) {
-				fe.Key = key
-			}
-			return nil, err
+		en := &entry{key: key, file: p, size: -1}
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			en.size, en.exact = info.Size(), true
 		}
-		a.Name = key
-		arrays = append(arrays, a)
+		en.open = func() (io.ReadCloser, error) {
+			f, err := os.Open(p)
+			if err != nil {
+				return nil, osErr(err)
+			}
+			return struct {
+				io.Reader
+				io.Closer
+			}{bufio.NewReaderSize(f, chunkBytes), f}, nil
+		}
+		es = append(es, en)
 	}
-	if len(arrays) == 0 {
+	if len(es) == 0 {
 		return nil, &FormatError{File: dir, Err: errors.New("folder holds no .npy files")}
 	}
-	return arrays, nil
+	return readEntries(es, b, check)
 }
 
 // ReadMatrix reads a 2-d numeric .npy file, such as an (I x N) array of
-// initial states, into a matrix. A 1-d array of length N is read as one row.
-func ReadMatrix(path string) (*mat.Dense, error) {
-	a, err := ReadNPY(path)
+// initial states, into a matrix: it is ReadMatrixLimit(path, 0). A 1-d
+// array of length N is read as one row.
+func ReadMatrix(path string) (*mat.Dense, error) { return ReadMatrixLimit(path, 0) }
+
+// ReadMatrixLimit is [ReadMatrix] with maxBytes bounding the memory of the
+// decoded matrix, as [LoadOptions].MaxBytes does: 0 means the machine's
+// memory, a negative value no limit. A matrix over the limit is refused from
+// its header, with an error wrapping [ErrTooLarge].
+func ReadMatrixLimit(path string, maxBytes int64) (*mat.Dense, error) {
+	a, err := ReadNPYLimit(path, maxBytes)
 	if err != nil {
 		return nil, err
 	}

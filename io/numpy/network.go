@@ -51,6 +51,15 @@ type LoadOptions struct {
 	Alpha float64
 	// Tau, when not nil, overrides the file's tau (length 1 or N).
 	Tau []float64
+	// MaxBytes bounds the memory the arrays read from the file may take
+	// once decoded, all arrays together: 8 bytes per element of a real
+	// dtype (read as float64), 16 per complex element, and for strings 16
+	// bytes per element plus their UTF-8 bytes. It is checked from the .npy
+	// headers before any data is read; a file over it gets an error
+	// wrapping [ErrTooLarge]. 0 means the machine's physical memory (as
+	// bounded by a cgroup limit), or no limit when that is unknown; a
+	// negative value means no limit.
+	MaxBytes int64
 }
 
 // Loaded is a network read from a file, with what the file held.
@@ -96,8 +105,11 @@ func (l *Loaded) OtherArray(key string) *Array {
 // module prefix; discrete convention unless opts says otherwise). opts may
 // be nil.
 //
-// Every array is checked (dtype, shape, finite values, tau > 0). An error
-// for bad data is a *[FormatError] naming the file, the key and the problem.
+// The file is read header first: every array's header is read, the layout
+// and every shape and dtype checked and the decoded size charged to
+// opts.MaxBytes before any data is decoded. Then every array is checked
+// (finite values, tau > 0, known activation and convention). An error for
+// bad data is a *[FormatError] naming the file, the key and the problem.
 func LoadNetwork(path string, opts *LoadOptions) (*Loaded, error) {
 	if opts == nil {
 		opts = &LoadOptions{}
@@ -106,13 +118,18 @@ func LoadNetwork(path string, opts *LoadOptions) (*Loaded, error) {
 	if err != nil {
 		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
+	check := func(heads []*Array) error {
+		_, err := resolve(path, heads, opts)
+		return err
+	}
+	b := newBudget(opts.MaxBytes)
 	var arrays []*Array
 	format := "npz"
 	if st.IsDir() {
 		format = "npy folder"
-		arrays, err = readFolder(path)
+		arrays, err = readFolder(path, b, check)
 	} else {
-		arrays, err = ReadNPZ(path)
+		arrays, err = readNPZFile(path, b, check)
 	}
 	if err != nil {
 		return nil, err
@@ -125,35 +142,40 @@ func LoadNetwork(path string, opts *LoadOptions) (*Loaded, error) {
 	return l, nil
 }
 
-// build makes the network from the arrays of a file.
-func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
-	bad := func(key string, format string, args ...any) (*Loaded, error) {
+// layout is the plan of a network file: the array that fills each field,
+// found from the keys and checked for dtype and shape, which the headers
+// alone tell.
+type layout struct {
+	layout, prefix string
+	w, win         *Array
+	b, u, tau      *Array
+	act, conv      *Array
+	alpha          *Array
+	torchBiases    []*Array
+	roles          map[string]string // full key -> role
+	keyOf          map[string]string // config field -> key(s), for messages
+	n, m           int
+}
+
+// resolve finds the layout of a file from its arrays' keys, shapes and
+// dtypes; their Data may be nil (headers only).
+func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
+	bad := func(key string, format string, args ...any) (*layout, error) {
 		return nil, &FormatError{File: file, Key: key, Err: fmt.Errorf(format, args...)}
 	}
 	byName := make(map[string]*Array, len(arrays))
 	for _, a := range arrays {
 		byName[a.Name] = a
 	}
-	l := &Loaded{File: file, Layout: "fpfind", Prefix: opts.KeyPrefix}
-	roles := map[string]string{} // full key -> role
 	p := opts.KeyPrefix
-	// Keys of each config field in this file, for error messages.
-	keyOf := map[string]string{}
-
-	var (
-		w, win      *Array
-		b, u, tau   *Array
-		act, conv   *Array
-		alpha       *Array
-		torchBiases []*Array
-	)
+	y := &layout{layout: "fpfind", prefix: p, roles: map[string]string{}, keyOf: map[string]string{}}
 	if a := byName[p+KeyW]; a != nil {
-		w = a
+		y.w = a
 		for _, k := range []string{KeyW, KeyB, KeyWIn, KeyU, KeyTau, KeyActivation, KeyConvention, KeyAlpha} {
-			keyOf[k] = p + k
+			y.keyOf[k] = p + k
 		}
-		win, b, u, tau = byName[p+KeyWIn], byName[p+KeyB], byName[p+KeyU], byName[p+KeyTau]
-		act, conv, alpha = byName[p+KeyActivation], byName[p+KeyConvention], byName[p+KeyAlpha]
+		y.win, y.b, y.u, y.tau = byName[p+KeyWIn], byName[p+KeyB], byName[p+KeyU], byName[p+KeyTau]
+		y.act, y.conv, y.alpha = byName[p+KeyActivation], byName[p+KeyConvention], byName[p+KeyAlpha]
 	} else {
 		// A PyTorch state dict?
 		var found []string
@@ -167,54 +189,48 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			return bad(p+KeyW, "missing: the recurrent weights W (or a PyTorch %s) are required", torchWhh)
 		case 1:
 		default:
-			return bad(found[1]+torchWhh, "more than one %s (%s and %s); give the module prefix", torchWhh, found[0]+torchWhh, found[1]+torchWhh)
+			return bad(found[1]+torchWhh, "more than one %s (%s and %s); give the module prefix", torchWhh, QuoteKey(found[0]+torchWhh), QuoteKey(found[1]+torchWhh))
 		}
 		pre := found[0]
+		if err := torchCell(file, pre, byName); err != nil {
+			return nil, err
+		}
 		if byName[pre+"weight_hh_l1"] != nil {
-			return bad(pre+"weight_hh_l1", "a stacked RNN (more than one layer) has no single W; only one layer is supported")
+			return bad(pre+"weight_hh_l1", "a stacked RNN (more than one layer, num_layers > 1) has no single W; only a one-layer nn.RNN is supported")
 		}
 		if byName[pre+"weight_hh_l0_reverse"] != nil {
 			return bad(pre+"weight_hh_l0_reverse", "a bidirectional RNN is not supported")
 		}
-		l.Layout, l.Prefix = "torch", pre
-		w, win = byName[pre+torchWhh], byName[pre+torchWih]
-		keyOf[KeyW], keyOf[KeyWIn] = pre+torchWhh, pre+torchWih
+		y.layout, y.prefix = "torch", pre
+		y.w, y.win = byName[pre+torchWhh], byName[pre+torchWih]
+		y.keyOf[KeyW], y.keyOf[KeyWIn] = pre+torchWhh, pre+torchWih
 		for _, k := range []string{torchBhh, torchBih} {
 			if a := byName[pre+k]; a != nil {
-				torchBiases = append(torchBiases, a)
+				y.torchBiases = append(y.torchBiases, a)
 			}
 		}
-		switch len(torchBiases) {
+		switch len(y.torchBiases) {
 		case 1:
-			keyOf[KeyB] = torchBiases[0].Name
+			y.keyOf[KeyB] = y.torchBiases[0].Name
 		case 2:
-			keyOf[KeyB] = torchBiases[0].Name + " + " + torchBiases[1].Name
+			y.keyOf[KeyB] = y.torchBiases[0].Name + " + " + y.torchBiases[1].Name
 		}
 	}
-	role := func(a *Array, r string) {
-		if a != nil {
-			roles[a.Name] = r
+	for _, r := range []struct {
+		a    *Array
+		role string
+	}{{y.w, KeyW}, {y.win, KeyWIn}, {y.b, KeyB}, {y.u, KeyU}, {y.tau, KeyTau}, {y.act, KeyActivation}, {y.conv, KeyConvention}, {y.alpha, KeyAlpha}} {
+		if r.a != nil {
+			y.roles[r.a.Name] = r.role
 		}
 	}
-	role(w, KeyW)
-	role(win, KeyWIn)
-	role(b, KeyB)
-	role(u, KeyU)
-	role(tau, KeyTau)
-	role(act, KeyActivation)
-	role(conv, KeyConvention)
-	role(alpha, KeyAlpha)
-	for _, a := range torchBiases {
-		role(a, KeyB)
+	for _, a := range y.torchBiases {
+		y.roles[a.Name] = KeyB
 	}
 
-	var c dynamics.Config
-	if l.Layout == "torch" {
-		c.Convention = dynamics.Discrete
-	}
 	// W.
-	wf, err := numeric(w)
-	if err != nil {
+	w := y.w
+	if err := realDtype(w); err != nil {
 		return bad(w.Name, "%v", err)
 	}
 	if len(w.Shape) != 2 {
@@ -227,19 +243,10 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 	if n == 0 {
 		return bad(w.Name, "empty: shape %s", pyShape(w.Shape))
 	}
-	if i, isBad := nonFinite(wf); isBad {
-		return bad(w.Name, "non-finite value %v at [%d, %d]", wf[i], i/n, i%n)
-	}
-	wm := mat.NewDense(n, n, wf)
-	if opts.Transpose {
-		wm = mat.DenseCopyOf(wm.T())
-	}
-	c.W = wm
+	y.n = n
 	// W_in.
-	m := 0
-	if win != nil {
-		f, err := numeric(win)
-		if err != nil {
+	if win := y.win; win != nil {
+		if err := realDtype(win); err != nil {
 			return bad(win.Name, "%v", err)
 		}
 		if len(win.Shape) != 2 {
@@ -250,13 +257,133 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			if cc != n {
 				return bad(win.Name, "shape %s does not fit N = %d (with Transpose, want M x N)", pyShape(win.Shape), n)
 			}
-			m = r
+			y.m = r
 		} else {
 			if r != n {
 				return bad(win.Name, "shape %s does not fit N = %d (want N x M)", pyShape(win.Shape), n)
 			}
-			m = cc
+			y.m = cc
 		}
+	}
+	// Vectors.
+	vec := func(a *Array, want int, what string) error {
+		if err := realDtype(a); err != nil {
+			return &FormatError{File: file, Key: a.Name, Err: err}
+		}
+		if len(a.Shape) != 1 || a.Shape[0] != want {
+			return &FormatError{File: file, Key: a.Name, Err: fmt.Errorf("shape %s does not fit %s (want (%d,))", pyShape(a.Shape), what, want)}
+		}
+		return nil
+	}
+	if y.b != nil {
+		if err := vec(y.b, n, fmt.Sprintf("N = %d", n)); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range y.torchBiases {
+		if err := vec(a, n, fmt.Sprintf("hidden size N = %d", n)); err != nil {
+			return nil, err
+		}
+	}
+	if u := y.u; u != nil {
+		if y.win == nil {
+			return bad(u.Name, "input u given without input weights %s", QuoteKey(p+KeyWIn))
+		}
+		if err := vec(u, y.m, fmt.Sprintf("M = %d (the inputs of %s)", y.m, QuoteKey(y.win.Name))); err != nil {
+			return nil, err
+		}
+	}
+	if tau := y.tau; tau != nil {
+		if err := realDtype(tau); err != nil {
+			return bad(tau.Name, "%v", err)
+		}
+		if len(tau.Shape) > 1 || (len(tau.Shape) == 1 && tau.Shape[0] != 1 && tau.Shape[0] != n) {
+			return bad(tau.Name, "shape %s does not fit N = %d (want a scalar, (1,) or (%d,))", pyShape(tau.Shape), n, n)
+		}
+	}
+	for _, a := range []*Array{y.act, y.conv} {
+		if a == nil {
+			continue
+		}
+		if !isString(a) {
+			return bad(a.Name, "dtype %s is not a string (want e.g. np.array('tanh'))", a.Dtype)
+		}
+		if a.Len() != 1 || len(a.Shape) > 1 {
+			return bad(a.Name, "shape %s is not a single string", pyShape(a.Shape))
+		}
+	}
+	if a := y.alpha; a != nil {
+		if err := realDtype(a); err != nil {
+			return bad(a.Name, "%v", err)
+		}
+		if a.Len() != 1 || len(a.Shape) > 1 {
+			return bad(a.Name, "shape %s is not a scalar", pyShape(a.Shape))
+		}
+	}
+	return y, nil
+}
+
+// torchCell refuses the state dict of a GRU or an LSTM, whose weight_hh_l0
+// stacks 3 or 4 gates' N x N blocks (3N x N, 4N x N), and of an LSTM with
+// projections (weight_hr_l0).
+func torchCell(file, pre string, byName map[string]*Array) error {
+	const supported = "fpfind reads nn.RNN (Elman) state dicts and CTRNNs in its own layout (W, b, W_in, u, tau, ...); GRU and LSTM cells are not supported"
+	if a := byName[pre+"weight_hr_l0"]; a != nil {
+		return &FormatError{File: file, Key: a.Name, Err: fmt.Errorf("this looks like an LSTM with projections (proj_size > 0); %s", supported)}
+	}
+	w := byName[pre+torchWhh]
+	if len(w.Shape) != 2 || w.Shape[1] == 0 {
+		return nil
+	}
+	r, c := w.Shape[0], w.Shape[1]
+	var cell, gates string
+	switch r {
+	case 3 * c:
+		cell, gates = "GRU", "reset, update and new gates"
+	case 4 * c:
+		cell, gates = "LSTM", "input, forget, cell and output gates"
+	default:
+		return nil
+	}
+	return &FormatError{File: file, Key: w.Name, Err: fmt.Errorf("shape %s has %d = %d x %d rows, the %s of a %s cell of hidden size %d; %s",
+		pyShape(w.Shape), r, r/c, c, gates, cell, c, supported)}
+}
+
+// build makes the network from the arrays of a file.
+func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
+	y, err := resolve(file, arrays, opts)
+	if err != nil {
+		return nil, err
+	}
+	bad := func(key string, format string, args ...any) (*Loaded, error) {
+		return nil, &FormatError{File: file, Key: key, Err: fmt.Errorf(format, args...)}
+	}
+	l := &Loaded{File: file, Layout: y.layout, Prefix: y.prefix}
+	n, m := y.n, y.m
+	var c dynamics.Config
+	if y.layout == "torch" {
+		c.Convention = dynamics.Discrete
+	}
+	// W.
+	wf, err := numeric(y.w)
+	if err != nil {
+		return bad(y.w.Name, "%v", err)
+	}
+	if i, isBad := nonFinite(wf); isBad {
+		return bad(y.w.Name, "non-finite value %v at [%d, %d]", wf[i], i/n, i%n)
+	}
+	wm := mat.NewDense(n, n, wf)
+	if opts.Transpose {
+		wm = mat.DenseCopyOf(wm.T())
+	}
+	c.W = wm
+	// W_in.
+	if win := y.win; win != nil {
+		f, err := numeric(win)
+		if err != nil {
+			return bad(win.Name, "%v", err)
+		}
+		r, cc := win.Shape[0], win.Shape[1]
 		if i, isBad := nonFinite(f); isBad {
 			return bad(win.Name, "non-finite value %v at [%d, %d]", f[i], i/cc, i%cc)
 		}
@@ -269,28 +396,25 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 		}
 	}
 	// Vectors.
-	vec := func(a *Array, want int, what string) ([]float64, error) {
+	vec := func(a *Array) ([]float64, error) {
 		f, err := numeric(a)
 		if err != nil {
 			return nil, err
-		}
-		if len(a.Shape) != 1 || a.Shape[0] != want {
-			return nil, fmt.Errorf("shape %s does not fit %s (want (%d,))", pyShape(a.Shape), what, want)
 		}
 		if i, isBad := nonFinite(f); isBad {
 			return nil, fmt.Errorf("non-finite value %v at [%d]", f[i], i)
 		}
 		return f, nil
 	}
-	if b != nil {
-		if c.B, err = vec(b, n, fmt.Sprintf("N = %d", n)); err != nil {
-			return bad(b.Name, "%v", err)
+	if y.b != nil {
+		if c.B, err = vec(y.b); err != nil {
+			return bad(y.b.Name, "%v", err)
 		}
 	}
-	if len(torchBiases) > 0 {
+	if len(y.torchBiases) > 0 {
 		c.B = make([]float64, n)
-		for _, a := range torchBiases {
-			f, err := vec(a, n, fmt.Sprintf("hidden size N = %d", n))
+		for _, a := range y.torchBiases {
+			f, err := vec(a)
 			if err != nil {
 				return bad(a.Name, "%v", err)
 			}
@@ -299,21 +423,15 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			}
 		}
 	}
-	if u != nil {
-		if win == nil {
-			return bad(u.Name, "input u given without input weights %s", p+KeyWIn)
-		}
-		if c.U, err = vec(u, m, fmt.Sprintf("M = %d (the inputs of %s)", m, win.Name)); err != nil {
-			return bad(u.Name, "%v", err)
+	if y.u != nil {
+		if c.U, err = vec(y.u); err != nil {
+			return bad(y.u.Name, "%v", err)
 		}
 	}
-	if tau != nil {
+	if tau := y.tau; tau != nil {
 		f, err := numeric(tau)
 		if err != nil {
 			return bad(tau.Name, "%v", err)
-		}
-		if len(tau.Shape) > 1 || (len(tau.Shape) == 1 && tau.Shape[0] != 1 && tau.Shape[0] != n) {
-			return bad(tau.Name, "shape %s does not fit N = %d (want a scalar, (1,) or (%d,))", pyShape(tau.Shape), n, n)
 		}
 		for i, v := range f {
 			if !(v > 0) || math.IsInf(v, 0) {
@@ -324,10 +442,10 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 	}
 	if opts.Tau != nil {
 		c.Tau = opts.Tau
-		keyOf[KeyTau] = "tau (option)"
+		y.keyOf[KeyTau] = "tau (option)"
 	}
 	// Strings and alpha.
-	if act != nil {
+	if act := y.act; act != nil {
 		s, err := scalarString(act)
 		if err != nil {
 			return bad(act.Name, "%v", err)
@@ -341,7 +459,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			return bad("activation (option)", "%v", err)
 		}
 	}
-	if conv != nil {
+	if conv := y.conv; conv != nil {
 		s, err := scalarString(conv)
 		if err != nil {
 			return bad(conv.Name, "%v", err)
@@ -354,42 +472,45 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 		if c.Convention, err = dynamics.ParseConvention(opts.Convention); err != nil {
 			return bad("convention (option)", "%v", err)
 		}
-		keyOf[KeyConvention] = "convention (option)"
+		y.keyOf[KeyConvention] = "convention (option)"
 	}
-	if alpha != nil {
+	alphaGiven := false
+	if alpha := y.alpha; alpha != nil {
 		f, err := numeric(alpha)
 		if err != nil {
 			return bad(alpha.Name, "%v", err)
 		}
-		if len(f) != 1 || len(alpha.Shape) > 1 {
-			return bad(alpha.Name, "shape %s is not a scalar", pyShape(alpha.Shape))
-		}
 		switch {
 		case c.Convention == dynamics.Leaky:
-			c.Alpha = f[0]
+			c.Alpha, alphaGiven = f[0], true
 		case opts.Convention != "":
 			// The convention was overridden: the file's alpha does not apply.
-			delete(roles, alpha.Name)
+			delete(y.roles, alpha.Name)
 		default:
 			return bad(alpha.Name, "alpha = %v is given, but the convention is %v (alpha belongs to leaky only)", f[0], c.Convention)
 		}
 	}
 	if opts.Alpha > 0 {
-		c.Alpha = opts.Alpha
-		keyOf[KeyAlpha] = "alpha (option)"
+		c.Alpha, alphaGiven = opts.Alpha, true
+		y.keyOf[KeyAlpha] = "alpha (option)"
 	}
-	if c.Convention == dynamics.Leaky && c.Alpha == 0 {
-		k := keyOf[KeyAlpha]
+	if c.Convention == dynamics.Leaky {
+		k := y.keyOf[KeyAlpha]
 		if k == "" {
-			k = p + KeyAlpha
+			k = y.prefix + KeyAlpha
 		}
-		return bad(k, "missing: the leaky convention needs alpha = dt/tau in (0, 1]")
+		switch {
+		case !alphaGiven:
+			return bad(k, "missing: the leaky convention needs alpha = dt/tau in (0, 1]")
+		case !(c.Alpha > 0 && c.Alpha <= 1):
+			return bad(k, "alpha = %v is not in (0, 1] (the leaky convention's alpha = dt/tau must be > 0 and at most 1)", c.Alpha)
+		}
 	}
 	net, err := dynamics.New(c)
 	if err != nil {
 		var ce *dynamics.ConfigError
 		if errors.As(err, &ce) {
-			key := keyOf[fieldKey[ce.Field]]
+			key := y.keyOf[fieldKey[ce.Field]]
 			if key == "" {
 				key = fieldKey[ce.Field]
 			}
@@ -399,7 +520,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 	}
 	l.Network = net
 	for _, a := range arrays {
-		r := roles[a.Name]
+		r := y.roles[a.Name]
 		l.Arrays = append(l.Arrays, ArrayInfo{Key: a.Name, Dtype: a.Dtype, Fortran: a.Fortran, Shape: a.Shape, Role: r})
 		if r == "" {
 			l.Other = append(l.Other, *a)
@@ -422,6 +543,30 @@ func numeric(a *Array) ([]float64, error) {
 		return nil, fmt.Errorf("dtype %s is not a real number type", a.Dtype)
 	}
 	return f, nil
+}
+
+// realDtype checks that a holds real numbers (a float, integer or bool
+// dtype, read as float64), from its Data, or from its Dtype when it is a
+// header without data.
+func realDtype(a *Array) error {
+	if a.Data != nil {
+		_, err := numeric(a)
+		return err
+	}
+	if d, err := parseDtype(a.Dtype); err != nil || !strings.ContainsRune("fiub", rune(d.kind)) {
+		return fmt.Errorf("dtype %s is not a real number type", a.Dtype)
+	}
+	return nil
+}
+
+// isString reports whether a holds strings, from its Data or its Dtype.
+func isString(a *Array) bool {
+	if a.Data != nil {
+		_, ok := a.Strings()
+		return ok
+	}
+	d, err := parseDtype(a.Dtype)
+	return err == nil && (d.kind == 'U' || d.kind == 'S')
 }
 
 func scalarString(a *Array) (string, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -89,6 +90,9 @@ func parseDtype(s string) (dtype, error) {
 	bad := func(why string) (dtype, error) {
 		return dtype{}, fmt.Errorf("unsupported dtype %q (%s)", s, why)
 	}
+	if k := strings.TrimLeft(s, "<>=|"); strings.HasPrefix(k, "O") && len(s)-len(k) <= 1 {
+		return dtype{}, fmt.Errorf("unsupported dtype %q: object arrays (pickled Python objects) are not supported; save numeric arrays instead, e.g. np.asarray(x, dtype=float)", s)
+	}
 	if len(s) < 2 {
 		return bad("too short")
 	}
@@ -157,48 +161,60 @@ type header struct {
 	dt      dtype
 	fortran bool
 	shape   []int
-	count   int // elements
-	dataOff int // offset of the data in the file
+	count   int64 // elements, or -1 when the product of the shape overflows
+	nbytes  int64 // data bytes (count times the item size), or -1 on overflow
+	dataOff int64 // offset of the data from the start of the .npy
 }
 
-// parseHeader validates the .npy header at the start of b and checks that
-// exactly the claimed number of bytes follows it.
-func parseHeader(b []byte) (*header, error) {
-	if len(b) < 6 || string(b[:6]) != npyMagic {
-		if len(b) < 6 && strings.HasPrefix(npyMagic, string(b)) {
+// readHeader reads and validates the .npy header at the start of r: the
+// preamble, then the header text, whose length is bounded by maxHeaderLen.
+// It reads nothing past the header. size is the length of the whole .npy
+// when it is known (-1 otherwise): a header longer than that is refused
+// before it is read.
+func readHeader(r io.Reader, size int64) (*header, error) {
+	var pre [12]byte
+	n, err := io.ReadFull(r, pre[:6])
+	if err != nil && !isEOF(err) {
+		return nil, err
+	}
+	if n < 6 || string(pre[:6]) != npyMagic {
+		if n < 6 && strings.HasPrefix(npyMagic, string(pre[:n])) {
 			return nil, errTruncated
 		}
 		return nil, errors.New("not a .npy array (bad magic)")
 	}
-	if len(b) < 10 {
-		return nil, errTruncated
+	if err := readFull(r, pre[6:8]); err != nil {
+		return nil, err
 	}
-	major, minor := b[6], b[7]
-	var hlen, off int
-	switch major {
-	case 1:
-		hlen = int(binary.LittleEndian.Uint16(b[8:10]))
-		off = 10
-	case 2, 3:
-		if len(b) < 12 {
-			return nil, errTruncated
+	major, minor := pre[6], pre[7]
+	if major < 1 || major > 3 || minor != 0 {
+		return nil, fmt.Errorf("unsupported .npy format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
+	}
+	var hlen, off int64
+	if major == 1 {
+		if err := readFull(r, pre[8:10]); err != nil {
+			return nil, err
 		}
-		h := binary.LittleEndian.Uint32(b[8:12])
+		hlen = int64(binary.LittleEndian.Uint16(pre[8:10]))
+		off = 10
+	} else {
+		if err := readFull(r, pre[8:12]); err != nil {
+			return nil, err
+		}
+		h := binary.LittleEndian.Uint32(pre[8:12])
 		if h > maxHeaderLen {
 			return nil, fmt.Errorf("header length %d exceeds the limit of %d bytes", h, maxHeaderLen)
 		}
-		hlen = int(h)
+		hlen = int64(h)
 		off = 12
-	default:
-		return nil, fmt.Errorf("unsupported .npy format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
 	}
-	if minor != 0 {
-		return nil, fmt.Errorf("unsupported .npy format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
+	if size >= 0 && size-off < hlen {
+		return nil, fmt.Errorf("header claims %d bytes but the file has %d after the preamble: %w", hlen, size-off, io.ErrUnexpectedEOF)
 	}
-	if len(b)-off < hlen {
-		return nil, fmt.Errorf("header claims %d bytes but the file has %d after the preamble: %w", hlen, len(b)-off, io.ErrUnexpectedEOF)
+	text := make([]byte, hlen)
+	if err := readFull(r, text); err != nil {
+		return nil, err
 	}
-	text := b[off : off+hlen]
 	if hlen == 0 || text[hlen-1] != '\n' {
 		return nil, errors.New("header does not end with a newline")
 	}
@@ -216,32 +232,91 @@ func parseHeader(b []byte) (*header, error) {
 		return nil, fmt.Errorf("bad header %q: %w", clip(string(text[:hlen-1])), err)
 	}
 	h.dataOff = off + hlen
-	remain := len(b) - h.dataOff
-	// Count the elements without overflow and without trusting the claim.
-	count := 1
+	// Count the elements and bytes without overflow.
+	h.count = 1
 	for _, d := range h.shape {
 		if d == 0 {
-			count = 0
+			h.count = 0
 			break
 		}
 	}
-	if count != 0 {
-		for _, d := range h.shape {
-			if count > remain/d {
-				return nil, fmt.Errorf("header claims shape %s of %s (more than the %d bytes present): %w", pyShape(h.shape), h.dt.descr, remain, io.ErrUnexpectedEOF)
-			}
-			count *= d
+	for _, d := range h.shape {
+		if h.count <= 0 {
+			break
 		}
+		if h.count > math.MaxInt64/int64(d) {
+			h.count = -1
+			break
+		}
+		h.count *= int64(d)
 	}
-	want := count * h.dt.size
-	if count > 0 && want/count != h.dt.size || want > remain {
-		return nil, fmt.Errorf("header claims shape %s of %s = %d bytes, but %d are present: %w", pyShape(h.shape), h.dt.descr, want, remain, io.ErrUnexpectedEOF)
+	h.nbytes = -1
+	if sz := int64(h.dt.size); h.count >= 0 && h.count <= math.MaxInt64/sz {
+		h.nbytes = h.count * sz
 	}
-	if want < remain {
-		return nil, fmt.Errorf("%d bytes of trailing garbage after the %d bytes of shape %s of %s", remain-want, want, pyShape(h.shape), h.dt.descr)
-	}
-	h.count = count
 	return h, nil
+}
+
+// readFull is io.ReadFull with any end of input reported as truncation.
+func readFull(r io.Reader, b []byte) error {
+	if _, err := io.ReadFull(r, b); err != nil {
+		if isEOF(err) {
+			return errTruncated
+		}
+		return err
+	}
+	return nil
+}
+
+func isEOF(err error) bool { return err == io.EOF || err == io.ErrUnexpectedEOF }
+
+// what names the array a header declares, for messages: "shape (2, 2) of <f8".
+func (h *header) what() string { return "shape " + pyShape(h.shape) + " of " + h.dt.descr }
+
+// checkSize compares the data size the header declares with avail, the
+// bytes that follow the header in the file (or, for an .npz member, by its
+// zip header). More declared than available is truncation. Fewer is
+// trailing garbage when exact is set (the size of a plain file); in a zip
+// member it is found by reading (see readData), because the zip header's
+// size may be false.
+func (h *header) checkSize(avail int64, exact bool) error {
+	switch {
+	case h.nbytes < 0:
+		return fmt.Errorf("header claims %s, more than the %d bytes present: %w", h.what(), avail, io.ErrUnexpectedEOF)
+	case h.nbytes > avail:
+		return fmt.Errorf("header claims %s = %d bytes, more than the %d bytes present: %w", h.what(), h.nbytes, avail, io.ErrUnexpectedEOF)
+	case h.nbytes < avail && exact:
+		return fmt.Errorf("%d bytes of trailing garbage after the %d bytes of %s", avail-h.nbytes, h.nbytes, h.what())
+	}
+	return nil
+}
+
+// decodedBytes returns the memory the decoded array takes: 8 bytes per
+// element of a real dtype (read as float64), 16 per complex element, and for
+// strings a 16-byte string header plus at most the element's UTF-8 bytes
+// (4 per character for 'U', 2 per Latin-1 byte for 'S'). It returns -1 on
+// overflow.
+func (h *header) decodedBytes() int64 {
+	var per int64
+	switch h.dt.kind {
+	case 'c':
+		per = 16
+	case 'U':
+		per = 16 + int64(h.dt.size)
+	case 'S':
+		per = 16 + 2*int64(h.dt.size)
+	default:
+		per = 8
+	}
+	if h.count < 0 || h.count > math.MaxInt64/per {
+		return -1
+	}
+	return h.count * per
+}
+
+// sameAs reports whether two readings of a header agree.
+func (h *header) sameAs(o *header) bool {
+	return h.dt.descr == o.dt.descr && h.fortran == o.fortran && slices.Equal(h.shape, o.shape) && h.dataOff == o.dataOff
 }
 
 func clip(s string) string {
@@ -427,63 +502,94 @@ func (p *lit) tuple() ([]int, error) {
 	}
 }
 
-// decodeNPY decodes a whole .npy file held in b. Any panic (there should be
-// none) becomes an error.
-func decodeNPY(b []byte) (a *Array, err error) {
+// chunkBytes is the size of the buffer the data is read through.
+const chunkBytes = 1 << 16
+
+// readData reads the elements h declares from r, which is positioned just
+// after the header, through a buffer of about chunkBytes, decoding each
+// chunk straight into the result (in C order, whatever the order on disk),
+// so that the raw bytes and the decoded array are never both held whole.
+// It then reads one more byte to tell trailing data. avail is the number of
+// bytes the container says follow the header, for the message (-1 when
+// unknown). Any panic (there should be none) becomes an error.
+func readData(r io.Reader, h *header, avail int64) (a *Array, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			a, err = nil, fmt.Errorf("internal error decoding .npy: %v", r)
+		if p := recover(); p != nil {
+			a, err = nil, fmt.Errorf("internal error decoding .npy: %v", p)
 		}
 	}()
-	h, err := parseHeader(b)
-	if err != nil {
-		return nil, err
+	if h.count < 0 || h.nbytes < 0 {
+		return nil, fmt.Errorf("header claims %s, more than can be addressed: %w", h.what(), io.ErrUnexpectedEOF)
 	}
-	raw := b[h.dataOff:]
 	a = &Array{Shape: h.shape, Dtype: h.dt.descr, Fortran: h.fortran}
-	n := h.count
+	n := int(h.count)
+	place := newPlacer(h.shape, h.fortran)
 	bo := h.dt.order
 	sz := h.dt.size
+	var raw []byte
+	if n > 0 {
+		per := max(1, chunkBytes/sz)
+		raw = make([]byte, min(per, n)*sz)
+	}
+	// each feeds the elements to f in storage order, chunk by chunk, with
+	// their index on disk and their C-order index.
+	each := func(f func(e []byte, i, to int) error) error {
+		per := len(raw) / max(1, sz)
+		for i := 0; i < n; i += per {
+			k := min(per, n-i)
+			if err := readFull(r, raw[:k*sz]); err != nil {
+				return err
+			}
+			for j := 0; j < k; j++ {
+				to := i + j
+				if place != nil {
+					to = place.next()
+				}
+				if err := f(raw[j*sz:(j+1)*sz], i+j, to); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	switch h.dt.kind {
 	case 'f', 'i', 'u', 'b':
-		f := make([]float64, n)
-		for i := range f {
-			e := raw[i*sz : (i+1)*sz]
-			switch h.dt.kind {
-			case 'f':
-				if sz == 4 {
-					f[i] = float64(math.Float32frombits(bo.Uint32(e)))
-				} else {
-					f[i] = math.Float64frombits(bo.Uint64(e))
-				}
-			case 'i':
-				f[i] = float64(signed(bo, e))
-			case 'u':
-				f[i] = float64(unsigned(bo, e))
-			case 'b':
-				if e[0] > 1 {
-					return nil, fmt.Errorf("bool element %d has byte value %d", i, e[0])
-				}
-				f[i] = float64(e[0])
-			}
+		out := make([]float64, n)
+		var conv func(e []byte) float64
+		switch {
+		case h.dt.kind == 'f' && sz == 4:
+			conv = func(e []byte) float64 { return float64(math.Float32frombits(bo.Uint32(e))) }
+		case h.dt.kind == 'f':
+			conv = func(e []byte) float64 { return math.Float64frombits(bo.Uint64(e)) }
+		case h.dt.kind == 'i':
+			conv = func(e []byte) float64 { return float64(signed(bo, e)) }
+		default:
+			conv = func(e []byte) float64 { return float64(unsigned(bo, e)) }
 		}
-		a.Data = reorder(f, h.shape, h.fortran)
+		isBool := h.dt.kind == 'b'
+		err = each(func(e []byte, i, to int) error {
+			if isBool && e[0] > 1 {
+				return fmt.Errorf("bool element %d has byte value %d", i, e[0])
+			}
+			out[to] = conv(e)
+			return nil
+		})
+		a.Data = out
 	case 'c':
-		c := make([]complex128, n)
-		for i := range c {
-			e := raw[i*sz : (i+1)*sz]
+		out := make([]complex128, n)
+		err = each(func(e []byte, _, to int) error {
 			if sz == 8 {
-				c[i] = complex(float64(math.Float32frombits(bo.Uint32(e[:4]))), float64(math.Float32frombits(bo.Uint32(e[4:]))))
+				out[to] = complex(float64(math.Float32frombits(bo.Uint32(e[:4]))), float64(math.Float32frombits(bo.Uint32(e[4:]))))
 			} else {
-				c[i] = complex(math.Float64frombits(bo.Uint64(e[:8])), math.Float64frombits(bo.Uint64(e[8:])))
+				out[to] = complex(math.Float64frombits(bo.Uint64(e[:8])), math.Float64frombits(bo.Uint64(e[8:])))
 			}
-		}
-		a.Data = reorder(c, h.shape, h.fortran)
+			return nil
+		})
+		a.Data = out
 	case 'U', 'S':
-		s := make([]string, n)
+		out := make([]string, n)
 		var sb strings.Builder
-		for i := range s {
-			e := raw[i*sz : (i+1)*sz]
+		err = each(func(e []byte, i, to int) error {
 			// As NumPy does, drop trailing NULs and keep inner ones.
 			sb.Reset()
 			if h.dt.kind == 'S' {
@@ -491,25 +597,77 @@ func decodeNPY(b []byte) (a *Array, err error) {
 				for _, c := range bytes.TrimRight(e, "\x00") {
 					sb.WriteRune(rune(c))
 				}
-				s[i] = sb.String()
-				continue
+				out[to] = sb.String()
+				return nil
 			}
 			k := h.dt.stringsN
 			for k > 0 && bo.Uint32(e[4*(k-1):]) == 0 {
 				k--
 			}
 			for j := 0; j < k; j++ {
-				r := bo.Uint32(e[4*j:])
-				if r > utf8.MaxRune || (r >= 0xD800 && r < 0xE000) {
-					return nil, fmt.Errorf("string element %d holds an invalid code point %#x", i, r)
+				c := bo.Uint32(e[4*j:])
+				if c > utf8.MaxRune || (c >= 0xD800 && c < 0xE000) {
+					return fmt.Errorf("string element %d holds an invalid code point %#x", i, c)
 				}
-				sb.WriteRune(rune(r))
+				sb.WriteRune(rune(c))
 			}
-			s[i] = sb.String()
-		}
-		a.Data = reorder(s, h.shape, h.fortran)
+			out[to] = sb.String()
+			return nil
+		})
+		a.Data = out
+	default:
+		return nil, fmt.Errorf("internal error: dtype kind %q", h.dt.kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var one [1]byte
+	switch k, err := io.ReadFull(r, one[:]); {
+	case k > 0 && avail > h.nbytes:
+		return nil, fmt.Errorf("%d bytes of trailing garbage after the %d bytes of %s", avail-h.nbytes, h.nbytes, h.what())
+	case k > 0:
+		return nil, fmt.Errorf("trailing garbage after the %d bytes of %s", h.nbytes, h.what())
+	case err != io.EOF:
+		return nil, err
 	}
 	return a, nil
+}
+
+// placer maps the elements of a Fortran-ordered array, taken in storage
+// order (first axis fastest), to their C-order index.
+type placer struct {
+	shape []int
+	cs    []int // C strides, in elements
+	idx   []int
+	off   int
+}
+
+// newPlacer returns a placer, or nil when storage order is C order already.
+func newPlacer(shape []int, fortran bool) *placer {
+	if !fortran || len(shape) < 2 {
+		return nil
+	}
+	p := &placer{shape: shape, cs: make([]int, len(shape)), idx: make([]int, len(shape))}
+	s := 1
+	for d := len(shape) - 1; d >= 0; d-- {
+		p.cs[d] = s
+		s *= shape[d]
+	}
+	return p
+}
+
+func (p *placer) next() int {
+	cur := p.off
+	for d := range p.shape {
+		p.idx[d]++
+		p.off += p.cs[d]
+		if p.idx[d] < p.shape[d] {
+			break
+		}
+		p.off -= p.cs[d] * p.shape[d]
+		p.idx[d] = 0
+	}
+	return cur
 }
 
 func signed(bo binary.ByteOrder, e []byte) int64 {
@@ -534,38 +692,6 @@ func unsigned(bo binary.ByteOrder, e []byte) uint64 {
 		return uint64(bo.Uint32(e))
 	}
 	return bo.Uint64(e)
-}
-
-// reorder returns the elements of a Fortran-ordered array in C order.
-func reorder[T any](src []T, shape []int, fortran bool) []T {
-	if !fortran || len(shape) < 2 || len(src) == 0 {
-		return src
-	}
-	k := len(shape)
-	// Fortran strides, in elements.
-	fs := make([]int, k)
-	s := 1
-	for d := 0; d < k; d++ {
-		fs[d] = s
-		s *= shape[d]
-	}
-	dst := make([]T, len(src))
-	idx := make([]int, k)
-	off := 0
-	for i := range dst {
-		dst[i] = src[off]
-		// Increment the C-order multi-index, last axis fastest.
-		for d := k - 1; d >= 0; d-- {
-			idx[d]++
-			off += fs[d]
-			if idx[d] < shape[d] {
-				break
-			}
-			off -= fs[d] * shape[d]
-			idx[d] = 0
-		}
-	}
-	return dst
 }
 
 // encodeNPY appends the .npy encoding of a (C order, little endian) to dst.
