@@ -1,18 +1,50 @@
-"""fpfind_io: read fpfind results and write networks for fpfind, numpy only.
+"""fpfind_io: read fpfind outputs and write networks for fpfind, numpy only.
 
-fpfind (https://github.com/fpfind/fpfind) writes its results as PREFIX.npz
-plus a PREFIX.json summary, with the keys of DESIGN.md section 4. This module
-turns them into plain numpy arrays and a tidy per-point table, reads the
-network files fpfind reads (our keys or a PyTorch state dict), simulates a
-network in numpy, and exports a torch ``nn.RNN`` or a custom CTRNN module to
-our .npz layout. torch is imported only inside the export functions.
+fpfind (https://github.com/fpfind/fpfind) writes each run's arrays to
+PREFIX.npz and a summary to PREFIX.json (keys in DESIGN.md section 4). This
+module reads every output fpfind writes into numpy arrays, makes a tidy
+per-point table of a spectrum, reads the network files fpfind reads (our keys
+or a PyTorch state dict), simulates a network in numpy, exports a torch
+``nn.RNN`` or a custom CTRNN module to our .npz layout, and finds and runs the
+fpfind command of a repository checkout. torch is imported only inside the
+export functions.
 
     import fpfind_io as fio
-    res = fio.load_result("results.npz")        # also reads results.json
-    tab = fio.point_table(res)                  # numpy structured array
+    res = fio.load_result("results")            # results.npz and results.json
+    res.command                                 # "find", "linearize" or "simulate"
+    tab = fio.point_table(res)                  # find or linearize: numpy structured array
     print(fio.format_table(tab))
     net = fio.load_network("net.npz")           # our keys or torch keys
     hs = fio.simulate(net, h0, steps=500)       # (steps+1, I, N)
+
+``load_result`` returns a dict of arrays (keys also read as attributes) whose
+class tells which command wrote it, also given as ``res.command``:
+
+* ``FindResult`` (``fpfind find -o PREFIX``): the K unique points,
+  fixed_points (K, N), q, residual_inf, kind, stability, n_unstable,
+  n_marginal, multiplicity, source (K,), eigenvalues (K, C), and the I runs,
+  inits, finals (I, N), status, point_index (I,).
+* ``LinearizeResult`` (``fpfind linearize --at STATES -o PREFIX``): the K
+  given states, states (K, N), q, residual_inf, stability, n_unstable,
+  n_marginal (K,), eigenvalues (K, C); and ``fixed`` (K,), bool, from the
+  .json when it is there (residual_inf <= --tol), else absent.
+* ``SimulateResult`` (``fpfind simulate -o PREFIX``): t (T,), h (I, T, N)
+  (NaN after a trajectory's last good sample), inits (I, N), status (I,).
+
+The two spectrum kinds (find, linearize) always have n_eigenvalues (K,), the
+eigenvalues computed per point (C = N, or the count of ``--eigs``; the rest of
+a row is NaN), and two bool arrays (K,) that are computed from the others when
+the file predates them: class_undecided (a partial spectrum that cannot tell a
+saddle from an unstable point) and n_unstable_lower_bound (n_unstable counts
+only the computed eigenvalues, all unstable, and there may be more). The
+eigenvectors eigvecs_right and eigvecs_left (K, N, C) are there only when they
+were asked for. String arrays are numpy unicode arrays, eigenvalues complex128.
+
+Every result also has ``.path`` (the .npz), ``.meta`` (the parsed .json, or {}
+when there is none), ``.input_path`` (the network file the .json names) and
+the model facts ``.convention``, ``.alpha``, ``.tau`` (None when unknown). A
+file that is not an fpfind output, or one whose arrays do not fit together,
+raises ``ResultError`` (a ValueError) naming the file and the problem.
 
 The model (DESIGN.md section 1): x = W h + W_in u + b, and
 continuous: tau dh/dt = -h + phi(x); leaky: h <- h + alpha (-h + phi(x));
@@ -21,30 +53,52 @@ discrete: h <- phi(x).
 
 import json
 import os
+import shlex
+import subprocess
+import zipfile
 
 import numpy as np
 
 __all__ = [
-    "RESULT_KEYS", "load_result", "point_table", "format_table", "time_constants",
+    "RESULT_KEYS", "FIND_KEYS", "LINEARIZE_KEYS", "SIMULATE_KEYS",
+    "Result", "FindResult", "LinearizeResult", "SimulateResult", "ResultError",
+    "load_result", "point_table", "format_table", "time_constants",
     "load_network", "save_network", "simulate", "field", "operator",
+    "MODULE", "repo_root", "fpfind_command", "run_fpfind",
     "export_rnn", "export_ctrnn", "save_state_dict",
 ]
 
-#: Keys of a result .npz (DESIGN.md section 4). The eigenvector keys are optional.
-RESULT_KEYS = ("fixed_points", "q", "residual_inf", "kind", "stability", "n_unstable",
-               "multiplicity", "eigenvalues", "inits", "finals", "status")
-_OPTIONAL_KEYS = ("eigvecs_right", "eigvecs_left")
-_STRING_KEYS = ("kind", "stability", "status")
+#: Keys every .npz of ``fpfind find`` has.
+FIND_KEYS = ("fixed_points", "q", "residual_inf", "kind", "stability", "n_unstable",
+             "multiplicity", "eigenvalues", "inits", "finals", "status")
+#: The keys of ``fpfind find``, under their first name.
+RESULT_KEYS = FIND_KEYS
+#: Keys every .npz of ``fpfind linearize`` has.
+LINEARIZE_KEYS = ("states", "q", "residual_inf", "stability", "n_unstable", "eigenvalues")
+#: Keys every .npz of ``fpfind simulate`` has.
+SIMULATE_KEYS = ("t", "h", "inits", "status")
+
+_REQUIRED = {"find": FIND_KEYS, "linearize": LINEARIZE_KEYS, "simulate": SIMULATE_KEYS}
+# The keys that tell the commands' files apart when there is no .json.
+_SIGNATURE = {"find": ("fixed_points", "finals"), "linearize": ("states", "eigenvalues"),
+              "simulate": ("t", "h")}
 
 # ---------------------------------------------------------------- results
 
 
+class ResultError(ValueError):
+    """A file that is not an fpfind output, or whose arrays do not fit
+    together; the message names the file and the problem."""
+
+
 class Result(dict):
-    """The arrays of a result file, as a dict, plus ``.meta`` (the parsed
-    PREFIX.json, or {}), ``.path``, ``.input_path`` (the network file the
-    .json names) and the model facts ``.convention``, ``.alpha``, ``.tau``
-    (None when unknown). Keys also read as attributes:
-    ``res.fixed_points is res["fixed_points"]``."""
+    """The arrays of an fpfind output, as a dict, plus ``.command`` (which
+    command wrote it), ``.meta`` (the parsed PREFIX.json, or {}), ``.path``,
+    ``.input_path`` (the network file the .json names) and the model facts
+    ``.convention``, ``.alpha``, ``.tau`` (None when unknown). Keys also read
+    as attributes: ``res.q is res["q"]``."""
+
+    command = None
 
     def __getattr__(self, name):
         try:
@@ -52,10 +106,41 @@ class Result(dict):
         except KeyError:
             raise AttributeError(name) from None
 
+
+class FindResult(Result):
+    """What ``fpfind find`` writes: unique points, their spectra, and the runs."""
+
+    command = "find"
+
     @property
     def n_points(self):
         """Number of unique points K."""
         return self["fixed_points"].shape[0]
+
+
+class LinearizeResult(Result):
+    """What ``fpfind linearize`` writes: the spectra at given states."""
+
+    command = "linearize"
+
+    @property
+    def n_points(self):
+        """Number of states K."""
+        return self["states"].shape[0]
+
+
+class SimulateResult(Result):
+    """What ``fpfind simulate`` writes: trajectories sampled at times t."""
+
+    command = "simulate"
+
+    @property
+    def n_trajectories(self):
+        """Number of trajectories I."""
+        return self["h"].shape[0]
+
+
+_CLASSES = {"find": FindResult, "linearize": LinearizeResult, "simulate": SimulateResult}
 
 
 def _model_facts(meta):
@@ -90,42 +175,151 @@ def _scalar(a):
     return a.reshape(-1)[0].item() if a.size == 1 else a
 
 
+def _read_npz(path):
+    """Every array of the .npz at path, as a dict; ResultError for a file
+    that is not a readable .npz (FileNotFoundError when it does not exist)."""
+    try:
+        z = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise ResultError(f"{path}: not an fpfind output (not a readable .npz: {e})") from e
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise ResultError(f"{path}: not an fpfind output (a single array, not an .npz archive)")
+    arrays = {}
+    with z:
+        for k in z.files:
+            try:
+                arrays[k] = z[k]
+            except Exception as e:  # a member numpy cannot read: object dtype, truncated, ...
+                raise ResultError(f"{path}: key {k}: {e}") from e
+    return arrays
+
+
+def _read_meta(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            meta = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ResultError(f"{path}: not an fpfind summary: {e}") from e
+    if not isinstance(meta, dict):
+        raise ResultError(f"{path}: not an fpfind summary (a JSON {type(meta).__name__}, not an object)")
+    return meta
+
+
+def _which_command(path, arrays, meta, meta_path):
+    """The command that wrote the output: the .json's "command" when there is
+    a .json, else the one whose keys the .npz has."""
+    by_keys = [c for c, ks in _SIGNATURE.items() if all(k in arrays for k in ks)]
+    cmd = meta.get("command") if meta else None
+    if meta and cmd not in _REQUIRED:
+        what = "no \"command\"" if cmd is None else f"command {cmd!r}"
+        raise ResultError(f"{meta_path}: {what}; want the summary of fpfind find, linearize or simulate")
+    if cmd is None:
+        if len(by_keys) != 1:
+            want = "; ".join(f"{c}: {', '.join(ks)}" for c, ks in _SIGNATURE.items())
+            raise ResultError(f"{path}: not an fpfind output: keys {sorted(arrays)} do not tell find, "
+                              f"linearize or simulate apart ({want})")
+        cmd = by_keys[0]
+    missing = [k for k in _REQUIRED[cmd] if k not in arrays]
+    if missing:
+        raise ResultError(f"{path}: not an output of fpfind {cmd}"
+                          + (f" (as {meta_path} says)" if meta else "")
+                          + f": missing key(s) {', '.join(missing)}")
+    return cmd
+
+
+def _want_shape(path, arrays, key, shape):
+    a = arrays.get(key)
+    if a is not None and a.shape != tuple(shape):
+        raise ResultError(f"{path}: key {key} has shape {a.shape}, want {tuple(shape)}")
+
+
+def _spectrum(path, res, K, N):
+    """Check and complete the spectrum arrays of a find or linearize output
+    of K points in N dimensions."""
+    ev = res["eigenvalues"].astype(np.complex128)
+    if ev.ndim != 2:
+        if K == 0 or ev.size % K:
+            raise ResultError(f"{path}: key eigenvalues has shape {ev.shape}, want ({K}, C)")
+        ev = ev.reshape(K, -1)
+    if ev.shape[0] != K or ev.shape[1] > N:
+        raise ResultError(f"{path}: key eigenvalues has shape {ev.shape}, want ({K}, C) with C <= N = {N}")
+    res["eigenvalues"] = ev
+    C = ev.shape[1]
+    for k in ("q", "residual_inf", "stability", "n_unstable", "n_marginal", "n_eigenvalues",
+              "class_undecided", "n_unstable_lower_bound", "kind", "multiplicity", "source"):
+        _want_shape(path, res, k, (K,))
+    for k in ("eigvecs_right", "eigvecs_left"):
+        _want_shape(path, res, k, (K, N, C))
+        if k in res:
+            res[k] = res[k].astype(np.complex128)
+    if "n_eigenvalues" not in res:
+        res["n_eigenvalues"] = np.sum(~np.isnan(ev), axis=1).astype(np.int64)
+    ne = res["n_eigenvalues"]
+    if "class_undecided" in res:
+        res["class_undecided"] = res["class_undecided"].astype(bool)
+    else:
+        res["class_undecided"] = np.zeros(K, bool)
+    if "n_unstable_lower_bound" in res:
+        res["n_unstable_lower_bound"] = res["n_unstable_lower_bound"].astype(bool)
+    else:
+        # Files from before the key: a partial spectrum's count is a lower
+        # bound when every computed eigenvalue is unstable.
+        res["n_unstable_lower_bound"] = (ne < N) & (ne > 0) & (res["n_unstable"] >= ne)
+
+
 def load_result(path, meta_path=None):
-    """Load an fpfind result: PREFIX.npz (path may omit the .npz) and, when it
-    exists, PREFIX.json. Returns a Result with every array of the file; the
-    string arrays (kind, stability, status) as numpy unicode arrays, the
-    eigenvalues as complex128. Raises KeyError naming a missing required key,
-    ValueError for inconsistent shapes."""
+    """Load an output of fpfind find, linearize or simulate: PREFIX.npz (path
+    may be the prefix, the .npz or the .json) and, when it exists, PREFIX.json
+    (or meta_path). Returns a FindResult, LinearizeResult or SimulateResult
+    (see the module's doc); which one comes from the .json's "command", or
+    from the keys of the .npz when there is no .json. Raises
+    FileNotFoundError when the .npz does not exist, and ResultError (a
+    ValueError naming the file) for anything that is not an fpfind output or
+    has arrays that do not fit together."""
     path = os.fspath(path)
+    if path.endswith(".json"):
+        path = path[: -len(".json")]
     if not path.endswith(".npz"):
         path += ".npz"
-    res = Result()
-    with np.load(path, allow_pickle=False) as z:
-        for k in z.files:
-            res[k] = z[k]
-    missing = [k for k in RESULT_KEYS if k not in res]
-    if missing:
-        raise KeyError(f"{path}: missing result key(s) {', '.join(missing)}")
-    for k in _STRING_KEYS:
-        res[k] = res[k].astype(str)
-    res["eigenvalues"] = res["eigenvalues"].astype(np.complex128)
-    fp = res["fixed_points"]
-    N = fp.shape[-1] if fp.size else res["inits"].shape[-1]
-    K = fp.size // N if N else 0
-    res["fixed_points"] = res["fixed_points"].reshape(K, N)
-    res["eigenvalues"] = res["eigenvalues"].reshape(K, -1)
-    for k in ("q", "residual_inf", "kind", "stability", "n_unstable", "multiplicity"):
-        if res[k].shape != (K,):
-            raise ValueError(f"{path}: key {k} has shape {res[k].shape}, want ({K},)")
-    if res["status"].shape[0] != res["inits"].shape[0]:
-        raise ValueError(f"{path}: status has {res['status'].shape[0]} entries, inits {res['inits'].shape[0]}")
-    meta_path = meta_path or path[:-4] + ".json"
-    res.meta = {}
-    if os.path.exists(meta_path):
-        with open(meta_path) as f:
-            res.meta = json.load(f)
+    arrays = _read_npz(path)
+    if meta_path is not None:
+        meta_path = os.fspath(meta_path)
+        meta = _read_meta(meta_path)
+    else:
+        meta_path = path[:-4] + ".json"
+        meta = _read_meta(meta_path) if os.path.exists(meta_path) else {}
+    cmd = _which_command(path, arrays, meta, meta_path)
+    res = _CLASSES[cmd]()
+    for k, a in arrays.items():
+        res[k] = a.astype(str) if a.dtype.kind in "US" else a
+    if cmd == "simulate":
+        h, t = res["h"], res["t"]
+        if h.ndim != 3 or t.ndim != 1 or h.shape[1] != t.shape[0]:
+            raise ResultError(f"{path}: h has shape {h.shape} and t {t.shape}, want (I, T, N) and (T,)")
+        I, _, N = h.shape
+        _want_shape(path, res, "inits", (I, N))
+        _want_shape(path, res, "status", (I,))
+    else:
+        pts = res["fixed_points" if cmd == "find" else "states"]
+        if pts.ndim != 2:
+            raise ResultError(f"{path}: key {'fixed_points' if cmd == 'find' else 'states'} has shape {pts.shape}, want (K, N)")
+        K, N = pts.shape
+        _spectrum(path, res, K, N)
+        if cmd == "find":
+            I = res["inits"].shape[0]
+            _want_shape(path, res, "inits", (I, N))
+            _want_shape(path, res, "finals", (I, N))
+            _want_shape(path, res, "status", (I,))
+            _want_shape(path, res, "point_index", (I,))
+        else:
+            states = meta.get("states")
+            if isinstance(states, list) and len(states) == K and all(isinstance(s, dict) and "fixed" in s for s in states):
+                res["fixed"] = np.array([bool(s["fixed"]) for s in states])
+    res.meta = meta
     res.path = path
-    conv, alpha, tau, res.input_path = _model_facts(res.meta)
+    conv, alpha, tau, res.input_path = _model_facts(meta)
     if conv is None and "convention" in res:
         conv = _scalar(res["convention"])
     if alpha is None and "alpha" in res:
@@ -141,7 +335,7 @@ def time_constants(eigenvalues, convention, alpha=None, tau=1.0):
     """Time constant of every mode (DESIGN.md section 3), in units of time:
     -1/Re(lambda) for continuous, -dt/ln|lambda| for leaky (dt = alpha*tau)
     and discrete (dt = 1 step). Unstable modes give negative values, neutral
-    ones inf. Works on any array shape."""
+    ones inf, NaN padding NaN. Works on any array shape."""
     ev = np.asarray(eigenvalues, dtype=np.complex128)
     with np.errstate(divide="ignore"):
         if convention in (None, "continuous"):
@@ -158,37 +352,55 @@ def time_constants(eigenvalues, convention, alpha=None, tau=1.0):
 
 
 def point_table(res):
-    """One row per unique point, as a numpy structured array with fields
-    index, kind, stability, n_unstable, q, residual_inf, multiplicity,
-    slowest_tau (largest positive time constant; inf for a neutral mode, nan
-    when none decays), lead_re, lead_im (the leading eigenvalue, as sorted in
-    the file). Sort or filter it like any numpy array:
-    ``tab[tab["stability"] == "stable"]``."""
+    """One row per point of a find or linearize output, as a numpy
+    structured array with fields index, kind ("fixed" or "slow" for find;
+    "fixed" or "state" for linearize, "" when the .json is missing),
+    stability, n_unstable, nu_lower_bound (n_unstable is a lower bound),
+    undecided (saddle or unstable), q, residual_inf, multiplicity (1 for
+    linearize), slowest_tau (largest positive time constant; inf for a
+    neutral mode, nan when none decays), lead_re, lead_im (the leading
+    eigenvalue, as sorted in the file). Sort or filter it like any numpy
+    array: ``tab[tab["stability"] == "stable"]``."""
+    if res.command not in ("find", "linearize"):
+        raise ValueError(f"point_table: {res.path} is an output of fpfind {res.command}, which has no points")
     K = res.n_points
     dt = np.dtype([("index", "i8"), ("kind", "U8"), ("stability", "U10"), ("n_unstable", "i8"),
+                   ("nu_lower_bound", "?"), ("undecided", "?"),
                    ("q", "f8"), ("residual_inf", "f8"), ("multiplicity", "i8"),
                    ("slowest_tau", "f8"), ("lead_re", "f8"), ("lead_im", "f8")])
     tab = np.zeros(K, dt)
     tab["index"] = np.arange(K)
-    for k in ("kind", "stability", "n_unstable", "q", "residual_inf", "multiplicity"):
+    for k in ("stability", "n_unstable", "q", "residual_inf"):
         tab[k] = res[k]
+    tab["nu_lower_bound"] = res["n_unstable_lower_bound"]
+    tab["undecided"] = res["class_undecided"]
+    if res.command == "find":
+        tab["kind"], tab["multiplicity"] = res["kind"], res["multiplicity"]
+    else:
+        tab["multiplicity"] = 1
+        if "fixed" in res:
+            tab["kind"] = np.where(res["fixed"], "fixed", "state")
     tc = time_constants(res["eigenvalues"], res.convention, res.alpha, res.tau if res.tau is not None else 1.0)
     for i in range(K):
         pos = tc[i][tc[i] > 0]
         tab["slowest_tau"][i] = pos.max() if pos.size else np.nan
-    if K:
+    if K and res["eigenvalues"].shape[1]:
         tab["lead_re"] = res["eigenvalues"][:, 0].real
         tab["lead_im"] = res["eigenvalues"][:, 0].imag
     return tab
 
 
 def format_table(tab):
-    """The point table as aligned text, one line per point."""
-    head = f"{'#':>3} {'kind':<6} {'class':<9} {'n_u':>3} {'q':>10} {'|F|inf':>10} {'mult':>5} {'slowest decay':>13} {'leading eigenvalue':>24}"
+    """The point table as aligned text, one line per point; as fpfind's own
+    table, ">=" marks an n_unstable that is a lower bound and "?" a class the
+    computed eigenvalues leave undecided."""
+    head = f"{'#':>3} {'kind':<6} {'class':<9} {'n_u':>4} {'q':>10} {'|F|inf':>10} {'mult':>5} {'slowest decay':>13} {'leading eigenvalue':>24}"
     lines = [head]
     for r in tab:
         lead = f"{r['lead_re']:.5f}{r['lead_im']:+.5f}j"
-        lines.append(f"{r['index']:>3} {r['kind']:<6} {r['stability']:<9} {r['n_unstable']:>3} "
+        nu = (">=" if r["nu_lower_bound"] else "") + str(r["n_unstable"])
+        cls = r["stability"] + ("?" if r["undecided"] else "")
+        lines.append(f"{r['index']:>3} {r['kind']:<6} {cls:<9} {nu:>4} "
                      f"{r['q']:>10.2e} {r['residual_inf']:>10.2e} {r['multiplicity']:>5} "
                      f"{r['slowest_tau']:>13.4g} {lead:>24}")
     return "\n".join(lines)
@@ -365,6 +577,55 @@ def simulate(net, h0, steps, u=None, dt=None, noise=0.0, seed=0):
             h = h + noise / tau * np.sqrt(step) * rng.standard_normal(h.shape)
         out[t + 1] = h
     return out
+
+# ---------------------------------------------------------------- running fpfind
+
+#: The module path in the go.mod of an fpfind checkout.
+MODULE = "github.com/fpfind/fpfind"
+
+
+def repo_root(start=None):
+    """The fpfind checkout that holds start (default: the working directory):
+    the nearest folder upwards whose go.mod declares the fpfind module.
+    Raises FileNotFoundError when there is none."""
+    d = os.path.abspath(os.fspath(start) if start is not None else os.getcwd())
+    while True:
+        gomod = os.path.join(d, "go.mod")
+        if os.path.isfile(gomod):
+            with open(gomod, encoding="utf-8") as f:
+                first = next((ln.split() for ln in f if ln.strip().startswith("module")), [])
+            if first[1:2] == [MODULE]:
+                return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            raise FileNotFoundError(f"no fpfind checkout (a go.mod of module {MODULE}) holds "
+                                    f"{os.path.abspath(os.fspath(start) if start is not None else os.getcwd())}")
+        d = parent
+
+
+def fpfind_command(spec=None):
+    """The fpfind command as a list: spec split as a shell would (a path to a
+    built binary, say), or ``go run ./cmd/fpfind`` when spec is empty, which
+    builds it from a checkout (run it from the repository root)."""
+    return shlex.split(spec) if spec else ["go", "run", "./cmd/fpfind"]
+
+
+def run_fpfind(*args, repo=None, command=None, quiet=False):
+    """Run fpfind with args from the repository root (repo, default
+    repo_root()), printing the command line and what fpfind prints (its last
+    3000 characters, unless quiet); command is a list as fpfind_command
+    returns (default: ``go run ./cmd/fpfind``). Raises RuntimeError with
+    fpfind's error message when it exits non-zero. Returns the
+    subprocess.CompletedProcess."""
+    repo = repo or repo_root()
+    cmd = list(command or fpfind_command()) + [os.fspath(a) if isinstance(a, os.PathLike) else str(a) for a in args]
+    print("$ (cd " + shlex.quote(repo) + " && " + shlex.join(cmd) + ")")
+    p = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
+    if not quiet:
+        print(p.stdout[-3000:], p.stderr[-3000:], sep="", end="")
+    if p.returncode != 0:
+        raise RuntimeError(f"{shlex.join(cmd)} exited with {p.returncode}: {p.stderr.strip()[-2000:]}")
+    return p
 
 # ---------------------------------------------------------------- export (torch)
 
