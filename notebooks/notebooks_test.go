@@ -2,6 +2,7 @@ package notebooks_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +11,7 @@ import (
 )
 
 // The modules the notebooks need, beyond the standard library.
-var notebookModules = []string{"numpy", "matplotlib", "torch", "nbconvert", "nbformat", "nbclient", "ipykernel"}
+var notebookModules = []string{"numpy", "matplotlib", "torch", "jupyter_core", "nbconvert", "nbformat", "nbclient", "ipykernel"}
 
 // checkResultPy reads an fpfind result with numpy and the fpfind_io helper,
 // and checks it against numpy's own linear algebra: the residual of every
@@ -66,55 +67,68 @@ func TestFlipFlopNumpy(t *testing.T) {
 	}
 }
 
-// TestNotebooks runs fpfind on the flip-flop network and executes both
-// notebooks headless against it; a cell that raises, or a missing figure,
-// fails the test.
+// TestNotebooks executes both notebooks headless as on a fresh clone: no
+// FPFIND_* settings but the folders (an output folder and a figure folder
+// that do not exist yet) and, for from_pytorch.ipynb, the built fpfind. So
+// spectrum.ipynb finds the repository from its own folder, finds no result
+// and makes it with `go run ./cmd/fpfind` (which must be printed), and
+// from_pytorch.ipynb makes its output folder. A cell that raises, a missing
+// output or a missing figure fails the test.
 func TestNotebooks(t *testing.T) {
 	py := python(t, notebookModules...)
 	bin := fpfind(t)
-	repo, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	network, err := filepath.Abs(flipflopNPZ)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	result := filepath.Join(dir, "ff")
-	runFpfind(t, "find", flipflopNPZ, "-o", result, "--seed", "1", "-n", "512", "--quiet")
-
 	cases := []struct {
 		notebook string
 		env      []string
+		outputs  []string // files the notebook must write, relative to its output folder
+		printed  []string // what its cells must print
 		figures  []string
 	}{
 		{
 			notebook: "spectrum.ipynb",
-			env:      []string{"FPFIND_RESULT=" + result + ".npz", "FPFIND_NETWORK=" + network},
+			outputs:  []string{"flipflop.npz", "flipflop.json"},
+			printed:  []string{"go run ./cmd/fpfind find testdata/flipflop.npz -o ", "unique points"},
 			figures:  []string{"eigenvalues.png", "pca2d.png", "pca3d.png", "time_constants.png"},
 		},
 		{
 			notebook: "from_pytorch.ipynb",
-			env:      []string{"FPFIND_BIN=" + bin, "FPFIND_REPO=" + repo, "FPFIND_OUTDIR=" + filepath.Join(dir, "from_pytorch")},
+			env:      []string{"FPFIND_BIN=" + bin},
+			outputs:  []string{"vanilla.npz", "ff_torch.npz", "ff_ours.npz", "ff_ours.json"},
+			printed:  []string{bin + " find ", "8 stable points, 8 sign patterns"},
 			figures:  []string{"flipflop_trial.png"},
 		},
 	}
 	for _, c := range cases {
 		t.Run(c.notebook, func(t *testing.T) {
 			t.Parallel()
-			work := t.TempDir()
+			work := filepath.Join(dir, strings.TrimSuffix(c.notebook, ".ipynb"))
+			if err := os.Mkdir(work, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			figdir := filepath.Join(work, "figures")
+			outdir := filepath.Join(work, "out", "sub")
 			cmd := exec.Command(py, "-m", "jupyter", "nbconvert", "--execute", "--to", "notebook",
 				"--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=-1",
 				"--output-dir", work, "--output", "executed.ipynb", c.notebook)
-			cmd.Env = append(os.Environ(), c.env...)
-			cmd.Env = append(cmd.Env, "FPFIND_FIGDIR="+figdir, "PYDEVD_DISABLE_FILE_VALIDATION=1",
-				"JUPYTER_RUNTIME_DIR="+filepath.Join(work, "runtime"))
+			cmd.Env = append(freshEnv(), c.env...)
+			cmd.Env = append(cmd.Env, "FPFIND_OUTDIR="+outdir, "FPFIND_FIGDIR="+figdir,
+				"PYDEVD_DISABLE_FILE_VALIDATION=1", "JUPYTER_RUNTIME_DIR="+filepath.Join(work, "runtime"))
 			var outb bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &outb, &outb
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("nbconvert --execute %s: %v\n%s", c.notebook, err, tail(outb.String(), 6000))
+			}
+			for _, f := range c.outputs {
+				if st, err := os.Stat(filepath.Join(outdir, f)); err != nil || st.Size() == 0 {
+					t.Errorf("%s: output %s not written in FPFIND_OUTDIR: %v", c.notebook, f, err)
+				}
+			}
+			text := notebookText(t, filepath.Join(work, "executed.ipynb"))
+			for _, p := range c.printed {
+				if !strings.Contains(text, p) {
+					t.Errorf("%s: the executed notebook does not print %q; it prints:\n%s", c.notebook, p, tail(text, 3000))
+				}
 			}
 			for _, f := range c.figures {
 				b, err := os.ReadFile(filepath.Join(figdir, f))
@@ -128,6 +142,67 @@ func TestNotebooks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// freshEnv returns this process's environment without the FPFIND_*
+// settings the notebooks read, and with the go command of this test first
+// on PATH, for `go run ./cmd/fpfind` in a notebook.
+func freshEnv() []string {
+	var env []string
+	path := filepath.Dir(goTool())
+	for _, kv := range os.Environ() {
+		switch {
+		case strings.HasPrefix(kv, "FPFIND_") && !strings.HasPrefix(kv, "FPFIND_PYTHON=") && !strings.HasPrefix(kv, "FPFIND_REQUIRE_PYTHON="):
+		case strings.HasPrefix(kv, "PATH="):
+			path += string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
+		default:
+			env = append(env, kv)
+		}
+	}
+	return append(env, "PATH="+path)
+}
+
+// notebookText returns the text outputs (streams and plain-text results) of
+// an executed notebook, joined.
+func notebookText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Cells []struct {
+			Outputs []struct {
+				Text json.RawMessage            `json:"text"`
+				Data map[string]json.RawMessage `json:"data"`
+			} `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(b, &nb); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var sb strings.Builder
+	add := func(raw json.RawMessage) {
+		var s string
+		var lines []string
+		if json.Unmarshal(raw, &s) == nil {
+			sb.WriteString(s)
+		} else if json.Unmarshal(raw, &lines) == nil {
+			sb.WriteString(strings.Join(lines, ""))
+		}
+		sb.WriteString("\n")
+	}
+	for _, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			if o.Text != nil {
+				add(o.Text)
+			}
+			if raw, ok := o.Data["text/plain"]; ok {
+				add(raw)
+			}
+		}
+	}
+	return sb.String()
 }
 
 func tail(s string, n int) string {
@@ -195,5 +270,56 @@ func TestFpfindIOExport(t *testing.T) {
 		t.Fatalf("fpfind_io export check: %v\n%s", err, b)
 	} else {
 		t.Log(strings.TrimSpace(string(b)))
+	}
+}
+
+// TestReadmeFirstCommand runs the first command of notebooks/README.md
+// (with the built fpfind for `go run ./cmd/fpfind`) from a folder laid out
+// as a fresh clone's root, with testdata/flipflop.npz and no out/: it must
+// succeed and write out/flipflop.npz and out/flipflop.json, which is what
+// spectrum.ipynb reads by default.
+func TestReadmeFirstCommand(t *testing.T) {
+	bin := fpfind(t)
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first indented block: its lines start with four spaces.
+	var block []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "    ") {
+			block = append(block, strings.TrimSpace(line))
+		} else if len(block) > 0 {
+			break
+		}
+	}
+	script := strings.Join(block, "\n")
+	if !strings.Contains(script, "go run ./cmd/fpfind find testdata/flipflop.npz -o out/flipflop") {
+		t.Fatalf("README's first command block does not make out/flipflop:\n%s", script)
+	}
+	root := t.TempDir()
+	net, err := os.ReadFile(flipflopNPZ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "testdata"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "testdata", "flipflop.npz"), net, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatalf("no sh to run the README's commands: %v", err)
+	}
+	cmd := exec.Command(sh, "-e", "-c", strings.ReplaceAll(script, "go run ./cmd/fpfind", "'"+bin+"'"))
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("README's first commands, from a root without out/:\n%s\n%v\n%s", script, err, tail(string(out), 3000))
+	}
+	for _, f := range []string{"flipflop.npz", "flipflop.json"} {
+		if st, err := os.Stat(filepath.Join(root, "out", f)); err != nil || st.Size() == 0 {
+			t.Errorf("out/%s not written by the README's first command: %v", f, err)
+		}
 	}
 }
