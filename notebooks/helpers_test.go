@@ -3,6 +3,7 @@ package notebooks_test
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"os/exec"
@@ -22,11 +23,49 @@ const (
 )
 
 var (
-	binDir    string // temporary folder of the fpfind binary, removed by TestMain
-	buildOnce sync.Once
-	fpfindBin string
-	buildErr  error
+	binDir      string // temporary folder of the fpfind binary, removed by TestMain
+	buildOnce   sync.Once
+	fpfindBin   string
+	buildErr    error
+	consultOnce sync.Once
+	consultErr  error
 )
+
+// consultSources stats, from this process, every file the subprocesses of
+// these tests read: the sources of cmd/fpfind and the module (go build), the
+// Python module and the notebooks, the test networks. go test caches a
+// passing run until the files the test process itself opened or stated
+// change, and it does not see what a subprocess reads; without this, an
+// edit of fpfind_io.py, a notebook or the CLI would leave a stale pass.
+func consultSources(t *testing.T) {
+	t.Helper()
+	consultOnce.Do(func() {
+		consultErr = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != ".." && (strings.HasPrefix(name, ".") || name == "out" || name == "figures" || name == "__pycache__") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			switch filepath.Ext(name) {
+			case ".go", ".s", ".c", ".h", ".py", ".ipynb", ".npz", ".npy", ".md":
+			default:
+				if name != "go.mod" && name != "go.sum" {
+					return nil
+				}
+			}
+			_, err = os.Stat(path)
+			return err
+		})
+	})
+	if consultErr != nil {
+		t.Fatalf("listing the sources the tests depend on: %v", consultErr)
+	}
+}
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "fpfind-notebooks-")
@@ -55,6 +94,7 @@ func goTool() string {
 // fpfind builds ./cmd/fpfind once and returns the binary's absolute path.
 func fpfind(t *testing.T) string {
 	t.Helper()
+	consultSources(t)
 	buildOnce.Do(func() {
 		fpfindBin = filepath.Join(binDir, "fpfind")
 		if runtime.GOOS == "windows" {
@@ -89,6 +129,7 @@ func runFpfind(t *testing.T, args ...string) {
 // FPFIND_REQUIRE_PYTHON=1, when the test fails instead.
 func python(t *testing.T, modules ...string) string {
 	t.Helper()
+	consultSources(t)
 	py := os.Getenv("FPFIND_PYTHON")
 	if py == "" {
 		py = "/usr/bin/python3"
