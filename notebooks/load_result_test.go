@@ -88,12 +88,13 @@ for c in cases:
     assert np.array_equal(res.n_eigenvalues, ne), (prefix, res.n_eigenvalues, ne)
     for k in ("class_undecided", "n_unstable_lower_bound"):
         assert res[k].dtype == bool and res[k].shape == (K,), (prefix, k)
+    # fpfind writes the per-point lower-bound flag in both files.
+    assert "n_unstable_lower_bound" in files and all("n_unstable_lower_bound" in r for r in rows), prefix
     for i, row in enumerate(rows):
         assert row["stability"] == res.stability[i] and row["n_unstable"] == res.n_unstable[i], (prefix, i)
         assert row["n_eigenvalues"] == res.n_eigenvalues[i], (prefix, i)
         assert row.get("class_undecided", False) == res.class_undecided[i], (prefix, i)
-        if "n_unstable_lower_bound" in row:
-            assert row["n_unstable_lower_bound"] == res.n_unstable_lower_bound[i], (prefix, i)
+        assert row["n_unstable_lower_bound"] == res.n_unstable_lower_bound[i], (prefix, i)
         if cmd == "linearize":
             assert row["fixed"] == res.fixed[i], (prefix, i)
     # n_unstable is a lower bound exactly when a partial spectrum's computed
@@ -120,7 +121,8 @@ for c in cases:
     print(f"ok: {prefix}: {cmd}, {K} points, {res.eigenvalues.shape[1]} eigenvalues each, {int(lb.sum())} lower bounds")
 
 # Older files: without n_unstable_lower_bound (and, older still, without
-# n_eigenvalues and class_undecided), the same arrays are computed.
+# n_eigenvalues and class_undecided), the arrays fpfind now writes are
+# computed from the others.
 work = sys.argv[2]
 for c in cases:
     if c["command"] == "simulate":
