@@ -55,6 +55,16 @@ the file unless --input gives it: M comma-separated values, or an .npy file
 of length M (1-d, or one row); fixed points at another input need no new
 file, and the .json settings echo the input (input, input_file).
 
+Time constants below 1e-100 are refused (exit 2) by find and simulate: the
+field (-h + phi(x))/tau and the speed overflow, and --tol is in 1/time;
+multiply every tau by one factor instead, which leaves the fixed points as
+they are. An integration whose time span exceeds 1e6 times the smallest tau
+is refused too, as too stiff for the explicit integrators (their steps stay
+within a few tau_min, so the step budget cannot cover it): find's sampling
+of trajectories (whose span is the largest tau; --inits-from random and
+--inits-file integrate nothing), and simulate with dormand-prince (or a
+fixed-step run of more than 1e10 steps).
+
 stdout shows one row per unique point, ordered by class then q, and a
 summary; with --format json, the JSON document instead (so that
 fpfind ... --format json | jq always parses). Messages and progress go to

@@ -187,6 +187,16 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	}
 	net := in.Network
 	n := net.Dim()
+	if err := checkTauScale(net.TauVec()); err != nil {
+		return err
+	}
+	if o.initsFile == "" && o.initsFrom == "trajectories" {
+		lo, hi := tauRange(net.TauVec())
+		if err := checkStiff(hi, lo, "sampling initial states from trajectories (--inits-from trajectories, over the largest tau)",
+			"use --inits-from random or --inits-file (Newton does not integrate), or give the units closer time constants"); err != nil {
+			return err
+		}
+	}
 	if err := o.spectrum.checkPartial(n); err != nil {
 		return usageErrorf(name, "%v", err)
 	}

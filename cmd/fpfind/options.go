@@ -264,3 +264,53 @@ func (in *inputOption) report() ([]report.Float, string) {
 	}
 	return report.Floats(in.values), in.file
 }
+
+// minTau is the smallest time constant find and simulate accept. The field
+// F = (-h + phi(x))/tau grows as 1/tau, the speed q = |F|^2/2 and its
+// gradient as 1/tau^2: below 1e-100 they overflow for states of moderate
+// size (|F|^2 > 1e308 once |F| > 1e154), the tolerances (--tol, in
+// 1/time) become unreachable, and the adaptive integrator's first step
+// underflows to zero. Fixed points do not depend on a common scale of tau,
+// so rescaling time loses nothing.
+const minTau = 1e-100
+
+// maxStiffRatio bounds time span / tau_min for the adaptive integrators:
+// an explicit method's step is at most a few times the fastest time
+// constant (its stability limit), so a larger ratio cannot finish within
+// ode's default budget of 1e6 steps and would fail after minutes.
+const maxStiffRatio = 1e6
+
+// maxFixedSteps bounds the steps of a fixed-step integration (or of a
+// map), beyond which a run would take hours.
+const maxFixedSteps = 1e10
+
+// tauRange returns the smallest and largest time constants.
+func tauRange(tau []float64) (lo, hi float64) {
+	lo, hi = tau[0], tau[0]
+	for _, t := range tau {
+		lo, hi = min(lo, t), max(hi, t)
+	}
+	return lo, hi
+}
+
+// checkTauScale refuses time constants below minTau (an input error).
+func checkTauScale(tau []float64) error {
+	lo, _ := tauRange(tau)
+	if lo >= minTau {
+		return nil
+	}
+	return inputError(fmt.Errorf("tau = %g: time constants below %g overflow the field F = (-h + phi(x))/tau and the speed |F|^2/2 (and --tol is in 1/time); "+
+		"express time in a larger unit: multiply every tau by the same factor (--tau), which leaves the fixed points unchanged and divides the eigenvalues by it", lo, minTau))
+}
+
+// checkStiff refuses an adaptive integration over span whose fastest time
+// constant tauMin makes it hopelessly stiff for an explicit method; what
+// names the integration and remedy says what to do instead.
+func checkStiff(span, tauMin float64, what, remedy string) error {
+	if !(span/tauMin > maxStiffRatio) {
+		return nil
+	}
+	return inputError(fmt.Errorf("%s: tau_min = %g against a time span of %g is too stiff for the explicit integrator: "+
+		"its steps are at most a few tau_min long, so it would need about %.2g steps, more than its budget of %.0g; %s",
+		what, tauMin, span, span/tauMin, float64(maxStiffRatio), remedy))
+}

@@ -179,6 +179,10 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 	}
 	ni, _ := inits.Dims()
 
+	if err := checkTauScale(net.TauVec()); err != nil {
+		return err
+	}
+
 	// The method, step and sample times.
 	tau := net.TauVec()
 	tauMin := tau[0]
@@ -238,6 +242,14 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 		times[len(times)-1] = tEnd
 	}
 	s.Times = times
+	if s.Step == 0 { // dormand-prince, adaptive
+		if err := checkStiff(tEnd, tauMin, "simulate", "shorten --t-end, give the units closer time constants, or use a fixed-step --method with --step"); err != nil {
+			return err
+		}
+	} else if steps := tEnd / s.Step; steps > maxFixedSteps {
+		return inputError(fmt.Errorf("simulate: --t-end %g in steps of %g (%s) is %.2g steps, more than %.0g; shorten --t-end or lengthen --step",
+			tEnd, s.Step, method, steps, float64(maxFixedSteps)))
+	}
 	if o.noise > 0 {
 		g := make([]float64, n)
 		for i := range g {
