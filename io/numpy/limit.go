@@ -41,13 +41,19 @@ func (b *budget) take(h *header) error {
 		b.used += need
 		return nil
 	}
-	limit := humanBytes(b.limit) + " memory limit"
-	if b.machine {
-		limit += " (the memory of this machine)"
+	needs, limit := humanBytes(need), humanBytes(b.limit)
+	if needs == limit {
+		// Rounded alike: give both exactly.
+		needs += " (" + strconv.FormatInt(need, 10) + " bytes)"
+		limit += " (" + strconv.FormatInt(b.limit, 10) + " bytes)"
 	}
-	needs := "needs " + humanBytes(need)
+	needs = "needs " + needs
 	if need < 0 {
 		needs = "needs more than can be addressed"
+	}
+	limit += " memory limit"
+	if b.machine {
+		limit += " (the memory of this machine)"
 	}
 	if need >= 0 && need <= b.limit {
 		return &tooLargeError{fmt.Sprintf("%s %s, which with the %s of the file's arrays before it is more than the %s", h.what(), needs, humanBytes(b.used), limit)}
