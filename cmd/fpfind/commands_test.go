@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
-	"io"
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
@@ -256,92 +255,6 @@ func TestNeverWritesInput(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(in); !bytes.Equal(now, b) {
 		t.Error("the input was changed")
-	}
-}
-
-// An output folder that cannot be written: exit 1, nothing left behind.
-// As root, folder permissions do not stop writes, so /proc/self (a folder
-// that nobody can create files in) stands in for it.
-func TestUnwritableFolder(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "ro")
-	os.Mkdir(out, 0o555)
-	defer os.Chmod(out, 0o755)
-	if f, err := os.Create(filepath.Join(out, "probe")); err == nil {
-		f.Close()
-		os.Remove(filepath.Join(out, "probe"))
-		out = "/proc/self"
-		if f, err := os.Create(filepath.Join(out, "probe")); err == nil || os.IsNotExist(err) && !isDir(out) {
-			if f != nil {
-				f.Close()
-			}
-			t.Skip("no unwritable folder available")
-		}
-	}
-	before := files(t, out)
-	r := runArgs(t, "linearize", "--at", filepath.Join("testdata", "tanh1_at.npy"), "-o", filepath.Join(out, "x"), "--plot", filepath.Join(out, "x.png"), net("tanh1.npz"))
-	if r.code != 1 || r.stdout != "" {
-		t.Errorf("exit %d, stdout %q; want 1 and nothing", r.code, r.stdout)
-	}
-	if !strings.HasPrefix(r.stderr, "fpfind: could not create "+filepath.Join(out, "x.npz")+": ") || strings.Count(r.stderr, "\n") != 1 {
-		t.Errorf("stderr %q", r.stderr)
-	}
-	if after := files(t, out); strings.Join(after, ",") != strings.Join(before, ",") {
-		t.Errorf("the folder held %v, now %v", before, after)
-	}
-}
-
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
-
-// If the last file cannot be moved into place, the ones moved before are
-// taken back: the run leaves no partial output.
-func TestCommitRollback(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.npz"), filepath.Join(dir, "a.json")
-	outs, err := newOutputs(net("tanh1.npz"), false, a, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outs.abort()
-	for _, p := range []string{a, b} {
-		if err := outs.write(p, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Someone creates a.json during the run.
-	os.WriteFile(b, []byte("theirs"), 0o644)
-	if err := outs.commit(); err == nil {
-		t.Fatal("commit over a file created meanwhile succeeded without force")
-	}
-	outs.abort()
-	if got := files(t, dir); strings.Join(got, ",") != "a.json" {
-		t.Errorf("after a failed commit the folder holds %v", got)
-	}
-	if c, _ := os.ReadFile(b); string(c) != "theirs" {
-		t.Errorf("their file now holds %q", c)
-	}
-
-	// With force, a replaced file is restored when a later one fails.
-	os.WriteFile(a, []byte("old-a"), 0o644)
-	os.Remove(b)
-	outs, err = newOutputs(net("tanh1.npz"), true, a, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outs.abort()
-	os.Remove(outs.tmp(b)) // the second temporary file vanishes: its commit fails
-	if err := outs.commit(); err == nil {
-		t.Fatal("commit with a missing temporary file succeeded")
-	}
-	outs.abort()
-	if c, _ := os.ReadFile(a); string(c) != "old-a" {
-		t.Errorf("the replaced file holds %q after the rollback, want the old content", c)
-	}
-	if got := files(t, dir); strings.Join(got, ",") != "a.npz" {
-		t.Errorf("after the rollback the folder holds %v", got)
 	}
 }
 

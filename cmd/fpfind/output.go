@@ -14,10 +14,7 @@ import (
 
 // writeNPZ writes the arrays into the temporary file standing for path.
 func writeNPZ(outs *outputs, path string, arrays []numpy.Array) error {
-	if err := numpy.WriteNPZ(outs.tmp(path), arrays); err != nil {
-		return fmt.Errorf("could not write %s: %w", path, err)
-	}
-	return nil
+	return outs.writeFile(path, func(name string) error { return numpy.WriteNPZ(name, arrays) })
 }
 
 // finish ends a command that writes files: unless ctx is done, it renames
@@ -29,6 +26,9 @@ func finish(ctx context.Context, e *env, outs *outputs, format string, doc any, 
 	}
 	if err := outs.commit(); err != nil {
 		return err
+	}
+	for _, n := range outs.notes {
+		e.log.Print(n)
 	}
 	if format == "json" {
 		if err := report.Write(e.stdout, doc); err != nil {
