@@ -78,7 +78,11 @@ draws the eigenvalues of every point in the complex plane, coloured by
 class, with the stability boundary. Files are written atomically (a
 temporary file, then a rename) and all together: a failed or interrupted run
 leaves none behind. An existing file is replaced only with --force, and the
-input is never written to.
+input is never written to. Runs writing into one folder move their files
+into place in turn, under an advisory lock on the folder, so the files of
+two runs with the same -o are never mixed: without --force the later run
+fails ("was written by another run while this one ran; not replaced"),
+with --force it replaces them all and says so.
 
 The .npz of fpfind find holds (K unique points, I initial states, N units):
 
@@ -139,7 +143,14 @@ request).
 	0    success, even if some runs did not converge (they are reported)
 	1    failure while running (write error, numerical breakdown, internal error)
 	2    usage or input error (bad flag, unreadable or invalid network file)
-	130  interrupted (nothing written)
+	130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM, 129 by SIGHUP: 128 + the
+	     signal's number; the run stops and writes nothing
+
+SIGINT, SIGTERM (sent by kill, timeout and batch schedulers) and SIGHUP stop
+a run alike: the computation is cancelled, no output is written and no
+temporary file is left. A second signal while the first is handled stops
+fpfind at once. Temporary files are created only when the results are
+ready to be written, so even SIGKILL during the computation leaves none.
 
 # Examples
 

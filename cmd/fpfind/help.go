@@ -45,7 +45,8 @@ const exitCodes = `Exit codes:
   0    success, even if some runs did not converge (they are reported)
   1    failure while running (write error, numerical breakdown, internal error)
   2    usage or input error (bad flag, unreadable or invalid network file)
-  130  interrupted (nothing written)
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM, 129 by SIGHUP: 128 + the
+       signal's number; the run stops and writes nothing
 `
 
 // overview is the text of `fpfind --help`.

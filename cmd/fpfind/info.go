@@ -100,10 +100,13 @@ func spectralRadius(w *mat.Dense) float64 {
 	return r
 }
 
+// writeInfo prints the table of fpfind info. Every string read from the
+// file (keys, dtypes, names) goes through printable, so a key holding
+// terminal escape codes is shown escaped, not sent to the terminal.
 func writeInfo(e *env, in *input, doc report.Info) error {
 	n := doc.Network
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "file\t%s (%s, %s layout", in.path, in.Format, in.Layout)
+	fmt.Fprintf(tw, "file\t%s (%s, %s layout", printable(in.path), printable(in.Format), printable(in.Layout))
 	if in.Prefix != "" {
 		fmt.Fprintf(tw, ", prefix %q", in.Prefix)
 	}
@@ -115,7 +118,7 @@ func writeInfo(e *env, in *input, doc report.Info) error {
 	} else {
 		fmt.Fprintf(tw, "inputs\tnone\n")
 	}
-	conv := n.Convention
+	conv := printable(n.Convention)
 	switch {
 	case in.Network.Convention().String() == "leaky":
 		conv += fmt.Sprintf(" (alpha = %.4g, one step = %.4g time units)", float64(n.Alpha), in.Network.TimeStep())
@@ -123,7 +126,7 @@ func writeInfo(e *env, in *input, doc report.Info) error {
 		conv += " (one step = 1 time unit)"
 	}
 	fmt.Fprintf(tw, "convention\t%s\n", conv)
-	fmt.Fprintf(tw, "activation\t%s\n", n.Activation)
+	fmt.Fprintf(tw, "activation\t%s\n", printable(n.Activation))
 	if n.TauMin == n.TauMax {
 		fmt.Fprintf(tw, "tau\t%.6g (every unit)\n", float64(n.TauMin))
 	} else {
@@ -140,7 +143,7 @@ func writeInfo(e *env, in *input, doc report.Info) error {
 	tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "KEY\tUSED AS\tSHAPE\tDTYPE\tORDER\n")
 	for _, a := range doc.Arrays {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Key, a.Role, shape(a.Shape), a.DType, a.Order)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", printable(a.Key), printable(a.Role), shape(a.Shape), printable(a.DType), printable(a.Order))
 	}
 	return tw.Flush()
 }
