@@ -208,14 +208,14 @@ func AtomicWrite(path string, force bool, fill func(w io.Writer) error) (err err
 	}()
 	if err = fill(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("could not write %s: %w", path, err)
+		return fmt.Errorf("could not write %s: %w", path, osErr(err))
 	}
 	if err = tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("could not write %s: %w", path, err)
+		return fmt.Errorf("could not write %s: %w", path, osErr(err))
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("could not write %s: %w", path, err)
+		return fmt.Errorf("could not write %s: %w", path, osErr(err))
 	}
 	return Commit(tmp.Name(), path, force)
 }
@@ -229,9 +229,26 @@ func CreateTemp(path string) (*os.File, error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("could not create %s: %w", path, err)
+		return nil, fmt.Errorf("could not create %s: %w", path, osErr(err))
 	}
 	return f, nil
+}
+
+// osErr returns the system error inside an *fs.PathError or *os.LinkError
+// (as "no space left on device"), without the temporary file names they
+// carry: the errors of this file name the file the user asked for, once.
+// errors.Is(err, syscall.ENOSPC) and errors.Is(err, fs.ErrExist) still
+// hold of the result.
+func osErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 // Commit moves the finished temporary file tmp to path. With force it
@@ -243,7 +260,7 @@ func Commit(tmp, path string, force bool) error {
 	if force {
 		if err := os.Rename(tmp, path); err != nil {
 			os.Remove(tmp)
-			return fmt.Errorf("could not write %s: %w", path, err)
+			return fmt.Errorf("could not write %s: %w", path, osErr(err))
 		}
 		return nil
 	}
@@ -263,7 +280,7 @@ func Commit(tmp, path string, force bool) error {
 		return fmt.Errorf("%s: %w", path, ErrExist)
 	}
 	if err != nil {
-		return fmt.Errorf("could not write %s: %w", path, err)
+		return fmt.Errorf("could not write %s: %w", path, osErr(err))
 	}
 	return nil
 }
