@@ -103,7 +103,7 @@ func FuzzReadNetwork(f *testing.F) {
 // small (compressed) input is refused rather than decoded.
 const (
 	maxSeed   = 4 << 10
-	fuzzLimit = 16 << 20
+	fuzzLimit = 1 << 20
 )
 
 // hasClash reports whether a torch file's other keys use a network key's

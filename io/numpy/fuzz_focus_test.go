@@ -1,0 +1,340 @@
+package numpy
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"math"
+	"math/bits"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// formatHeader writes h back as a version 1.0 header, in the form NumPy
+// writes, for round trips.
+func formatHeader(h *header) []byte {
+	order := "False"
+	if h.fortran {
+		order = "True"
+	}
+	return rawNPY(fmt.Sprintf("{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", h.dt.descr, order, pyShape(h.shape)), nil)
+}
+
+// FuzzParseHeader feeds arbitrary bytes to the .npy header reader, with the
+// length known (a file) and unknown (a stream). Nothing may panic; the two
+// must agree; an accepted header must have consistent sizes and survive
+// being written back and read again; and decoding must not fail
+// internally.
+func FuzzParseHeader(f *testing.F) {
+	for _, h := range badHeaders() {
+		f.Add(h.b)
+	}
+	for _, d := range []string{"<f8", ">f4", "<i2", "|u1", "|b1", "<c8", ">c16", "<U3", "|S2", "<i8"} {
+		f.Add(rawNPY("{'descr': '"+d+"', 'fortran_order': True, 'shape': (2, 1, 3), }", nil))
+	}
+	f.Add(w2)
+	f.Add(npyStr("tanh"))
+	f.Add([]byte("\x93NUMPY\x03\x00\x3c\x00\x00\x00{'descr': '<f8', 'fortran_order': False, 'shape': (), }     \n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, err := readHeader(bytes.NewReader(data), int64(len(data)))
+		hs, errs := readHeader(bytes.NewReader(data), -1)
+		if (err == nil) != (errs == nil) {
+			t.Fatalf("size known: %v; size unknown: %v", err, errs)
+		}
+		if err != nil {
+			return
+		}
+		if !h.sameAs(hs) || h.count != hs.count || h.nbytes != hs.nbytes {
+			t.Fatalf("two readings differ: %+v, %+v", h, hs)
+		}
+		if h.dataOff > int64(len(data)) {
+			t.Fatalf("data offset %d past the %d bytes", h.dataOff, len(data))
+		}
+		// Sizes: the product of the shape, or -1 when it overflows.
+		want, over := uint64(1), false
+		for _, d := range h.shape {
+			if d < 0 {
+				t.Fatalf("negative dimension in %v", h.shape)
+			}
+			hi, lo := bits.Mul64(want, uint64(d))
+			want, over = lo, over || hi != 0
+		}
+		if slices.Contains(h.shape, 0) {
+			want, over = 0, false
+		}
+		switch {
+		case over || want > math.MaxInt64:
+			if h.count != -1 || h.nbytes != -1 {
+				t.Fatalf("shape %v overflows but count %d, bytes %d", h.shape, h.count, h.nbytes)
+			}
+		case h.count != int64(want):
+			t.Fatalf("shape %v: count %d", h.shape, h.count)
+		case h.nbytes != -1 && h.nbytes != h.count*int64(h.dt.size):
+			t.Fatalf("shape %v of %s: %d bytes", h.shape, h.dt.descr, h.nbytes)
+		case h.nbytes == -1 && h.count <= math.MaxInt64/int64(h.dt.size):
+			t.Fatalf("shape %v of %s: bytes overflow reported for %d elements", h.shape, h.dt.descr, h.count)
+		}
+		// Written back and read again, the header is the same.
+		again, err := readHeader(bytes.NewReader(formatHeader(h)), -1)
+		if err != nil {
+			t.Fatalf("own header %q: %v", formatHeader(h), err)
+		}
+		if again.dt != h.dt || again.fortran != h.fortran || !slices.Equal(again.shape, h.shape) || again.count != h.count {
+			t.Fatalf("round trip changed the header: %+v -> %+v", h, again)
+		}
+		// Decoding whatever follows fails cleanly or gives the declared
+		// array.
+		a, err := readNPY(bytes.NewReader(data), int64(len(data)), &budget{limit: fuzzLimit})
+		if err != nil {
+			if strings.Contains(err.Error(), "internal error") {
+				t.Fatal(err)
+			}
+			return
+		}
+		if int64(a.Len()) != h.count || reflectLen(a.Data) != a.Len() {
+			t.Fatalf("decoded %d elements for shape %v", reflectLen(a.Data), h.shape)
+		}
+	})
+}
+
+func reflectLen(d any) int {
+	switch d := d.(type) {
+	case []float64:
+		return len(d)
+	case []complex128:
+		return len(d)
+	case []string:
+		return len(d)
+	}
+	return -1
+}
+
+// FuzzReadNPZ feeds small archives to the .npz reader with a memory limit:
+// the fuzzed bytes as an archive, and an archive holding the fuzzed member
+// bytes as W.npy (stored or deflated, with a correct CRC, so that the
+// fuzzer reaches the member's decoding). Nothing may panic; errors are
+// *FormatError values naming the file; what reads must fit the limit, be
+// sorted by name, survive a write and a read back unchanged, and give the
+// same network checks from its headers alone as from its data.
+func FuzzReadNPZ(f *testing.F) {
+	for _, c := range badCases() {
+		if c.npz != nil && len(c.npz) <= maxSeed {
+			f.Add(c.npz, []byte(nil), false)
+		}
+	}
+	for _, h := range badHeaders() {
+		f.Add([]byte(nil), h.b, true)
+	}
+	f.Add(zipOf("W.npy", w2, "activation.npy", npyStr("tanh"), "c.npy", rawNPY("{'descr': '<c8', 'fortran_order': True, 'shape': (2, 1), }", make([]byte, 16))), w2, false)
+	f.Add(rawZip(zip.Deflate, deflate(w2), uint64(len(w2))), npyStr("relu"), true)
+	f.Add([]byte(nil), rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (64, 64), }", make([]byte, 64*64*8)), true)
+	f.Fuzz(func(t *testing.T, data, member []byte, deflated bool) {
+		checkNPZ(t, data)
+		method := zip.Store
+		if deflated {
+			method = zip.Deflate
+		}
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		if w, err := zw.CreateHeader(&zip.FileHeader{Name: "W.npy", Method: method}); err == nil {
+			w.Write(member)
+		}
+		zw.Close()
+		checkNPZ(t, b.Bytes())
+	})
+}
+
+// checkNPZ reads data as an .npz and checks what it gives (see FuzzReadNPZ).
+func checkNPZ(t *testing.T, data []byte) {
+	t.Helper()
+	const file = "fuzz.npz"
+	var heads []*Array
+	keep := func(h []*Array) error { heads = h; return nil }
+	arrays, err := readNPZ(bytes.NewReader(data), int64(len(data)), file, &budget{limit: fuzzLimit}, keep)
+	if err != nil {
+		var fe *FormatError
+		if !asFormatError(err, &fe) || fe.File != file {
+			t.Fatalf("error is not a *FormatError naming the file: %v", err)
+		}
+		if strings.Contains(err.Error(), "internal error") {
+			t.Fatal(err)
+		}
+		return
+	}
+	var total int64
+	for i, a := range arrays {
+		if i > 0 && arrays[i-1].Name >= a.Name {
+			t.Fatalf("keys not sorted and unique: %q, %q", arrays[i-1].Name, a.Name)
+		}
+		if reflectLen(a.Data) != a.Len() {
+			t.Fatalf("%s: %d elements for shape %v", a.Name, reflectLen(a.Data), a.Shape)
+		}
+		d, _ := parseDtype(a.Dtype)
+		total += (&header{dt: d, count: int64(a.Len())}).decodedBytes()
+	}
+	if total > fuzzLimit {
+		t.Fatalf("read %d bytes of arrays under a %d limit", total, fuzzLimit)
+	}
+	// The headers seen before decoding describe the arrays decoded.
+	if len(heads) != len(arrays) {
+		t.Fatalf("%d headers, %d arrays", len(heads), len(arrays))
+	}
+	for _, h := range heads {
+		i := slices.IndexFunc(arrays, func(a *Array) bool { return a.Name == h.Name })
+		if i < 0 || !slices.Equal(arrays[i].Shape, h.Shape) || arrays[i].Dtype != h.Dtype || h.Data != nil {
+			t.Fatalf("header %+v does not match its array", h)
+		}
+	}
+	sameChecks(t, arrays, heads)
+	// Written and read back, the arrays are the same.
+	out := filepath.Join(t.TempDir(), "back.npz")
+	in := make([]Array, len(arrays))
+	for i, a := range arrays {
+		in[i] = *a
+	}
+	if err := WriteNPZ(out, in); err != nil {
+		t.Fatalf("WriteNPZ: %v", err)
+	}
+	back, err := ReadNPZLimit(out, -1)
+	if err != nil {
+		t.Fatalf("reading back: %v", err)
+	}
+	for i := range arrays {
+		if !sameArray(arrays[i], back[i]) {
+			t.Fatalf("%s changed through a write and a read", arrays[i].Name)
+		}
+	}
+}
+
+// sameChecks checks that the network checks give the same verdict from the
+// headers alone as from the decoded arrays: a shape or dtype error found
+// late would mean data read for nothing.
+func sameChecks(t *testing.T, arrays, heads []*Array) {
+	t.Helper()
+	for _, tr := range []bool{false, true} {
+		opts := &LoadOptions{Transpose: tr}
+		_, eh := resolve("f", heads, opts)
+		_, ed := resolve("f", arrays, opts)
+		if fmt.Sprint(eh) != fmt.Sprint(ed) {
+			t.Fatalf("headers: %v; data: %v", eh, ed)
+		}
+		_, eb := build("f", arrays, opts)
+		if eh != nil && fmt.Sprint(eb) != fmt.Sprint(eh) {
+			t.Fatalf("headers: %v; build: %v", eh, eb)
+		}
+		if eb != nil {
+			var fe *FormatError
+			if !asFormatError(eb, &fe) {
+				t.Fatalf("error is not a *FormatError: %v", eb)
+			}
+		}
+	}
+}
+
+// FuzzTorchLayout builds PyTorch-style state dicts from a few numbers:
+// the shapes of weight_hh_l0 and weight_ih_l0, which keys are present
+// (biases, a second layer, a reverse direction, projections, a string bias,
+// a bias of the wrong length) and the module prefix. The loader must not
+// panic, must give the same verdict from headers as from data, must refuse
+// GRU and LSTM shapes by name, and must read a well-formed nn.RNN.
+func FuzzTorchLayout(f *testing.F) {
+	f.Add(uint8(2), uint8(2), uint8(1), uint16(0b11), "rnn.")
+	f.Add(uint8(6), uint8(2), uint8(3), uint16(0), "")
+	f.Add(uint8(8), uint8(2), uint8(0), uint16(0b100), "lstm.")
+	f.Add(uint8(3), uint8(3), uint8(2), uint16(0b1111111), "a.b.")
+	f.Add(uint8(0), uint8(0), uint8(0), uint16(0b1000000), "\x1b[2J")
+	f.Fuzz(func(t *testing.T, rows, cols, in uint8, flags uint16, prefix string) {
+		r, c, m := int(rows%33), int(cols%17), int(in%5)
+		if len(prefix) > 32 {
+			prefix = prefix[:32]
+		}
+		vals := func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = float64(i%7) / 8
+			}
+			return v
+		}
+		var arrays []*Array
+		add := func(key string, data any, shape ...int) {
+			dt := "<f8"
+			if _, ok := data.([]string); ok {
+				dt = "<U4"
+			}
+			arrays = append(arrays, &Array{Name: prefix + key, Shape: shape, Data: data, Dtype: dt})
+		}
+		add("weight_hh_l0", vals(r*c), r, c)
+		bias := c
+		if flags&(1<<7) != 0 {
+			bias++
+		}
+		if flags&1 != 0 {
+			add("weight_ih_l0", vals(r*m), r, m)
+		}
+		if flags&2 != 0 {
+			add("bias_hh_l0", vals(bias), bias)
+		}
+		if flags&(1<<2) != 0 {
+			add("bias_ih_l0", vals(r), r)
+		}
+		if flags&(1<<3) != 0 {
+			add("weight_hh_l1", vals(r*c), r, c)
+		}
+		if flags&(1<<4) != 0 {
+			add("weight_hh_l0_reverse", vals(r*c), r, c)
+		}
+		if flags&(1<<5) != 0 {
+			add("weight_hr_l0", vals(c), c, 1)
+		}
+		if flags&(1<<6) != 0 {
+			add("bias_hh_l0", []string{"tanh"})
+		}
+		if flags&(1<<8) != 0 {
+			add("fc.weight", vals(2*c), 2, c)
+		}
+		// A later array replaces an earlier one of the same key.
+		seen := map[string]int{}
+		var uniq []*Array
+		for _, a := range arrays {
+			if i, ok := seen[a.Name]; ok {
+				uniq[i] = a
+				continue
+			}
+			seen[a.Name] = len(uniq)
+			uniq = append(uniq, a)
+		}
+		heads := make([]*Array, len(uniq))
+		for i, a := range uniq {
+			heads[i] = &Array{Name: a.Name, Shape: a.Shape, Dtype: a.Dtype}
+		}
+		sameChecks(t, uniq, heads)
+		l, err := build("torch.npz", uniq, &LoadOptions{})
+		hasProj := flags&(1<<5) != 0
+		switch {
+		case c > 0 && !hasProj && (r == 3*c || r == 4*c):
+			cell := map[bool]string{true: "GRU", false: "LSTM"}[r == 3*c]
+			if err == nil || !strings.Contains(err.Error(), cell+" cell of hidden size") || !strings.Contains(err.Error(), "nn.RNN") {
+				t.Fatalf("%d x %d: got %v, want a %s refusal", r, c, err, cell)
+			}
+		case hasProj:
+			if err == nil || !strings.Contains(err.Error(), "LSTM with projections") {
+				t.Fatalf("weight_hr_l0: got %v", err)
+			}
+		case err == nil:
+			if l.Layout != "torch" || l.Prefix != prefix || l.Network.Dim() != c || r != c {
+				t.Fatalf("%d x %d read as N = %d, layout %s, prefix %q", r, c, l.Network.Dim(), l.Layout, l.Prefix)
+			}
+			if flags&1 != 0 && m > 0 && l.Network.Inputs() != m {
+				t.Fatalf("M = %d, want %d", l.Network.Inputs(), m)
+			}
+		}
+		if err != nil {
+			var fe *FormatError
+			if !asFormatError(err, &fe) || fe.File != "torch.npz" {
+				t.Fatalf("error is not a *FormatError naming the file: %v", err)
+			}
+		}
+	})
+}
