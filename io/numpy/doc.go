@@ -34,13 +34,46 @@
 // shape, non-negative dimensions, and a data size (product of the shape
 // times the item size) equal to the bytes that follow, so that a truncated
 // file, trailing garbage or a header claiming 10^12 elements in a 1 kB file
-// gets an error without a large allocation. Zip entries with an implausible
-// compression ratio are refused for the same reason. Accepted dtypes are
-// float32 and float64 ('<f4', '>f4', '<f8', '>f8'), integers and bools
-// (converted to float64), complex64 and complex128, and strings ('U', 'S');
-// C and Fortran order are both read into row-major order. Every network
-// array is then checked for shape, finite values and tau > 0. Errors are
-// *[FormatError] values naming the file, the key and the problem.
+// gets an error without a large allocation. Accepted dtypes are float32 and
+// float64 ('<f4', '>f4', '<f8', '>f8'), integers and bools (converted to
+// float64), complex64 and complex128, and strings ('U', 'S'); C and Fortran
+// order are both read into row-major order. Object arrays ('|O', pickled
+// Python objects) are refused with a hint to save numeric arrays. Every
+// network array is then checked for shape, finite values and tau > 0; a
+// leaky network needs alpha in (0, 1]. A PyTorch GRU or LSTM state dict
+// (weight_hh_l0 of 3N or 4N rows), a stacked or a bidirectional RNN is
+// refused by name. Errors are *[FormatError] values naming the file, the
+// key and the problem; names taken from a file are printed escaped when
+// they hold control or non-printable characters ([QuoteKey]).
+//
+// # Header first, and a memory limit
+//
+// No file or zip member is read whole into memory. The reader reads every
+// .npy header of a file first (an .npz member through its decompressor,
+// only as far as the header), checks it against the size its file or zip
+// header gives, and charges the array's decoded size (8 bytes per real
+// element, 16 per complex one, for strings a 16-byte header plus their
+// UTF-8 bytes) to a budget shared by all the arrays of the file:
+// [LoadOptions].MaxBytes, or the maxBytes of [ReadNPYLimit],
+// [ReadNPZLimit] and [ReadMatrixLimit]. The default (0) is the machine's
+// physical memory as bounded by a cgroup limit; a negative value means no
+// limit. An array over it is refused with an error wrapping [ErrTooLarge]
+// that gives its shape, dtype, size and the limit, e.g.
+//
+//	numpy: net.npz: key W: shape (200000, 200000) of <f8 needs 320 GB, more than the 25.3 GB memory limit (the memory of this machine)
+//
+// [LoadNetwork] also checks the network's layout (W 2-d and square; b,
+// W_in, u, tau, alpha of shapes that fit N and M; string and numeric
+// dtypes) from the headers, so that a wrong-shaped array is refused before
+// its data is read. Only then is each array decoded: its data is streamed,
+// exactly the bytes its header declares, through a small buffer straight
+// into the decoded slice (in C order), and one more byte is read to tell
+// trailing data. So a zip bomb, an .npz member whose header declares a
+// 2 x 2 array but which inflates to a gigabyte, is refused after about 33
+// bytes of its data; a member longer than its zip header says is stopped
+// by the zip reader at the declared size; and a sparse file of honest size
+// larger than the machine is refused from its header. Zip entries claiming
+// a compression ratio DEFLATE cannot reach are refused from the zip header.
 //
 // # Files out
 //
