@@ -65,6 +65,17 @@ of trajectories (whose span is the largest tau; --inits-from random and
 --inits-file integrate nothing), and simulate with dormand-prince (or a
 fixed-step run of more than 1e10 steps).
 
+Before allocating anything large, find, simulate and linearize estimate
+from their flags and the network the memory the run will hold (initial and
+final states, each worker's N x N matrices or Krylov bases, trajectories,
+eigenvalues and eigenvectors, the output arrays) and refuse (exit 2, with
+the estimate and the limit) a run above --max-memory SIZE (e.g. 512M, 8G,
+1.5T, 2GiB, in powers of 1024; 0: no limit; default: the machine's memory,
+bounded by a cgroup limit). The network file and the .npy inputs are read
+under the same limit. --workers is capped at GOMAXPROCS and at the number
+of independent work items (lockstep groups of runs, trajectories, states
+to linearise); the output does not depend on it.
+
 stdout shows one row per unique point, ordered by class then q, and a
 summary; with --format json, the JSON document instead (so that
 fpfind ... --format json | jq always parses). Messages and progress go to

@@ -36,6 +36,7 @@ type findOptions struct {
 	maxIter   int
 	deflation int
 	workers   int
+	memory    memoryOption
 	plot      string
 	help      bool
 	version   bool
@@ -57,7 +58,8 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	fs.Float64Var(&o.uniqueTol, "unique-tol", fixedpoint.DefaultUniqueTol, "points closer than `TOL` * max(1, |h|inf) in max-norm are the same")
 	fs.IntVar(&o.maxIter, "max-iter", 0, "Newton iterations per initial state (0: the solver's default)")
 	fs.IntVar(&o.deflation, "deflation", 0, "deflated restarts that look for missed fixed points (0: the solver's default; -1: none)")
-	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
+	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs), at most GOMAXPROCS and one per group of runs advanced in lockstep; the output does not depend on it")
+	o.memory.register(fs)
 	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
 	o.spectrum.registerEigs(fs)
 	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, K x N x N, or K x N x COUNT with --eigs COUNT)")
@@ -178,6 +180,8 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 			}
 		}
 	}
+	o.model.maxBytes = o.memory.readLimit()
+	o.spectrum.memory = &o.memory
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err
@@ -210,6 +214,11 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	}
 	defer outs.abort()
 
+	if o.initsFile == "" {
+		if err := o.memory.check(findBytes(net, o, o.inits), fmt.Sprintf("find with %d initial states of N = %d units", o.inits, n)); err != nil {
+			return err
+		}
+	}
 	prog := newProgress(e, o.output.showProgress(e))
 	defer prog.finish()
 	t0 := time.Now()
@@ -217,6 +226,13 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	if err != nil {
 		return err
 	}
+	ni, _ := inits.Dims()
+	if o.initsFile != "" {
+		if err := o.memory.check(findBytes(net, o, ni), fmt.Sprintf("find with %d initial states of N = %d units", ni, n)); err != nil {
+			return err
+		}
+	}
+	nw := findWorkers(net, o, ni)
 	t1 := time.Now()
 	method, _ := fixedpoint.ParseMethod(o.method)
 	linear, _ := fixedpoint.ParseLinear(o.linear)
@@ -228,7 +244,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		UniqueTol:    o.uniqueTol,
 		MaxIter:      o.maxIter,
 		Deflation:    o.deflation,
-		Workers:      workers(o.workers),
+		Workers:      nw,
 		Recorder:     prog.recorder(),
 	})
 	if err != nil {
@@ -240,15 +256,15 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		states[i] = p.X
 	}
 	prog.stage("linearising", len(states))
-	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers), prog)
+	sps, err := spectra(ctx, net, states, &o.spectrum, effectiveWorkers(o.workers, len(states)), prog)
 	if err != nil {
 		return err
 	}
 	prog.finish()
 	if o.timing {
 		st := res.Stats
-		fmt.Fprintf(e.stderr, "fpfind: timing: initial states %.3f s, solving %.3f s, linearising %.3f s (%d points)\n",
-			t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), time.Since(t2).Seconds(), len(states))
+		fmt.Fprintf(e.stderr, "fpfind: timing: initial states %.3f s, solving %.3f s, linearising %.3f s (%d points, %d workers)\n",
+			t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), time.Since(t2).Seconds(), len(states), nw)
 		fmt.Fprintf(e.stderr, "fpfind: work: %d Newton steps (%s), %d LU factorisations, %d J v products, %d Broyden steps, %d speed evaluations, %d Hessians, %d chord steps, %d early exits\n",
 			st.NewtonIter, linearName(st), st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
 	}
@@ -300,7 +316,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 // initialStates returns the initial states and where they came from.
 func initialStates(ctx context.Context, in *input, o *findOptions, prog *progress) (*mat.Dense, string, error) {
 	if o.initsFile != "" {
-		m, err := readStates(o.initsFile, in.Network.Dim(), "initial states", "N = %d units")
+		m, err := readStates(o.initsFile, in.Network.Dim(), "initial states", "N = %d units", o.memory.readLimit())
 		if err != nil {
 			return nil, "", err
 		}
@@ -344,8 +360,60 @@ func sampleSettings(net *dynamics.Network, o *findOptions) *fixedpoint.SampleSet
 		Span:         tmax, // unused: one sample per trajectory
 		Noise:        o.initNoise,
 		Seed:         o.seed,
-		Workers:      workers(o.workers),
+		Workers:      effectiveWorkers(o.workers, (o.inits+sampleGroup-1)/sampleGroup),
 	}
+}
+
+// sampleGroup is the number of trajectories the sampling of initial states
+// integrates together (fixedpoint's lockstep group): one work item.
+const sampleGroup = 16
+
+// findBatch returns the number of runs a worker of find advances in
+// lockstep (fixedpoint.DefaultBatch, or DefaultBatchMF when Newton steps are
+// matrix-free) and whether they are.
+func findBatch(net *dynamics.Network, o *findOptions) (int, bool) {
+	linear, _ := fixedpoint.ParseLinear(o.linear)
+	mf := linear == fixedpoint.LinearGMRES || linear == fixedpoint.LinearAuto && net.Dim() >= fixedpoint.DefaultMatrixFreeN
+	if mf {
+		return fixedpoint.DefaultBatchMF, true
+	}
+	return fixedpoint.DefaultBatch, false
+}
+
+// findWorkers is the number of workers of a find from inits initial
+// states: at most one per lockstep group of runs (counting the deflated
+// restarts), and GOMAXPROCS.
+func findWorkers(net *dynamics.Network, o *findOptions, inits int) int {
+	batch, _ := findBatch(net, o)
+	restarts := cmp.Or(o.deflation, fixedpoint.DefaultDeflation)
+	return effectiveWorkers(o.workers, (inits+max(restarts, 0)+batch-1)/batch)
+}
+
+// findBytes estimates the memory a find from inits initial states holds:
+// W (and its two packed copies when Newton steps are matrix-free), the
+// initial and final states (in the initial-state matrix, the runs and the
+// output arrays: 6 I x N), the trajectories they are sampled from, each
+// worker's solver workspace (per run in lockstep an N x N Jacobian and its
+// LU factors, or a Krylov basis of 100 vectors, plus the N x N speed
+// Hessian and its Cholesky factor, and the dense polish's matrix) and the
+// linearisation workspace. The points are not known yet: their spectra
+// are checked again once they are (spectra).
+func findBytes(net *dynamics.Network, o *findOptions, inits int) float64 {
+	N, I := float64(net.Dim()), float64(inits)
+	batch, mf := findBatch(net, o)
+	w := findWorkers(net, o, inits)
+	b := runtimeBase + N*N*f8 + 6*I*N*f8
+	if o.initsFile == "" && o.initsFrom == "trajectories" {
+		b += float64(min(inits, sampleGroup*w)) * 12 * N * f8
+	}
+	var worker float64
+	if mf {
+		worker = 2*N*N*f8/float64(w) + float64(batch)*100*N*f8 + N*N*f8
+	} else {
+		worker = float64(batch)*2*N*N*f8 + 2*N*N*f8
+	}
+	b += float64(w) * worker
+	return b + spectrumBytes(0, net.Dim(), o.spectrum.count(net.Dim()), w, o.spectrum.sets())
 }
 
 // randomBound cuts the unbounded ends of an activation's range for

@@ -22,6 +22,7 @@ type linearizeOptions struct {
 	tol      float64
 	plot     string
 	workers  int
+	memory   memoryOption
 	help     bool
 }
 
@@ -38,7 +39,8 @@ func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
 	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json; without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues into `FILE`.png, .svg or .pdf")
 	o.output.registerStreams(fs, true)
-	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
+	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs), at most GOMAXPROCS and one per state; the output does not depend on it")
+	o.memory.register(fs)
 	o.model.register(fs)
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs, o
@@ -106,6 +108,8 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if err := o.Validate(); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
+	o.model.maxBytes = o.memory.readLimit()
+	o.spectrum.memory = &o.memory
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err
@@ -118,7 +122,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	if err := o.spectrum.checkPartial(n); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
-	at, err := readStates(o.at, n, "states", "N = %d units")
+	at, err := readStates(o.at, n, "states", "N = %d units", o.memory.readLimit())
 	if err != nil {
 		return err
 	}
@@ -139,7 +143,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 
 	prog := newProgress(e, o.output.showProgress(e))
 	prog.stage("linearising", len(states))
-	sps, err := spectra(ctx, net, states, &o.spectrum, workers(o.workers), prog)
+	sps, err := spectra(ctx, net, states, &o.spectrum, effectiveWorkers(o.workers, len(states)), prog)
 	prog.finish()
 	if err != nil {
 		return err

@@ -62,6 +62,9 @@ func loadNetwork(path string, m *modelOptions) (*input, error) {
 	}
 	l, err := numpy.LoadNetwork(path, m.loadOptions())
 	if err != nil {
+		if m.maxBytes != 0 {
+			return nil, tooLarge(err)
+		}
 		return nil, inputError(err)
 	}
 	sum, err := report.HashPath(path)
@@ -118,12 +121,13 @@ func underFolder(p, dir string) bool {
 }
 
 // readStates reads an (I x cols) matrix of states (or inputs) from an .npy
-// file, checking its width and that every value is finite. Errors are
-// input errors naming the file.
-func readStates(path string, cols int, what, unit string) (*mat.Dense, error) {
-	m, err := numpy.ReadMatrix(path)
+// file, checking its width and that every value is finite; maxBytes bounds
+// its memory as numpy.ReadMatrixLimit does (--max-memory). Errors are input
+// errors naming the file.
+func readStates(path string, cols int, what, unit string, maxBytes int64) (*mat.Dense, error) {
+	m, err := numpy.ReadMatrixLimit(path, maxBytes)
 	if err != nil {
-		return nil, inputError(err)
+		return nil, tooLarge(err)
 	}
 	r, c := m.Dims()
 	if c != cols {

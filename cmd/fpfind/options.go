@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -29,6 +28,10 @@ type modelOptions struct {
 	tau        []float64
 	transpose  bool
 	keyPrefix  string
+	// maxBytes bounds the memory of the arrays read from the network file
+	// (numpy.LoadOptions.MaxBytes: 0 the machine's memory, < 0 none); the
+	// commands that compute set it from --max-memory.
+	maxBytes int64
 }
 
 func (m *modelOptions) register(fs *pflag.FlagSet) {
@@ -74,6 +77,7 @@ func (m *modelOptions) loadOptions() *numpy.LoadOptions {
 		Convention: m.convention,
 		Alpha:      m.alpha,
 		Tau:        m.tau,
+		MaxBytes:   m.maxBytes,
 	}
 }
 
@@ -146,14 +150,6 @@ func (o *outputOptions) showProgress(e *env) bool {
 		return false
 	}
 	return e.tty
-}
-
-// workers returns the number of workers for -j n (0: all CPUs).
-func workers(n int) int {
-	if n <= 0 {
-		return runtime.GOMAXPROCS(0)
-	}
-	return n
 }
 
 // checkPlot validates a --plot file name.
@@ -231,9 +227,9 @@ func (in *inputOption) apply(net *dynamics.Network) (*dynamics.Network, error) {
 		return nil, inputError(fmt.Errorf("--input %s: the network has no inputs (M = 0: no W_in)", in.arg))
 	}
 	if in.file != "" {
-		u, err := numpy.ReadMatrix(in.file)
+		u, err := numpy.ReadMatrixLimit(in.file, 0)
 		if err != nil {
-			return nil, inputError(fmt.Errorf("--input: %w", err))
+			return nil, tooLarge(fmt.Errorf("--input: %w", err))
 		}
 		r, c := u.Dims()
 		if r != 1 || c != m {

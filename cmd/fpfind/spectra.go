@@ -22,6 +22,9 @@ type spectrumOptions struct {
 	leftVectors bool
 	eigs        int  // --eigs: leading eigenvalues per point, 0 for all
 	eigsSet     bool // --eigs was given; otherwise the automatic choice
+	// memory, when not nil, is the --max-memory the linearisation is
+	// checked against once the number of points is known.
+	memory *memoryOption
 }
 
 // autoFullMax is the largest N for which, without --eigs, every eigenvalue
@@ -103,24 +106,30 @@ func (s *spectrumOptions) settings() *linearize.Settings {
 // workerHook, when set by a test, runs in every linearisation worker.
 var workerHook func()
 
-// maxVectorBytes bounds the memory of the eigenvectors asked for with
-// --vectors or --left-vectors (K x N x N complex128 each).
-const maxVectorBytes = 4 << 30
+// sets returns the number of eigenvector sets written: 0, 1 (right) or 2.
+func (s *spectrumOptions) sets() int {
+	switch {
+	case s.leftVectors:
+		return 2
+	case s.vectors:
+		return 1
+	}
+	return 0
+}
 
-// checkVectorMemory refuses eigenvectors that would not fit in memory
-// (K x N x c complex128 per set, c eigenvalues per point).
-func (s *spectrumOptions) checkVectorMemory(k, n int) error {
-	sets := 0
-	if s.vectors || s.leftVectors {
-		sets++
+// checkMemory refuses the linearisation of k points of N units on workers
+// goroutines when its estimate (spectrumBytes, chiefly the eigenvectors
+// asked for with --vectors or --left-vectors, K x N x c complex128 each)
+// exceeds --max-memory.
+func (s *spectrumOptions) checkMemory(k, n, workers int) error {
+	if s.memory == nil {
+		return nil
 	}
-	if s.leftVectors {
-		sets++
+	what := fmt.Sprintf("linearising %d points of N = %d units", k, n)
+	if sets := s.sets(); sets > 0 {
+		what += " with their eigenvectors (drop --vectors/--left-vectors, or linearize fewer points with fpfind linearize --at)"
 	}
-	if b := float64(sets) * float64(k) * float64(n) * float64(s.count(n)) * 16; b > maxVectorBytes {
-		return fmt.Errorf("the eigenvectors of %d points with N = %d would take %.1f GB; drop --vectors/--left-vectors, or linearize fewer points with fpfind linearize --at", k, n, b/(1<<30))
-	}
-	return nil
+	return s.memory.check(runtimeBase+spectrumBytes(k, n, s.count(n), workers, s.sets()), what)
 }
 
 // pointSpectrum is the linearisation at one point with the facts the table
@@ -135,7 +144,7 @@ type pointSpectrum struct {
 // The results do not depend on workers. Warnings are returned per point.
 func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opts *spectrumOptions, workers int, prog *progress) ([]pointSpectrum, error) {
 	if len(states) > 0 {
-		if err := opts.checkVectorMemory(len(states), len(states[0])); err != nil {
+		if err := opts.checkMemory(len(states), len(states[0]), workers); err != nil {
 			return nil, err
 		}
 	}
