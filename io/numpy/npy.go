@@ -281,10 +281,10 @@ func (h *header) what() string { return "shape " + pyShape(h.shape) + " of " + h
 // size may be false.
 func (h *header) checkSize(avail int64, exact bool) error {
 	switch {
-	case h.nbytes < 0:
-		return fmt.Errorf("header claims %s, more than the %d bytes present: %w", h.what(), avail, io.ErrUnexpectedEOF)
+	case h.nbytes < 0 || h.count > avail:
+		return fmt.Errorf("header claims %s (more than the %d bytes present): %w", h.what(), avail, io.ErrUnexpectedEOF)
 	case h.nbytes > avail:
-		return fmt.Errorf("header claims %s = %d bytes, more than the %d bytes present: %w", h.what(), h.nbytes, avail, io.ErrUnexpectedEOF)
+		return fmt.Errorf("header claims %s = %d bytes, but %d are present: %w", h.what(), h.nbytes, avail, io.ErrUnexpectedEOF)
 	case h.nbytes < avail && exact:
 		return fmt.Errorf("%d bytes of trailing garbage after the %d bytes of %s", avail-h.nbytes, h.nbytes, h.what())
 	}
