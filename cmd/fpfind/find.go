@@ -181,6 +181,15 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		}
 	}
 	o.model.maxBytes = o.memory.readLimit()
+	o.model.check = func(n, m int) error {
+		// Before W is read: what reading it takes, and what a find from the
+		// flags' initial states (one, when they come from a file) holds.
+		inits := o.inits
+		if o.initsFile != "" {
+			inits = 1
+		}
+		return o.memory.check(max(networkBytes(n, m), findBytes(n, o, inits)), fmt.Sprintf("find with %d initial states of N = %d units", inits, n))
+	}
 	o.spectrum.memory = &o.memory
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
@@ -215,7 +224,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	defer outs.abort()
 
 	if o.initsFile == "" {
-		if err := o.memory.check(findBytes(net, o, o.inits), fmt.Sprintf("find with %d initial states of N = %d units", o.inits, n)); err != nil {
+		if err := o.memory.check(findBytes(n, o, o.inits), fmt.Sprintf("find with %d initial states of N = %d units", o.inits, n)); err != nil {
 			return err
 		}
 	}
@@ -228,11 +237,11 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	}
 	ni, _ := inits.Dims()
 	if o.initsFile != "" {
-		if err := o.memory.check(findBytes(net, o, ni), fmt.Sprintf("find with %d initial states of N = %d units", ni, n)); err != nil {
+		if err := o.memory.check(findBytes(n, o, ni), fmt.Sprintf("find with %d initial states of N = %d units", ni, n)); err != nil {
 			return err
 		}
 	}
-	nw := findWorkers(net, o, ni)
+	nw := findWorkers(n, o, ni)
 	t1 := time.Now()
 	method, _ := fixedpoint.ParseMethod(o.method)
 	linear, _ := fixedpoint.ParseLinear(o.linear)
@@ -371,9 +380,9 @@ const sampleGroup = 16
 // findBatch returns the number of runs a worker of find advances in
 // lockstep (fixedpoint.DefaultBatch, or DefaultBatchMF when Newton steps are
 // matrix-free) and whether they are.
-func findBatch(net *dynamics.Network, o *findOptions) (int, bool) {
+func findBatch(n int, o *findOptions) (int, bool) {
 	linear, _ := fixedpoint.ParseLinear(o.linear)
-	mf := linear == fixedpoint.LinearGMRES || linear == fixedpoint.LinearAuto && net.Dim() >= fixedpoint.DefaultMatrixFreeN
+	mf := linear == fixedpoint.LinearGMRES || linear == fixedpoint.LinearAuto && n >= fixedpoint.DefaultMatrixFreeN
 	if mf {
 		return fixedpoint.DefaultBatchMF, true
 	}
@@ -383,8 +392,8 @@ func findBatch(net *dynamics.Network, o *findOptions) (int, bool) {
 // findWorkers is the number of workers of a find from inits initial
 // states: at most one per lockstep group of runs (counting the deflated
 // restarts), and GOMAXPROCS.
-func findWorkers(net *dynamics.Network, o *findOptions, inits int) int {
-	batch, _ := findBatch(net, o)
+func findWorkers(n int, o *findOptions, inits int) int {
+	batch, _ := findBatch(n, o)
 	restarts := cmp.Or(o.deflation, fixedpoint.DefaultDeflation)
 	return effectiveWorkers(o.workers, (inits+max(restarts, 0)+batch-1)/batch)
 }
@@ -398,10 +407,10 @@ func findWorkers(net *dynamics.Network, o *findOptions, inits int) int {
 // Hessian and its Cholesky factor, and the dense polish's matrix) and the
 // linearisation workspace. The points are not known yet: their spectra
 // are checked again once they are (spectra).
-func findBytes(net *dynamics.Network, o *findOptions, inits int) float64 {
-	N, I := float64(net.Dim()), float64(inits)
-	batch, mf := findBatch(net, o)
-	w := findWorkers(net, o, inits)
+func findBytes(n int, o *findOptions, inits int) float64 {
+	N, I := float64(n), float64(inits)
+	batch, mf := findBatch(n, o)
+	w := findWorkers(n, o, inits)
 	b := runtimeBase + N*N*f8 + 6*I*N*f8
 	if o.initsFile == "" && o.initsFrom == "trajectories" {
 		b += float64(min(inits, sampleGroup*w)) * 12 * N * f8
@@ -413,7 +422,7 @@ func findBytes(net *dynamics.Network, o *findOptions, inits int) float64 {
 		worker = float64(batch)*2*N*N*f8 + 2*N*N*f8
 	}
 	b += float64(w) * worker
-	return b + spectrumBytes(0, net.Dim(), o.spectrum.count(net.Dim()), w, o.spectrum.sets())
+	return b + spectrumBytes(0, n, o.spectrum.count(n), w, o.spectrum.sets())
 }
 
 // randomBound cuts the unbounded ends of an activation's range for

@@ -15,6 +15,7 @@ import (
 
 type infoOptions struct {
 	model  modelOptions
+	memory memoryOption
 	format string
 	help   bool
 }
@@ -23,6 +24,7 @@ func newInfoFlags() (*pflag.FlagSet, *infoOptions) {
 	o := &infoOptions{}
 	fs := newFlagSet("info")
 	fs.StringVar(&o.format, "format", "text", "`FORMAT` of stdout: text or json")
+	o.memory.register(fs)
 	o.model.register(fs)
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
 	return fs, o
@@ -63,6 +65,12 @@ func runInfo(_ context.Context, e *env, c *command, name string, args []string) 
 	path, err := networkArg(name, fs.Args())
 	if err != nil {
 		return err
+	}
+	o.model.maxBytes = o.memory.readLimit()
+	o.model.check = func(n, m int) error {
+		// The network, and the dense eigen-decomposition of W behind its
+		// spectral radius (W's copy, its Schur form and the workspace).
+		return o.memory.check(networkBytes(n, m)+3*float64(n)*float64(n)*f8, fmt.Sprintf("info on a network of N = %d units", n))
 	}
 	in, err := loadNetwork(path, &o.model)
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -167,6 +169,50 @@ func TestParseSize(t *testing.T) {
 	for _, lim := range []string{"0", "1G"} {
 		if r := runArgs(t, "-q", "--max-memory", lim, net("two_units.npz")); r.code != 0 || r.stdout != base.stdout {
 			t.Errorf("--max-memory %s: exit %d, output differs: %s", lim, r.code, r.stderr)
+		}
+	}
+}
+
+// An honest but huge W (a sparse file of 3.2 GB: shape (20000, 20000) of
+// <f8) is refused from its header, before its data is read, by every
+// command: reading it would hold the decoded W and the network's copy, more
+// than the limit of 4 GiB given here, although the file alone is under it.
+// Without the check on N, info read it whole and the machine ran out of
+// memory on a 12.8 GB W.
+func TestHugeNetworkRefusedFromHeader(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "net")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20000
+	hdr := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", n, n)
+	hdr += strings.Repeat(" ", (64-(10+len(hdr)+1)%64)%64) + "\n"
+	f, err := os.Create(filepath.Join(dir, "W.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := append([]byte("\x93NUMPY\x01\x00"), byte(len(hdr)), byte(len(hdr)>>8))
+	if _, err := f.Write(append(pre, hdr...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(int64(len(pre)+len(hdr)) + 8*n*n); err != nil {
+		t.Fatalf("making a sparse file: %v", err)
+	}
+	f.Close()
+	at := filepath.Join(t.TempDir(), "at.npy")
+	for _, args := range [][]string{
+		{"-q", "--max-memory", "4G", dir},
+		{"-q", "--max-memory", "4G", "--inits-file", at, dir},
+		{"simulate", "-q", "--max-memory", "4G", "-o", filepath.Join(t.TempDir(), "s"), dir},
+		{"linearize", "-q", "--max-memory", "4G", "--at", at, dir},
+		{"info", "--max-memory", "4G", dir},
+	} {
+		r, alloc := allocated(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "N = 20000 units") || !strings.Contains(r.stderr, "--max-memory") {
+			t.Errorf("%v: exit %d, %q; want exit 2 naming N and --max-memory", args, r.code, r.stderr)
+		}
+		if alloc > 4<<20 {
+			t.Errorf("%v: allocated %d bytes to refuse", args, alloc)
 		}
 	}
 }

@@ -109,6 +109,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 		return usageErrorf(name, "%v", err)
 	}
 	o.model.maxBytes = o.memory.readLimit()
+	o.model.check = o.memory.checkNetwork
 	o.spectrum.memory = &o.memory
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {

@@ -155,6 +155,19 @@ const (
 	c16 = 16.0
 )
 
+// networkBytes estimates what reading a network of N units and M inputs
+// holds at its peak: the decoded arrays and the network's own copy of them.
+func networkBytes(n, m int) float64 {
+	N, M := float64(n), float64(m)
+	return runtimeBase + 2*N*(N+M)*f8
+}
+
+// checkNetwork is the check of modelOptions for the commands that need
+// nothing but the network before its data is read.
+func (m *memoryOption) checkNetwork(n, inputs int) error {
+	return m.check(networkBytes(n, inputs), fmt.Sprintf("reading a network of N = %d units", n))
+}
+
 // spectrumBytes estimates the linearisation of k points of N units on
 // workers goroutines, c eigenvalues each (c < n: the Krylov method), with
 // sets of eigenvectors (0, 1 or 2) written: the per-worker workspace, and

@@ -32,6 +32,10 @@ type modelOptions struct {
 	// (numpy.LoadOptions.MaxBytes: 0 the machine's memory, < 0 none); the
 	// commands that compute set it from --max-memory.
 	maxBytes int64
+	// check, when set, refuses a network from its N and M before its data
+	// is read (numpy.LoadOptions.Check); the commands that compute set it
+	// from --max-memory.
+	check func(n, m int) error
 }
 
 func (m *modelOptions) register(fs *pflag.FlagSet) {
@@ -78,6 +82,7 @@ func (m *modelOptions) loadOptions() *numpy.LoadOptions {
 		Alpha:      m.alpha,
 		Tau:        m.tau,
 		MaxBytes:   m.maxBytes,
+		Check:      m.check,
 	}
 }
 

@@ -149,6 +149,7 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 		}
 	}
 	o.model.maxBytes = o.memory.readLimit()
+	o.model.check = o.memory.checkNetwork
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err

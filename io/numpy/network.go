@@ -60,6 +60,12 @@ type LoadOptions struct {
 	// bounded by a cgroup limit), or no limit when that is unknown; a
 	// negative value means no limit.
 	MaxBytes int64
+	// Check, when not nil, is called with the network's N and M once every
+	// header is read and the layout checked, before any array's data is
+	// decoded; an error from it stops the load and is returned as is. A
+	// caller uses it to refuse a network too large for what it will do
+	// with it (its own copies of W, say) without reading the file.
+	Check func(n, m int) error
 }
 
 // Loaded is a network read from a file, with what the file held.
@@ -119,8 +125,11 @@ func LoadNetwork(path string, opts *LoadOptions) (*Loaded, error) {
 		return nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	check := func(heads []*Array) error {
-		_, err := resolve(path, heads, opts)
-		return err
+		y, err := resolve(path, heads, opts)
+		if err != nil || opts.Check == nil {
+			return err
+		}
+		return opts.Check(y.n, y.m)
 	}
 	b := newBudget(opts.MaxBytes)
 	var arrays []*Array
