@@ -423,8 +423,7 @@ func biorthonormalize(left, right *mat.CDense, values []complex128, scale float6
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]

@@ -269,20 +269,6 @@ func (p *pointSpectrum) leading() complex128 {
 	return p.Values[0]
 }
 
-// classRank orders the classes in the output: stable, marginal, saddle,
-// unstable (from attracting to repelling).
-func classRank(c linearize.Class) int {
-	switch c {
-	case linearize.Stable:
-		return 0
-	case linearize.Marginal:
-		return 1
-	case linearize.Saddle:
-		return 2
-	}
-	return 3
-}
-
 // countClass adds a class to the counts.
 func countClass(c *report.ClassCounts, cl linearize.Class) {
 	switch cl {

@@ -310,7 +310,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "res.npz")
 	in := []Array{
-		{Name: "q", Shape: []int{3}, Data: []float64{1e-300, math.Inf(1), -0.0}},
+		{Name: "q", Shape: []int{3}, Data: []float64{1e-300, math.Inf(1), math.Copysign(0, -1)}},
 		{Name: "eigenvalues", Shape: []int{2, 2}, Data: []complex128{1 + 2i, -3i, 4, complex(math.NaN(), 1)}},
 		{Name: "multiplicity", Shape: []int{2}, Data: []int64{7, -1 << 62}},
 		{Name: "n_unstable", Shape: []int{2}, Data: []int{0, 3}},
