@@ -393,6 +393,11 @@ func (l *lockstep) dopri(ctx context.Context, y0 []float64, t0, t1 float64, c *c
 			l.stopAll(MaxStepsReached, t, stats, nil)
 			return
 		}
+		// A step that cannot move t: see dopri.
+		if !(h >= minStep(t)) && t1-t > minStep(t) {
+			l.stopAll(StepUnderflow, t, stats, nil)
+			return
+		}
 		tn := t + h
 		if tn >= t1 {
 			h, tn = t1-t, t1

@@ -239,6 +239,13 @@ func (w *work) dopri(ctx context.Context, f Func, y0 []float64, t0, t1 float64, 
 			res.Status, res.End = MaxStepsReached, t
 			return
 		}
+		// A step that cannot move t (0 or NaN from a field so large that
+		// the first-step estimate overflows, as with tau = 1e-300) would
+		// be accepted again and again until the budget is spent.
+		if !(h >= minStep(t)) && t1-t > minStep(t) {
+			res.Status, res.End = StepUnderflow, t
+			return
+		}
 		tn := t + h
 		if tn >= t1 {
 			h, tn = t1-t, t1

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/ode"
+	"gonum.org/v1/gonum/mat"
 )
 
 // y' = -y + cos(t): y(t) = (y0 - 1/2) e^-t + (cos t + sin t)/2.
@@ -195,6 +196,45 @@ func TestLinearRotation(t *testing.T) {
 			if d := maxAbsDiff(res.Y.RawRowView(i), want); d > 1e-9 {
 				t.Errorf("%v t=%v: error %.3g", s.Method, ts, d)
 			}
+		}
+	}
+}
+
+// A field so large that the first-step estimate overflows to a step of 0
+// (the network's F = (-h + tanh(h)) / tau with tau = 1e-300) ends at once
+// with a step underflow, instead of accepting steps of length 0 until the
+// step budget is spent.
+func TestZeroStepUnderflow(t *testing.T) {
+	ctx := context.Background()
+	const tau = 1e-300
+	huge := func(dst []float64, _ float64, y []float64) {
+		for i, v := range y {
+			dst[i] = (-v + math.Tanh(2*v)) / tau
+		}
+	}
+	res, err := ode.Solve(ctx, huge, []float64{0.5, -0.3}, 0, 10, nil)
+	if !errors.Is(err, ode.ErrStepUnderflow) || res.Status != ode.StepUnderflow || res.End != 0 {
+		t.Fatalf("Solve: err %v, status %v, end %v; want a step underflow at t = 0", err, res.Status, res.End)
+	}
+	if n := res.Stats.Accepted + res.Stats.Rejected; n > 10 {
+		t.Errorf("Solve took %d steps before giving up", n)
+	}
+	batch := func(dst *mat.Dense, _ float64, y *mat.Dense) {
+		r, c := y.Dims()
+		for i := range r {
+			for j := range c {
+				dst.Set(i, j, (-y.At(i, j)+math.Tanh(2*y.At(i, j)))/tau)
+			}
+		}
+	}
+	y0 := mat.NewDense(2, 2, []float64{0.5, -0.3, 0.1, 0.2})
+	runs, err := ode.SolveLockstep(ctx, batch, y0, 0, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range runs {
+		if r.Status != ode.StepUnderflow || r.End != 0 || r.Stats.Accepted+r.Stats.Rejected > 10 {
+			t.Errorf("SolveLockstep row %d: status %v, end %v, %d steps; want a step underflow at t = 0", i, r.Status, r.End, r.Stats.Accepted+r.Stats.Rejected)
 		}
 	}
 }
