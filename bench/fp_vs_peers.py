@@ -105,7 +105,7 @@ def trajectories(W, b, tau, count, noise, seed, inputs=None):
 
 
 def dedupe(points, q, tol):
-    """max-norm dedupe (DESIGN.md unique-tol), lowest q first."""
+    """max-norm dedupe (docs/DESIGN.md unique-tol), lowest q first."""
     keep = []
     for i in np.argsort(q, kind="stable"):
         x = points[i]

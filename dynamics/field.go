@@ -133,7 +133,7 @@ func (n *Network) Jacobian(dst *mat.Dense, h []float64) {
 
 // Operator writes the linear operator of the network's convention at h into
 // dst: J(h) for Continuous, (1-alpha) I + alpha diag(phi') W for Leaky and
-// diag(phi') W for Discrete (DESIGN.md section 1). Its sizing rules are
+// diag(phi') W for Discrete (docs/DESIGN.md section 1). Its sizing rules are
 // those of [Network.Jacobian].
 func (n *Network) Operator(dst *mat.Dense, h []float64) {
 	n.checkLen(h)

@@ -161,7 +161,7 @@ const (
 )
 
 // Settings configure Find. The zero value (and a nil *Settings) gives the
-// DESIGN.md defaults; every field says what its zero value means.
+// docs/DESIGN.md defaults; every field says what its zero value means.
 type Settings struct {
 	// Method is the solver of each run; the zero value is Auto.
 	Method Method

@@ -3,7 +3,7 @@ package fixedpoint
 import "fmt"
 
 // Status says how a run ended, or what kind of point a unique point is. The
-// strings are those of DESIGN.md: "fixed", "slow", "not-converged",
+// strings are those of docs/DESIGN.md: "fixed", "slow", "not-converged",
 // "diverged".
 type Status int
 
@@ -29,7 +29,7 @@ var statusNames = [...]string{
 	Diverged:     "diverged",
 }
 
-// String returns the DESIGN.md name of the status.
+// String returns the docs/DESIGN.md name of the status.
 func (s Status) String() string {
 	if s < 0 || int(s) >= len(statusNames) {
 		return fmt.Sprintf("Status(%d)", int(s))
@@ -37,7 +37,7 @@ func (s Status) String() string {
 	return statusNames[s]
 }
 
-// MarshalText implements encoding.TextMarshaler with the DESIGN.md name.
+// MarshalText implements encoding.TextMarshaler with the docs/DESIGN.md name.
 func (s Status) MarshalText() ([]byte, error) {
 	if s < 0 || int(s) >= len(statusNames) {
 		return nil, fmt.Errorf("fixedpoint: unknown status %d", int(s))

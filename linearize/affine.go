@@ -66,7 +66,7 @@ func (a *Affine) Field(dst []float64, _ float64, d []float64) {
 }
 
 // Diffusion returns the per-unit noise amplitude sigma/tau_i of the
-// network's noise of intensity sigma (DESIGN.md section 1), the diagonal
+// network's noise of intensity sigma (docs/DESIGN.md section 1), the diagonal
 // diffusion an Euler-Maruyama integrator takes (ode.Noise.Diffusion).
 func (a *Affine) Diffusion(sigma float64) []float64 {
 	g := make([]float64, len(a.invTau))

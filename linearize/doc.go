@@ -12,7 +12,7 @@
 //	J(h) = diag(1/tau) (-I + diag(phi'(x)) W),   x = W h + W_in u + b,
 //
 // and for the maps it is M = (1-alpha) I + alpha diag(phi') W (leaky) or
-// M = diag(phi') W (discrete); see DESIGN.md section 1 and
+// M = diag(phi') W (discrete); see docs/DESIGN.md section 1 and
 // [dynamics.Network.Operator]. The three are related by
 // lambda_M = 1 + alpha tau lambda_J (leaky, one tau). [Decompose] is a pure
 // function of any square matrix; [At] builds the operator of a network.

@@ -31,7 +31,7 @@ var ErrNoLeftVectors = errors.New("linearize: left eigenvectors need the full de
 
 // Leading returns the k leading eigenvalues of the network's linear
 // operator at state h (J, or M for the Leaky and Discrete conventions;
-// DESIGN.md section 1): the k rightmost for Continuous, the k of largest
+// docs/DESIGN.md section 1): the k rightmost for Continuous, the k of largest
 // modulus for the maps, sorted as in [At]. It never forms the N x N
 // operator: it runs the Krylov–Schur method (internal/eigen, with a
 // subspace of max(2k+10, min(8k, N/16)) vectors) on matrix-vector products with W,

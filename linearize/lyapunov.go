@@ -225,7 +225,7 @@ func solveSmall(k, b []float64, d int) {
 
 // StationaryCovariance returns the stationary covariance of the
 // fluctuations around the stable fixed point h0 of the network driven by
-// white noise of intensity sigma (DESIGN.md section 1: dh = F(h) dt +
+// white noise of intensity sigma (docs/DESIGN.md section 1: dh = F(h) dt +
 // (sigma/tau) dW), to first order in sigma: the solution S of
 //
 //	J S + S J^T + diag(sigma/tau_i)^2 = 0,   J = J(h0),

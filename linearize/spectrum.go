@@ -13,7 +13,7 @@ import (
 	"github.com/fpfind/fpfind/dynamics"
 )
 
-// Class is the stability class of a point (DESIGN.md section 3).
+// Class is the stability class of a point (docs/DESIGN.md section 3).
 type Class int
 
 // The classes. Their strings are the ones written to result files.
@@ -55,7 +55,7 @@ func (c *Class) UnmarshalText(b []byte) error {
 }
 
 // Classify returns the class for nUnstable unstable and nMarginal marginal
-// modes out of n (DESIGN.md section 3). A point with both unstable and
+// modes out of n (docs/DESIGN.md section 3). A point with both unstable and
 // marginal modes and nUnstable < n is a Saddle.
 func Classify(nUnstable, nMarginal, n int) Class {
 	switch {
@@ -193,7 +193,7 @@ func (e *NonFiniteError) Error() string {
 }
 
 // At returns the spectrum of the network's linear operator at state h (J,
-// or M for the Leaky and Discrete conventions; DESIGN.md section 1). h has
+// or M for the Leaky and Discrete conventions; docs/DESIGN.md section 1). h has
 // length net.Dim() and is not modified.
 func At(net *dynamics.Network, h []float64, s *Settings) (*Spectrum, error) {
 	if net == nil {
@@ -337,7 +337,7 @@ func decompose(a *mat.Dense, conv dynamics.Convention, s *Settings) (*Spectrum, 
 }
 
 // Count returns the numbers of unstable and marginal eigenvalues for the
-// convention with tolerance eps (DESIGN.md section 3): with x = Re lambda
+// convention with tolerance eps (docs/DESIGN.md section 3): with x = Re lambda
 // (Continuous) or |lambda| - 1 (Leaky, Discrete), unstable when x > eps,
 // marginal when |x| <= eps.
 func Count(values []complex128, conv dynamics.Convention, eps float64) (nUnstable, nMarginal int) {

@@ -1,7 +1,7 @@
 """fpfind_io: read fpfind outputs and write networks for fpfind, numpy only.
 
 fpfind (https://github.com/fpfind/fpfind) writes each run's arrays to
-PREFIX.npz and a summary to PREFIX.json (keys in DESIGN.md section 4). This
+PREFIX.npz and a summary to PREFIX.json (keys in docs/DESIGN.md section 4). This
 module reads every output fpfind writes into numpy arrays, makes a tidy
 per-point table of a spectrum, reads the network files fpfind reads (our keys
 or a PyTorch state dict), simulates a network in numpy, exports a torch
@@ -46,7 +46,7 @@ the model facts ``.convention``, ``.alpha``, ``.tau`` (None when unknown). A
 file that is not an fpfind output, or one whose arrays do not fit together,
 raises ``ResultError`` (a ValueError) naming the file and the problem.
 
-The model (DESIGN.md section 1): x = W h + W_in u + b, and
+The model (docs/DESIGN.md section 1): x = W h + W_in u + b, and
 continuous: tau dh/dt = -h + phi(x); leaky: h <- h + alpha (-h + phi(x));
 discrete: h <- phi(x).
 """
@@ -332,7 +332,7 @@ def load_result(path, meta_path=None):
 
 
 def time_constants(eigenvalues, convention, alpha=None, tau=1.0):
-    """Time constant of every mode (DESIGN.md section 3), in units of time:
+    """Time constant of every mode (docs/DESIGN.md section 3), in units of time:
     -1/Re(lambda) for continuous, -dt/ln|lambda| for leaky (dt = alpha*tau)
     and discrete (dt = 1 step). Unstable modes give negative values, neutral
     ones inf, NaN padding NaN. Works on any array shape."""
@@ -431,7 +431,7 @@ def _find_key(z, name, prefix=None):
 
 
 def load_network(path, convention=None, alpha=None, tau=None, activation=None, key_prefix=None):
-    """Read a network file the way fpfind does (DESIGN.md section 4): our keys
+    """Read a network file the way fpfind does (docs/DESIGN.md section 4): our keys
     (W, b, W_in, u, tau, activation, convention, alpha) or a PyTorch nn.RNN
     state dict (weight_hh_l0, weight_ih_l0, bias_hh_l0 + bias_ih_l0, any
     module prefix; convention discrete unless told). Arguments override the
@@ -526,7 +526,7 @@ def field(net, h, u=None):
 
 
 def operator(net, h):
-    """The linear operator at h for the network's convention (DESIGN.md
+    """The linear operator at h for the network's convention (docs/DESIGN.md
     section 1): J, (1-alpha) I + alpha diag(phi') W, or diag(phi') W."""
     _, dphi = _ACT[net["activation"]]
     x = net["W"] @ h + net["b"]
@@ -548,7 +548,7 @@ def simulate(net, h0, steps, u=None, dt=None, noise=0.0, seed=0):
     update; continuous uses Euler steps of size dt (default 0.1 * min tau).
     u: None (the file's constant input), an (M,) constant, or (steps, M) or
     (steps, I, M) samples. noise adds sigma * sqrt(step) * N(0, 1) per step
-    (the Euler-Maruyama convention of DESIGN.md section 1, times 1/tau)."""
+    (the Euler-Maruyama convention of docs/DESIGN.md section 1, times 1/tau)."""
     phi, _ = _ACT[net["activation"]]
     h = np.atleast_2d(np.asarray(h0, dtype=np.float64)).copy()
     rng = np.random.default_rng(seed)

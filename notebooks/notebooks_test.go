@@ -16,7 +16,7 @@ var notebookModules = []string{"numpy", "matplotlib", "torch", "jupyter_core", "
 // checkResultPy reads an fpfind result with numpy and the fpfind_io helper,
 // and checks it against numpy's own linear algebra: the residual of every
 // point from the weights, every eigenvalue (as a multiset, to 1e-8) and the
-// classes, the dtypes of DESIGN.md section 4, and the .json's convention.
+// classes, the dtypes of docs/DESIGN.md section 4, and the .json's convention.
 const checkResultPy = `
 import json, sys
 import numpy as np

@@ -24,7 +24,7 @@
 // # Noise
 //
 // [Noise] adds additive white noise: dy = f(t, y) dt + g dW with g a
-// constant diagonal diffusion. For the network of DESIGN.md section 1 with
+// constant diagonal diffusion. For the network of docs/DESIGN.md section 1 with
 // noise eta of intensity sigma (E[eta_i(t) eta_j(s)] = sigma^2 delta_ij
 // delta(t-s)) entering tau dh/dt = -h + phi(x) + eta, g = sigma / tau.
 // Trajectory i of a batch draws its noise from rand.New(rand.NewPCG(Seed,

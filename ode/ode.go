@@ -74,7 +74,7 @@ func ParseMethod(s string) (Method, error) {
 func (m Method) fixedStep() bool { return m == Euler || m == RK4 || m == EulerMaruyama || m == Heun }
 
 // Noise is additive white noise: dy = f(t, y) dt + g dW, with W a standard
-// Wiener process of the state's dimension. For the network of DESIGN.md
+// Wiener process of the state's dimension. For the network of docs/DESIGN.md
 // section 1, g = sigma / tau.
 type Noise struct {
 	// Diffusion holds g: one value for every component (length 1) or one per

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train the 3-bit flip-flop task (Sussillo & Barak 2013) on a tanh CTRNN.
 
-The network is the Euler-discretised continuous-time RNN of DESIGN.md
+The network is the Euler-discretised continuous-time RNN of docs/DESIGN.md
 section 1, convention "leaky":
 
     x = W h + W_in u + b,      h <- h + alpha (-h + tanh(x)),   y = W_out h + b_out

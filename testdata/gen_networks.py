@@ -36,7 +36,7 @@ def savez(name, **arrays):
 
 
 def s(x):
-    return np.array(x)  # 0-d string array, as DESIGN.md asks
+    return np.array(x)  # 0-d string array, as docs/DESIGN.md asks
 
 
 # m* > 0 with m = tanh(2 m): the stable fixed points of the w = 2 unit.

@@ -53,7 +53,7 @@ type summary struct {
 
 func run() error {
 	var (
-		netPath  = flag.String("net", "", "network .npz (DESIGN.md keys)")
+		netPath  = flag.String("net", "", "network .npz (docs/DESIGN.md keys)")
 		initPath = flag.String("inits", "", "initial states .npy (I x N)")
 		out      = flag.String("out", "", "write the fixed points (K x N) to this .npy")
 		workers  = flag.Int("workers", 0, "workers (0 = GOMAXPROCS)")

@@ -509,7 +509,7 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 	return doc
 }
 
-// findArrays returns the arrays of the results .npz (DESIGN.md section 4).
+// findArrays returns the arrays of the results .npz (docs/DESIGN.md section 4).
 func findArrays(conv string, n int, res *fixedpoint.Result, sps []pointSpectrum, opts spectrumOptions) []numpy.Array {
 	k, ni := len(res.Points), len(res.Runs)
 	xs := make([]float64, 0, k*n)

@@ -6,7 +6,7 @@
 // # Networks in
 //
 // [LoadNetwork] reads an .npz archive, or a folder of .npy files, with the
-// keys of DESIGN.md section 4:
+// keys of docs/DESIGN.md section 4:
 //
 //	W           N x N   required; row i holds the weights into unit i (W h)
 //	b           N       zeros

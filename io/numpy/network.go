@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// The keys of a network file (DESIGN.md section 4).
+// The keys of a network file (docs/DESIGN.md section 4).
 const (
 	KeyW          = "W"
 	KeyB          = "b"
@@ -74,7 +74,7 @@ type Loaded struct {
 	Network *dynamics.Network
 	// File is the path read; Format is "npz" or "npy folder".
 	File, Format string
-	// Layout is "fpfind" (the keys of DESIGN.md) or "torch" (an nn.RNN
+	// Layout is "fpfind" (the keys of docs/DESIGN.md) or "torch" (an nn.RNN
 	// state dict); Prefix is the module prefix found or given, e.g. "rnn.".
 	Layout, Prefix string
 	// Arrays describes every array of the file, sorted by key.
@@ -105,7 +105,7 @@ func (l *Loaded) OtherArray(key string) *Array {
 }
 
 // LoadNetwork reads a network from an .npz file or from a folder of .npy
-// files, with the keys of DESIGN.md section 4 (W, b, W_in, u, tau,
+// files, with the keys of docs/DESIGN.md section 4 (W, b, W_in, u, tau,
 // activation, convention, alpha) or those of a PyTorch nn.RNN state dict
 // (weight_hh_l0 = W, weight_ih_l0 = W_in, bias_hh_l0 + bias_ih_l0 = b, any
 // module prefix; discrete convention unless opts says otherwise). opts may
@@ -598,7 +598,7 @@ func nonFinite(f []float64) (int, bool) {
 	return 0, false
 }
 
-// NetworkArrays returns the arrays of the fpfind layout (DESIGN.md section
+// NetworkArrays returns the arrays of the fpfind layout (docs/DESIGN.md section
 // 4) that describe net: W, b, tau, activation, convention, and W_in and u
 // when the network has inputs, alpha when it is leaky. tau is a scalar when
 // every unit shares it.

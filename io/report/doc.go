@@ -5,7 +5,7 @@
 // come in a fixed order. It holds everything needed to repeat a run exactly
 // (the program version, the input file and its SHA-256, the network as read,
 // the effective settings and the seed) and the per-point facts of the results
-// without their big arrays, which stay in the .npz (DESIGN.md section 4).
+// without their big arrays, which stay in the .npz (docs/DESIGN.md section 4).
 //
 // encoding/json rejects NaN, infinities and complex numbers. Numbers of this
 // package therefore go through two types: Float, which encodes a NaN or an

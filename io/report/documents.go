@@ -89,7 +89,7 @@ type Summary struct {
 	Stability   ClassCounts  `json:"stability"`
 }
 
-// StatusCounts counts runs by status (DESIGN.md section 2).
+// StatusCounts counts runs by status (docs/DESIGN.md section 2).
 type StatusCounts struct {
 	Fixed        int `json:"fixed"`
 	Slow         int `json:"slow"`
@@ -97,7 +97,7 @@ type StatusCounts struct {
 	Diverged     int `json:"diverged"`
 }
 
-// ClassCounts counts unique points by stability class (DESIGN.md section 3).
+// ClassCounts counts unique points by stability class (docs/DESIGN.md section 3).
 type ClassCounts struct {
 	Stable   int `json:"stable"`
 	Saddle   int `json:"saddle"`

@@ -131,7 +131,7 @@ for i in range(K):
     ev = np.linalg.eigvals(op)
     got = r["eigenvalues"][i]
     if C < N:
-        # The C leading ones, as sorted by DESIGN.md.
+        # The C leading ones, as sorted by docs/DESIGN.md.
         ev = np.array(sorted(ev, key=key)[:C])
         assert np.allclose(got, ev, rtol=1e-8, atol=1e-10 * np.abs(op).sum(1).max()), (i, got, ev)
     # Same multiset of eigenvalues (match greedily, nearest first).
@@ -140,7 +140,7 @@ for i in range(K):
         j = int(np.argmin([abs(z - w) for w in left]))
         assert abs(z - left[j]) <= 1e-8 * max(1, np.abs(ev).max()), (i, z, left[j])
         left.pop(j)
-    # Sorted as DESIGN.md says.
+    # Sorted as docs/DESIGN.md says.
     if conv == "continuous":
         assert np.all(np.diff(got.real) <= 1e-12), (i, got)
     else:
