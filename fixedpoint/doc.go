@@ -78,7 +78,7 @@
 //
 // Settings.Linear chooses how Newton steps are solved. Below
 // DefaultMatrixFreeN (2048) units they use LU factorisations (the
-// package's blocked LU, or LAPACK through the LU variable), with Broyden
+// package's blocked LU, or LAPACK through Settings.LU), with Broyden
 // updates and the chord early exit above. From there on, the steps are
 // matrix-free, on products J v (Knoll and Keyes 2004): each Newton step of
 // a run is a hookstep (Viswanath 2007), the minimiser of |F + J d| over the

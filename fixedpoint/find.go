@@ -309,7 +309,7 @@ func (f *finder) factorNew() error {
 		f.sys.Jacobian(jac, f.known.x[k])
 		piv := make([]int, f.n)
 		inv := make([]float64, f.n)
-		ok := factorInv(f.n, jac.RawMatrix().Data, piv, inv)
+		ok := factorInv(f.s.LU, f.n, jac.RawMatrix().Data, piv, inv)
 		f.known.lu[k], f.known.piv[k], f.known.inv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, inv, ok
 	})
 	f.factorK = hi

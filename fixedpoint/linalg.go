@@ -56,11 +56,11 @@ func luSolve(n int, lu []float64, piv []int, inv, b []float64) {
 	solveUpper(n, lu, inv, b)
 }
 
-// factorInv factorises the n x n matrix a in place (LU) and, when U is
+// factorInv factorises the n x n matrix a in place with lu and, when U is
 // nonsingular, writes the reciprocals of its diagonal into inv, for
 // luSolve; it reports success.
-func factorInv(n int, a []float64, piv []int, inv []float64) bool {
-	ok := LU(n, a, piv)
+func factorInv(lu Factorizer, n int, a []float64, piv []int, inv []float64) bool {
+	ok := lu(n, a, piv)
 	if ok {
 		invDiag(n, a, inv)
 	}

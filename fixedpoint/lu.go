@@ -17,12 +17,6 @@ import (
 // row i, 0-based), and reports whether U is nonsingular.
 type Factorizer func(n int, a []float64, piv []int) bool
 
-// LU is the dense factorisation of Newton steps with LinearLU. It is the
-// package's own blocked LU; a program built with a LAPACK backend may set
-// it, before calling Find, to one that calls LAPACK (cmd/fpfind does with
-// -tags openblas). It must be safe for concurrent use.
-var LU Factorizer = getrf
-
 // luBlock is the panel width of getrf. With the trailing update in GemmNN
 // narrow panels pay: 8 columns took 15 us at N = 64 and 0.23 ms at N = 200,
 // against 23 us and 0.31 ms with 32 (4 and 12 were slower than 8).

@@ -214,6 +214,12 @@ type Settings struct {
 	// costs the same for 1 row as for 16); 1 runs one at a time. The
 	// result does not depend on it.
 	Batch int
+	// LU factorises the Jacobians of dense Newton steps (LinearLU, and the
+	// dense polish of matrix-free runs); nil means the package's own
+	// blocked LU, the fastest in pure Go. A program built with a LAPACK
+	// backend passes LAPACK's dgetrf here (cmd/fpfind does with -tags
+	// openblas).
+	LU Factorizer
 	// Recorder, when not nil, receives progress reports. It must be safe
 	// for concurrent use.
 	Recorder Recorder
@@ -324,6 +330,9 @@ func resolve(s *Settings) (resolved, error) {
 	}
 	if r.Batch == 0 {
 		r.Batch = DefaultBatch
+	}
+	if r.LU == nil {
+		r.LU = getrf
 	}
 	r.pow, r.shift = r.DeflationPower, r.DeflationShift
 	return r, nil

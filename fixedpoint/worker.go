@@ -186,7 +186,7 @@ func (w *worker) lu() bool {
 	if w.inv == nil {
 		w.inv = make([]float64, w.n)
 	}
-	return factorInv(w.n, w.jac.RawMatrix().Data, w.piv, w.inv)
+	return factorInv(w.s.LU, w.n, w.jac.RawMatrix().Data, w.piv, w.inv)
 }
 
 // tryEarly runs the chord test against the nearest known point when x is

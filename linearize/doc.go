@@ -79,12 +79,13 @@
 // # Solver
 //
 // The eigen-solver sits behind the [Eigensolver] interface (LAPACK dgeev
-// form). The default, [Default], is internal/eigen's pure-Go dgeev: gonum's
-// LAPACK kernels driven with reference LAPACK's shift and deflation-window
-// choices (gonum v0.17.0's own driver, available as [Gonum], uses 4 shifts
-// at every order and so never takes its blocked path). A LAPACK backend
-// (e.g. LAPACKE on OpenBLAS) is swapped in per call with Settings.Solver or
-// for the whole program by assigning [Default], without touching any caller. Only what is
+// form) and is chosen per call by Settings.Solver. Nil, the default, means
+// internal/eigen's pure-Go dgeev: gonum's LAPACK kernels driven with
+// reference LAPACK's shift and deflation-window choices (gonum v0.17.0's
+// own driver, available as [Gonum], uses 4 shifts at every order and so
+// never takes its blocked path). A program built with a LAPACK backend
+// passes that backend's solver (cmd/fpfind does with -tags openblas);
+// nothing in the package is set globally. Only what is
 // asked is computed: Settings.Vectors chooses values only, right vectors,
 // or left and right vectors; by default right vectors up to N = 512 and
 // values only above.

@@ -6,23 +6,17 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
-
-	"github.com/fpfind/fpfind/internal/eigen"
 )
-
-// Default is the eigen-solver used when Settings.Solver is nil:
-// internal/eigen's dgeev, built on gonum's LAPACK kernels with reference
-// LAPACK's choice of QR shifts and deflation windows, which gonum v0.17.0's
-// own driver gets wrong (2.6x faster for values, 3.1x with vectors at
-// N = 2048). Assigning [Gonum]{} (or a LAPACK backend) here switches every
-// caller at once.
-var Default Eigensolver = eigen.Solver{}
 
 // Eigensolver is the one seam between this package and a dense
 // eigen-solver. It computes the eigenvalues and, when asked, the eigenvectors
 // of a real square matrix in the form of LAPACK's dgeev, so that a backend
-// calling LAPACK (for example LAPACKE on OpenBLAS) can replace the pure-Go
-// default without touching any caller.
+// calling LAPACK (for example OpenBLAS's) can replace the pure-Go default,
+// given as Settings.Solver. A nil Settings.Solver means internal/eigen's
+// pure-Go dgeev: gonum's LAPACK kernels driven with reference LAPACK's
+// choice of QR shifts and deflation windows, 2.6x faster than gonum
+// v0.17.0's own driver ([Gonum]) for values and 3.1x with vectors at
+// N = 2048.
 //
 // Geev overwrites a (row-major, N x N). It writes the real and imaginary
 // parts of the eigenvalues into wr and wi (length N), with complex conjugate
@@ -38,9 +32,10 @@ type Eigensolver interface {
 	Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) error
 }
 
-// Gonum is the default [Eigensolver]: gonum's pure-Go dgeev (balancing,
+// Gonum is an [Eigensolver] on gonum's own pure-Go dgeev driver (balancing,
 // Hessenberg reduction, Francis QR, back-substitution), through
 // gonum.org/v1/gonum/lapack/lapack64, so lapack64.Use also redirects it.
+// It is not the default (see [Eigensolver]); it is kept as a reference.
 type Gonum struct{}
 
 var _ Eigensolver = Gonum{}

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/eigen"
 )
 
 // Class is the stability class of a point (docs/DESIGN.md section 3).
@@ -116,7 +117,9 @@ type Settings struct {
 	// DefaultEpsFactor times the operator's infinity norm. It must not be
 	// negative or non-finite.
 	Eps float64
-	// Solver is the eigen-solver; nil means [Default].
+	// Solver is the dense eigen-solver of [Decompose] and [At]; nil means
+	// internal/eigen's pure-Go dgeev (see [Eigensolver]). [Leading] does not
+	// use it.
 	Solver Eigensolver
 }
 
@@ -249,7 +252,7 @@ func decompose(a *mat.Dense, conv dynamics.Convention, s *Settings) (*Spectrum, 
 	}
 	solver := set.Solver
 	if solver == nil {
-		solver = Default
+		solver = eigen.Solver{}
 	}
 	n, _ := a.Dims()
 	raw := a.RawMatrix()

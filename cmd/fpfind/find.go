@@ -191,6 +191,8 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		return o.memory.check(max(networkBytes(n, m), findBytes(n, o, inits)), fmt.Sprintf("find with %d initial states of N = %d units", inits, n))
 	}
 	o.spectrum.memory = &o.memory
+	la := setUpBackend()
+	o.spectrum.solver = la.eig
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err
@@ -254,6 +256,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		MaxIter:      o.maxIter,
 		Deflation:    o.deflation,
 		Workers:      nw,
+		LU:           la.lu,
 		Recorder:     prog.recorder(),
 	})
 	if err != nil {

@@ -111,6 +111,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	o.model.maxBytes = o.memory.readLimit()
 	o.model.check = o.memory.checkNetwork
 	o.spectrum.memory = &o.memory
+	o.spectrum.solver = setUpBackend().eig
 	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
 	if err != nil {
 		return err

@@ -25,6 +25,9 @@ type spectrumOptions struct {
 	// memory, when not nil, is the --max-memory the linearisation is
 	// checked against once the number of points is known.
 	memory *memoryOption
+	// solver is the build's dense eigen-solver (setUpBackend); nil: the
+	// pure-Go one.
+	solver linearize.Eigensolver
 }
 
 // autoFullMax is the largest N for which, without --eigs, every eigenvalue
@@ -100,7 +103,7 @@ func (s *spectrumOptions) settings() *linearize.Settings {
 	case s.vectors:
 		v = linearize.RightVectors
 	}
-	return &linearize.Settings{Vectors: v, Eps: s.eps}
+	return &linearize.Settings{Vectors: v, Eps: s.eps, Solver: s.solver}
 }
 
 // workerHook, when set by a test, runs in every linearisation worker.

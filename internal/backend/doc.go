@@ -13,22 +13,25 @@
 //
 // # What the package offers
 //
-// [Name] says which engine was compiled in. [Install] routes gonum's
-// blas64 and lapack64 to gonum.org/v1/netlib (CBLAS and LAPACKE on
-// OpenBLAS) under the tag and does nothing otherwise, so every mat.Dense
-// product in the program runs on OpenBLAS after one call from main.
-// [EigenSolver] returns the build's dense eigen-solver for
-// linearize.Default: Solver (dgeev from OpenBLAS) under the tag, nil in the
-// pure-Go build, whose best solver, internal/eigen's, is already
-// linearize's default. [LU] factorizes and solves the dense Newton system
-// (OpenBLAS's dgetrf/dgetrs under the tag, gonum's otherwise). A program
-// wires the package once, at the top of main:
+// [Name] says which engine was compiled in. [EigenSolver] and [Factorizer]
+// return the build's dense eigen-solver and LU factorisation, as values for
+// linearize.Settings.Solver and fixedpoint.Settings.LU: under the tag,
+// [Solver] (LAPACK's dgeev) and LAPACK's dgetrf; in the pure-Go build nil,
+// which those settings take as their own pure-Go defaults (internal/eigen's
+// dgeev and fixedpoint's blocked LU, the fastest in pure Go). [Install]
+// routes gonum's blas64 and lapack64 to gonum.org/v1/netlib (CBLAS and
+// LAPACKE on OpenBLAS) under the tag and does nothing otherwise, so that the
+// other dense operations of gonum/mat run on OpenBLAS too. A program wires
+// the package once, in main, before any computation, and passes the values
+// on through the settings:
 //
 //	backend.Install()
-//	if s := backend.EigenSolver(); s != nil {
-//		linearize.Default = s
-//	}
 //	backend.SetThreads(1) // when goroutines solve in parallel
+//	eig := linearize.Settings{Solver: backend.EigenSolver()}
+//	newton := fixedpoint.Settings{LU: backend.Factorizer()}
+//
+// Nothing in the package acts on its own: no init function, no variable
+// another package reads.
 //
 // # Row-major memory handed to column-major LAPACK
 //
@@ -47,8 +50,10 @@
 //     land in rows) and negates the imaginary column of each complex pair.
 //     The O(N^2) fix-up is negligible next to the O(N^3) solve, and the
 //     input is never copied.
-//   - dgetrf on the same memory factors J^T = P L U; J x = b is then
-//     (J^T)^T x = b, solved by dgetrs with trans = 'T'.
+//   - dgetrf must give the factors of A itself, in the row-major layout its
+//     callers read (P A = L U), so [Factorizer]'s function transposes the
+//     matrix in place, factorises it and transposes it back: O(N^2) moves
+//     around O(N^3) flops, and no copy.
 //
 // # Threads
 //
@@ -68,6 +73,6 @@
 // to the workers: SetThreads(1) unconditionally is the simple choice.
 //
 // References: E. Anderson et al., LAPACK Users' Guide, 3rd ed., SIAM 1999
-// (dgeev, dgetrf, dgetrs; column-major storage); OpenBLAS,
+// (dgeev, dgetrf; column-major storage); OpenBLAS,
 // https://github.com/OpenMathLib/OpenBLAS (openblas_set_num_threads).
 package backend

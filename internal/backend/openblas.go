@@ -23,13 +23,6 @@ static int fp_dgetrf(int n, double *a, int lda, lapack_int *ipiv) {
 	LAPACK_dgetrf(&nn, &nn, a, &la, ipiv, &info);
 	return info;
 }
-
-static int fp_dgetrs(char trans, int n, int nrhs, double *a, int lda,
-		lapack_int *ipiv, double *b, int ldb) {
-	lapack_int nn = n, nr = nrhs, la = lda, lb = ldb, info = 0;
-	LAPACK_dgetrs(&trans, &nn, &nr, a, &la, ipiv, b, &lb, &info);
-	return info;
-}
 */
 import "C"
 
@@ -40,6 +33,11 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 	netblas "gonum.org/v1/netlib/blas/netlib"
 	netlapack "gonum.org/v1/netlib/lapack/netlib"
+)
+
+const (
+	errShape  = "backend: matrix is not square"
+	errLength = "backend: slice length mismatch"
 )
 
 // Name returns the engine compiled in: "openblas" in this build.
@@ -66,8 +64,8 @@ func SetThreads(n int) {
 // Threads returns the number of threads OpenBLAS uses inside one call.
 func Threads() int { return int(C.openblas_get_num_threads()) }
 
-// EigenSolver returns [Solver]{}, to be assigned to linearize.Default.
-// In the pure-Go build it returns nil.
+// EigenSolver returns [Solver]{}, for linearize.Settings.Solver. In the
+// pure-Go build it returns nil.
 func EigenSolver() Geever { return Solver{} }
 
 var _ Geever = Solver{}
@@ -140,61 +138,33 @@ func (Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) er
 	return nil
 }
 
-// LU is the LU factorization with partial pivoting of a square row-major
-// matrix, kept in place in the caller's memory: LAPACK's dgetrf applied to
-// that memory factors the transpose, and [LU.SolveVec] solves with
-// dgetrs(trans = 'T'). The zero value is ready for [LU.Factorize].
-type LU struct {
-	a    blas64.General
-	ipiv []C.lapack_int
-	ok   bool
-}
+// Factorizer returns LAPACK's dgetrf from OpenBLAS in the form
+// fixedpoint.Settings.LU takes (in the pure-Go build it returns nil): it
+// overwrites the row-major n x n matrix a with its LU factorisation with
+// partial pivoting, P A = L U, with dgetrf's conventions (unit lower L and
+// U in a, piv[i] the row interchanged with row i, 0-based), and reports
+// whether U is nonsingular. It is safe for concurrent use.
+func Factorizer() func(n int, a []float64, piv []int) bool { return getrf }
 
-// Factorize computes the LU factorization of the n x n row-major matrix a,
-// overwriting a, which LU keeps for later solves (the caller must not
-// modify it meanwhile). It returns an error wrapping [ErrSingular] when a
-// pivot is exactly zero; the factors are then unusable.
-func (lu *LU) Factorize(a blas64.General) error {
-	n := a.Rows
-	if a.Cols != n {
-		panic(errShape)
-	}
-	lu.a, lu.ok = a, false
-	if cap(lu.ipiv) < n {
-		lu.ipiv = make([]C.lapack_int, n)
-	}
-	lu.ipiv = lu.ipiv[:n]
-	if n == 0 {
-		lu.ok = true
-		return nil
-	}
-	info := C.fp_dgetrf(C.int(n), (*C.double)(&a.Data[0]), C.int(a.Stride), &lu.ipiv[0])
-	switch {
-	case info < 0:
-		panic(fmt.Sprintf("backend: dgetrf argument %d invalid", -int(info)))
-	case info > 0:
-		return fmt.Errorf("%w: zero pivot in column %d of %d", ErrSingular, int(info)-1, n)
-	}
-	lu.ok = true
-	return nil
-}
-
-// SolveVec overwrites b (length n) with the solution x of A x = b for the
-// matrix A last factorized.
-func (lu *LU) SolveVec(b []float64) {
-	if !lu.ok {
-		panic(errNoLU)
-	}
-	n := lu.a.Rows
-	if len(b) != n {
+// getrf is [Factorizer]'s function. dgetrf works on column-major memory, so
+// a is transposed in place, factorised and transposed back: the arithmetic
+// of LAPACKE's row-major dgetrf, without its copy of the matrix.
+func getrf(n int, a []float64, piv []int) bool {
+	if len(a) < n*n || len(piv) < n {
 		panic(errLength)
 	}
 	if n == 0 {
-		return
+		return true
 	}
-	info := C.fp_dgetrs('T', C.int(n), 1, (*C.double)(&lu.a.Data[0]), C.int(lu.a.Stride),
-		&lu.ipiv[0], (*C.double)(&b[0]), C.int(n))
-	if info != 0 {
-		panic(fmt.Sprintf("backend: dgetrs argument %d invalid", -int(info)))
+	ipiv := make([]C.lapack_int, n)
+	transpose(n, a, n)
+	info := C.fp_dgetrf(C.int(n), (*C.double)(&a[0]), C.int(n), &ipiv[0])
+	transpose(n, a, n)
+	if info < 0 {
+		panic(fmt.Sprintf("backend: dgetrf argument %d invalid", -int(info)))
 	}
+	for i, p := range ipiv {
+		piv[i] = int(p) - 1
+	}
+	return info == 0
 }
