@@ -82,7 +82,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEM_ARGS = "--method speed --max-speed-iter 10 --deflation -1 --eigs 4"
 
 TIMING = re.compile(r"timing: initial states ([\d.]+) s, solving ([\d.]+) s, linearising ([\d.]+) s \((\d+) points?\)")
-WORK = re.compile(r"work: (\d+) Newton steps \((\w+)\), (\d+) LU factorisations, (\d+) J v products, (\d+) Broyden steps, "
+WORK = re.compile(r"work: (\d+) Newton steps \(([\w-]+)\), (\d+) LU factorisations, (\d+) J v products, (\d+) Broyden steps, "
                   r"(\d+) speed evaluations, (\d+) Hessians, (\d+) chord steps, (\d+) early exits")
 
 
@@ -390,7 +390,7 @@ def report(args, sizes, runs, sp, killed, bw2, pk1):
                      slope(derived[1024, b][0], derived[4096, b][0], 1024, 4096)))
         if 1024 in sp and sp.get(1024) and sp.get(4096):
             print("scipy     %7.2f" % slope(sp[1024]["est64"] + sp[1024]["eig"], sp[4096]["est64"] + sp[4096]["eig"], 1024, 4096))
-        print("(the linear solver changes at N = 2048 (LU below, GMRES above) and the spectra from full to 20 leading"
+        print("(the linear solver changes at N = 2048 (LU below, matrix-free above) and the spectra from full to 20 leading"
               " eigenvalues above N = 1024, so these slopes compare what fpfind does at each size, not one algorithm)")
 
 

@@ -26,7 +26,7 @@ func TestDeflationFindsMore(t *testing.T) {
 	for _, c := range []struct {
 		m   fixedpoint.Method
 		lin fixedpoint.Linear
-	}{{fixedpoint.Newton, fixedpoint.LinearLU}, {fixedpoint.Auto, fixedpoint.LinearLU}, {fixedpoint.Auto, fixedpoint.LinearGMRES}} {
+	}{{fixedpoint.Newton, fixedpoint.LinearLU}, {fixedpoint.Auto, fixedpoint.LinearLU}, {fixedpoint.Auto, fixedpoint.LinearMatrixFree}} {
 		m := c.m
 		t.Run(m.String()+"/"+c.lin.String(), func(t *testing.T) {
 			plain := find(t, net, thrice, &fixedpoint.Settings{Method: m, Linear: c.lin, Deflation: -1})
@@ -62,7 +62,7 @@ func TestDeflationFindsMore(t *testing.T) {
 func TestNoDeflationWithoutRoots(t *testing.T) {
 	net := randomNet(t, 40, 1.5, 3)
 	inits := uniformInits(6, 40, 0.9, 1, 5)
-	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearGMRES} {
+	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearMatrixFree} {
 		res := find(t, net, inits, &fixedpoint.Settings{Method: fixedpoint.Newton, Linear: lin, MaxIter: 1, Deflation: 16, NoSymmetry: true})
 		if res.Count(fixedpoint.Fixed) != 0 {
 			t.Fatalf("%v: %d runs reached a fixed point; the test wants none", lin, res.Count(fixedpoint.Fixed))

@@ -53,8 +53,8 @@ type Stats struct {
 	ChordSteps     int  // chord steps of early-exit tests
 	Factorizations int  // LU factorisations of J
 	Hessians       int  // Hessians of q formed (refining slow points)
-	KrylovProducts int  // products J v of matrix-free Newton steps (GMRES)
-	MatrixFree     bool // Newton steps were solved by GMRES, not LU
+	KrylovProducts int  // products J v of matrix-free Newton steps
+	MatrixFree     bool // Newton steps were solved matrix-free, not with LU
 }
 
 // Result is the outcome of Find.
@@ -138,7 +138,7 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 		return nil, err
 	}
 	n := sys.Dim()
-	rs.mf = rs.Linear == LinearGMRES || rs.Linear == LinearAuto && n >= DefaultMatrixFreeN
+	rs.mf = rs.Linear == LinearMatrixFree || rs.Linear == LinearAuto && n >= DefaultMatrixFreeN
 	if rs.mf && (s == nil || s.Batch == 0) {
 		rs.Batch = DefaultBatchMF
 	}

@@ -506,7 +506,7 @@ func TestSaddleNodeGhost(t *testing.T) {
 }
 
 func TestWorkersBitIdentical(t *testing.T) {
-	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearGMRES} {
+	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearMatrixFree} {
 		t.Run(lin.String(), func(t *testing.T) { workersBitIdentical(t, lin) })
 	}
 }
@@ -531,11 +531,11 @@ func workersBitIdentical(t *testing.T, lin fixedpoint.Linear) {
 func sameResults(t *testing.T, a, b *fixedpoint.Result) {
 	lin := fixedpoint.LinearLU
 	if a.Stats.MatrixFree {
-		lin = fixedpoint.LinearGMRES
+		lin = fixedpoint.LinearMatrixFree
 	}
 	// Matrix-free runs factorise only in dense polishes (none on these
 	// networks).
-	if mf := lin == fixedpoint.LinearGMRES; a.Stats.MatrixFree != mf || mf != (a.Stats.KrylovProducts > 0) || mf == (a.Stats.Factorizations > 0) {
+	if mf := lin == fixedpoint.LinearMatrixFree; a.Stats.MatrixFree != mf || mf != (a.Stats.KrylovProducts > 0) || mf == (a.Stats.Factorizations > 0) {
 		t.Errorf("%v: stats %+v", lin, a.Stats)
 	}
 	if a.Stats != b.Stats || len(a.Points) != len(b.Points) || a.Symmetric != b.Symmetric {
@@ -769,30 +769,30 @@ func TestMatrixFreeFlipFlop(t *testing.T) {
 		t.Fatal(err)
 	}
 	lu := find(t, net, inits, &fixedpoint.Settings{Linear: fixedpoint.LinearLU})
-	kr := find(t, net, inits, &fixedpoint.Settings{Linear: fixedpoint.LinearGMRES})
+	kr := find(t, net, inits, &fixedpoint.Settings{Linear: fixedpoint.LinearMatrixFree})
 	a, b2 := fixedPoints(lu), fixedPoints(kr)
-	// Every point of the GMRES runs is one of the LU runs (the network has
-	// 27, testdata/README.md), and GMRES misses at most two of those.
+	// Every point of the matrix-free runs is one of the LU runs (the network
+	// has 27, testdata/README.md), and they miss at most two of those.
 	for i, p := range b2 {
 		best := math.Inf(1)
 		for _, q := range a {
 			best = math.Min(best, maxDist(p, q))
 		}
 		if best > 1e-8 {
-			t.Errorf("GMRES point %d is %.2g from every LU point", i, best)
+			t.Errorf("matrix-free point %d is %.2g from every LU point", i, best)
 		}
 	}
 	if len(a) > 27 || len(b2) < len(a)-2 {
-		t.Errorf("LU found %d fixed points, GMRES %d; want at most 27, GMRES at most two fewer", len(a), len(b2))
+		t.Errorf("LU found %d fixed points, matrix-free %d; want at most 27, matrix-free at most two fewer", len(a), len(b2))
 	}
 	f := make([]float64, net.Dim())
 	for i, p := range b2 {
 		if net.Field(f, p); maxAbs(f) > 1e-10 {
-			t.Errorf("GMRES point %d: max|F| = %.2g", i, maxAbs(f))
+			t.Errorf("matrix-free point %d: max|F| = %.2g", i, maxAbs(f))
 		}
 	}
 	if !kr.Stats.MatrixFree || kr.Stats.Factorizations != 0 {
-		t.Errorf("GMRES stats %+v", kr.Stats)
+		t.Errorf("matrix-free stats %+v", kr.Stats)
 	}
 	t.Logf("J v products %d; LU factorisations %d", kr.Stats.KrylovProducts, lu.Stats.Factorizations)
 }

@@ -26,7 +26,7 @@ func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, [
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := resolve(&Settings{Linear: LinearGMRES})
+	rs, err := resolve(&Settings{Linear: LinearMatrixFree})
 	if err != nil {
 		t.Fatal(err)
 	}

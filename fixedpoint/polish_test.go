@@ -27,12 +27,12 @@ func TestPolishFailureRestoresState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lin := range []Linear{LinearLU, LinearGMRES} {
+	for _, lin := range []Linear{LinearLU, LinearMatrixFree} {
 		rs, err := resolve(&Settings{Linear: lin})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rs.mf = lin == LinearGMRES
+		rs.mf = lin == LinearMatrixFree
 		wk := newWorker(context.Background(), net, &rs)
 		wk.known, wk.slow = &knownSet{n: n}, &slowSet{}
 		wk.div = math.Inf(1)
@@ -105,7 +105,7 @@ func densePolishCase(t *testing.T, seed uint64) {
 			inits.Set(i, j, 1e-6*rng.NormFloat64())
 		}
 	}
-	res, err := Find(context.Background(), net, inits, &Settings{Linear: LinearGMRES, MaxIter: 20, Deflation: -1, Workers: 2})
+	res, err := Find(context.Background(), net, inits, &Settings{Linear: LinearMatrixFree, MaxIter: 20, Deflation: -1, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

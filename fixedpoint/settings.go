@@ -98,21 +98,25 @@ type Linear int
 
 const (
 	// LinearAuto uses LinearLU below DefaultMatrixFreeN units and
-	// LinearGMRES from there on.
+	// LinearMatrixFree from there on.
 	LinearAuto Linear = iota
 	// LinearLU factorises the Jacobian (N^3/3 flops, N x N memory per
 	// worker and per known fixed point), with Broyden updates between
 	// factorisations and early exit by a chord iteration on the factors.
 	LinearLU
-	// LinearGMRES solves Newton steps matrix-free on products J v (O(N^2)
-	// each, no N x N matrix anywhere): hooksteps in a Krylov space for
-	// runs, GMRES without restarts for deflated restarts.
-	LinearGMRES
+	// LinearMatrixFree solves Newton steps matrix-free on products J v
+	// (O(N^2) each, no N x N matrix anywhere): hooksteps in a Krylov space
+	// for runs, GMRES without restarts for deflated restarts.
+	LinearMatrixFree
 )
 
-var linearNames = [...]string{LinearAuto: "auto", LinearLU: "lu", LinearGMRES: "gmres"}
+var linearNames = [...]string{LinearAuto: "auto", LinearLU: "lu", LinearMatrixFree: "matrix-free"}
 
-// String returns "auto", "lu" or "gmres".
+// LinearOldName is the former name of LinearMatrixFree, which ParseLinear
+// still accepts.
+const LinearOldName = "gmres"
+
+// String returns "auto", "lu" or "matrix-free".
 func (l Linear) String() string {
 	if l < 0 || int(l) >= len(linearNames) {
 		return fmt.Sprintf("Linear(%d)", int(l))
@@ -120,14 +124,18 @@ func (l Linear) String() string {
 	return linearNames[l]
 }
 
-// ParseLinear returns the linear solver named s ("auto", "lu" or "gmres").
+// ParseLinear returns the linear solver named s ("auto", "lu" or
+// "matrix-free"; LinearOldName, "gmres", is taken as "matrix-free").
 func ParseLinear(s string) (Linear, error) {
+	if s == LinearOldName {
+		return LinearMatrixFree, nil
+	}
 	for i, n := range linearNames {
 		if n == s {
 			return Linear(i), nil
 		}
 	}
-	return 0, fmt.Errorf("fixedpoint: unknown linear solver %q (want auto, lu or gmres)", s)
+	return 0, fmt.Errorf("fixedpoint: unknown linear solver %q (want auto, lu or matrix-free)", s)
 }
 
 // DefaultMatrixFreeN is the number of units from which LinearAuto solves
@@ -277,7 +285,7 @@ func resolve(s *Settings) (resolved, error) {
 	if r.Method < Auto || r.Method > Speed {
 		return bad("Method", r.Method)
 	}
-	if r.Linear < LinearAuto || r.Linear > LinearGMRES {
+	if r.Linear < LinearAuto || r.Linear > LinearMatrixFree {
 		return bad("Linear", r.Linear)
 	}
 	for _, p := range []struct {

@@ -64,7 +64,7 @@ func run() error {
 		seed     = flag.Uint64("seed", 1, "seed (-gen)")
 		count    = flag.Int("count", 1024, "initial states (-gen)")
 		method   = flag.String("method", "auto", "auto, newton or speed")
-		linear   = flag.String("linear", "auto", "auto, lu or gmres")
+		linear   = flag.String("linear", "auto", "auto, lu or matrix-free (gmres: its old name)")
 		defl     = flag.Int("deflation", 0, "deflated restarts (0 default, <0 none)")
 		noEarly  = flag.Bool("no-early", false, "disable early exit")
 		noSym    = flag.Bool("no-symmetry", false, "disable symmetry")

@@ -42,7 +42,8 @@ By default fpfind draws 256 initial states from trajectories of the network
 started at random states, adds Gaussian noise (--init-noise) and, from each,
 drives the speed q(h) = |F(h)|^2/2 to zero (--method auto: Newton's
 method, then L-BFGS on q where Newton stalls; Sussillo and Barak 2013). From
-N = 2048 units (or with --linear gmres) Newton steps are solved matrix-free
+N = 2048 units (or with --linear matrix-free; gmres, its old name, is
+accepted too) Newton steps are solved matrix-free
 on products J v (trust-region hooksteps in a Krylov space), and no N x N
 matrix is formed. A run ends at a fixed point
 (max_i |F_i| <= --tol, default 1e-10), at a slow point (a local minimum of q

@@ -51,7 +51,7 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	fs.Float64Var(&o.initNoise, "init-noise", 0.1, "std of the Gaussian noise added to states sampled from trajectories")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same output, whatever --workers")
 	fs.StringVar(&o.method, "method", "auto", "solver `NAME`: auto (Newton, then speed minimisation where Newton stalls), newton or speed")
-	fs.StringVar(&o.linear, "linear", "auto", "how Newton steps are solved: `NAME` lu (dense factorisations), gmres (matrix-free, no N x N matrix) or auto (gmres from N = 2048)")
+	fs.StringVar(&o.linear, "linear", "auto", "how Newton steps are solved: `NAME` lu (dense factorisations), matrix-free (on products J v, no N x N matrix; gmres is its old name) or auto (matrix-free from N = 2048)")
 	fs.IntVar(&o.maxSpeed, "max-speed-iter", 0, "L-BFGS iterations of speed minimisation per initial state (0: the solver's default, 2000)")
 	fs.BoolVar(&o.timing, "timing", false, "print the time of each stage and the solver's work counts on stderr")
 	fs.Float64Var(&o.tol, "tol", fixedpoint.DefaultTol, "a fixed point has max|F_i| <= `TOL` (in 1/time)")
@@ -88,7 +88,7 @@ func (o *findOptions) Validate() error {
 		return fmt.Errorf("--method %q: want auto, newton or speed", o.method)
 	}
 	if _, err := fixedpoint.ParseLinear(o.linear); err != nil {
-		return fmt.Errorf("--linear %q: want auto, lu or gmres", o.linear)
+		return fmt.Errorf("--linear %q: want auto, lu or matrix-free", o.linear)
 	}
 	if o.maxSpeed < 0 {
 		return fmt.Errorf("--max-speed-iter %d: want 1 or more (0: the default)", o.maxSpeed)
@@ -189,6 +189,9 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 			inits = 1
 		}
 		return o.memory.check(max(networkBytes(n, m), findBytes(n, o, inits)), fmt.Sprintf("find with %d initial states of N = %d units", inits, n))
+	}
+	if o.linear == fixedpoint.LinearOldName {
+		e.log.Printf("note: --linear %s is the old name of --linear %s", fixedpoint.LinearOldName, fixedpoint.LinearMatrixFree)
 	}
 	o.spectrum.memory = &o.memory
 	la := setUpBackend()
@@ -385,7 +388,7 @@ const sampleGroup = 16
 // matrix-free) and whether they are.
 func findBatch(n int, o *findOptions) (int, bool) {
 	linear, _ := fixedpoint.ParseLinear(o.linear)
-	mf := linear == fixedpoint.LinearGMRES || linear == fixedpoint.LinearAuto && n >= fixedpoint.DefaultMatrixFreeN
+	mf := linear == fixedpoint.LinearMatrixFree || linear == fixedpoint.LinearAuto && n >= fixedpoint.DefaultMatrixFreeN
 	if mf {
 		return fixedpoint.DefaultBatchMF, true
 	}
@@ -568,10 +571,10 @@ func padNaN(x []float64, n int) []float64 {
 	return out
 }
 
-// linearName names the linear solver a Find used: lu or gmres.
+// linearName names the linear solver a Find used: lu or matrix-free.
 func linearName(st fixedpoint.Stats) string {
 	if st.MatrixFree {
-		return fixedpoint.LinearGMRES.String()
+		return fixedpoint.LinearMatrixFree.String()
 	}
 	return fixedpoint.LinearLU.String()
 }

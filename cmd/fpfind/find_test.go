@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -138,12 +139,13 @@ func TestFindDefaultWorkers(t *testing.T) {
 	}
 }
 
-// --linear gmres solves Newton steps matrix-free and finds the flip-flop
-// network's points as --linear lu does; --timing reports the stages; a bad
+// --linear matrix-free solves Newton steps matrix-free and finds the
+// flip-flop network's points as --linear lu does; gmres, its old name, runs
+// the same with a note on stderr; --timing reports the stages; a bad
 // --linear or --max-speed-iter is a usage error.
 func TestFindLinear(t *testing.T) {
 	docs := map[string]report.Find{}
-	for _, lin := range []string{"lu", "gmres"} {
+	for _, lin := range []string{"lu", "matrix-free", "gmres"} {
 		r := runArgs(t, "--linear", lin, "-n", "128", "--timing", "--format", "json", net("flipflop.npz"))
 		if r.code != 0 {
 			t.Fatalf("--linear %s: exit %d: %s", lin, r.code, r.stderr)
@@ -151,18 +153,31 @@ func TestFindLinear(t *testing.T) {
 		if !strings.Contains(r.stderr, "fpfind: timing: initial states") || !strings.Contains(r.stderr, "J v products") {
 			t.Errorf("--linear %s --timing: stderr %q", lin, r.stderr)
 		}
+		want := lin
+		if lin == "gmres" {
+			want = "matrix-free"
+		}
+		if note := strings.Contains(r.stderr, "--linear gmres is the old name of --linear matrix-free"); note != (lin == "gmres") {
+			t.Errorf("--linear %s: note on the old name %v; stderr %q", lin, note, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "Newton steps ("+want+")") {
+			t.Errorf("--linear %s --timing: the work line does not name %s: %q", lin, want, r.stderr)
+		}
 		var doc report.Find
 		if err := report.Read(strings.NewReader(r.stdout), &doc); err != nil {
 			t.Fatal(err)
 		}
-		if doc.Settings.Linear != lin || doc.Settings.MaxSpeed != 2000 {
+		if doc.Settings.Linear != want || doc.Settings.MaxSpeed != 2000 {
 			t.Errorf("--linear %s: settings %+v", lin, doc.Settings)
 		}
 		docs[lin] = doc
 	}
-	lu, gm := docs["lu"], docs["gmres"]
-	if lu.Summary.Points == 0 || gm.Summary.Status.Fixed < lu.Summary.Status.Fixed-4 {
-		t.Errorf("lu: %+v; gmres: %+v", lu.Summary, gm.Summary)
+	lu, mf := docs["lu"], docs["matrix-free"]
+	if lu.Summary.Points == 0 || mf.Summary.Status.Fixed < lu.Summary.Status.Fixed-4 {
+		t.Errorf("lu: %+v; matrix-free: %+v", lu.Summary, mf.Summary)
+	}
+	if old := docs["gmres"]; !reflect.DeepEqual(old.Points, mf.Points) || old.Summary != mf.Summary {
+		t.Errorf("--linear gmres and matrix-free found different points: %+v and %+v", old.Summary, mf.Summary)
 	}
 	for _, args := range [][]string{{"--linear", "qr"}, {"--max-speed-iter", "-3"}} {
 		r := runArgs(t, append(args, net("flipflop.npz"))...)
