@@ -120,9 +120,10 @@ var mfRoundSizes = []int{64, 128, 256}
 
 // Find runs a solver from every row of inits (I x N) on sys, and returns
 // every run with its status and the unique fixed and slow points reached.
-// It errs only for bad input (a nil system, a shape mismatch, non-finite
-// initial states, invalid settings) or when ctx is done; a run that fails
-// is reported through its Status, never dropped.
+// It errs only for bad input (no initial states, a shape mismatch,
+// non-finite initial states, invalid settings) or when ctx is done; a run
+// that fails is reported through its Status, never dropped. A nil sys is a
+// programming error: Find panics.
 //
 // Runs proceed in rounds; within a round they run in parallel on
 // Settings.Workers goroutines and can stop early in the convergence ball of

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -596,15 +595,37 @@ func TestBadInput(t *testing.T) {
 	if _, err := fixedpoint.Find(cctx, net, mat.NewDense(2, 4, nil), nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v", err)
 	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("nil System: no panic")
+			}
+		}()
+		fixedpoint.Find(ctx, nil, mat.NewDense(2, 4, nil), nil)
+	}()
 }
 
 func TestPermute(t *testing.T) {
 	net := mustNet(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
 	res := find(t, net, mat.NewDense(5, 1, []float64{-1, -0.9, 0.01, 0.8, 0.9}), &fixedpoint.Settings{NoSymmetry: true, Deflation: -1})
+	if len(res.Points) != 3 {
+		t.Fatalf("%d points, want 3 (0 and h = tanh(2h) = +-0.9575)", len(res.Points))
+	}
+	// Find orders the points as Result.Points says: fixed before slow,
+	// each kind by q. (The order by stability class, docs/DESIGN.md
+	// section 2, is the caller's, through Permute: fixedpoint does not
+	// linearise.)
+	for k := 1; k < len(res.Points); k++ {
+		a, b := res.Points[k-1], res.Points[k]
+		if a.Kind > b.Kind || a.Kind == b.Kind && a.Q > b.Q {
+			t.Errorf("points %d and %d out of order: %s q=%g, %s q=%g", k-1, k, a.Kind, a.Q, b.Kind, b.Q)
+		}
+	}
 	before := make([][]float64, len(res.Runs))
 	for i, r := range res.Runs {
 		before[i] = res.Points[r.Point].X
 	}
+	old := append([]fixedpoint.Point(nil), res.Points...)
 	perm := make([]int, len(res.Points))
 	for i := range perm {
 		perm[i] = len(perm) - 1 - i
@@ -615,12 +636,11 @@ func TestPermute(t *testing.T) {
 			t.Errorf("run %d remapped to the wrong point", i)
 		}
 	}
-	xs := make([]float64, len(res.Points))
+	// The new Points[i] is the old Points[perm[i]], whole.
 	for i, p := range res.Points {
-		xs[i] = p.X[0]
-	}
-	if !sort.Float64sAreSorted(xs) && !sort.IsSorted(sort.Reverse(sort.Float64Slice(xs))) {
-		t.Logf("points %v", xs)
+		if o := old[perm[i]]; maxDist(p.X, o.X) != 0 || p.Q != o.Q || p.Multiplicity != o.Multiplicity || p.Source != o.Source {
+			t.Errorf("point %d after Permute is %+v, want the old point %d %+v", i, p, perm[i], o)
+		}
 	}
 }
 
