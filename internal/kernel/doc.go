@@ -1,7 +1,19 @@
-// Package kernel holds fpfind's matrix-vector kernels for the pure-Go build:
-// y = beta y + A x for a row-major A, the dual product of one matrix with
-// two vectors in a single pass over the matrix, and the transposed product
-// y = beta y + A^T x ([GemvT]).
+// Package kernel holds fpfind's dense kernels, used in both builds (the
+// OpenBLAS build replaces only LAPACK-level routines):
+//
+//   - matrix-vector products: y = beta y + A x for a row-major A ([Gemv]),
+//     the dual product of one matrix with two vectors in a single pass over
+//     it ([Gemv2]), and the transposed product y = beta y + A^T x ([GemvT]);
+//   - matrix-matrix products C += A B ([GemmNN]), register-blocked, for
+//     the trailing updates of fixedpoint's LU;
+//   - a matrix packed once into the blocks of that kernel ([Packed], [Pack],
+//     [PackTransposed]) and multiplied by many times ([GemmPacked]): the
+//     network's W and W^T, so that the products of a batch of states share
+//     one pass over W;
+//   - [ForRows], which splits rows among goroutines.
+//
+// The sections below are about the matrix-vector kernels; gemm.go and
+// packed.go document the blocking of the matrix-matrix ones.
 //
 // A matrix-vector product reads each element of A once and does one
 // multiply-add with it, so for matrices larger than the caches its speed is
