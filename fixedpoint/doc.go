@@ -101,13 +101,11 @@
 // ended not converged without it, after 2000 L-BFGS iterations each (30 s);
 // with it, fixed to 3e-21 after one LU each (6 s).
 //
-// From chaotic states, where the spectrum of J surrounds the origin, GMRES
+// Hooksteps rather than plain least-squares (GMRES) Newton steps, because
+// from chaotic states, where the spectrum of J surrounds the origin, GMRES
 // needs hundreds of products for even a loose Newton step, which the line
-// search then often cuts short. On a g = 1.5 tanh network of 1024 units
-// (16 trajectory starts, the same budgets) hooksteps took 29 k products
-// where GMRES steps took 155 k, for the same or lower speeds; at N = 512
-// (64 starts) they found 20 fixed points where GMRES steps found 12, with
-// half the products.
+// search then often cuts short; hooksteps need a fifth of the products and
+// find more fixed points (bench/scale_results.md).
 //
 // At large N a run's time goes to products with W, each a pass over N^2
 // weights that memory cannot deliver as fast as the cores multiply. When

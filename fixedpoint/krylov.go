@@ -23,11 +23,10 @@ import (
 const (
 	etaMax   = 0.1  // loosest relative residual of a Newton step
 	etaFirst = 1e-2 // that of the first step of a phase
-	// krylovStall replaces stallRatio: without Broyden steps between
-	// fresh ones, every step counts towards a stall. On a g = 1.5, N = 256
-	// tanh network (64 trajectory starts) with GMRES steps, 0.5 brought 9
-	// runs to a fixed point, 0.9 brought 15 (LU steps with Broyden updates:
-	// 16), for 2.5x the products; 0.99 brought 17 for 2x more again.
+	// krylovStall is stallRatio for matrix-free steps, looser because
+	// without Broyden steps between fresh ones every step counts towards a
+	// stall (measurements in bench/scale_results.md, "Moved from
+	// comments").
 	krylovStall = 0.9
 )
 

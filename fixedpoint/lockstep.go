@@ -17,8 +17,9 @@ import (
 // then evaluates the waiting runs together and starts over. The products
 // J v of matrix-free Newton steps (hooksteps) and the fields and phi' of
 // their trial states are batched the same way. Newton phases, chord tests
-// and everything else run as before, one run at a time. A run's result does not depend on which runs share its batches,
-// since SpeedGradRows' rows do not depend on one another.
+// and everything else run one run at a time. A run's result does not
+// depend on which runs share its batches, since SpeedGradRows' rows do not
+// depend on one another.
 type group struct {
 	slots      []*worker
 	h, g, f, q []float64   // batch rows: states, gradients, fields; q

@@ -142,9 +142,7 @@ func ParseLinear(s string) (Linear, error) {
 // Newton steps matrix-free instead of with LU. On a chaotic g = 1.5 tanh
 // network of 1024 units (64 trajectory starts, default budgets, 2 cores)
 // both took 37 s of solving and found the same 4 fixed points, the
-// matrix-free mode 6 slow points and LU 3; with the GMRES steps of before
-// the hooksteps, a step took 0.13 s at N = 1024 against 0.31 s for an LU.
-// LU keeps what the matrix-free mode cannot: Broyden steps between
+// matrix-free mode 6 slow points and LU 3. LU keeps what the matrix-free mode cannot: Broyden steps between
 // factorisations, the chord test of early exit, which on many runs towards
 // few points save most of the work (the trained flip-flop network: 1505
 // factorisations against 85959 products), and the Hessian refinement of

@@ -223,12 +223,9 @@ func (w *worker) tryEarly(x []float64) bool {
 // evaluations and triangular solves, against an LU factorisation for the
 // Newton step it may save, and it never accepts a point the chord iteration
 // did not converge to; but a run it stops ends at a known point that Newton
-// might have left for a new one. On a trained flip-flop network (N = 64,
-// 1024 noisy starts) 1 instead of 0.25 took 15% fewer factorisations and 12%
-// less time, and 2 a third fewer again; but with 1 `fpfind find` (256
-// starts) found 26 of the 27 points for 4 of the seeds 1-6, with 0.5 for
-// seed 1, and with 2 TestMatrixFreeFlipFlop lost one. With 0.25 all six
-// seeds find all 27.
+// might have left for a new one. Larger radii save factorisations but lose
+// points of the trained flip-flop network that 0.25 finds
+// (bench/fp_results.md, "Moved from comments").
 const chordRadius = 0.25
 
 // chord iterates y <- y - J(h_k)^{-1} F(y) from x with the factors of the
@@ -420,16 +417,14 @@ func (w *worker) broydenUpdate(x, f []float64) {
 // stallIter is the number of Newton iterations in a row that decrease q
 // by less than the factor stallRatio (Auto, where speed minimisation
 // takes over) or stallRatioNewton (Newton alone) after which Newton gives
-// up. On a chaotic g = 1.5, N = 200 tanh network (1024
-// runs) 2 finds the same fixed points as 3 with 15% fewer factorisations,
-// and stallRatio 0.5 the same 13 fixed points as 0.9 with half the
-// factorisations (2937 against 6190); 0.25, or capping Newton at one or two
-// factorisations before the speed phase, loses a root that
-// scipy.optimize.root finds (TestAgainstScipyRoot).
+// up. The values are the cheapest that still find every root
+// scipy.optimize.root finds on a chaotic g = 1.5, N = 200 tanh network
+// (measurements in bench/fp_results.md, "Moved from comments"); Newton
+// alone needs the looser stallRatioNewton, having no speed phase after it.
 const (
 	stallIter        = 2
 	stallRatio       = 0.5
-	stallRatioNewton = 0.9 // 0.5 left 3 of scipy's 13 roots unfound
+	stallRatioNewton = 0.9
 )
 
 // stallRatio returns the stall factor of the run's method.

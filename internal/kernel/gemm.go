@@ -41,11 +41,10 @@ func GemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64
 		// Few rows of C (a batch of states): B streams through in panels
 		// of streamK full rows, read sequentially, each panel multiplied
 		// into all of C (which stays in cache) before the next. Rows left
-		// over by the tiles go through GemvT, a pass over B each. Padding
-		// them with zero rows to a whole tile was tried: one pass instead
-		// of up to four, and faster alone (7 x 4096 x 4096: 11 ms against
-		// 18), but matrix-free Newton steps at N = 2048 on both cores,
-		// with batches shrinking from 8 as runs end, took 20% longer.
+		// over by the tiles go through GemvT, a pass over B each (not
+		// padded to a whole tile with zero rows: faster alone, but slower
+		// in matrix-free Newton steps on both cores, bench/scale_results.md,
+		// "Moved from comments").
 		for k0 := 0; k0 < k; k0 += streamK {
 			kn := min(streamK, k-k0)
 			gemmBlock(m, n, kn, a[k0:], lda, b[k0*ldb:], ldb, c, ldc)
