@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"dynamics":   {"internal/kernel"}, // internal/kernel: the AVX2 matrix-vector product
 	"ode":        nil,
 	"fixedpoint": {"ode", "internal/kernel"},                                 // the L-BFGS, Gram-Schmidt and batch products
-	"linearize":  {"dynamics", "internal/eigen"},                             // internal/eigen: the dense eigen-solver behind linearize.Default
+	"linearize":  {"dynamics", "internal/eigen"},                             // internal/eigen: the default dense eigen-solver
 	"io/numpy":   {"dynamics", "fixedpoint", "linearize", "internal/sysmem"}, // internal/sysmem: arrays larger than the machine are refused
 	"io/report":  {"dynamics", "fixedpoint", "linearize"},
 	"cmd/fpfind": {"*"},

@@ -139,6 +139,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			}
 		}
 	}
+	// Every command runs on the build's linear algebra (gonum's products
+	// included: info's spectral radius, simulate's fields).
+	setUpBackend()
 	err := cmd.run(ctx, e, cmd, name, args)
 	if se := (*signalError)(nil); err != nil && errors.As(context.Cause(ctx), &se) {
 		// Whatever the command returned once cancelled, the signal stopped it.

@@ -25,7 +25,7 @@ type FindSettings struct {
 	// Sampling describes the trajectories of inits_from = trajectories.
 	Sampling    *Sampling `json:"sampling,omitempty"`
 	Method      string    `json:"method"`         // auto, newton or speed
-	Linear      string    `json:"linear"`         // how Newton steps were solved: lu or gmres
+	Linear      string    `json:"linear"`         // how Newton steps were solved: lu or matrix-free
 	MaxSpeed    int       `json:"max_speed_iter"` // L-BFGS iterations per initial state
 	Tol         Float     `json:"tol"`            // fixed-point tolerance on max |F_i|
 	UniqueTol   Float     `json:"unique_tol"`     // 0: 1e-6 max(1, |h|_inf)
