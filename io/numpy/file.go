@@ -405,6 +405,16 @@ func WriteNPY(path string, a Array) error {
 // folder, which is renamed over path only when complete. On any error the
 // temporary file is removed and an existing file at path is left untouched.
 func WriteNPZ(path string, arrays []Array) error {
+	sorted, err := sortArrays(arrays)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, func(w io.Writer) error { return writeNPZTo(w, sorted) })
+}
+
+// sortArrays checks the names and shapes of arrays and returns them sorted
+// by name.
+func sortArrays(arrays []Array) ([]*Array, error) {
 	sorted := make([]*Array, len(arrays))
 	for i := range arrays {
 		sorted[i] = &arrays[i]
@@ -412,32 +422,35 @@ func WriteNPZ(path string, arrays []Array) error {
 	slices.SortStableFunc(sorted, func(a, b *Array) int { return strings.Compare(a.Name, b.Name) })
 	for i, a := range sorted {
 		if a.Name == "" || strings.IndexByte(a.Name, 0) >= 0 {
-			return fmt.Errorf("numpy: bad array name %q", a.Name)
+			return nil, fmt.Errorf("numpy: bad array name %q", a.Name)
 		}
 		if i > 0 && sorted[i-1].Name == a.Name {
-			return fmt.Errorf("numpy: duplicate array name %q", a.Name)
+			return nil, fmt.Errorf("numpy: duplicate array name %q", a.Name)
 		}
 		if _, err := checkShape(a); err != nil {
+			return nil, err
+		}
+	}
+	return sorted, nil
+}
+
+// writeNPZTo writes sorted arrays to w as an uncompressed .npz.
+func writeNPZTo(w io.Writer, sorted []*Array) error {
+	zw := zip.NewWriter(w)
+	for _, a := range sorted {
+		b, err := encodeNPY(a)
+		if err != nil {
+			return err
+		}
+		ew, err := zw.CreateHeader(&zip.FileHeader{Name: a.Name + ".npy", Method: zip.Store})
+		if err != nil {
+			return err
+		}
+		if _, err := ew.Write(b); err != nil {
 			return err
 		}
 	}
-	return writeAtomic(path, func(w io.Writer) error {
-		zw := zip.NewWriter(w)
-		for _, a := range sorted {
-			b, err := encodeNPY(a)
-			if err != nil {
-				return err
-			}
-			ew, err := zw.CreateHeader(&zip.FileHeader{Name: a.Name + ".npy", Method: zip.Store})
-			if err != nil {
-				return err
-			}
-			if _, err := ew.Write(b); err != nil {
-				return err
-			}
-		}
-		return zw.Close()
-	})
+	return zw.Close()
 }
 
 // writeAtomic writes through fill into a temporary file next to path, then

@@ -632,12 +632,20 @@ func NetworkArrays(net *dynamics.Network) []Array {
 // convention, alpha). The write is atomic, as with
 // [WriteNPZ].
 func SaveNetwork(path string, net *dynamics.Network, extra []Array) error {
+	arrays, err := networkFile(net, extra)
+	if err != nil {
+		return err
+	}
+	return WriteNPZ(path, arrays)
+}
+
+// networkFile returns the arrays SaveNetwork writes.
+func networkFile(net *dynamics.Network, extra []Array) ([]Array, error) {
 	for _, e := range extra {
 		switch e.Name {
 		case KeyW, KeyB, KeyWIn, KeyU, KeyTau, KeyActivation, KeyConvention, KeyAlpha:
-			return fmt.Errorf("numpy: extra array %q clashes with a network key", e.Name)
+			return nil, fmt.Errorf("numpy: extra array %q clashes with a network key", e.Name)
 		}
 	}
-	arrays := NetworkArrays(net)
-	return WriteNPZ(path, append(arrays, extra...))
+	return append(NetworkArrays(net), extra...), nil
 }
