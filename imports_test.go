@@ -19,7 +19,7 @@ var allowed = map[string][]string{
 	"":           nil,
 	"dynamics":   {"internal/kernel"}, // internal/kernel: the AVX2 matrix-vector product
 	"ode":        nil,
-	"fixedpoint": {"ode", "internal/kernel"},                                 // the L-BFGS, Gram-Schmidt and batch products
+	"fixedpoint": {"dynamics", "ode", "internal/kernel"},                     // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products
 	"linearize":  {"dynamics", "internal/eigen"},                             // internal/eigen: the default dense eigen-solver
 	"io/numpy":   {"dynamics", "fixedpoint", "linearize", "internal/sysmem"}, // internal/sysmem: arrays larger than the machine are refused
 	"io/report":  {"dynamics", "fixedpoint", "linearize"},

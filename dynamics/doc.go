@@ -31,16 +31,16 @@
 // # Memory
 //
 // Every method writes into a caller-given destination. The single-state
-// methods (Field, SpeedGrad, JacVec, ...) allocate nothing. The batched ones
-// (SpeedGradRows and the other *Rows methods) pack W^T and W for
-// internal/kernel's GEMM, each on the first call that needs it, and keep
-// them: up to 2 N^2 float64 more for the Network's lifetime, built once and
-// shared by all callers; their
-// scratch rows (m N) and SpeedHessian's N^2 + 2N come from pools, so only
-// the first calls of a size allocate. Jacobian and SpeedHessian resize an
-// empty destination. A [Network]'s model is immutable after [New] (the
-// packed copies are built under sync.Once) and it is safe for concurrent
-// use.
+// methods (Field, SpeedGrad, JacVec, ...) allocate nothing. Batches of
+// states go through an [Evaluator] ([Network.NewEvaluator]), made once
+// with its parallelism: it packs W^T and W for internal/kernel's GEMM,
+// each on the first call that needs it, and the network keeps them: up to
+// 2 N^2 float64 more for the Network's lifetime, built once and shared by
+// all its evaluators. The evaluator's scratch rows (m N) and
+// SpeedHessian's N^2 + 2N come from pools, so only the first calls of a
+// size allocate. Jacobian and SpeedHessian resize an empty destination. A
+// [Network]'s model is immutable after [New] (the packed copies are built
+// under sync.Once) and it is safe for concurrent use.
 //
 // References: D. Sussillo and O. Barak, Opening the black box: low-dimensional
 // dynamics in high-dimensional recurrent neural networks, Neural Computation

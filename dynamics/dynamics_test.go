@@ -273,7 +273,7 @@ func TestFieldRowsMatchesField(t *testing.T) {
 		hs.SetRow(k, randomState(n, uint64(11+k)))
 	}
 	dst := &mat.Dense{}
-	net.FieldRows(dst, hs)
+	net.NewEvaluator(1).FieldRows(dst, hs)
 	f := make([]float64, n)
 	for k := 0; k < b; k++ {
 		net.Field(f, hs.RawRowView(k))
@@ -378,6 +378,7 @@ func TestZeroAllocations(t *testing.T) {
 	j := mat.NewDense(n, n, nil)
 	hs := mat.NewDense(4, n, nil)
 	fs := mat.NewDense(4, n, nil)
+	ev := net.NewEvaluator(1)
 	for name, fn := range map[string]func(){
 		"Field":     func() { net.Field(dst, h) },
 		"Jacobian":  func() { net.Jacobian(j, h) },
@@ -385,7 +386,7 @@ func TestZeroAllocations(t *testing.T) {
 		"JacVec":    func() { net.JacVec(dst, h, v) },
 		"JacTVec":   func() { net.JacTVec(dst, h, v) },
 		"SpeedGrad": func() { net.SpeedGrad(g, f, h) },
-		"FieldRows": func() { net.FieldRows(fs, hs) },
+		"FieldRows": func() { ev.FieldRows(fs, hs) },
 	} {
 		if a := testing.AllocsPerRun(20, fn); a != 0 {
 			t.Errorf("%s allocates %v times per call", name, a)

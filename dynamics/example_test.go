@@ -30,7 +30,7 @@ func ExampleNew_error() {
 	// Output: dynamics: W: not square (2 x 3)
 }
 
-func ExampleNetwork_SpeedGradRows() {
+func ExampleEvaluator_Eval() {
 	// W = 0, b = 0: F(h) = -h, J = -I, grad q = J^T F = h.
 	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(2, 2, nil)})
 	if err != nil {
@@ -41,7 +41,8 @@ func ExampleNetwork_SpeedGradRows() {
 		0, 2,
 	}
 	grad, f, q := make([]float64, 4), make([]float64, 4), make([]float64, 2)
-	net.SpeedGradRows(grad, f, h, 2, q) // both states in one pass over W
+	ev := net.NewEvaluator(1)                                         // made once, with its parallelism
+	ev.Eval(&dynamics.Batch{Speeds: 2, H: h, F: f, Grad: grad, Q: q}) // both states in one pass over W
 	fmt.Println(f, grad, q)
 	// Output:
 	// [-1 0 0 -2] [1 0 0 2] [0.5 2]

@@ -35,8 +35,12 @@ func (n *Network) Field(dst, h []float64) {
 }
 
 // finishField turns dst = x(h) into F(h).
-func (n *Network) finishField(dst, h []float64) {
-	act, it := n.act, n.invTau
+func (n *Network) finishField(dst, h []float64) { n.finishRows(dst, h, 0) }
+
+// finishRows turns dst = x(h)[r0:r0+len(dst)] into the field of those rows;
+// h holds the same rows of the state.
+func (n *Network) finishRows(dst, h []float64, r0 int) {
+	act, it := n.act, n.invTau[r0:r0+len(dst)]
 	switch act {
 	case Tanh:
 		for i, x := range dst {
@@ -66,36 +70,6 @@ func (n *Network) FieldInput(dst, h, u []float64) {
 	}
 	kernel.Gemv(dst, 1, n.w.Data, n.w.Stride, h)
 	n.finishField(dst, h)
-}
-
-// FieldRows writes the field of every row of h (a batch of B states, B x N)
-// into the rows of dst (B x N), with one matrix-matrix product H W^T
-// (internal/kernel's GemmPacked on W^T packed, built on first use and
-// kept). Each row is bit-identical whatever B is and whatever the other
-// rows hold, and agrees with [Network.Field] to rounding. An empty dst is
-// resized; dst must not be h.
-func (n *Network) FieldRows(dst *mat.Dense, h mat.RawMatrixer) {
-	hr := h.RawMatrix()
-	if hr.Cols != n.n {
-		panic(badShape)
-	}
-	if dst.IsEmpty() {
-		dst.ReuseAs(hr.Rows, n.n)
-	}
-	if r, c := dst.Dims(); r != hr.Rows || c != n.n {
-		panic(badShape)
-	}
-	d := dst.RawMatrix()
-	if len(d.Data) > 0 && len(hr.Data) > 0 && &d.Data[0] == &hr.Data[0] {
-		panic("dynamics: dst aliases h")
-	}
-	for k := 0; k < hr.Rows; k++ {
-		copy(d.Data[k*d.Stride:k*d.Stride+n.n], n.c)
-	}
-	kernel.GemmPacked(hr.Rows, hr.Data, hr.Stride, n.wT(), 0, n.n, d.Data, d.Stride)
-	for k := 0; k < hr.Rows; k++ {
-		n.finishField(d.Data[k*d.Stride:k*d.Stride+n.n], hr.Data[k*hr.Stride:k*hr.Stride+n.n])
-	}
 }
 
 // Map writes the update of a map convention into dst: h + alpha (-h +

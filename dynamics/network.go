@@ -253,10 +253,6 @@ func (n *Network) W() *mat.Dense {
 	return mat.NewDense(n.n, n.n, append([]float64(nil), n.w.Data...))
 }
 
-// RawW returns the recurrent weights in row-major form, without a copy.
-// The caller must not modify it.
-func (n *Network) RawW() blas64.General { return n.w }
-
 // WIn returns a copy of the input weights (N x M), or nil when M = 0.
 func (n *Network) WIn() *mat.Dense {
 	if n.m == 0 {

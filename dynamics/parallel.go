@@ -15,10 +15,10 @@ const spinLoads = 1 << 16
 
 // ParallelField evaluates the field of one state on several cores with
 // persistent helper goroutines, for one large trajectory on a multi-core
-// machine. Unlike [Network.FieldParallel], which starts goroutines on every
-// call and so pays the scheduler's wake-up latency (tens of microseconds,
-// as much as a whole product at N = 1024), its helpers wait for the next
-// call by spinning briefly, then park. Each row is computed exactly as
+// machine. Goroutines started on every call would pay the scheduler's
+// wake-up latency (tens of microseconds, as much as a whole product at
+// N = 1024); its helpers instead wait for the next call by spinning
+// briefly, then park. Each row is computed exactly as
 // [Network.Field] computes it, so the result is bit-identical to Field's.
 //
 // A ParallelField serves one caller at a time (its Field is not safe for

@@ -59,12 +59,6 @@ func BenchmarkParallelField(b *testing.B) {
 				net.Field(dst, h)
 			}
 		})
-		b.Run(fmt.Sprintf("n=%d/FieldParallel", n), func(b *testing.B) {
-			b.SetBytes(int64(8 * n * n))
-			for b.Loop() {
-				net.FieldParallel(dst, h, 2)
-			}
-		})
 		b.Run(fmt.Sprintf("n=%d/ParallelField", n), func(b *testing.B) {
 			p := net.NewParallelField(2)
 			defer p.Close()

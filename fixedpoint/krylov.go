@@ -2,6 +2,8 @@ package fixedpoint
 
 import (
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
 )
 
 // Matrix-free Newton-Krylov (Knoll and Keyes 2004): at large N the Newton
@@ -57,8 +59,8 @@ func (w *worker) jacVec(dst, v []float64) {
 			return
 		}
 		fallthrough
-	case w.bsys != nil:
-		w.bsys.JacVecRowsAt(dst, w.dphi, v, 1)
+	case w.ev != nil:
+		w.ev.Eval(&dynamics.Batch{JacVecs: 1, H: v, F: dst, Phi: w.dphi})
 	default:
 		w.sys.JacVecAt(dst, w.dphi, v)
 	}
@@ -67,11 +69,11 @@ func (w *worker) jacVec(dst, v []float64) {
 // fieldPhi writes F(x) into f and phi'(x(x)) into d (the state of the
 // products J v of a step at x), from one pass over W. In a lockstep group
 // it suspends the run like jacVec, and the group adds x to its batch;
-// alone it computes the same bits. Without a system that mixes rows it
-// calls Field and PhiPrime.
+// alone it computes the same bits. Without an evaluator (a System that is
+// not a BatchSystem) it calls Field and PhiPrime.
 func (w *worker) fieldPhi(f, d, x []float64) {
 	switch {
-	case w.yield != nil && w.msys != nil:
+	case w.yield != nil && w.ev != nil:
 		w.fpF, w.fpD, w.fpX = f, d, x
 		ok := w.yield(struct{}{})
 		w.fpF, w.fpD, w.fpX = nil, nil, nil
@@ -79,8 +81,8 @@ func (w *worker) fieldPhi(f, d, x []float64) {
 			return
 		}
 		fallthrough
-	case w.msys != nil:
-		w.msys.SpeedFieldJacVecRows(nil, f, x, 0, nil, d, 1, 0, 1)
+	case w.ev != nil:
+		w.ev.Eval(&dynamics.Batch{Fields: 1, H: x, F: f, Phi: d})
 	default:
 		w.sys.Field(f, x)
 		w.sys.PhiPrime(d, x)

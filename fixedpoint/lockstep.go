@@ -5,58 +5,55 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/internal/kernel"
 )
 
-// A group advances several runs in lockstep, so that their speed
-// evaluations are one call of BatchSystem.SpeedGradRows: one pass over W
-// for all of them instead of one each. Each run is a coroutine (iter.Pull)
-// on its own worker; the group resumes every live run in turn (on one
-// goroutine, or on several that share a matrix-free group, see run), each
-// running until it needs an evaluation (worker.evalSpeed yields) or ends,
-// then evaluates the waiting runs together and starts over. The products
-// J v of matrix-free Newton steps (hooksteps) and the fields and phi' of
-// their trial states are batched the same way. Newton phases, chord tests
-// and everything else run one run at a time. A run's result does not
-// depend on which runs share its batches, since SpeedGradRows' rows do not
-// depend on one another.
+// A group advances several runs in lockstep, so that their evaluations
+// are one dynamics.Batch of the group's evaluator per round: one pass over
+// W for all of them instead of one each. Each run is a coroutine
+// (iter.Pull) on its own worker; the group resumes every live run in turn
+// (on one goroutine, or on several that share a matrix-free group, see
+// run), each running until it needs an evaluation (worker.evalSpeed,
+// jacVec and fieldPhi yield) or ends, then evaluates the waiting runs
+// together and starts over: the speeds, the products J v of matrix-free
+// Newton steps (hooksteps) and the fields and phi' of their trial states.
+// Newton phases, chord tests and everything else run one run at a time. A
+// run's result does not depend on which runs share its batches, since the
+// evaluator's rows do not depend on one another.
 type group struct {
-	slots      []*worker
-	h, g, f, q []float64   // batch rows: states, gradients, fields; q
-	d          []float64   // rows of phi' of the products J v (mixed)
-	mixed      mixedSystem // the system, when it mixes the two in one pass
-	par        int         // goroutines sharing the group (0 or 1: one)
-	ready      []int       // slot indices
-	jv         []int       // slots waiting for a product J v
-	fp         []int       // slots waiting for a field and phi' (mixed)
+	slots []*worker
+	ev    *dynamics.Evaluator // its workers: the goroutines sharing the group
+	rows  dynamics.Batch      // the round's rows, over the buffers below
+	h, f  []float64           // batch rows: states and vectors; their results
+	g, q  []float64           // speed rows' gradients and q
+	d     []float64           // phi' of field rows, then of the products J v
+	par   int                 // goroutines sharing the group (0 or 1: one)
+	ready []int               // slots waiting for a speed
+	jv    []int               // slots waiting for a product J v
+	fp    []int               // slots waiting for a field and phi'
 }
 
-func newGroup(slots []*worker) *group {
+func newGroup(slots []*worker, ev *dynamics.Evaluator) *group {
 	k, n := len(slots), slots[0].n
 	return &group{
-		slots: slots,
-		h:     make([]float64, k*n), g: make([]float64, k*n), f: make([]float64, k*n),
-		q: make([]float64, k),
+		slots: slots, ev: ev,
+		h: make([]float64, k*n), g: make([]float64, k*n), f: make([]float64, k*n),
+		q: make([]float64, k), d: make([]float64, k*n),
 	}
 }
 
-// mixedSystem is a BatchSystem that evaluates speeds, fields with phi'
-// and products J v in one call (*dynamics.Network's
-// SpeedFieldJacVecRows): one pass over W for every kind of row instead of
-// one each. Rows [0, m) of h are the states of the speeds, [m, m+mf) those
-// of the fields (their phi' going to rows [0, mf) of d), and the next mv
-// the vectors v, their phi' in the next rows of d; every result goes to
-// the same row of f.
-type mixedSystem interface {
-	SpeedFieldJacVecRows(grad, f, h []float64, m int, q, d []float64, mf, mv, par int)
-}
-
-// mixedBatch evaluates the speeds of the slots in ready, the fields of those
-// in fp and the products J v of those in jv in one call.
-func (gr *group) mixedBatch(ready, fp, jv []int) {
+// batch evaluates the speeds of the slots in gr.ready, the fields of those
+// in gr.fp and the products J v of those in gr.jv in one call of the
+// evaluator.
+func (gr *group) batch() {
+	ready, fp, jv := gr.ready, gr.fp, gr.jv
 	n := gr.slots[0].n
 	m, mf := len(ready), len(fp)
 	rows, par := m+mf+len(jv), max(gr.par, 1)
+	if rows == 0 {
+		return
+	}
 	if rows*n < 1<<16 {
 		par = 1 // too little to copy for goroutines to pay
 	}
@@ -81,7 +78,8 @@ func (gr *group) mixedBatch(ready, fp, jv []int) {
 			copy(gr.d[(mf+k)*n:(mf+k+1)*n], w.dphi)
 		}
 	})
-	gr.mixed.SpeedFieldJacVecRows(gr.g, gr.f, gr.h, m, gr.q, gr.d, mf, len(jv), max(gr.par, 1))
+	gr.rows = dynamics.Batch{Speeds: m, Fields: mf, JacVecs: len(jv), H: gr.h, F: gr.f, Grad: gr.g, Q: gr.q, Phi: gr.d}
+	gr.ev.Eval(&gr.rows)
 	kernel.ForRows(rows, par, func(r int) {
 		switch kind, k, w := which(r); kind {
 		case 0:
@@ -95,42 +93,6 @@ func (gr *group) mixedBatch(ready, fp, jv []int) {
 			copy(w.jvDst, gr.f[r*n:(r+1)*n])
 		}
 	})
-}
-
-// speedBatch evaluates the speed at the states of the slots ready.
-func (gr *group) speedBatch(ready []int) {
-	if len(ready) == 0 {
-		return
-	}
-	n := gr.slots[0].n
-	for r, i := range ready {
-		copy(gr.h[r*n:(r+1)*n], gr.slots[i].cx)
-	}
-	gr.slots[0].bsys.SpeedGradRows(gr.g, gr.f, gr.h, len(ready), gr.q)
-	for r, i := range ready {
-		w := gr.slots[i]
-		copy(w.cg, gr.g[r*n:(r+1)*n])
-		copy(w.cf, gr.f[r*n:(r+1)*n])
-		w.cq = gr.q[r]
-	}
-}
-
-// jacVecBatch computes the products J v the slots in jv wait for: the rows
-// of gr.h hold v, those of gr.f phi', gr.g receives J v.
-func (gr *group) jacVecBatch(jv []int) {
-	if len(jv) == 0 {
-		return
-	}
-	n := gr.slots[0].n
-	for r, i := range jv {
-		w := gr.slots[i]
-		copy(gr.h[r*n:(r+1)*n], w.jvV)
-		copy(gr.f[r*n:(r+1)*n], w.dphi)
-	}
-	gr.slots[0].bsys.JacVecRowsAt(gr.g, gr.f, gr.h, len(jv))
-	for r, i := range jv {
-		copy(gr.slots[i].jvDst, gr.g[r*n:(r+1)*n])
-	}
 }
 
 // run calls fn(w, k) for the indices k claimed from next, below m, on the
@@ -210,17 +172,6 @@ func (gr *group) run(fin *finder, next *atomic.Int64, m int, fn func(w *worker, 
 	}
 }
 
-// batch evaluates what the slots in gr.ready, gr.fp and gr.jv wait for
-// (slots wait in fp only when the group is mixed).
-func (gr *group) batch() {
-	if gr.mixed != nil && (len(gr.fp) > 0 || len(gr.ready) > 0 && len(gr.jv) > 0 || gr.par > 1) {
-		gr.mixedBatch(gr.ready, gr.fp, gr.jv)
-		return
-	}
-	gr.speedBatch(gr.ready)
-	gr.jacVecBatch(gr.jv)
-}
-
 // A part is a goroutine's share of the work of a group's rounds: the slots
 // it resumed, sorted by what they wait for.
 type part struct {
@@ -292,46 +243,42 @@ func (pt *part) resume(i int) bool {
 
 // lockstep reports whether runs go through groups.
 func (f *finder) lockstep() bool {
-	return f.s.Batch > 1 && f.workers[0].bsys != nil
+	return f.s.Batch > 1 && f.workers[0].ev != nil
 }
 
 // groupsFor returns the lockstep groups, made on first use: one per
-// worker, slot 0 of group t being f.workers[t]; or, with matrix-free steps
-// on a system that mixes speeds and products J v in one call, a single
-// group of every worker's slots shared by all workers, whose passes over W
-// are split between them by columns (each worker reads its share of W once
-// per batch, instead of all of W).
+// worker, slot 0 of group t being f.workers[t], each with an evaluator of
+// one goroutine; or, with matrix-free steps and several workers, a single
+// group of every worker's slots shared by all workers, whose evaluator
+// splits each pass over W between them by columns (each worker reads its
+// share of W once per batch, instead of all of W).
 func (f *finder) groupsFor() []*group {
-	ms, mixed := f.sys.(mixedSystem)
-	if f.groups == nil && mixed && f.s.mf && len(f.workers) > 1 {
+	if f.groups != nil {
+		return f.groups
+	}
+	bs := f.sys.(BatchSystem) // lockstep() holds
+	slotsOf := func(w0 *worker) []*worker {
+		slots := []*worker{w0}
+		for range f.s.Batch - 1 {
+			w := newWorker(f.ctx, f.sys, f.s)
+			w.known, w.slow = f.known, f.slow
+			slots = append(slots, w)
+		}
+		return slots
+	}
+	if f.s.mf && len(f.workers) > 1 {
 		var slots []*worker
 		for _, w0 := range f.workers {
-			slots = append(slots, w0)
-			for range f.s.Batch - 1 {
-				w := newWorker(f.ctx, f.sys, f.s)
-				w.known, w.slow = f.known, f.slow
-				slots = append(slots, w)
-			}
+			slots = append(slots, slotsOf(w0)...)
 		}
-		g := newGroup(slots)
-		g.mixed, g.d, g.par = ms, make([]float64, len(slots)*f.n), len(f.workers)
+		g := newGroup(slots, bs.NewEvaluator(len(f.workers)))
+		g.par = len(f.workers)
 		f.groups = []*group{g}
+		return f.groups
 	}
-	if f.groups == nil {
-		f.groups = make([]*group, len(f.workers))
-		for t, w0 := range f.workers {
-			slots := []*worker{w0}
-			for range f.s.Batch - 1 {
-				w := newWorker(f.ctx, f.sys, f.s)
-				w.known, w.slow = f.known, f.slow
-				slots = append(slots, w)
-			}
-			f.groups[t] = newGroup(slots)
-			if mixed {
-				f.groups[t].mixed = ms
-				f.groups[t].d = make([]float64, len(slots)*f.n)
-			}
-		}
+	f.groups = make([]*group, len(f.workers))
+	for t, w0 := range f.workers {
+		f.groups[t] = newGroup(slotsOf(w0), w0.ev)
 	}
 	return f.groups
 }

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/ode"
 )
 
@@ -33,14 +34,15 @@ type MapFlow interface {
 	TimeStep() float64
 }
 
-// RowsFlow is a Flow that evaluates its field at many states in one call
-// (the rows of h into the rows of dst, an empty dst resized), each row
-// independent of the others; *dynamics.Network satisfies it. TrajectoryInits
-// then integrates its trajectories in lockstep groups of sampleGroup, one
-// call per stage for the whole group.
+// RowsFlow is a Flow that serves batches of rows through a
+// dynamics.Evaluator, whose FieldRows evaluates the field at many states in
+// one call, each row independent of the others; *dynamics.Network
+// satisfies it. TrajectoryInits then integrates its trajectories in
+// lockstep groups of sampleGroup, one call per stage for the whole group
+// (the groups run in parallel, each with an evaluator of one goroutine).
 type RowsFlow interface {
 	Flow
-	FieldRows(dst *mat.Dense, h mat.RawMatrixer)
+	NewEvaluator(workers int) *dynamics.Evaluator
 }
 
 // sampleGroup is the number of trajectories integrated in lockstep: a
@@ -149,7 +151,8 @@ func TrajectoryInits(ctx context.Context, sys Flow, s *SampleSettings) (*mat.Den
 		var res []*ode.Result
 		var err error
 		if r, ok := sys.(RowsFlow); ok {
-			f := func(dst *mat.Dense, _ float64, y *mat.Dense) { r.FieldRows(dst, y) }
+			ev := r.NewEvaluator(1)
+			f := func(dst *mat.Dense, _ float64, y *mat.Dense) { ev.FieldRows(dst, y) }
 			res, err = ode.SolveLockstep(ctx, f, y0, 0, times[per-1], set)
 		} else {
 			f := func(dst []float64, _ float64, y []float64) { sys.Field(dst, y) }

@@ -6,6 +6,8 @@ import (
 	"runtime"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
 )
 
 // System is what Find needs of a network: its dimension, vector field,
@@ -38,22 +40,21 @@ type System interface {
 	Symmetric() bool
 }
 
-// BatchSystem is a System that evaluates the speed and its gradient at
-// several states in one call; *dynamics.Network satisfies it. Find then
-// advances Settings.Batch runs per worker in lockstep, so that their speed
-// evaluations share one pass over the weights. Row r of each result must
-// not depend on m or on the other rows (Find's results would otherwise
-// depend on scheduling). Matrix-free Newton steps batch their products J v
-// the same way.
+// BatchSystem is a System that serves batches of rows through a
+// dynamics.Evaluator; *dynamics.Network satisfies it, and it is the only
+// capability beyond System that Find looks for. Find then advances
+// Settings.Batch runs per worker in lockstep, so that their speed
+// evaluations, the products J v of their matrix-free Newton steps and the
+// fields and phi' of those steps' trial states share one pass over the
+// weights (one dynamics.Batch per round). The evaluator's rows do not
+// depend on the other rows of a batch, so Find's results do not depend on
+// scheduling, and a run evaluated alone gets the bits it would get in a
+// group.
 type BatchSystem interface {
 	System
-	// SpeedGradRows writes F, J^T F and q for the m states in the rows of
-	// h (m x N, row-major) into the rows of f and grad and into q[:m].
-	SpeedGradRows(grad, f, h []float64, m int, q []float64)
-	// JacVecRowsAt writes J v_r into row r of dst for the m rows v_r of v,
-	// at the states whose phi' (PhiPrime) are the rows of d: the products
-	// of matrix-free Newton steps.
-	JacVecRowsAt(dst, d, v []float64, m int)
+	// NewEvaluator returns an evaluator whose passes over W are split
+	// between workers goroutines.
+	NewEvaluator(workers int) *dynamics.Evaluator
 }
 
 // Method chooses the solver of each run.

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
 )
 
 // knownSet holds the fixed points known at the start of a round, with the
@@ -143,10 +145,9 @@ type worker struct {
 	c     counts
 
 	// lockstep evaluation (lockstep.go)
-	bsys       BatchSystem         // sys, when it evaluates batches
+	ev         *dynamics.Evaluator // sys's evaluator (one goroutine), when sys is a BatchSystem
 	yield      func(struct{}) bool // suspends the run in its group, or nil
 	jvDst, jvV []float64           // a product J v waiting in the group, or nil
-	msys       mixedSystem         // sys, when it mixes kinds of rows in one pass
 	fpF, fpD   []float64           // a field and phi' waiting in the group, or nil,
 	fpX        []float64           // at this state
 	dt         []float64           // phi' at the trial state of a step
@@ -162,8 +163,9 @@ func newWorker(ctx context.Context, sys System, s *resolved) *worker {
 		cx: v(), cf: v(), cg: v(), xo: v(), fo: v(),
 		piv: make([]int, n),
 	}
-	w.bsys, _ = sys.(BatchSystem)
-	w.msys, _ = sys.(mixedSystem)
+	if b, ok := sys.(BatchSystem); ok {
+		w.ev = b.NewEvaluator(1)
+	}
 	return w
 }
 
@@ -554,9 +556,9 @@ func (w *worker) evalSpeed(x []float64) float64 {
 	switch {
 	case w.yield != nil && w.yield(struct{}{}):
 		// The group wrote w.cg, w.cf and w.cq.
-	case w.bsys != nil:
+	case w.ev != nil:
 		// The same evaluation alone, bit-identical to one in a group.
-		w.bsys.SpeedGradRows(w.cg, w.cf, w.cx, 1, w.q1[:])
+		w.ev.Eval(&dynamics.Batch{Speeds: 1, H: w.cx, F: w.cf, Grad: w.cg, Q: w.q1[:]})
 		w.cq = w.q1[0]
 	default:
 		w.cq = w.sys.SpeedGrad(w.cg, w.cf, w.cx)

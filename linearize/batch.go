@@ -73,7 +73,7 @@ func LeadingAll(ctx context.Context, net *dynamics.Network, states [][]float64, 
 	if slots == 0 {
 		return spectra, errs
 	}
-	bt := newBatcher(net, slots, set.Workers)
+	bt := newBatcher(net.NewEvaluator(set.Workers), slots)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range slots {
@@ -100,26 +100,20 @@ func LeadingAll(ctx context.Context, net *dynamics.Network, states [][]float64, 
 }
 
 // batcher gathers the products of the runs in lockstep: each run posts its
-// product and waits; when every active run has posted, the last one forms
-// them all in one pass over W.
+// product and waits; when every active run has posted, the last one has
+// the evaluator form them all in one pass over W.
 type batcher struct {
-	net     *dynamics.Network
-	workers int
+	ev *dynamics.Evaluator
 
 	mu      sync.Mutex
 	cond    *sync.Cond
 	active  int
-	pending []*product
+	pending []dynamics.OperatorProduct
+	round   uint64 // flushes so far: a posted product is formed once it moves on
 }
 
-// product is one posted dst = A v at the state whose phi'(x) is d.
-type product struct {
-	dst, d, v []float64
-	done      bool
-}
-
-func newBatcher(net *dynamics.Network, active, workers int) *batcher {
-	bt := &batcher{net: net, active: active, workers: workers}
+func newBatcher(ev *dynamics.Evaluator, active int) *batcher {
+	bt := &batcher{ev: ev, active: active}
 	bt.cond = sync.NewCond(&bt.mu)
 	return bt
 }
@@ -137,14 +131,14 @@ func (bt *batcher) run(net *dynamics.Network, h []float64, k int, s *Settings) (
 
 // mul posts dst = A v and returns when it is formed.
 func (bt *batcher) mul(dst, d, v []float64) {
-	p := &product{dst: dst, d: d, v: v}
 	bt.mu.Lock()
 	defer bt.mu.Unlock()
-	bt.pending = append(bt.pending, p)
+	bt.pending = append(bt.pending, dynamics.OperatorProduct{Dst: dst, Phi: d, V: v})
+	round := bt.round
 	if len(bt.pending) >= bt.active {
 		bt.flush()
 	}
-	for !p.done {
+	for bt.round == round {
 		bt.cond.Wait()
 	}
 }
@@ -160,43 +154,13 @@ func (bt *batcher) leave() {
 	}
 }
 
-// flush forms the pending products (bt.mu held), by blocks of rows split
-// among the workers, with dynamics.Network.OperatorVecRowsAt: every product
-// is bit-identical to OperatorVecAt's.
+// flush forms the pending products (bt.mu held) with the evaluator: every
+// product is bit-identical to dynamics.Network.OperatorVecAt's.
 func (bt *batcher) flush() {
-	ps := bt.pending
-	bt.pending = nil
 	defer func() {
-		for _, p := range ps {
-			p.done = true
-		}
+		bt.pending = bt.pending[:0]
+		bt.round++
 		bt.cond.Broadcast()
 	}()
-	n := bt.net.Dim()
-	// Blocks of about 128 KiB of W (a multiple of 4 rows), so that each
-	// is read from memory once and from cache for the other products.
-	blk := max(4, (1<<14)/max(n, 1)&^3)
-	nblk := (n + blk - 1) / blk
-	parts := min(bt.workers, nblk)
-	if parts <= 1 {
-		bt.rows(ps, 0, n, blk)
-		return
-	}
-	var wg sync.WaitGroup
-	for t := range parts {
-		// Part t takes blocks [t nblk / parts, (t+1) nblk / parts).
-		r0, r1 := t*nblk/parts*blk, min(n, (t+1)*nblk/parts*blk)
-		wg.Go(func() { bt.rows(ps, r0, r1, blk) })
-	}
-	wg.Wait()
-}
-
-// rows forms rows [r0, r1) of every product, block by block.
-func (bt *batcher) rows(ps []*product, r0, r1, blk int) {
-	for i0 := r0; i0 < r1; i0 += blk {
-		i1 := min(i0+blk, r1)
-		for _, p := range ps {
-			bt.net.OperatorVecRowsAt(p.dst, p.d, p.v, i0, i1)
-		}
-	}
+	bt.ev.OperatorVecs(bt.pending)
 }

@@ -10,40 +10,6 @@ import (
 	"github.com/fpfind/fpfind/dynamics"
 )
 
-// OperatorVecRowsAt, block by block, gives the bits of OperatorVecAt.
-func TestOperatorVecRows(t *testing.T) {
-	for _, cfg := range []func(*dynamics.Config){
-		func(c *dynamics.Config) {
-			c.Tau = make([]float64, 37)
-			for i := range c.Tau {
-				c.Tau[i] = 0.3 + float64(i%5)/3
-			}
-		},
-		func(c *dynamics.Config) { c.Convention, c.Alpha = dynamics.Leaky, 0.3 },
-		func(c *dynamics.Config) { c.Convention = dynamics.Discrete },
-	} {
-		c := leadingCase{n: 37, g: 1.5, sd: 0.5, seed: 20, cfg: cfg}
-		net, h := c.net(t)
-		d := make([]float64, c.n)
-		net.PhiPrime(d, h)
-		v := randVec(c.n, 1, 21)
-		want := make([]float64, c.n)
-		net.OperatorVecAt(want, d, v)
-		got := make([]float64, c.n)
-		for i := range got {
-			got[i] = math.NaN()
-		}
-		for _, r := range [][2]int{{0, 5}, {5, 5}, {5, 13}, {13, 36}, {36, 37}} {
-			net.OperatorVecRowsAt(got, d, v, r[0], r[1])
-		}
-		for i := range got {
-			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-				t.Fatalf("%v: row %d: %v, OperatorVecAt %v", net.Convention(), i, got[i], want[i])
-			}
-		}
-	}
-}
-
 // LeadingAll gives the bits of Leading at every state, whatever the batch
 // size and the number of workers.
 func TestLeadingAllBitIdentical(t *testing.T) {

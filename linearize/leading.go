@@ -113,7 +113,7 @@ func leading(net *dynamics.Network, h []float64, k int, s *Settings, mul func(ds
 			return nil, fmt.Errorf("linearize: phi'(x) has non-finite value %v at [%d]", v, i)
 		}
 	}
-	scale, trace, frob2 := operatorNorms(net, d)
+	scale, trace, frob2 := net.OperatorNorms(d)
 	if math.IsNaN(scale) || math.IsInf(scale, 0) {
 		return nil, fmt.Errorf("linearize: operator has non-finite entries (infinity norm %v)", scale)
 	}
@@ -233,45 +233,4 @@ func compareValues(a, b complex128, conv dynamics.Convention) int {
 		return 1
 	}
 	return 0
-}
-
-// operatorNorms returns the infinity norm, the trace and the squared
-// Frobenius norm of the operator at the state whose phi'(x) is d, from one
-// pass over W. Row i of the operator is c_i W_i + g_i e_i, with c_i =
-// d_i/tau_i and g_i = -1/tau_i (Continuous), c_i = alpha d_i and g_i =
-// 1-alpha (Leaky), c_i = d_i and g_i = 0 (Discrete).
-func operatorNorms(net *dynamics.Network, d []float64) (inf, trace, frob2 float64) {
-	w := net.RawW()
-	n := net.Dim()
-	alpha := net.Alpha()
-	for i := 0; i < n; i++ {
-		// c and g as dynamics.Network.Operator forms them, and the row's
-		// absolute sum in its order, so that Scale (and the default eps)
-		// are bit-identical to At's.
-		var c, g float64
-		switch net.Convention() {
-		case dynamics.Continuous:
-			inv := 1 / net.Tau(i)
-			c, g = d[i]*inv, -inv
-		case dynamics.Leaky:
-			c, g = alpha*d[i], 1-alpha
-		default:
-			c = d[i]
-		}
-		row := w.Data[i*w.Stride : i*w.Stride+n]
-		diag := c*row[i] + g
-		var abs, sq float64
-		for j, x := range row {
-			if j == i {
-				abs += math.Abs(diag)
-				continue
-			}
-			abs += math.Abs(c * x)
-			sq += x * x
-		}
-		inf = max(inf, abs)
-		trace += diag
-		frob2 += c*c*sq + diag*diag
-	}
-	return inf, trace, frob2
 }

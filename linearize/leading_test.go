@@ -224,33 +224,3 @@ func TestLeadingSettings(t *testing.T) {
 		}
 	}
 }
-
-// TestOperatorNorms checks the norms computed from W against the operator
-// formed densely.
-func TestOperatorNorms(t *testing.T) {
-	for _, cfg := range []func(*dynamics.Config){
-		nil,
-		func(c *dynamics.Config) { c.Tau = []float64{0.3, 1, 2, 0.5, 4, 1, 1, 0.7} },
-		func(c *dynamics.Config) { c.Convention, c.Alpha = dynamics.Leaky, 0.3 },
-		func(c *dynamics.Config) { c.Convention = dynamics.Discrete },
-	} {
-		c := leadingCase{n: 8, g: 3, sd: 1, seed: 10, cfg: cfg}
-		net, h := c.net(t)
-		d := make([]float64, c.n)
-		net.PhiPrime(d, h)
-		inf, tr, f2 := operatorNorms(net, d)
-		var a mat.Dense
-		net.Operator(&a, h)
-		wantInf := mat.Norm(&a, math.Inf(1))
-		wantTr := mat.Trace(&a)
-		frob := 0.0
-		for i := 0; i < c.n; i++ {
-			for j := 0; j < c.n; j++ {
-				frob += a.At(i, j) * a.At(i, j)
-			}
-		}
-		if math.Abs(inf-wantInf) > 1e-14*wantInf || math.Abs(tr-wantTr) > 1e-13*math.Abs(wantTr) || math.Abs(f2-frob) > 1e-13*frob {
-			t.Errorf("%v: norms %v %v %v, want %v %v %v", net.Convention(), inf, tr, f2, wantInf, wantTr, frob)
-		}
-	}
-}

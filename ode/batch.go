@@ -161,7 +161,7 @@ func (l *lockstep) stopAll(st Status, t float64, stats Stats, cause error) {
 // SolveLockstep integrates dy/dt = f(t, y) from every row of y0s (B x N)
 // over [t0, t1] in groups of Settings.Group rows (default 64), each group
 // with one call of the [BatchFunc] per stage: with
-// (*dynamics.Network).FieldRows that is one matrix-matrix product per stage
+// (*dynamics.Evaluator).FieldRows that is one matrix-matrix product per stage
 // instead of one matrix-vector product per row. Groups run in parallel on
 // Settings.Workers goroutines, so f must be safe for concurrent use when
 // Workers > 1 (FieldRows is). The groups are fixed by Group, not by

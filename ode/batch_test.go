@@ -112,7 +112,8 @@ func TestLockstepFixed(t *testing.T) {
 			sameResults(t, s.Method.String()+" groups", want, got)
 		}
 		// FieldRows (one GEMM) agrees to rounding.
-		gemm := func(dst *mat.Dense, _ float64, y *mat.Dense) { net.FieldRows(dst, y) }
+		ev := net.NewEvaluator(1)
+		gemm := func(dst *mat.Dense, _ float64, y *mat.Dense) { ev.FieldRows(dst, y) }
 		got, err = ode.SolveLockstep(context.Background(), gemm, y0s, 0, 3, &s)
 		if err != nil {
 			t.Fatal(err)
@@ -131,7 +132,8 @@ func TestLockstepDormandPrince(t *testing.T) {
 	net := randomNet(t, 30, 1.5, 8, dynamics.Tanh)
 	y0s := randomStates(9, 30, 1, 9)
 	times := []float64{0, 0.1, 1, 2.5, 5, 10}
-	gemm := func(dst *mat.Dense, _ float64, y *mat.Dense) { net.FieldRows(dst, y) }
+	ev := net.NewEvaluator(1)
+	gemm := func(dst *mat.Dense, _ float64, y *mat.Dense) { ev.FieldRows(dst, y) }
 	got, err := ode.SolveLockstep(context.Background(), gemm, y0s, 0, 10, &ode.Settings{Times: times, RelTol: 1e-8, AbsTol: 1e-10})
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +162,7 @@ func TestLockstepDormandPrince(t *testing.T) {
 	}
 	// A row that produces NaN stops alone.
 	nanRow := func(dst *mat.Dense, tt float64, y *mat.Dense) {
-		net.FieldRows(dst, y)
+		ev.FieldRows(dst, y)
 		if tt > 2 {
 			dst.Set(3, 0, math.NaN())
 		}
@@ -182,9 +184,9 @@ func TestLockstepDormandPrince(t *testing.T) {
 	}
 }
 
-// Network.FieldParallel (dynamics/for_ode.go) is bit-identical to Field for
-// any number of parts, and a one-trajectory solve with it to one with Field.
-func TestFieldParallel(t *testing.T) {
+// dynamics.ParallelField is bit-identical to Field for any number of
+// parts, and a one-trajectory solve with it to one with Field.
+func TestParallelField(t *testing.T) {
 	for _, n := range []int{5, 64, 100, 257} {
 		net := randomNet(t, n, 1.5, uint64(n), dynamics.Tanh)
 		h := randomStates(1, n, 1, 3).RawRowView(0)
@@ -195,7 +197,9 @@ func TestFieldParallel(t *testing.T) {
 			for i := range got {
 				got[i] = math.NaN()
 			}
-			net.FieldParallel(got, h, parts)
+			pf := net.NewParallelField(parts)
+			pf.Field(got, h)
+			pf.Close()
 			if !bitsEqual(got, want) {
 				t.Fatalf("n=%d parts=%d: differs from Field", n, parts)
 			}
@@ -208,12 +212,14 @@ func TestFieldParallel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	par := func(dst []float64, _ float64, h []float64) { net.FieldParallel(dst, h, 4) }
+	pf := net.NewParallelField(4)
+	defer pf.Close()
+	par := func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }
 	b, err := ode.Solve(context.Background(), par, h0, 0, 5, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameResults(t, "FieldParallel", []*ode.Result{a}, []*ode.Result{b})
+	sameResults(t, "ParallelField", []*ode.Result{a}, []*ode.Result{b})
 }
 
 func TestBatchCanceled(t *testing.T) {
@@ -230,7 +236,8 @@ func TestBatchCanceled(t *testing.T) {
 			t.Errorf("SolveBatch row %d: %v", i, r.Status)
 		}
 	}
-	rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { net.FieldRows(dst, h) }
+	ev := net.NewEvaluator(1)
+	rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { ev.FieldRows(dst, h) }
 	res, err = ode.SolveLockstep(ctx, rows, y0s, 0, 1, nil)
 	if !errors.Is(err, context.Canceled) || len(res) != 5 {
 		t.Fatalf("SolveLockstep: %v, %d results", err, len(res))

@@ -24,24 +24,27 @@ func BenchmarkMatVec(b *testing.B) {
 			net := randomNet(b, n, 1.5, 1, dynamics.Tanh)
 			h := randomStates(1, n, 1, 2).RawRowView(0)
 			dst := make([]float64, n)
+			w := net.W().RawMatrix()
 			b.ReportAllocs()
 			for b.Loop() {
-				blas64.Gemv(blas.NoTrans, 1, net.RawW(), blas64.Vector{N: n, Inc: 1, Data: h}, 0, blas64.Vector{N: n, Inc: 1, Data: dst})
+				blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: h}, 0, blas64.Vector{N: n, Inc: 1, Data: dst})
 			}
 		})
 	}
 }
 
 // BenchmarkSolve: one trajectory, Dormand-Prince at rtol 1e-6, atol 1e-9
-// over [0, 10], with Field (one core) and FieldParallel (every core).
+// over [0, 10], with Field (one core) and ParallelField (every core).
 func BenchmarkSolve(b *testing.B) {
 	for _, n := range benchSizes {
 		net := randomNet(b, n, 1.5, 1, dynamics.Tanh)
 		h0 := randomStates(1, n, 1, 2).RawRowView(0)
 		s := &ode.Settings{Times: []float64{10}}
 		for _, par := range []int{1, runtime.GOMAXPROCS(0)} {
-			f := func(dst []float64, _ float64, h []float64) { net.FieldParallel(dst, h, par) }
 			b.Run(fmt.Sprintf("n=%d/parts=%d", n, par), func(b *testing.B) {
+				pf := net.NewParallelField(par)
+				defer pf.Close()
+				f := func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }
 				b.ReportAllocs()
 				var evals int
 				for b.Loop() {
@@ -58,14 +61,15 @@ func BenchmarkSolve(b *testing.B) {
 }
 
 // BenchmarkBatch: 32 trajectories over [0, 5], Dormand-Prince in parallel
-// per trajectory (SolveBatch) and in lockstep with FieldRows (one GEMM per
+// per trajectory (SolveBatch) and in lockstep with an evaluator's FieldRows (one GEMM per
 // stage), and RK4 (step 0.05) in lockstep.
 func BenchmarkBatch(b *testing.B) {
 	const batch, t1 = 32, 5.0
 	for _, n := range benchSizes {
 		net := randomNet(b, n, 1.5, 1, dynamics.Tanh)
 		y0s := randomStates(batch, n, 1, 2)
-		rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { net.FieldRows(dst, h) }
+		ev := net.NewEvaluator(1)
+		rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { ev.FieldRows(dst, h) }
 		dp := &ode.Settings{Times: []float64{t1}}
 		rk := &ode.Settings{Method: ode.RK4, Step: 0.05, Times: []float64{t1}}
 		b.Run(fmt.Sprintf("n=%d/dp-parallel", n), func(b *testing.B) {

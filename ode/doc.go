@@ -41,8 +41,8 @@
 // the group, chosen from the largest error norm of its rows. It pays with
 // an optimized BLAS; with gonum's Dgemm it was slower (bench/ode_vs_scipy.py).
 //
-// For one large trajectory, (*dynamics.Network).FieldParallel splits the
-// rows of W h over the cores.
+// For one large trajectory, dynamics.ParallelField splits the rows of W h
+// over the cores.
 //
 // # Errors
 //

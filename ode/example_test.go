@@ -71,12 +71,14 @@ func ExampleSolveBatch() {
 }
 
 func ExampleSolveLockstep() {
-	// A batch through Network.FieldRows: one matrix-matrix product per stage.
+	// A batch through an evaluator's FieldRows: one matrix-matrix product per
+	// stage.
 	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(2, 2, []float64{0, 2, 2, 0})})
 	if err != nil {
 		log.Fatal(err)
 	}
-	f := func(dst *mat.Dense, _ float64, h *mat.Dense) { net.FieldRows(dst, h) }
+	ev := net.NewEvaluator(1)
+	f := func(dst *mat.Dense, _ float64, h *mat.Dense) { ev.FieldRows(dst, h) }
 	inits := mat.NewDense(2, 2, []float64{0.3, 0.1, -0.2, 0.1})
 	res, err := ode.SolveLockstep(context.Background(), f, inits, 0, 20, &ode.Settings{Times: []float64{20}})
 	if err != nil {

@@ -18,7 +18,7 @@ type Func func(dst []float64, t float64, y []float64)
 // share f: row k of dst (B x N) receives f(t, row k of y). It must not
 // modify y; dst never aliases y. Row k of dst must depend on row k of y only,
 // so that a trajectory's result does not depend on the rest of the batch.
-// (*dynamics.Network).FieldRows satisfies it through a closure, with one
+// (*dynamics.Evaluator).FieldRows satisfies it through a closure, with one
 // matrix-matrix product for the batch.
 type BatchFunc func(dst *mat.Dense, t float64, y *mat.Dense)
 

@@ -63,7 +63,7 @@ type batch struct {
 	ParallelNfev int     `json:"parallel_nfev"` // summed over trajectories
 	RK4Wall      float64 `json:"rk4_lockstep_wall"`
 	RK4Step      float64 `json:"rk4_step"`
-	GemmSec      float64 `json:"gemm"` // one FieldRows on the batch
+	GemmSec      float64 `json:"gemm"` // one Evaluator.FieldRows on the batch
 	MaxDiff      float64 `json:"max_diff_lockstep_vs_parallel"`
 }
 
@@ -184,8 +184,9 @@ func run(dir, sizes string, bn, bc int, t1, rtol, atol, rk4 float64, repeat, sam
 		}
 		r := single{N: n}
 		dst := make([]float64, n)
+		w := net.W().RawMatrix()
 		r.GemvSec = perCall(func() {
-			blas64.Gemv(blas.NoTrans, 1, net.RawW(), blas64.Vector{N: n, Inc: 1, Data: h0}, 0, blas64.Vector{N: n, Inc: 1, Data: dst})
+			blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: h0}, 0, blas64.Vector{N: n, Inc: 1, Data: dst})
 		})
 		r.FieldSec = perCall(func() { net.Field(dst, h0) })
 		parts := runtime.GOMAXPROCS(0)
@@ -227,8 +228,9 @@ func run(dir, sizes string, bn, bc int, t1, rtol, atol, rk4 float64, repeat, sam
 		y0s := mat.NewDense(bc, bn, h)
 		b := &batch{N: bn, Count: bc}
 		var dst mat.Dense
-		b.GemmSec = perCall(func() { dst.Reset(); net.FieldRows(&dst, y0s) })
-		rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { net.FieldRows(dst, h) }
+		ev := net.NewEvaluator(1)
+		b.GemmSec = perCall(func() { dst.Reset(); ev.FieldRows(&dst, y0s) })
+		rows := func(dst *mat.Dense, _ float64, h *mat.Dense) { ev.FieldRows(dst, h) }
 		start, cpu := time.Now(), cpuSeconds()
 		lock, err := ode.SolveLockstep(ctx, rows, y0s, 0, t1, s)
 		if err != nil {

@@ -7,11 +7,21 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// SpeedGradRows agrees with SpeedGrad (itself checked against finite
+// speedRows evaluates m speed rows with one worker.
+func speedRows(net *Network, grad, f, h []float64, m int, q []float64) {
+	net.NewEvaluator(1).Eval(&Batch{Speeds: m, H: h, F: f, Grad: grad, Q: q})
+}
+
+// jacVecRows evaluates m J v rows (phi' in d) with one worker.
+func jacVecRows(net *Network, dst, d, v []float64, m int) {
+	net.NewEvaluator(1).Eval(&Batch{JacVecs: m, H: v, F: dst, Phi: d})
+}
+
+// Speed rows agree with SpeedGrad (itself checked against finite
 // differences) for every activation and convention, and each row is
 // bit-identical to the same state evaluated alone, for sizes that exercise
 // the kernel's tile edges and its packed path (N = 300).
-func TestSpeedGradRows(t *testing.T) {
+func TestEvalSpeedRows(t *testing.T) {
 	for _, n := range []int{1, 13, 300} {
 		for _, act := range Activations() {
 			for _, conv := range []Convention{Continuous, Leaky, Discrete} {
@@ -22,7 +32,7 @@ func TestSpeedGradRows(t *testing.T) {
 					copy(h[r*n:], randomState(n, uint64(30+r)))
 				}
 				grad, f, q := make([]float64, m*n), make([]float64, m*n), make([]float64, m)
-				net.SpeedGradRows(grad, f, h, m, q)
+				speedRows(net, grad, f, h, m, q)
 				g1, f1, q1 := make([]float64, n), make([]float64, n), make([]float64, 1)
 				gs, fs := make([]float64, n), make([]float64, n)
 				for r := range m {
@@ -43,7 +53,7 @@ func TestSpeedGradRows(t *testing.T) {
 							t.Fatalf("N %d %v %v row %d: F[%d] = %v, SpeedGrad %v", n, act, conv, r, i, f[r*n+i], fs[i])
 						}
 					}
-					net.SpeedGradRows(g1, f1, hr, 1, q1)
+					speedRows(net, g1, f1, hr, 1, q1)
 					if math.Float64bits(q1[0]) != math.Float64bits(q[r]) {
 						t.Fatalf("N %d %v %v row %d: q alone %v, in a batch %v", n, act, conv, r, q1[0], q[r])
 					}
@@ -58,9 +68,9 @@ func TestSpeedGradRows(t *testing.T) {
 	}
 }
 
-// JacVecRowsAt agrees with JacVecAt, row by row, and each row is
+// J v rows agree with JacVecAt, row by row, and each row is
 // bit-identical alone and in a batch.
-func TestJacVecRowsAt(t *testing.T) {
+func TestEvalJacVecRows(t *testing.T) {
 	for _, n := range []int{1, 13, 300} {
 		net := randomNet(t, n, 2, 1.5, Tanh, Continuous, true, 22)
 		const m = 6
@@ -70,11 +80,11 @@ func TestJacVecRowsAt(t *testing.T) {
 			copy(v[r*n:], randomState(n, uint64(50+r)))
 		}
 		dst := make([]float64, m*n)
-		net.JacVecRowsAt(dst, d, v, m)
+		jacVecRows(net, dst, d, v, m)
 		one, ref := make([]float64, n), make([]float64, n)
 		for r := range m {
 			net.JacVecAt(ref, d[r*n:(r+1)*n], v[r*n:(r+1)*n])
-			net.JacVecRowsAt(one, d[r*n:(r+1)*n], v[r*n:(r+1)*n], 1)
+			jacVecRows(net, one, d[r*n:(r+1)*n], v[r*n:(r+1)*n], 1)
 			for i := range ref {
 				if math.Abs(dst[r*n+i]-ref[i]) > 1e-12*(1+math.Abs(ref[i])) {
 					t.Fatalf("N %d row %d: [%d] = %v, JacVecAt %v", n, r, i, dst[r*n+i], ref[i])
@@ -87,32 +97,40 @@ func TestJacVecRowsAt(t *testing.T) {
 	}
 }
 
-func TestSpeedGradRowsPanics(t *testing.T) {
+func TestEvalPanics(t *testing.T) {
 	net := randomNet(t, 4, 0, 1, Tanh, Continuous, false, 1)
+	ev := net.NewEvaluator(1)
 	for name, f := range map[string]func(){
 		"short": func() {
-			net.SpeedGradRows(make([]float64, 8), make([]float64, 8), make([]float64, 7), 2, make([]float64, 2))
+			ev.Eval(&Batch{Speeds: 2, Grad: make([]float64, 8), F: make([]float64, 8), H: make([]float64, 7), Q: make([]float64, 2)})
 		},
 		"q": func() {
-			net.SpeedGradRows(make([]float64, 8), make([]float64, 8), make([]float64, 8), 2, make([]float64, 1))
+			ev.Eval(&Batch{Speeds: 2, Grad: make([]float64, 8), F: make([]float64, 8), H: make([]float64, 8), Q: make([]float64, 1)})
 		},
-		"alias": func() { s := make([]float64, 8); net.SpeedGradRows(s, s, make([]float64, 8), 2, make([]float64, 2)) },
-		"mixed par": func() {
-			net.SpeedGradJacVecRows(make([]float64, 4), make([]float64, 8), make([]float64, 8), 1, make([]float64, 1), make([]float64, 4), 1, 0)
+		"alias": func() {
+			s := make([]float64, 8)
+			ev.Eval(&Batch{Speeds: 2, Grad: s, F: s, H: make([]float64, 8), Q: make([]float64, 2)})
 		},
-		"mixed short d": func() {
-			net.SpeedGradJacVecRows(make([]float64, 4), make([]float64, 8), make([]float64, 8), 1, make([]float64, 1), make([]float64, 3), 1, 1)
+		"negative": func() {
+			ev.Eval(&Batch{Speeds: -1, Grad: make([]float64, 4), F: make([]float64, 8), H: make([]float64, 8), Q: make([]float64, 1)})
 		},
-		"field short d": func() {
-			net.SpeedFieldJacVecRows(nil, make([]float64, 8), make([]float64, 8), 0, nil, make([]float64, 4), 1, 1, 1)
+		"mixed short phi": func() {
+			ev.Eval(&Batch{Speeds: 1, JacVecs: 1, Grad: make([]float64, 4), F: make([]float64, 8), H: make([]float64, 8), Q: make([]float64, 1), Phi: make([]float64, 3)})
 		},
-		"field d aliases h": func() {
+		"field short phi": func() {
+			ev.Eval(&Batch{Fields: 1, JacVecs: 1, F: make([]float64, 8), H: make([]float64, 8), Phi: make([]float64, 4)})
+		},
+		"field phi aliases h": func() {
 			s := make([]float64, 4)
-			net.SpeedFieldJacVecRows(nil, make([]float64, 4), s, 0, nil, s, 1, 0, 1)
+			ev.Eval(&Batch{Fields: 1, F: make([]float64, 4), H: s, Phi: s})
 		},
 		"mixed alias": func() {
 			s := make([]float64, 8)
-			net.SpeedGradJacVecRows(make([]float64, 4), s, make([]float64, 8), 1, make([]float64, 1), s[:4], 1, 1)
+			ev.Eval(&Batch{Speeds: 1, JacVecs: 1, Grad: make([]float64, 4), F: s, H: make([]float64, 8), Q: make([]float64, 1), Phi: s[:4]})
+		},
+		"operator alias": func() {
+			s := make([]float64, 4)
+			ev.OperatorVecs([]OperatorProduct{{Dst: s, Phi: make([]float64, 4), V: s}})
 		},
 	} {
 		func() {
@@ -135,10 +153,10 @@ func TestFieldRowsBitIdenticalAlone(t *testing.T) {
 		hs.SetRow(k, randomState(n, uint64(11+k)))
 	}
 	all := &mat.Dense{}
-	net.FieldRows(all, hs)
+	net.NewEvaluator(2).FieldRows(all, hs)
 	for k := range b {
 		one := &mat.Dense{}
-		net.FieldRows(one, hs.Slice(k, k+1, 0, n).(*mat.Dense))
+		net.NewEvaluator(1).FieldRows(one, hs.Slice(k, k+1, 0, n).(*mat.Dense))
 		for i := range n {
 			if math.Float64bits(one.At(0, i)) != math.Float64bits(all.At(k, i)) {
 				t.Fatalf("row %d unit %d: %v alone, %v in the batch", k, i, one.At(0, i), all.At(k, i))
@@ -147,55 +165,16 @@ func TestFieldRowsBitIdenticalAlone(t *testing.T) {
 	}
 }
 
-// SpeedGradJacVecRows gives, row for row, the bits of SpeedGradRows on the
-// speed rows and of JacVecRowsAt on the product rows, whatever the split,
-// for sizes on both sides of the kernel's panel paths (N = 300) and with
-// per-unit time constants.
-func TestSpeedGradJacVecRows(t *testing.T) {
-	for _, n := range []int{5, 300} {
-		for _, conv := range []Convention{Continuous, Leaky} {
-			net := randomNet(t, n, 1, 1.5, Tanh, conv, true, 23)
-			for _, sp := range [][2]int{{0, 3}, {3, 0}, {1, 1}, {5, 7}, {9, 2}} {
-				m, mv := sp[0], sp[1]
-				h := make([]float64, (m+mv)*n)
-				for r := range m + mv {
-					copy(h[r*n:], randomState(n, uint64(40+r)))
-				}
-				d := make([]float64, mv*n)
-				for r := range mv {
-					net.PhiPrime(d[r*n:(r+1)*n], randomState(n, uint64(60+r)))
-				}
-				grad, f, q := make([]float64, m*n), make([]float64, (m+mv)*n), make([]float64, m)
-				net.SpeedGradJacVecRows(grad, f, h, m, q, d, mv, 1+m%3)
-				gs, fs, qs := make([]float64, m*n), make([]float64, m*n), make([]float64, m)
-				net.SpeedGradRows(gs, fs, h[:m*n], m, qs)
-				jv := make([]float64, mv*n)
-				net.JacVecRowsAt(jv, d, h[m*n:], mv)
-				same := func(what string, a, b []float64) {
-					for i := range a {
-						if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-							t.Fatalf("N %d %v %d+%d rows: %s[%d] = %v, separately %v", n, conv, m, mv, what, i, a[i], b[i])
-						}
-					}
-				}
-				same("grad", grad, gs)
-				same("F", f[:m*n], fs)
-				same("q", q, qs)
-				same("J v", f[m*n:], jv)
-			}
-		}
-	}
-}
-
-// SpeedFieldJacVecRows' field rows carry the bits of the same states' F as
-// speed rows (SpeedGradRows) and agree with Field and PhiPrime to rounding;
-// every row, of every kind, is bit-identical alone and in any batch, for
-// any par.
-func TestSpeedFieldJacVecRows(t *testing.T) {
+// A batch of the three kinds gives, row for row, the bits of the speed rows
+// and of the J v rows evaluated on their own; its field rows carry the bits
+// of the same states' F as speed rows and agree with Field and PhiPrime to
+// rounding; every row, of every kind, is bit-identical alone and in any
+// batch, for any number of workers.
+func TestEvalMixedRows(t *testing.T) {
 	for _, n := range []int{5, 300} {
 		for _, act := range []Activation{Tanh, Softplus} {
 			net := randomNet(t, n, 1, 1.5, act, Continuous, true, 29)
-			for _, sp := range [][3]int{{0, 1, 0}, {0, 4, 0}, {2, 3, 1}, {3, 0, 2}, {1, 9, 4}} {
+			for _, sp := range [][3]int{{0, 1, 0}, {0, 4, 0}, {2, 3, 1}, {3, 0, 2}, {1, 9, 4}, {0, 0, 3}, {3, 0, 0}, {5, 0, 7}, {9, 0, 2}} {
 				m, mf, mv := sp[0], sp[1], sp[2]
 				rows := m + mf + mv
 				h := make([]float64, rows*n)
@@ -207,12 +186,12 @@ func TestSpeedFieldJacVecRows(t *testing.T) {
 					net.PhiPrime(d[(mf+r)*n:(mf+r+1)*n], randomState(n, uint64(90+r)))
 				}
 				grad, f, q := make([]float64, m*n), make([]float64, rows*n), make([]float64, m)
-				net.SpeedFieldJacVecRows(grad, f, h, m, q, d, mf, mv, 1+rows%2)
+				net.NewEvaluator(1 + rows%3).Eval(&Batch{Speeds: m, Fields: mf, JacVecs: mv, Grad: grad, F: f, H: h, Q: q, Phi: d})
 				// The field rows as speed rows.
 				gs, fs, qs := make([]float64, (m+mf)*n), make([]float64, (m+mf)*n), make([]float64, m+mf)
-				net.SpeedGradRows(gs, fs, h[:(m+mf)*n], m+mf, qs)
+				speedRows(net, gs, fs, h[:(m+mf)*n], m+mf, qs)
 				jv := make([]float64, mv*n)
-				net.JacVecRowsAt(jv, d[mf*n:], h[(m+mf)*n:], mv)
+				jacVecRows(net, jv, d[mf*n:], h[(m+mf)*n:], mv)
 				same := func(what string, a, b []float64) {
 					t.Helper()
 					for i := range a {
@@ -229,7 +208,7 @@ func TestSpeedFieldJacVecRows(t *testing.T) {
 					hr := h[(m+r)*n : (m+r+1)*n]
 					// Alone, one field row.
 					f1, d1 := make([]float64, n), make([]float64, n)
-					net.SpeedFieldJacVecRows(nil, f1, hr, 0, nil, d1, 1, 0, 1)
+					net.NewEvaluator(1).Eval(&Batch{Fields: 1, F: f1, H: hr, Phi: d1})
 					same("F alone", f1, f[(m+r)*n:(m+r+1)*n])
 					same("phi' alone", d1, d[r*n:(r+1)*n])
 					// Against Field and PhiPrime, to rounding.
@@ -243,6 +222,65 @@ func TestSpeedFieldJacVecRows(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// OperatorVecs gives every product the bits of OperatorVecAt, for every
+// convention, whatever the other products and the number of workers, at a
+// size with one block of rows (N = 37) and one with many (N = 1100).
+func TestOperatorVecs(t *testing.T) {
+	for _, n := range []int{37, 1100} {
+		for _, conv := range []Convention{Continuous, Leaky, Discrete} {
+			net := randomNet(t, n, 1, 1.5, Tanh, conv, conv == Continuous, 20)
+			const k = 3
+			ps := make([]OperatorProduct, k)
+			want := make([][]float64, k)
+			for r := range ps {
+				ps[r] = OperatorProduct{Dst: make([]float64, n), Phi: make([]float64, n), V: randomState(n, uint64(80+r))}
+				net.PhiPrime(ps[r].Phi, randomState(n, uint64(90+r)))
+				want[r] = make([]float64, n)
+				net.OperatorVecAt(want[r], ps[r].Phi, ps[r].V)
+			}
+			for _, workers := range []int{1, 2, 3} {
+				for _, p := range ps {
+					for i := range p.Dst {
+						p.Dst[i] = math.NaN()
+					}
+				}
+				net.NewEvaluator(workers).OperatorVecs(ps[:1+workers%k])
+				for r, p := range ps[:1+workers%k] {
+					for i := range p.Dst {
+						if math.Float64bits(p.Dst[i]) != math.Float64bits(want[r][i]) {
+							t.Fatalf("N %d %v workers %d product %d row %d: %v, OperatorVecAt %v", n, conv, workers, r, i, p.Dst[i], want[r][i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// OperatorNorms gives the infinity norm of the formed operator bit for
+// bit, and its trace and squared Frobenius norm to rounding.
+func TestOperatorNorms(t *testing.T) {
+	for _, conv := range []Convention{Continuous, Leaky, Discrete} {
+		const n = 23
+		net := randomNet(t, n, 0, 1.5, Tanh, conv, conv == Continuous, 24)
+		h := randomState(n, 25)
+		d := make([]float64, n)
+		net.PhiPrime(d, h)
+		inf, trace, frob2 := net.OperatorNorms(d)
+		a := &mat.Dense{}
+		net.Operator(a, h)
+		if want := mat.Norm(a, math.Inf(1)); math.Float64bits(inf) != math.Float64bits(want) {
+			t.Errorf("%v: infinity norm %v, of the formed operator %v", conv, inf, want)
+		}
+		if want := mat.Trace(a); math.Abs(trace-want) > 1e-13*math.Max(1, math.Abs(want)) {
+			t.Errorf("%v: trace %v, of the formed operator %v", conv, trace, want)
+		}
+		if f := mat.Norm(a, 2); math.Abs(frob2-f*f) > 1e-12*f*f {
+			t.Errorf("%v: squared Frobenius norm %v, of the formed operator %v", conv, frob2, f*f)
 		}
 	}
 }
