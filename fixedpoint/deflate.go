@@ -17,7 +17,7 @@ const deflMaxIter = 40
 // groups where the system evaluates batches (their products J v share
 // passes over W).
 func (f *finder) deflate() error {
-	total := f.s.Deflation
+	total := max(f.s.Deflation, 0) // negative: none
 	runs := f.res.Runs
 	if total == 0 || len(runs) == 0 || len(f.known.x) == 0 {
 		// With no known root the deflation operator is 1: a restart would
@@ -177,7 +177,7 @@ const deflPolish = 1e-6
 
 // deflation returns log M(x) and, when d is not nil, sum_k grad(log m_k)(x) . d.
 func (w *worker) deflation(x, d []float64) (logM, eta float64) {
-	p, s := w.s.pow, w.s.shift
+	p, s := w.s.DeflationPower, w.s.DeflationShift
 	for _, hk := range w.known.x {
 		var r2, ed float64
 		for i, v := range x {

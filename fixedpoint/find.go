@@ -43,18 +43,17 @@ type Point struct {
 // Stats counts the work done by Find. The counts do not depend on the
 // number of workers.
 type Stats struct {
-	Runs           int  // initial states
-	EarlyExits     int  // runs stopped in the ball of a known point
-	Restarts       int  // deflated restarts
-	NewtonIter     int  // Newton iterations with a fresh Jacobian (one LU factorisation each)
-	BroydenSteps   int  // quasi-Newton steps with a Broyden-updated inverse Jacobian
-	LMIter         int  // Levenberg-Marquardt iterations
-	SpeedEvals     int  // evaluations of q and its gradient by L-BFGS
-	ChordSteps     int  // chord steps of early-exit tests
-	Factorizations int  // LU factorisations of J
-	Hessians       int  // Hessians of q formed (refining slow points)
-	KrylovProducts int  // products J v of matrix-free Newton steps
-	MatrixFree     bool // Newton steps were solved matrix-free, not with LU
+	Runs           int // initial states
+	EarlyExits     int // runs stopped in the ball of a known point
+	Restarts       int // deflated restarts
+	NewtonIter     int // Newton iterations with a fresh Jacobian (one LU factorisation each)
+	BroydenSteps   int // quasi-Newton steps with a Broyden-updated inverse Jacobian
+	LMIter         int // Levenberg-Marquardt iterations
+	SpeedEvals     int // evaluations of q and its gradient by L-BFGS
+	ChordSteps     int // chord steps of early-exit tests
+	Factorizations int // LU factorisations of J
+	Hessians       int // Hessians of q formed (refining slow points)
+	KrylovProducts int // products J v of matrix-free Newton steps
 }
 
 // Result is the outcome of Find.
@@ -65,6 +64,10 @@ type Result struct {
 	// added (and verified to be a fixed point) for every fixed point h*.
 	Symmetric bool
 	Stats     Stats
+	// Settings are the settings Find ran with, every default resolved
+	// (Resolve): Settings.Linear says whether Newton steps were solved
+	// with LU or matrix-free.
+	Settings Settings
 }
 
 // Permute reorders the unique points: the new Points[i] is the old
@@ -134,14 +137,10 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 	if sys == nil {
 		panic("fixedpoint: nil System")
 	}
-	rs, err := resolve(s)
+	n := sys.Dim()
+	rs, err := resolve(s, n)
 	if err != nil {
 		return nil, err
-	}
-	n := sys.Dim()
-	rs.mf = rs.Linear == LinearMatrixFree || rs.Linear == LinearAuto && n >= DefaultMatrixFreeN
-	if rs.mf && (s == nil || s.Batch == 0) {
-		rs.Batch = DefaultBatchMF
 	}
 	if inits == nil || inits.IsEmpty() {
 		return nil, ErrNoInits
@@ -165,7 +164,7 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 		f.workers[i].known = f.known
 		f.workers[i].slow = f.slow
 	}
-	res := &Result{Runs: make([]Run, ni), Symmetric: f.sym}
+	res := &Result{Runs: make([]Run, ni), Symmetric: f.sym, Settings: rs.Settings}
 	f.reached = make([]int, ni)
 	// Two slabs instead of 2 I small allocations.
 	initSlab, finalSlab := make([]float64, ni*n), make([]float64, ni*n)
@@ -431,7 +430,6 @@ func (f *finder) collect() {
 	st := &res.Stats
 	st.Runs = len(res.Runs)
 	st.Restarts = f.nDefl
-	st.MatrixFree = s.mf
 	all := append(f.counts, f.defl)
 	for _, c := range all {
 		st.EarlyExits += c.early

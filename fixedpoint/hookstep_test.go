@@ -26,11 +26,10 @@ func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, [
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := resolve(&Settings{Linear: LinearMatrixFree})
+	rs, err := resolve(&Settings{Linear: LinearMatrixFree}, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs.mf = true
 	w := newWorker(context.Background(), net, &rs)
 	w.known, w.slow = &knownSet{n: n}, &slowSet{}
 	w.div = math.Inf(1)

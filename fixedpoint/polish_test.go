@@ -28,11 +28,10 @@ func TestPolishFailureRestoresState(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lin := range []Linear{LinearLU, LinearMatrixFree} {
-		rs, err := resolve(&Settings{Linear: lin})
+		rs, err := resolve(&Settings{Linear: lin}, n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rs.mf = lin == LinearMatrixFree
 		wk := newWorker(context.Background(), net, &rs)
 		wk.known, wk.slow = &knownSet{n: n}, &slowSet{}
 		wk.div = math.Inf(1)

@@ -255,21 +255,20 @@ type Progress struct {
 	Found int
 }
 
-// resolved holds Settings with defaults applied.
-type resolved struct {
-	Settings
-	pow, shift float64
-	mf         bool     // matrix-free Newton steps
-	jacs       *jacPool // the N x N workspaces of dense polishes (matrix-free)
-}
-
-func resolve(s *Settings) (resolved, error) {
-	r := resolved{jacs: new(jacPool)}
+// Resolve returns s (nil for the zero Settings) with every default
+// applied for a system of n units: Linear is LinearLU or LinearMatrixFree
+// (LinearAuto decided by n), Batch the default of that strategy, Workers,
+// LU and the tolerances and budgets filled in, MaxSlowQ +Inf when it was 0;
+// a negative Deflation (none) stays negative. Find runs on exactly these
+// settings and returns them in Result.Settings; resolving them again gives
+// them back unchanged. It errs on an invalid field.
+func Resolve(s *Settings, n int) (Settings, error) {
+	var r Settings
 	if s != nil {
-		r.Settings = *s
+		r = *s
 	}
-	bad := func(field string, v any) (resolved, error) {
-		return resolved{}, fmt.Errorf("fixedpoint: Settings.%s = %v is invalid", field, v)
+	bad := func(field string, v any) (Settings, error) {
+		return Settings{}, fmt.Errorf("fixedpoint: Settings.%s = %v is invalid", field, v)
 	}
 	pos := func(v *float64, def float64, name string) error {
 		if *v == 0 {
@@ -284,7 +283,14 @@ func resolve(s *Settings) (resolved, error) {
 	if r.Method < Auto || r.Method > Speed {
 		return bad("Method", r.Method)
 	}
-	if r.Linear < LinearAuto || r.Linear > LinearMatrixFree {
+	switch r.Linear {
+	case LinearAuto:
+		r.Linear = LinearLU
+		if n >= DefaultMatrixFreeN {
+			r.Linear = LinearMatrixFree
+		}
+	case LinearLU, LinearMatrixFree:
+	default:
 		return bad("Linear", r.Linear)
 	}
 	for _, p := range []struct {
@@ -299,7 +305,7 @@ func resolve(s *Settings) (resolved, error) {
 		{&r.DeflationShift, DefaultShift, "DeflationShift"},
 	} {
 		if err := pos(p.v, p.def, p.name); err != nil {
-			return resolved{}, err
+			return Settings{}, err
 		}
 	}
 	if r.MaxSlowQ < 0 || math.IsNaN(r.MaxSlowQ) {
@@ -323,9 +329,6 @@ func resolve(s *Settings) (resolved, error) {
 	if r.Deflation == 0 {
 		r.Deflation = DefaultDeflation
 	}
-	if r.Deflation < 0 {
-		r.Deflation = 0
-	}
 	if r.Workers < 0 {
 		return bad("Workers", r.Workers)
 	}
@@ -337,10 +340,29 @@ func resolve(s *Settings) (resolved, error) {
 	}
 	if r.Batch == 0 {
 		r.Batch = DefaultBatch
+		if r.Linear == LinearMatrixFree {
+			r.Batch = DefaultBatchMF
+		}
 	}
 	if r.LU == nil {
 		r.LU = getrf
 	}
-	r.pow, r.shift = r.DeflationPower, r.DeflationShift
 	return r, nil
+}
+
+// resolved is what the solver reads: the resolved Settings and the pool of
+// N x N matrices that the dense polishes of matrix-free runs share.
+type resolved struct {
+	Settings
+	mf   bool     // Newton steps are matrix-free (Linear == LinearMatrixFree)
+	jacs *jacPool // the N x N workspaces of dense polishes (matrix-free)
+}
+
+// resolve resolves s for a system of n units (Resolve).
+func resolve(s *Settings, n int) (resolved, error) {
+	r, err := Resolve(s, n)
+	if err != nil {
+		return resolved{}, err
+	}
+	return resolved{Settings: r, mf: r.Linear == LinearMatrixFree, jacs: new(jacPool)}, nil
 }

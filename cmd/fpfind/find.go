@@ -248,20 +248,9 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	}
 	nw := findWorkers(n, o, ni)
 	t1 := time.Now()
-	method, _ := fixedpoint.ParseMethod(o.method)
-	linear, _ := fixedpoint.ParseLinear(o.linear)
-	res, err := fixedpoint.Find(ctx, net, inits, &fixedpoint.Settings{
-		Method:       method,
-		Linear:       linear,
-		MaxSpeedIter: o.maxSpeed,
-		Tol:          o.tol,
-		UniqueTol:    o.uniqueTol,
-		MaxIter:      o.maxIter,
-		Deflation:    o.deflation,
-		Workers:      nw,
-		LU:           la.lu,
-		Recorder:     prog.recorder(),
-	})
+	settings := findSettings(n, o)
+	settings.Workers, settings.LU, settings.Recorder = nw, la.lu, prog.recorder()
+	res, err := fixedpoint.Find(ctx, net, inits, &settings)
 	if err != nil {
 		return err
 	}
@@ -281,7 +270,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 		fmt.Fprintf(e.stderr, "fpfind: timing: initial states %.3f s, solving %.3f s, linearising %.3f s (%d points, %d workers)\n",
 			t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), time.Since(t2).Seconds(), len(states), nw)
 		fmt.Fprintf(e.stderr, "fpfind: work: %d Newton steps (%s), %d LU factorisations, %d J v products, %d Broyden steps, %d speed evaluations, %d Hessians, %d chord steps, %d early exits\n",
-			st.NewtonIter, linearName(st), st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
+			st.NewtonIter, res.Settings.Linear, st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
 	}
 
 	// Order the points by class, then q (then the finder's order).
@@ -383,25 +372,31 @@ func sampleSettings(net *dynamics.Network, o *findOptions) *fixedpoint.SampleSet
 // integrates together (fixedpoint's lockstep group): one work item.
 const sampleGroup = 16
 
-// findBatch returns the number of runs a worker of find advances in
-// lockstep (fixedpoint.DefaultBatch, or DefaultBatchMF when Newton steps are
-// matrix-free) and whether they are.
-func findBatch(n int, o *findOptions) (int, bool) {
+// findSettings resolves the solver settings the flags give for a network of
+// n units (fixedpoint.Resolve: the linear solver, the lockstep batch, the
+// budgets), without the backend and the worker count, which runFind fills
+// in. Validate has checked every flag Resolve checks.
+func findSettings(n int, o *findOptions) fixedpoint.Settings {
+	method, _ := fixedpoint.ParseMethod(o.method)
 	linear, _ := fixedpoint.ParseLinear(o.linear)
-	mf := linear == fixedpoint.LinearMatrixFree || linear == fixedpoint.LinearAuto && n >= fixedpoint.DefaultMatrixFreeN
-	if mf {
-		return fixedpoint.DefaultBatchMF, true
-	}
-	return fixedpoint.DefaultBatch, false
+	s, _ := fixedpoint.Resolve(&fixedpoint.Settings{
+		Method:       method,
+		Linear:       linear,
+		MaxSpeedIter: o.maxSpeed,
+		Tol:          o.tol,
+		UniqueTol:    o.uniqueTol,
+		MaxIter:      o.maxIter,
+		Deflation:    o.deflation,
+	}, n)
+	return s
 }
 
 // findWorkers is the number of workers of a find from inits initial
 // states: at most one per lockstep group of runs (counting the deflated
 // restarts), and GOMAXPROCS.
 func findWorkers(n int, o *findOptions, inits int) int {
-	batch, _ := findBatch(n, o)
-	restarts := cmp.Or(o.deflation, fixedpoint.DefaultDeflation)
-	return effectiveWorkers(o.workers, (inits+max(restarts, 0)+batch-1)/batch)
+	s := findSettings(n, o)
+	return effectiveWorkers(o.workers, (inits+max(s.Deflation, 0)+s.Batch-1)/s.Batch)
 }
 
 // findBytes estimates the memory a find from inits initial states holds:
@@ -415,7 +410,8 @@ func findWorkers(n int, o *findOptions, inits int) int {
 // are checked again once they are (spectra).
 func findBytes(n int, o *findOptions, inits int) float64 {
 	N, I := float64(n), float64(inits)
-	batch, mf := findBatch(n, o)
+	s := findSettings(n, o)
+	batch, mf := s.Batch, s.Linear == fixedpoint.LinearMatrixFree
 	w := findWorkers(n, o, inits)
 	b := runtimeBase + N*N*f8 + 6*I*N*f8
 	if o.initsFile == "" && o.initsFrom == "trajectories" {
@@ -456,13 +452,13 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			Input:       u,
 			InputFile:   uFile,
 			Sampling:    sampling,
-			Method:      o.method,
-			Linear:      linearName(res.Stats),
-			MaxSpeed:    cmp.Or(o.maxSpeed, fixedpoint.DefaultMaxSpeedIter),
+			Method:      res.Settings.Method.String(),
+			Linear:      res.Settings.Linear.String(),
+			MaxSpeed:    res.Settings.MaxSpeedIter,
 			Tol:         report.Float(o.tol),
 			UniqueTol:   report.Float(o.uniqueTol),
-			MaxIter:     cmp.Or(o.maxIter, fixedpoint.DefaultMaxIter),
-			Deflation:   cmp.Or(o.deflation, fixedpoint.DefaultDeflation),
+			MaxIter:     res.Settings.MaxIter,
+			Deflation:   res.Settings.Deflation,
 			Eps:         report.Float(o.spectrum.eps),
 			Eigs:        o.spectrum.partialCount(in.Network.Dim()),
 			RightVector: o.spectrum.vectors || o.spectrum.leftVectors,
@@ -569,12 +565,4 @@ func padNaN(x []float64, n int) []float64 {
 		out[i] = math.NaN()
 	}
 	return out
-}
-
-// linearName names the linear solver a Find used: lu or matrix-free.
-func linearName(st fixedpoint.Stats) string {
-	if st.MatrixFree {
-		return fixedpoint.LinearMatrixFree.String()
-	}
-	return fixedpoint.LinearLU.String()
 }
