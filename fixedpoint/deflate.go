@@ -10,6 +10,21 @@ const deflRound = 4
 // deflMaxIter bounds the deflated Newton iterations of one restart.
 const deflMaxIter = 40
 
+// deflator runs deflated Newton restarts on a worker (its state in w.x and
+// w.f); its Newton steps come from the worker's Newton phase (LU or
+// matrix-free).
+type deflator struct {
+	w             *worker
+	step          []float64 // the deflated Newton step
+	trial, trialF []float64 // a trial state of the backtracking, its field
+	trialPhi      []float64 // and phi' there (matrix-free), unused
+}
+
+func newDeflator(w *worker) *deflator {
+	v := func() []float64 { return make([]float64, w.n) }
+	return &deflator{w: w, step: v(), trial: v(), trialF: v(), trialPhi: v()}
+}
+
 // deflate runs Settings.Deflation deflated Newton restarts from initial
 // states: first those whose runs did not end at a fixed point, in index
 // order, then the others; new roots are added to the known points. It does
@@ -44,7 +59,10 @@ func (f *finder) deflate() error {
 		err := f.runs(m, func(w *worker, k int) {
 			init := runs[order[(lo+k)%len(order)]].Init
 			found[k] = nil
-			if w.deflated(init) {
+			if w.defl == nil {
+				w.defl = newDeflator(w)
+			}
+			if w.defl.run(init) {
 				found[k] = append(found[k][:0], w.x...)
 			}
 			cnt[k] = w.c
@@ -83,10 +101,9 @@ func (f *finder) deflate() error {
 // (Sherman-Morrison), with backtracking on |G|. Once max|F| is small it
 // polishes with plain Newton. It reports whether it reached a fixed point
 // (in w.x) that is not a known one.
-func (w *worker) deflated(init []float64) bool {
-	w.c = counts{}
-	w.mu = 0
-	w.failDist = math.Inf(1)
+func (p *deflator) run(init []float64) bool {
+	w := p.w
+	w.startRun(init)
 	w.div = divergeBound * math.Max(1, normInf(init))
 	x, f := w.x, w.f
 	copy(x, init)
@@ -99,21 +116,18 @@ func (w *worker) deflated(init []float64) bool {
 			break
 		}
 		w.c.newton++
-		d := w.d
-		if w.matrixFree() {
-			if !w.krylovNewton(x, f, d, deflEta) {
+		d := p.step
+		if w.s.mf {
+			if w.hook == nil {
+				w.hook = newHookNewton(w)
+			}
+			if !w.hook.newtonStep(x, f, d, deflEta) {
 				return false
 			}
-		} else {
-			if !w.factor(x) {
-				return false
-			}
-			for i, v := range f {
-				d[i] = -v
-			}
-			luSolve(w.n, w.jac.RawMatrix().Data, w.piv, w.inv, d)
+		} else if !w.dense().newtonStep(x, f, d) {
+			return false
 		}
-		logM, eta := w.deflation(x, d)
+		logM, eta := p.deflation(x, d)
 		den := 1 - eta
 		if !(math.Abs(den) > 1e-12) {
 			return false
@@ -131,15 +145,15 @@ func (w *worker) deflated(init []float64) bool {
 		a, ok := 1.0, false
 		for try := 0; try < 20 && a >= minAlpha; try++ {
 			for i := range x {
-				w.xt[i] = x[i] + a*d[i]
+				p.trial[i] = x[i] + a*d[i]
 			}
-			if w.matrixFree() {
-				w.fieldPhi(w.ft, w.trialPhi(), w.xt) // one more row of a batch
+			if w.s.mf {
+				w.fieldPhi(p.trialF, p.trialPhi, p.trial) // one more row of a batch
 			} else {
-				w.sys.Field(w.ft, w.xt)
+				w.sys.Field(p.trialF, p.trial)
 			}
-			lm, _ := w.deflation(w.xt, nil)
-			if g := lm + math.Log(norm2(w.ft)); g < g0+math.Log1p(-1e-4*a) {
+			lm, _ := p.deflation(p.trial, nil)
+			if g := lm + math.Log(norm2(p.trialF)); g < g0+math.Log1p(-1e-4*a) {
 				ok = true
 				break
 			}
@@ -148,8 +162,8 @@ func (w *worker) deflated(init []float64) bool {
 		if !ok {
 			return false
 		}
-		copy(x, w.xt)
-		copy(f, w.ft)
+		copy(x, p.trial)
+		copy(f, p.trialF)
 		res = normInf(f)
 	}
 	if res > deflPolish {
@@ -161,14 +175,14 @@ func (w *worker) deflated(init []float64) bool {
 	case endFixed:
 		return true
 	}
-	if w.matrixFree() && normInf(w.f) <= polishRes {
+	if w.s.mf && normInf(w.f) <= polishRes {
 		copy(w.bx, x)
 		return w.polishDense(x) // Krylov steps stalled near the root
 	}
 	return false
 }
 
-// deflEta is the relative residual of the GMRES solves of deflated steps.
+// deflEta is the relative residual of the Krylov solves of deflated steps.
 const deflEta = 1e-3
 
 // deflPolish is the max|F| below which a deflated restart switches to plain
@@ -176,9 +190,9 @@ const deflEta = 1e-3
 const deflPolish = 1e-6
 
 // deflation returns log M(x) and, when d is not nil, sum_k grad(log m_k)(x) . d.
-func (w *worker) deflation(x, d []float64) (logM, eta float64) {
-	p, s := w.s.DeflationPower, w.s.DeflationShift
-	for _, hk := range w.known.x {
+func (p *deflator) deflation(x, d []float64) (logM, eta float64) {
+	pw, s := p.w.s.DeflationPower, p.w.s.DeflationShift
+	for _, hk := range p.w.known.x {
 		var r2, ed float64
 		for i, v := range x {
 			e := v - hk[i]
@@ -190,12 +204,12 @@ func (w *worker) deflation(x, d []float64) (logM, eta float64) {
 		if r2 == 0 {
 			return math.Inf(1), 0
 		}
-		rp := math.Pow(r2, -p/2) // |e|^-p
+		rp := math.Pow(r2, -pw/2) // |e|^-p
 		m := rp + s
 		logM += math.Log(m)
 		if d != nil {
 			// grad m_k = -p |e|^(-p-2) e
-			eta += -p * rp / r2 * ed / m
+			eta += -pw * rp / r2 * ed / m
 		}
 	}
 	return logM, eta

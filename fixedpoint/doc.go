@@ -143,6 +143,20 @@
 // ordered fixed first, then slow, each by increasing q; Result.Permute
 // reorders them (for example by stability class) and remaps the runs.
 //
+// # Reading the code
+//
+// settings.go holds Settings and Resolve, which decides once, from N and
+// the fields set, every default and whether Newton steps use LU or are
+// matrix-free; Result.Settings carries what Find ran with. find.go runs
+// the rounds and merges the points; worker.go is one run, the order of its
+// phases and the lockstep port through which the phases' evaluations
+// reach the system (eval.go) or a lockstep group (lockstep.go). Each phase
+// is a type with its own scratch: luNewton (newton.go: LU Newton, Broyden,
+// Levenberg-Marquardt), hookNewton (hookstep.go: matrix-free hooksteps),
+// speedMin (speed.go, with lbfgs.go), slowRefiner (slow.go), deflator
+// (deflate.go) and earlyExit (early.go: the chord and slow-point tests).
+// lu.go and linalg.go hold the dense LU and triangular solves.
+//
 // # References
 //
 // D. Sussillo and O. Barak, Opening the black box: low-dimensional dynamics

@@ -72,12 +72,35 @@ func newHook(n int) *hook {
 
 func (hk *hook) basis(j int) []float64 { return hk.v[j*hk.n : (j+1)*hk.n] }
 
+// hookNewton is the matrix-free Newton phase (LinearMatrixFree): hooksteps
+// for runs, and the least-squares Newton steps of deflated restarts, on
+// products J v at the state whose phi' is in the worker's lockstep port
+// (w.dphi).
+type hookNewton struct {
+	w             *worker
+	space         *hook     // the Krylov space and its SVD
+	step          []float64 // the step
+	trial, trialF []float64 // a trial state and its field
+	trialPhi      []float64 // phi' at the trial state
+	grad          []float64 // J^T F (the stationarity test)
+	discard       []float64 // the field beside phi' at the start of a phase, unused
+}
+
+func newHookNewton(w *worker) *hookNewton {
+	n := w.n
+	v := func() []float64 { return make([]float64, n) }
+	if w.dphi == nil {
+		w.dphi = v()
+	}
+	return &hookNewton{w: w, space: newHook(n), step: v(), trial: v(), trialF: v(), trialPhi: v(), grad: v(), discard: v()}
+}
+
 // arnoldi builds the Krylov space of J at the state whose phi' is w.dphi,
 // from -f, up to hookDim products or until the least-squares residual of
 // the unconstrained step falls to eta |f|. It returns the dimension, or 0
 // when a product is not finite.
-func (w *worker) arnoldi(f []float64, eta float64) int {
-	hk := w.hk
+func (p *hookNewton) arnoldi(f []float64, eta float64) int {
+	w, hk := p.w, p.space
 	n, ld := hk.n, hk.k+1
 	beta := norm2(f)
 	v0 := hk.basis(0)
@@ -255,19 +278,13 @@ func (hk *hook) step(d []float64) {
 	}
 }
 
-// newtonHook is newton for a matrix-free worker: Newton-Krylov-hookstep
-// steps, at most maxIter of them. It ends with endStationary at a
+// solve runs Newton-Krylov-hookstep steps from x (F(x) in w.f), at most
+// maxIter of them. It ends with endStationary at a
 // stationary point of q, and with endLimit when it runs out of steps,
 // stalls (q falling by less than krylovStall, stallIter steps in a row) or
 // the trust region collapses. It updates x and w.f.
-func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
-	if w.hk == nil {
-		w.hk = newHook(w.n)
-	}
-	if w.dphi == nil {
-		w.dphi = make([]float64, w.n)
-	}
-	hk := w.hk
+func (p *hookNewton) solve(x []float64, maxIter int) phaseEnd {
+	w, hk := p.w, p.space
 	hk.delta = 0
 	f := w.f
 	res := normInf(f)
@@ -300,9 +317,9 @@ func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
 		prev = fn
 		if it == 0 {
 			// phi' at x; later steps take it from their accepted trial.
-			w.fieldPhi(w.ft, w.dphi, x)
+			w.fieldPhi(p.discard, w.dphi, x)
 		}
-		k := w.arnoldi(f, eta)
+		k := p.arnoldi(f, eta)
 		if k == 0 || !hk.factorSpace(k, fn) {
 			return endLimit
 		}
@@ -316,17 +333,17 @@ func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
 			if !(zn > 0) || !(qp < q) {
 				break
 			}
-			hk.step(w.d)
+			hk.step(p.step)
 			for i := range x {
-				w.xt[i] = x[i] + w.d[i]
+				p.trial[i] = x[i] + p.step[i]
 			}
-			w.fieldPhi(w.ft, w.trialPhi(), w.xt)
-			qt := dot(w.ft, w.ft) / 2
+			w.fieldPhi(p.trialF, p.trialPhi, p.trial)
+			qt := dot(p.trialF, p.trialF) / 2
 			rho := (q - qt) / (q - qp)
 			if rho >= hookAccept {
-				copy(x, w.xt)
-				copy(f, w.ft)
-				copy(w.dphi, w.dt)
+				copy(x, p.trial)
+				copy(f, p.trialF)
+				copy(w.dphi, p.trialPhi)
 				switch {
 				case rho < hookShrink:
 					hk.delta = zn / 2
@@ -343,8 +360,8 @@ func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
 		}
 		if !ok {
 			// Stationary for q when J^T F vanishes relative to F.
-			w.sys.JacTVecAt(w.g, w.dphi, f)
-			if norm2(w.g) <= w.s.SlowTol*fn {
+			w.sys.JacTVecAt(p.grad, w.dphi, f)
+			if norm2(p.grad) <= w.s.SlowTol*fn {
 				return endStationary
 			}
 			return endLimit
@@ -359,29 +376,24 @@ func (w *worker) newtonHook(x []float64, maxIter int) phaseEnd {
 	}
 }
 
-// krylovNewton writes into d the least-squares Newton step of F at x (F(x)
+// newtonStep writes into d the least-squares Newton step of F at x (F(x)
 // in f) in the Krylov space of at most hookDim products, built to the
 // relative residual eta: GMRES(hookDim) without restarts. It reports
 // whether the step reduces the linear model's residual.
-func (w *worker) krylovNewton(x, f, d []float64, eta float64) bool {
-	if w.hk == nil {
-		w.hk = newHook(w.n)
-	}
-	if w.dphi == nil {
-		w.dphi = make([]float64, w.n)
-	}
-	// phi' at x. A deflated restart's accepted trial computed it already
-	// (in w.dt); recomputing it costs one more row of a batch per step.
-	w.fieldPhi(w.ft, w.dphi, x)
+func (p *hookNewton) newtonStep(x, f, d []float64, eta float64) bool {
+	w, hk := p.w, p.space
+	// phi' at x. A deflated restart's accepted trial computed it already;
+	// recomputing it costs one more row of a batch per step.
+	w.fieldPhi(p.discard, w.dphi, x)
 	fn := norm2(f)
-	k := w.arnoldi(f, eta)
-	if k == 0 || !w.hk.factorSpace(k, fn) {
+	k := p.arnoldi(f, eta)
+	if k == 0 || !hk.factorSpace(k, fn) {
 		return false
 	}
-	zn, qp := w.hk.solve(math.Inf(1))
+	zn, qp := hk.solve(math.Inf(1))
 	if !(zn > 0) || !(qp < fn*fn/2) {
 		return false
 	}
-	w.hk.step(d)
+	hk.step(d)
 	return true
 }

@@ -38,8 +38,7 @@ func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, [
 		x[i] = rng.Float64()*2 - 1
 	}
 	net.Field(w.f, x)
-	w.hk = newHook(n)
-	w.dphi = make([]float64, n)
+	w.hook = newHookNewton(w)
 	net.PhiPrime(w.dphi, x)
 	return w, net, x
 }
@@ -50,8 +49,8 @@ func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, [
 func TestArnoldiRelation(t *testing.T) {
 	const n = 80
 	w, net, _ := hookWorker(t, n, 3)
-	hk := w.hk
-	k := w.arnoldi(w.f, 1e-3)
+	hk := w.hook.space
+	k := w.hook.arnoldi(w.f, 1e-3)
 	if k < 2 || k > hk.k {
 		t.Fatalf("dimension %d", k)
 	}
@@ -196,7 +195,7 @@ func TestNewtonHookConverges(t *testing.T) {
 		x[i] *= 1e-3
 	}
 	net.Field(w.f, x)
-	if e := w.newtonHook(x, 20); e != endFixed {
+	if e := w.hook.solve(x, 20); e != endFixed {
 		t.Fatalf("ended %v, max|F| = %.3g", e, normInf(w.f))
 	}
 	if normInf(x) > 1e-8 {

@@ -1,11 +1,5 @@
 package fixedpoint
 
-import (
-	"gonum.org/v1/gonum/mat"
-
-	"github.com/fpfind/fpfind/dynamics"
-)
-
 // Matrix-free Newton-Krylov (Knoll and Keyes 2004): at large N the Newton
 // steps of a run are hooksteps in a Krylov space of products J v
 // (hookstep.go; one pass over W each, the Jacobian's diagonal phi' computed
@@ -31,68 +25,3 @@ const (
 	// comments").
 	krylovStall = 0.9
 )
-
-// matrixFree reports whether the worker solves Newton steps matrix-free
-// (not during a dense polish).
-func (w *worker) matrixFree() bool { return w.s.mf && !w.dense }
-
-// jacobian returns w.jac, allocating it on first use (a matrix-free worker
-// never does).
-func (w *worker) jacobian() *mat.Dense {
-	if w.jac == nil {
-		w.jac = mat.NewDense(w.n, w.n, nil)
-	}
-	return w.jac
-}
-
-// jacVec writes J v into dst at the state of the current step (phi' in
-// w.dphi). In a lockstep group it suspends the run until the group has
-// computed the products of every waiting run at once (lockstep.go); alone
-// it computes the same bits.
-func (w *worker) jacVec(dst, v []float64) {
-	switch {
-	case w.yield != nil:
-		w.jvDst, w.jvV = dst, v
-		ok := w.yield(struct{}{})
-		w.jvDst, w.jvV = nil, nil
-		if ok {
-			return
-		}
-		fallthrough
-	case w.ev != nil:
-		w.ev.Eval(&dynamics.Batch{JacVecs: 1, H: v, F: dst, Phi: w.dphi})
-	default:
-		w.sys.JacVecAt(dst, w.dphi, v)
-	}
-}
-
-// fieldPhi writes F(x) into f and phi'(x(x)) into d (the state of the
-// products J v of a step at x), from one pass over W. In a lockstep group
-// it suspends the run like jacVec, and the group adds x to its batch;
-// alone it computes the same bits. Without an evaluator (a System that is
-// not a BatchSystem) it calls Field and PhiPrime.
-func (w *worker) fieldPhi(f, d, x []float64) {
-	switch {
-	case w.yield != nil && w.ev != nil:
-		w.fpF, w.fpD, w.fpX = f, d, x
-		ok := w.yield(struct{}{})
-		w.fpF, w.fpD, w.fpX = nil, nil, nil
-		if ok {
-			return
-		}
-		fallthrough
-	case w.ev != nil:
-		w.ev.Eval(&dynamics.Batch{Fields: 1, H: x, F: f, Phi: d})
-	default:
-		w.sys.Field(f, x)
-		w.sys.PhiPrime(d, x)
-	}
-}
-
-// trialPhi returns w.dt, phi' at a trial state, allocated on first use.
-func (w *worker) trialPhi() []float64 {
-	if w.dt == nil {
-		w.dt = make([]float64, w.n)
-	}
-	return w.dt
-}

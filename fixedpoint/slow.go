@@ -28,62 +28,76 @@ const (
 	refineMove = 1e-2 // largest move of a refinement, relative to max(1, |h|_inf)
 )
 
-// hessian forms the Hessian of q at x in w.hess and its Cholesky factor
+// slowRefiner is the refinement of slow points: Newton steps on the
+// gradient of q with the exact Hessian (LinearLU only: it forms N x N
+// matrices).
+type slowRefiner struct {
+	hess          *mat.Dense // Hessian of q, then its Cholesky factor
+	grad          []float64  // the gradient of q
+	step          []float64  // the Newton step on the gradient
+	start         []float64  // the state the refinement started from
+	trial, trialF []float64  // a trial state and its field
+	trialGrad     []float64  // the gradient there, unused
+}
+
+func newSlowRefiner(n int) *slowRefiner {
+	v := func() []float64 { return make([]float64, n) }
+	return &slowRefiner{hess: mat.NewDense(n, n, nil), grad: v(), step: v(), start: v(), trial: v(), trialF: v(), trialGrad: v()}
+}
+
+// hessian forms the Hessian of q at x in hess and its Cholesky factor
 // (upper triangle, in place); it reports whether it is positive definite.
-// The gradient and F at x are left in w.g and w.f, q is returned.
-func (w *worker) hessian(x []float64) (float64, bool) {
-	if w.hess == nil {
-		w.hess = mat.NewDense(w.n, w.n, nil)
-	}
-	w.sys.SpeedHessian(w.hess, x)
-	q := w.sys.SpeedGrad(w.g, w.f, x)
+// The gradient and F at x are left in grad and w.f, q is returned.
+func (r *slowRefiner) hessian(w *worker, x []float64) (float64, bool) {
+	w.sys.SpeedHessian(r.hess, x)
+	q := w.sys.SpeedGrad(r.grad, w.f, x)
 	w.c.hess++
-	_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: w.n, Stride: w.n, Data: w.hess.RawMatrix().Data})
+	_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: w.n, Stride: w.n, Data: r.hess.RawMatrix().Data})
 	return q, ok
 }
 
-// refineSlow takes Newton steps on ∇q from the stationary point x of q
+// run takes Newton steps on ∇q from the stationary point x of q
 // (F(x) in w.f), keeping x where q is lowest. It reports whether the final
 // x is a certified local minimum (positive definite Hessian, with |∇q| at
-// most SlowTol |F|); then w.hess holds the Hessian's Cholesky factor there.
+// most SlowTol |F|); then hess holds the Hessian's Cholesky factor there.
 // It never moves x by more than refineMove (relative) from where it
 // started; x and w.f are restored when a step would.
-func (w *worker) refineSlow(x []float64) bool {
-	copy(w.bx, x)
+func (r *slowRefiner) run(w *worker, x []float64) bool {
+	copy(r.start, x)
 	lim := refineMove * math.Max(1, normInf(x))
 	for it := 0; ; it++ {
-		q, pd := w.hessian(x)
+		q, pd := r.hessian(w, x)
 		if !pd {
 			return false
 		}
-		gn, fn := norm2(w.g), norm2(w.f)
+		gn, fn := norm2(r.grad), norm2(w.f)
 		if gn <= w.s.SlowTol*fn && (gn <= 1e-3*w.s.SlowTol*fn || it == refineIter) {
 			return true
 		}
 		if it == refineIter {
 			return false
 		}
-		d := w.d
-		for i, v := range w.g {
+		d := r.step
+		for i, v := range r.grad {
 			d[i] = -v
 		}
-		cholSolve(w.n, w.hess.RawMatrix().Data, d)
+		cholSolve(w.n, r.hess.RawMatrix().Data, d)
 		for i := range x {
-			w.xt[i] = x[i] + d[i]
+			r.trial[i] = x[i] + d[i]
 		}
-		if distInf(w.xt, w.bx, lim) > lim {
-			copy(x, w.bx)
+		if distInf(r.trial, r.start, lim) > lim {
+			copy(x, r.start)
 			w.sys.Field(w.f, x)
 			return false
 		}
-		qt := w.sys.SpeedGrad(w.cg, w.ft, w.xt)
+		qt := w.sys.SpeedGrad(r.trialGrad, r.trialF, r.trial)
 		w.c.speed++
 		if !(qt <= q) {
 			// No decrease: x is the minimum to rounding; certified when
-			// stationary to SlowTol (w.hess is still x's factor).
+			// stationary to SlowTol (hess is still x's factor).
 			w.sys.Field(w.f, x)
 			return gn <= w.s.SlowTol*fn
 		}
-		copy(x, w.xt)
+		copy(x, r.trial)
 	}
 }
