@@ -131,11 +131,8 @@ func (p *luNewton) solve(x []float64, maxIter int, lm bool) phaseEnd {
 				if !lm {
 					return endLimit
 				}
-				switch p.lmStep(x) {
-				case lmStationary:
-					return endStationary
-				case lmFail:
-					return endLimit
+				if e, stop := p.fallback(x); stop {
+					return e
 				}
 				res, q = normInf(f), dot(f, f)/2
 				continue
@@ -159,11 +156,8 @@ func (p *luNewton) solve(x []float64, maxIter int, lm bool) phaseEnd {
 				// Auto leaves a failed line search to speed minimisation.
 				return endLimit
 			}
-			switch p.lmStep(x) {
-			case lmStationary:
-				return endStationary
-			case lmFail:
-				return endLimit
+			if e, stop := p.fallback(x); stop {
+				return e
 			}
 			have = false
 		} else if p.nb < maxBroyden {
@@ -298,6 +292,18 @@ const (
 	lmStationary
 	lmFail
 )
+
+// fallback takes a Levenberg-Marquardt step from x; it reports the end of
+// the phase when the step ends it (a stationary point, or no decrease).
+func (p *luNewton) fallback(x []float64) (phaseEnd, bool) {
+	switch p.lmStep(x) {
+	case lmStationary:
+		return endStationary, true
+	case lmFail:
+		return endLimit, true
+	}
+	return 0, false
+}
 
 // lmStep takes one Levenberg-Marquardt step (J^T J + mu I) d = -J^T F.
 func (p *luNewton) lmStep(x []float64) lmEnd {
