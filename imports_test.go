@@ -19,9 +19,9 @@ var allowed = map[string][]string{
 	"":           nil,
 	"dynamics":   {"internal/kernel"}, // internal/kernel: the AVX2 matrix-vector product
 	"ode":        nil,
-	"fixedpoint": {"dynamics", "ode", "internal/kernel"},                     // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products
-	"linearize":  {"dynamics", "internal/eigen"},                             // internal/eigen: the default dense eigen-solver
-	"io/numpy":   {"dynamics", "fixedpoint", "linearize", "internal/sysmem"}, // internal/sysmem: arrays larger than the machine are refused
+	"fixedpoint": {"dynamics", "ode", "internal/kernel"},                                            // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products
+	"linearize":  {"dynamics", "internal/eigen"},                                                    // internal/eigen: the default dense eigen-solver
+	"io/numpy":   {"dynamics", "fixedpoint", "linearize", "internal/sysmem", "internal/atomicfile"}, // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
 	"io/report":  {"dynamics", "fixedpoint", "linearize"},
 	"cmd/fpfind": {"*"},
 	"notebooks":  nil,

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fpfind/fpfind/io/report"
+	"github.com/fpfind/fpfind/internal/atomicfile"
 )
 
 // outputs is a set of files written all or nothing. newOutputs checks the
@@ -18,7 +18,7 @@ import (
 // created in it, the target is not the input, nor an existing file without
 // --force), so a bad output fails at once, but creates nothing: the
 // temporary file of each output is created only when its content is ready
-// (write, writeFile), so a run killed while computing leaves no file.
+// (write), so a run killed while computing leaves no file.
 // commit renames them all into place at the end, under a lock on their
 // folders so that two runs writing the same files never leave a mix of
 // both, and abort (always deferred) removes whatever is left, so a failed
@@ -72,7 +72,7 @@ func newOutputs(inputPath string, force bool, paths ...string) (*outputs, error)
 		}
 		if !probed[dir] {
 			if err := probeFolder(dir); err != nil {
-				return nil, inputError(fmt.Errorf("%s: cannot create files in the folder %s: %v", p, dir, cause(err)))
+				return nil, inputError(fmt.Errorf("%s: cannot create files in the folder %s: %v", p, dir, atomicfile.Cause(err)))
 			}
 			probed[dir] = true
 		}
@@ -105,54 +105,19 @@ func (o *outputs) file(path string) *outFile {
 	panic("fpfind: no output " + path)
 }
 
-// create makes the temporary file standing for path, now that its content
-// is ready, replacing any earlier one.
-func (o *outputs) create(f *outFile) (*os.File, error) {
+// write fills a new temporary file standing for path with fill, now that
+// its content is ready, replacing any earlier one.
+func (o *outputs) write(path string, fill func(w io.Writer) error) error {
+	f := o.file(path)
 	if f.tmp != "" {
 		os.Remove(f.tmp)
 		f.tmp = ""
 	}
-	t, err := report.CreateTemp(f.path)
+	tmp, err := atomicfile.Fill(f.path, fill)
 	if err != nil {
-		return nil, writeError(f.path, "", err)
+		return writeError(path, err)
 	}
-	f.tmp = t.Name()
-	return t, nil
-}
-
-// write fills the temporary file of path with fill.
-func (o *outputs) write(path string, fill func(w io.Writer) error) error {
-	f := o.file(path)
-	t, err := o.create(f)
-	if err != nil {
-		return err
-	}
-	if err := fill(t); err != nil {
-		t.Close()
-		return writeError(path, f.tmp, err)
-	}
-	if err := t.Sync(); err != nil {
-		t.Close()
-		return writeError(path, f.tmp, err)
-	}
-	if err := t.Close(); err != nil {
-		return writeError(path, f.tmp, err)
-	}
-	return nil
-}
-
-// writeFile has fill write the whole temporary file of path by its name,
-// for writers that take a file name (numpy.WriteNPZ).
-func (o *outputs) writeFile(path string, fill func(name string) error) error {
-	f := o.file(path)
-	t, err := o.create(f)
-	if err != nil {
-		return err
-	}
-	t.Close()
-	if err := fill(f.tmp); err != nil {
-		return writeError(path, f.tmp, err)
-	}
+	f.tmp = tmp
 	return nil
 }
 
@@ -168,32 +133,9 @@ type outputError struct {
 func (e *outputError) Error() string { return "could not write " + e.path + ": " + e.msg }
 func (e *outputError) Unwrap() error { return e.err }
 
-// writeError reports that writing path (through its temporary file tmp)
-// failed with err.
-func writeError(path, tmp string, err error) error {
-	msg := cause(err)
-	if tmp != "" {
-		msg = strings.ReplaceAll(msg, tmp, path)
-	}
-	return &outputError{path: path, msg: msg, err: err}
-}
-
-// cause returns the message of the system error inside err (as "no space
-// left on device"), without the file names that the layers above it added,
-// or err's own message if it holds none.
-func cause(err error) string {
-	var pe *fs.PathError
-	var le *os.LinkError
-	var se *os.SyscallError
-	switch {
-	case errors.As(err, &pe):
-		return pe.Err.Error()
-	case errors.As(err, &le):
-		return le.Err.Error()
-	case errors.As(err, &se):
-		return se.Err.Error()
-	}
-	return err.Error()
+// writeError reports that writing path failed with err.
+func writeError(path string, err error) error {
+	return &outputError{path: path, msg: atomicfile.Cause(err), err: err}
 }
 
 // commit moves every temporary file into place, holding a lock on the
@@ -242,25 +184,24 @@ func (o *outputs) commit() error {
 		}
 	}
 	for _, f := range o.files {
-		os.Chmod(f.tmp, 0o644) // CreateTemp makes 0600 files
 		backup := ""
 		if o.force {
 			if _, err := os.Lstat(f.path); err == nil {
-				b, err := report.CreateTemp(f.path)
+				b, err := atomicfile.Temp(f.path)
 				if err != nil {
 					undo()
-					return writeError(f.path, "", err)
+					return writeError(f.path, err)
 				}
 				b.Close()
 				backup = b.Name()
 				if err := os.Rename(f.path, backup); err != nil {
 					os.Remove(backup)
 					undo()
-					return fmt.Errorf("could not replace %s: %s", f.path, cause(err))
+					return fmt.Errorf("could not replace %s: %s", f.path, atomicfile.Cause(err))
 				}
 			}
 		}
-		if err := report.Commit(f.tmp, f.path, o.force); err != nil {
+		if err := atomicfile.Commit(f.tmp, f.path, o.force); err != nil {
 			if backup != "" {
 				os.Rename(backup, f.path)
 			}
@@ -269,7 +210,7 @@ func (o *outputs) commit() error {
 			if errors.Is(err, fs.ErrExist) {
 				return fmt.Errorf("%s was written by another program while this run ran; not replaced", f.path)
 			}
-			return writeError(f.path, "", err)
+			return writeError(f.path, err)
 		}
 		f.tmp = ""
 		moved = append(moved, done{f.path, backup})

@@ -14,7 +14,7 @@ import (
 
 // writeNPZ writes the arrays into the temporary file standing for path.
 func writeNPZ(outs *outputs, path string, arrays []numpy.Array) error {
-	return outs.writeFile(path, func(name string) error { return numpy.WriteNPZ(name, arrays) })
+	return outs.write(path, func(w io.Writer) error { return numpy.WriteNPZTo(w, arrays) })
 }
 
 // finish ends a command that writes files: unless ctx is done, it renames

@@ -80,9 +80,10 @@
 // [WriteNPZ] writes named arrays ([]float64, []complex128, []int64, []int,
 // []string, each with a shape) as an uncompressed .npz, entries sorted by
 // name, little-endian and C order, readable by numpy.load. [SaveNetwork]
-// writes a network in the layout above. Writes are atomic: a temporary file
-// in the target folder is renamed over the target only when complete, and
-// removed on any error, so a failed write never touches an existing file.
+// writes a network in the layout above. Writes to a path are atomic: a
+// temporary file in the target folder is renamed over the target only when
+// complete, and removed on any error, so a failed write never touches an
+// existing file. [WriteNPZTo] and [WriteNPYTo] write to any io.Writer.
 //
 // The format is that of NEP 1, "A simple file format for NumPy arrays"
 // (https://numpy.org/neps/nep-0001-npy-format.html). The decoder is this

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fpfind/fpfind/internal/atomicfile"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -391,15 +392,23 @@ func WriteNPY(path string, a Array) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, true, func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	})
 }
 
-// WriteNPZ writes the arrays to an uncompressed .npz archive (as
-// numpy.savez does), in order of name, with a fixed time stamp so that the
-// same arrays give the same bytes.
+// WriteNPYTo writes one array (its Name is ignored) to w in the .npy format.
+func WriteNPYTo(w io.Writer, a Array) error {
+	b, err := encodeNPY(&a)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteNPZ writes the arrays to an .npz file as [WriteNPZTo] does.
 //
 // The write is atomic: the archive goes to a temporary file in the target
 // folder, which is renamed over path only when complete. On any error the
@@ -409,7 +418,19 @@ func WriteNPZ(path string, arrays []Array) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, func(w io.Writer) error { return writeNPZTo(w, sorted) })
+	return atomicfile.Write(path, true, func(w io.Writer) error { return writeNPZTo(w, sorted) })
+}
+
+// WriteNPZTo writes the arrays to w as an uncompressed .npz archive (as
+// numpy.savez does), in order of name, with a fixed time stamp so that the
+// same arrays give the same bytes. The names and shapes are checked before
+// anything is written.
+func WriteNPZTo(w io.Writer, arrays []Array) error {
+	sorted, err := sortArrays(arrays)
+	if err != nil {
+		return err
+	}
+	return writeNPZTo(w, sorted)
 }
 
 // sortArrays checks the names and shapes of arrays and returns them sorted
@@ -451,49 +472,6 @@ func writeNPZTo(w io.Writer, sorted []*Array) error {
 		}
 	}
 	return zw.Close()
-}
-
-// writeAtomic writes through fill into a temporary file next to path, then
-// renames it to path.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if st, e := os.Stat(path); e == nil && st.IsDir() {
-		return fmt.Errorf("numpy: %s is a directory", path)
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("numpy: %w", err)
-	}
-	name := tmp.Name()
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err = fill(bw); err != nil {
-		return fmt.Errorf("numpy: writing %s: %w", path, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("numpy: writing %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("numpy: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("numpy: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("numpy: %w", err)
-	}
-	if err = os.Rename(name, path); err != nil {
-		return fmt.Errorf("numpy: %w", err)
-	}
-	return nil
 }
 
 // osErr drops the path an *fs.PathError repeats (the FormatError names the

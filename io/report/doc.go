@@ -12,10 +12,9 @@
 // infinity as null, and Complex, which encodes a + bi as the array [a, b]
 // (each part a Float).
 //
-// Documents are written with Write (to any io.Writer, e.g. standard output)
-// or WriteFile, which writes atomically: to a temporary file in the target
-// folder, then a rename, so that a failed or interrupted run never leaves a
-// half-written file behind.
+// Documents are written with Write to any io.Writer (standard output, or
+// the temporary file that the command renames into place when the run is
+// complete) and read back with Read.
 //
 // SchemaVersion is raised whenever a key is renamed or removed, or its
 // meaning changes; adding a key does not raise it.

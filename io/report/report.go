@@ -4,10 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -179,108 +177,4 @@ func Read(r io.Reader, doc any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	return dec.Decode(doc)
-}
-
-// ErrExist is returned (wrapped) by WriteFile when the file exists and
-// replacing it was not allowed.
-var ErrExist = fs.ErrExist
-
-// WriteFile writes doc with Write to the file at path, atomically: the
-// document goes to a temporary file in the same folder, which is then
-// renamed to path, and removed on any error. An existing file is replaced
-// only when force is true; otherwise the error wraps ErrExist.
-func WriteFile(path string, doc any, force bool) error {
-	return AtomicWrite(path, force, func(w io.Writer) error { return Write(w, doc) })
-}
-
-// AtomicWrite creates the file at path with the content written by fill,
-// atomically (see WriteFile). Without force, an existing file is never
-// replaced, even one created while fill ran.
-func AtomicWrite(path string, force bool, fill func(w io.Writer) error) (err error) {
-	tmp, err := CreateTemp(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = fill(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("could not write %s: %w", path, osErr(err))
-	}
-	if err = tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("could not write %s: %w", path, osErr(err))
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("could not write %s: %w", path, osErr(err))
-	}
-	return Commit(tmp.Name(), path, force)
-}
-
-// CreateTemp creates a temporary file in the folder of path, named after it,
-// for AtomicWrite and Commit.
-func CreateTemp(path string) (*os.File, error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("could not create %s: %w", path, osErr(err))
-	}
-	return f, nil
-}
-
-// osErr returns the system error inside an *fs.PathError or *os.LinkError
-// (as "no space left on device"), without the temporary file names they
-// carry: the errors of this file name the file the user asked for, once.
-// errors.Is(err, syscall.ENOSPC) and errors.Is(err, fs.ErrExist) still
-// hold of the result.
-func osErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
-}
-
-// Commit moves the finished temporary file tmp to path. With force it
-// renames, replacing any existing file. Without force it links tmp to path,
-// which fails if path exists, and then removes tmp (on a file system without
-// hard links it renames after checking that path does not exist). tmp is
-// removed on failure too.
-func Commit(tmp, path string, force bool) error {
-	if force {
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("could not write %s: %w", path, osErr(err))
-		}
-		return nil
-	}
-	err := os.Link(tmp, path)
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		// No hard links here: fall back to a checked rename.
-		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
-			if err = os.Rename(tmp, path); err == nil {
-				return nil
-			}
-		} else if serr == nil {
-			err = fs.ErrExist
-		}
-	}
-	os.Remove(tmp)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s: %w", path, ErrExist)
-	}
-	if err != nil {
-		return fmt.Errorf("could not write %s: %w", path, osErr(err))
-	}
-	return nil
 }

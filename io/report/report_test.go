@@ -3,8 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -120,89 +118,6 @@ func TestReadUnknownKey(t *testing.T) {
 	var doc Find
 	if err := Read(strings.NewReader(`{"schema_version":1,"bogus":2}`), &doc); err == nil {
 		t.Error("unknown key accepted")
-	}
-}
-
-func TestWriteFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.json")
-	doc := Info{Header: NewHeader("info")}
-	if err := WriteFile(path, doc, false); err != nil {
-		t.Fatal(err)
-	}
-	first, _ := os.ReadFile(path)
-	var back Info
-	if err := Read(bytes.NewReader(first), &back); err != nil || back.Command != "info" {
-		t.Fatalf("read back: %v, %+v", err, back.Header)
-	}
-
-	// Without force, an existing file is kept and the error wraps ErrExist.
-	doc.Command = "changed"
-	err := WriteFile(path, doc, false)
-	if !errors.Is(err, ErrExist) {
-		t.Fatalf("second WriteFile without force: %v, want ErrExist", err)
-	}
-	if now, _ := os.ReadFile(path); !bytes.Equal(now, first) {
-		t.Error("existing file was changed without force")
-	}
-	// With force it is replaced.
-	if err := WriteFile(path, doc, true); err != nil {
-		t.Fatal(err)
-	}
-	if now, _ := os.ReadFile(path); !bytes.Contains(now, []byte(`"changed"`)) {
-		t.Error("force did not replace the file")
-	}
-	assertOnly(t, dir, "out.json")
-}
-
-func TestAtomicWriteFailure(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.json")
-	boom := errors.New("boom")
-	err := AtomicWrite(path, false, func(w io.Writer) error {
-		w.Write([]byte(`{"half":`))
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("error %v does not wrap the fill error", err)
-	}
-	assertOnly(t, dir)
-
-	// A folder that does not exist.
-	if err := WriteFile(filepath.Join(dir, "missing", "x.json"), Info{}, false); err == nil {
-		t.Error("WriteFile into a missing folder gave no error")
-	}
-	assertOnly(t, dir)
-}
-
-func TestUnwritableFolder(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root ignores folder permissions")
-	}
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o555); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chmod(dir, 0o755)
-	if err := WriteFile(filepath.Join(dir, "x.json"), Info{}, false); err == nil {
-		t.Error("WriteFile into a read-only folder gave no error")
-	}
-	assertOnly(t, dir)
-}
-
-// assertOnly fails unless dir holds exactly the named files.
-func assertOnly(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range ents {
-		got = append(got, e.Name())
-	}
-	if strings.Join(got, ",") != strings.Join(names, ",") {
-		t.Errorf("folder holds %v, want %v", got, names)
 	}
 }
 
