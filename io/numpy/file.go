@@ -127,13 +127,8 @@ func (e *entry) fail(err error) error { return &FormatError{File: e.file, Key: e
 // checks every entry's header (against the entry's size), calls check (if
 // not nil) with arrays that have a Name, Shape, Dtype and Fortran but no
 // Data, charges every array to b, and only then decodes the entries one by
-// one, each streamed from a fresh reader. Any panic becomes an error.
+// one, each streamed from a fresh reader.
 func readEntries(ents []*entry, b *budget, check func([]*Array) error) (arrays []*Array, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			arrays, err = nil, &FormatError{File: ents[0].file, Err: fmt.Errorf("internal error reading arrays: %v", p)}
-		}
-	}()
 	heads := make([]*Array, len(ents))
 	for i, e := range ents {
 		if e.h, err = e.header(); err != nil {
@@ -214,11 +209,6 @@ func (e *entry) read() (*Array, error) {
 
 // readNPZ reads an .npz archive from r, header first (see readEntries).
 func readNPZ(r io.ReaderAt, size int64, path string, b *budget, check func([]*Array) error) (arrays []*Array, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			arrays, err = nil, &FormatError{File: path, Err: fmt.Errorf("internal error reading .npz: %v", p)}
-		}
-	}()
 	var head [6]byte
 	n, _ := r.ReadAt(head[:], 0)
 	zr, err := zip.NewReader(r, size)

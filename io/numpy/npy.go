@@ -511,13 +511,8 @@ const chunkBytes = 1 << 16
 // so that the raw bytes and the decoded array are never both held whole.
 // It then reads one more byte to tell trailing data. avail is the number of
 // bytes the container says follow the header, for the message (-1 when
-// unknown). Any panic (there should be none) becomes an error.
+// unknown).
 func readData(r io.Reader, h *header, avail int64) (a *Array, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			a, err = nil, fmt.Errorf("internal error decoding .npy: %v", p)
-		}
-	}()
 	if h.count < 0 || h.nbytes < 0 {
 		return nil, fmt.Errorf("header claims %s, more than can be addressed: %w", h.what(), io.ErrUnexpectedEOF)
 	}
