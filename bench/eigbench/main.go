@@ -11,13 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
 	"time"
 
-	"codeberg.org/sbinet/npyio/npy"
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/linearize"
 )
 
@@ -33,13 +30,7 @@ func main() {
 
 func run(reps int, paths []string) error {
 	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		var m mat.Dense
-		err = npy.Read(f, &m)
-		f.Close()
+		m, err := numpy.ReadMatrix(p)
 		if err != nil {
 			return fmt.Errorf("could not read %s: %w", p, err)
 		}
@@ -47,7 +38,7 @@ func run(reps int, paths []string) error {
 		for k, want := range []linearize.Vectors{linearize.ValuesOnly, linearize.RightVectors} {
 			for r := 0; r < reps; r++ {
 				t0 := time.Now()
-				if _, err := linearize.Decompose(&m, dynamics.Continuous, &linearize.Settings{Vectors: want}); err != nil {
+				if _, err := linearize.Decompose(m, dynamics.Continuous, &linearize.Settings{Vectors: want}); err != nil {
 					return fmt.Errorf("%s: %w", p, err)
 				}
 				if d := time.Since(t0); r == 0 || d < best[k] {

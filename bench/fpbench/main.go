@@ -19,7 +19,6 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"codeberg.org/sbinet/npyio/npy"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
@@ -142,14 +141,8 @@ func run() error {
 		sum.Multiplies = append(sum.Multiplies, p.Multiplicity)
 	}
 	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		if err := npy.Write(f, mat.NewDense(max(sum.Fixed, 1), net.Dim(), pad(fixed, net.Dim()))); err != nil {
-			return err
-		}
-		if err := f.Close(); err != nil {
+		rows := numpy.Array{Shape: []int{max(sum.Fixed, 1), net.Dim()}, Data: pad(fixed, net.Dim())}
+		if err := numpy.WriteNPY(*out, rows); err != nil {
 			return err
 		}
 	}
