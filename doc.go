@@ -3,5 +3,6 @@
 //
 // The work is done in its sub-packages: dynamics (the network model),
 // ode (integrators), fixedpoint (the solver), linearize (spectra and
-// stability), io/numpy (NumPy files) and cmd/fpfind (the command line).
+// stability), io/numpy (the NumPy file codec), io/netfile (network files),
+// io/report (the JSON run summary) and cmd/fpfind (the command line).
 package fpfind

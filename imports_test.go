@@ -14,16 +14,17 @@ import (
 
 // allowed is the import table: for each package of the module, the other
 // packages of the module it may import (its tests may import more: see
-// allowedInTests). A package that is not
-// listed fails the test, so a new package must be placed in the table.
+// allowedInTests). A package that is not listed fails the test, so a new
+// package must be placed in the table.
 var allowed = map[string][]string{
 	"":           nil,
 	"dynamics":   {"internal/kernel"}, // internal/kernel: the AVX2 matrix-vector product
 	"ode":        nil,
-	"fixedpoint": {"dynamics", "ode", "internal/kernel"},                                            // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products
-	"linearize":  {"dynamics", "internal/eigen"},                                                    // internal/eigen: the default dense eigen-solver
-	"io/numpy":   {"dynamics", "fixedpoint", "linearize", "internal/sysmem", "internal/atomicfile"}, // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
-	"io/report":  {"dynamics", "fixedpoint", "linearize"},
+	"fixedpoint": {"dynamics", "ode", "internal/kernel"},     // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products
+	"linearize":  {"dynamics", "internal/eigen"},             // internal/eigen: the default dense eigen-solver
+	"io/numpy":   {"internal/sysmem", "internal/atomicfile"}, // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
+	"io/netfile": {"dynamics", "io/numpy"},                   // the network file layouts: a dynamics.Network in the arrays of the codec
+	"io/report":  nil,
 	"cmd/fpfind": {"*"},
 	"notebooks":  nil,
 	"bench/*":    {"*"},
@@ -40,6 +41,8 @@ var allowedInTests = map[string][]string{
 	"linearize":        {"ode"},                                                   // checks the affine field and the spectra against integrated trajectories
 	"internal/eigen":   {"dynamics"},                                              // decomposes the Jacobians of tanh networks, the matrices it is tuned for
 	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
+	"io/numpy":         {"internal/npytest"},                                      // hand-built .npy and zip bytes, shared with io/netfile's tests
+	"io/netfile":       {"internal/npytest", "internal/sysmem"},                   // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
 }
 
 // banned imports, anywhere in the module, tests included.

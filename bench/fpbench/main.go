@@ -23,6 +23,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 )
 
@@ -158,7 +159,7 @@ func pad(x []float64, n int) []float64 {
 }
 
 func loadNet(path string) (*dynamics.Network, error) {
-	l, err := numpy.LoadNetwork(path, nil)
+	l, err := netfile.LoadNetwork(path, nil)
 	if err != nil {
 		return nil, err
 	}

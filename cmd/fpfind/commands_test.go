@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
 	"gonum.org/v1/gonum/mat"
@@ -486,7 +487,7 @@ func TestSimulateOneLargeTrajectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "big.npz")
-	if err := numpy.SaveNetwork(path, nw, nil); err != nil {
+	if err := netfile.SaveNetwork(path, nw, nil); err != nil {
 		t.Fatal(err)
 	}
 	var files [][]byte

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
 )
@@ -149,7 +150,7 @@ func TestEndToEnd(t *testing.T) {
 // into dir and returns the file name.
 func randomInits(t *testing.T, dir, network string, n int) string {
 	t.Helper()
-	l, err := numpy.LoadNetwork(net(network), nil)
+	l, err := netfile.LoadNetwork(net(network), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

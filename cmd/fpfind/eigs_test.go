@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 )
 
@@ -71,7 +72,7 @@ func TestEigsMatchesFull(t *testing.T) {
 	fst, pst := f["stability"].Data.([]string), p["stability"].Data.([]string)
 	und := p["class_undecided"].Data.([]float64)
 
-	loaded, err := numpy.LoadNetwork(network, nil)
+	loaded, err := netfile.LoadNetwork(network, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

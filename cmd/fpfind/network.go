@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
 	"gonum.org/v1/gonum/mat"
@@ -16,7 +17,7 @@ import (
 
 // input is a network read from the command line's NETWORK argument.
 type input struct {
-	*numpy.Loaded
+	*netfile.Loaded
 	path string
 	hash string
 }
@@ -60,7 +61,7 @@ func loadNetwork(path string, m *modelOptions) (*input, error) {
 		}
 		return nil, inputError(err)
 	}
-	l, err := numpy.LoadNetwork(path, m.loadOptions())
+	l, err := netfile.LoadNetwork(path, m.loadOptions())
 	if err != nil {
 		if m.maxBytes != 0 {
 			return nil, tooLarge(err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
 	"github.com/spf13/pflag"
@@ -29,11 +30,11 @@ type modelOptions struct {
 	transpose  bool
 	keyPrefix  string
 	// maxBytes bounds the memory of the arrays read from the network file
-	// (numpy.LoadOptions.MaxBytes: 0 the machine's memory, < 0 none); the
+	// (netfile.LoadOptions.MaxBytes: 0 the machine's memory, < 0 none); the
 	// commands that compute set it from --max-memory.
 	maxBytes int64
 	// check, when set, refuses a network from its N and M before its data
-	// is read (numpy.LoadOptions.Check); the commands that compute set it
+	// is read (netfile.LoadOptions.Check); the commands that compute set it
 	// from --max-memory.
 	check func(n, m int) error
 }
@@ -73,8 +74,8 @@ func (m *modelOptions) validate() error {
 	return nil
 }
 
-func (m *modelOptions) loadOptions() *numpy.LoadOptions {
-	return &numpy.LoadOptions{
+func (m *modelOptions) loadOptions() *netfile.LoadOptions {
+	return &netfile.LoadOptions{
 		KeyPrefix:  m.keyPrefix,
 		Transpose:  m.transpose,
 		Activation: m.activation,

@@ -5,16 +5,6 @@ import (
 	"testing"
 )
 
-func BenchmarkLoadNetwork(b *testing.B) {
-	p := filepath.Join(testdata, "random_g1.5_n200.npz")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := LoadNetwork(p, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func BenchmarkWriteNPZ(b *testing.B) {
 	const k, n = 20, 200
 	arrays := []Array{

@@ -473,3 +473,13 @@ func osErr(err error) error {
 	}
 	return err
 }
+
+// nonFinite returns the index of the first NaN or infinity of f.
+func nonFinite(f []float64) (int, bool) {
+	for i, v := range f {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return i, true
+		}
+	}
+	return 0, false
+}

@@ -1,16 +1,16 @@
-package numpy_test
+package netfile_test
 
 import (
 	"fmt"
 	"log"
 
-	"github.com/fpfind/fpfind/io/numpy"
+	"github.com/fpfind/fpfind/io/netfile"
 )
 
 // A single tanh unit with w = 2 (testdata/tanh1.npz) has a stable fixed point
 // at h = m, the positive root of m = tanh(2m).
 func ExampleLoadNetwork() {
-	l, err := numpy.LoadNetwork("../../testdata/tanh1.npz", nil)
+	l, err := netfile.LoadNetwork("../../testdata/tanh1.npz", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func ExampleLoadNetwork() {
 	fmt.Printf("|F(0.9575)| < 1e-15: %v\n", f[0] < 1e-15 && f[0] > -1e-15)
 
 	// A PyTorch nn.RNN state dict: W is rnn.weight_hh_l0; the readout is kept aside.
-	t, err := numpy.LoadNetwork("../../testdata/torch_rnn.npz", nil)
+	t, err := netfile.LoadNetwork("../../testdata/torch_rnn.npz", nil)
 	if err != nil {
 		log.Fatal(err)
 	}

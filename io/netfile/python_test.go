@@ -1,6 +1,7 @@
-package numpy
+package netfile
 
 import (
+	"github.com/fpfind/fpfind/io/numpy"
 	"math"
 	"os"
 	"os/exec"
@@ -177,7 +178,7 @@ func TestPythonRoundTrip(t *testing.T) {
 	}
 }
 
-// TestPythonReadsResults writes every result type with WriteNPZ and has
+// TestPythonReadsResults writes every result type with numpy.WriteNPZ and has
 // numpy check dtype, shape and values exactly.
 func TestPythonReadsResults(t *testing.T) {
 	needNumpy(t)
@@ -191,7 +192,7 @@ func TestPythonReadsResults(t *testing.T) {
 	for i := range fp {
 		fp[i] = 1 / float64(i+1)
 	}
-	err := WriteNPZ(p, []Array{
+	err := numpy.WriteNPZ(p, []numpy.Array{
 		{Name: "fixed_points", Shape: []int{k, n}, Data: fp},
 		{Name: "eigvecs_right", Shape: []int{k, n, n}, Data: ev},
 		{Name: "multiplicity", Shape: []int{k}, Data: []int64{5, 1, -(1 << 60)}},

@@ -1,14 +1,14 @@
-package numpy
+package netfile
 
 import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/io/numpy"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -56,7 +56,7 @@ type LoadOptions struct {
 	// dtype (read as float64), 16 per complex element, and for strings 16
 	// bytes per element plus their UTF-8 bytes. It is checked from the .npy
 	// headers before any data is read; a file over it gets an error
-	// wrapping [ErrTooLarge]. 0 means the machine's physical memory (as
+	// wrapping [numpy.ErrTooLarge]. 0 means the machine's physical memory (as
 	// bounded by a cgroup limit), or no limit when that is unknown; a
 	// negative value means no limit.
 	MaxBytes int64
@@ -82,7 +82,7 @@ type Loaded struct {
 	// Other holds the arrays that are not part of the dynamics (a readout
 	// W_out, b_out, training metadata), sorted by key, with their full
 	// names. They never change the network.
-	Other []Array
+	Other []numpy.Array
 }
 
 // ArrayInfo describes one array of a file.
@@ -95,7 +95,7 @@ type ArrayInfo struct {
 }
 
 // OtherArray returns the kept-aside array with the given key, or nil.
-func (l *Loaded) OtherArray(key string) *Array {
+func (l *Loaded) OtherArray(key string) *numpy.Array {
 	for i := range l.Other {
 		if l.Other[i].Name == key {
 			return &l.Other[i]
@@ -115,33 +115,25 @@ func (l *Loaded) OtherArray(key string) *Array {
 // and every shape and dtype checked and the decoded size charged to
 // opts.MaxBytes before any data is decoded. Then every array is checked
 // (finite values, tau > 0, known activation and convention). An error for
-// bad data is a *[FormatError] naming the file, the key and the problem.
+// bad data is a *[numpy.FormatError] naming the file, the key and the problem.
 func LoadNetwork(path string, opts *LoadOptions) (*Loaded, error) {
 	if opts == nil {
 		opts = &LoadOptions{}
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, &FormatError{File: path, Err: osErr(err)}
-	}
-	check := func(heads []*Array) error {
+	check := func(heads []*numpy.Array) error {
 		y, err := resolve(path, heads, opts)
 		if err != nil || opts.Check == nil {
 			return err
 		}
 		return opts.Check(y.n, y.m)
 	}
-	b := newBudget(opts.MaxBytes)
-	var arrays []*Array
-	format := "npz"
-	if st.IsDir() {
-		format = "npy folder"
-		arrays, err = readFolder(path, b, check)
-	} else {
-		arrays, err = readNPZFile(path, b, check)
-	}
+	arrays, folder, err := numpy.ReadArrays(path, &numpy.ReadOptions{MaxBytes: opts.MaxBytes, Check: check})
 	if err != nil {
 		return nil, err
+	}
+	format := "npz"
+	if folder {
+		format = "npy folder"
 	}
 	l, err := build(path, arrays, opts)
 	if err != nil {
@@ -156,11 +148,11 @@ func LoadNetwork(path string, opts *LoadOptions) (*Loaded, error) {
 // alone tell.
 type layout struct {
 	layout, prefix string
-	w, win         *Array
-	b, u, tau      *Array
-	act, conv      *Array
-	alpha          *Array
-	torchBiases    []*Array
+	w, win         *numpy.Array
+	b, u, tau      *numpy.Array
+	act, conv      *numpy.Array
+	alpha          *numpy.Array
+	torchBiases    []*numpy.Array
 	roles          map[string]string // full key -> role
 	keyOf          map[string]string // config field -> key(s), for messages
 	n, m           int
@@ -168,11 +160,11 @@ type layout struct {
 
 // resolve finds the layout of a file from its arrays' keys, shapes and
 // dtypes; their Data may be nil (headers only).
-func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
+func resolve(file string, arrays []*numpy.Array, opts *LoadOptions) (*layout, error) {
 	bad := func(key string, format string, args ...any) (*layout, error) {
-		return nil, &FormatError{File: file, Key: key, Err: fmt.Errorf(format, args...)}
+		return nil, &numpy.FormatError{File: file, Key: key, Err: fmt.Errorf(format, args...)}
 	}
-	byName := make(map[string]*Array, len(arrays))
+	byName := make(map[string]*numpy.Array, len(arrays))
 	for _, a := range arrays {
 		byName[a.Name] = a
 	}
@@ -198,7 +190,7 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 			return bad(p+KeyW, "missing: the recurrent weights W (or a PyTorch %s) are required", torchWhh)
 		case 1:
 		default:
-			return bad(found[1]+torchWhh, "more than one %s (%s and %s); give the module prefix", torchWhh, QuoteKey(found[0]+torchWhh), QuoteKey(found[1]+torchWhh))
+			return bad(found[1]+torchWhh, "more than one %s (%s and %s); give the module prefix", torchWhh, numpy.QuoteKey(found[0]+torchWhh), numpy.QuoteKey(found[1]+torchWhh))
 		}
 		pre := found[0]
 		if err := torchCell(file, pre, byName); err != nil {
@@ -226,7 +218,7 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 		}
 	}
 	for _, r := range []struct {
-		a    *Array
+		a    *numpy.Array
 		role string
 	}{{y.w, KeyW}, {y.win, KeyWIn}, {y.b, KeyB}, {y.u, KeyU}, {y.tau, KeyTau}, {y.act, KeyActivation}, {y.conv, KeyConvention}, {y.alpha, KeyAlpha}} {
 		if r.a != nil {
@@ -243,14 +235,14 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 		return bad(w.Name, "%v", err)
 	}
 	if len(w.Shape) != 2 {
-		return bad(w.Name, "shape %s is not 2-d (want N x N)", pyShape(w.Shape))
+		return bad(w.Name, "shape %s is not 2-d (want N x N)", numpy.ShapeString(w.Shape))
 	}
 	n := w.Shape[0]
 	if w.Shape[1] != n {
-		return bad(w.Name, "not square: shape %s (want N x N)", pyShape(w.Shape))
+		return bad(w.Name, "not square: shape %s (want N x N)", numpy.ShapeString(w.Shape))
 	}
 	if n == 0 {
-		return bad(w.Name, "empty: shape %s", pyShape(w.Shape))
+		return bad(w.Name, "empty: shape %s", numpy.ShapeString(w.Shape))
 	}
 	y.n = n
 	// W_in.
@@ -259,28 +251,28 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 			return bad(win.Name, "%v", err)
 		}
 		if len(win.Shape) != 2 {
-			return bad(win.Name, "shape %s is not 2-d (want N x M = %d x M)", pyShape(win.Shape), n)
+			return bad(win.Name, "shape %s is not 2-d (want N x M = %d x M)", numpy.ShapeString(win.Shape), n)
 		}
 		r, cc := win.Shape[0], win.Shape[1]
 		if opts.Transpose {
 			if cc != n {
-				return bad(win.Name, "shape %s does not fit N = %d (with Transpose, want M x N)", pyShape(win.Shape), n)
+				return bad(win.Name, "shape %s does not fit N = %d (with Transpose, want M x N)", numpy.ShapeString(win.Shape), n)
 			}
 			y.m = r
 		} else {
 			if r != n {
-				return bad(win.Name, "shape %s does not fit N = %d (want N x M)", pyShape(win.Shape), n)
+				return bad(win.Name, "shape %s does not fit N = %d (want N x M)", numpy.ShapeString(win.Shape), n)
 			}
 			y.m = cc
 		}
 	}
 	// Vectors.
-	vec := func(a *Array, want int, what string) error {
+	vec := func(a *numpy.Array, want int, what string) error {
 		if err := realDtype(a); err != nil {
-			return &FormatError{File: file, Key: a.Name, Err: err}
+			return &numpy.FormatError{File: file, Key: a.Name, Err: err}
 		}
 		if len(a.Shape) != 1 || a.Shape[0] != want {
-			return &FormatError{File: file, Key: a.Name, Err: fmt.Errorf("shape %s does not fit %s (want (%d,))", pyShape(a.Shape), what, want)}
+			return &numpy.FormatError{File: file, Key: a.Name, Err: fmt.Errorf("shape %s does not fit %s (want (%d,))", numpy.ShapeString(a.Shape), what, want)}
 		}
 		return nil
 	}
@@ -296,9 +288,9 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 	}
 	if u := y.u; u != nil {
 		if y.win == nil {
-			return bad(u.Name, "input u given without input weights %s", QuoteKey(p+KeyWIn))
+			return bad(u.Name, "input u given without input weights %s", numpy.QuoteKey(p+KeyWIn))
 		}
-		if err := vec(u, y.m, fmt.Sprintf("M = %d (the inputs of %s)", y.m, QuoteKey(y.win.Name))); err != nil {
+		if err := vec(u, y.m, fmt.Sprintf("M = %d (the inputs of %s)", y.m, numpy.QuoteKey(y.win.Name))); err != nil {
 			return nil, err
 		}
 	}
@@ -307,18 +299,18 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 			return bad(tau.Name, "%v", err)
 		}
 		if len(tau.Shape) > 1 || (len(tau.Shape) == 1 && tau.Shape[0] != 1 && tau.Shape[0] != n) {
-			return bad(tau.Name, "shape %s does not fit N = %d (want a scalar, (1,) or (%d,))", pyShape(tau.Shape), n, n)
+			return bad(tau.Name, "shape %s does not fit N = %d (want a scalar, (1,) or (%d,))", numpy.ShapeString(tau.Shape), n, n)
 		}
 	}
-	for _, a := range []*Array{y.act, y.conv} {
+	for _, a := range []*numpy.Array{y.act, y.conv} {
 		if a == nil {
 			continue
 		}
-		if !isString(a) {
+		if !a.IsString() {
 			return bad(a.Name, "dtype %s is not a string (want e.g. np.array('tanh'))", a.Dtype)
 		}
 		if a.Len() != 1 || len(a.Shape) > 1 {
-			return bad(a.Name, "shape %s is not a single string", pyShape(a.Shape))
+			return bad(a.Name, "shape %s is not a single string", numpy.ShapeString(a.Shape))
 		}
 	}
 	if a := y.alpha; a != nil {
@@ -326,7 +318,7 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 			return bad(a.Name, "%v", err)
 		}
 		if a.Len() != 1 || len(a.Shape) > 1 {
-			return bad(a.Name, "shape %s is not a scalar", pyShape(a.Shape))
+			return bad(a.Name, "shape %s is not a scalar", numpy.ShapeString(a.Shape))
 		}
 	}
 	return y, nil
@@ -335,10 +327,10 @@ func resolve(file string, arrays []*Array, opts *LoadOptions) (*layout, error) {
 // torchCell refuses the state dict of a GRU or an LSTM, whose weight_hh_l0
 // stacks 3 or 4 gates' N x N blocks (3N x N, 4N x N), and of an LSTM with
 // projections (weight_hr_l0).
-func torchCell(file, pre string, byName map[string]*Array) error {
+func torchCell(file, pre string, byName map[string]*numpy.Array) error {
 	const supported = "fpfind reads nn.RNN (Elman) state dicts and CTRNNs in its own layout (W, b, W_in, u, tau, ...); GRU and LSTM cells are not supported"
 	if a := byName[pre+"weight_hr_l0"]; a != nil {
-		return &FormatError{File: file, Key: a.Name, Err: fmt.Errorf("this looks like an LSTM with projections (proj_size > 0); %s", supported)}
+		return &numpy.FormatError{File: file, Key: a.Name, Err: fmt.Errorf("this looks like an LSTM with projections (proj_size > 0); %s", supported)}
 	}
 	w := byName[pre+torchWhh]
 	if len(w.Shape) != 2 || w.Shape[1] == 0 {
@@ -354,18 +346,18 @@ func torchCell(file, pre string, byName map[string]*Array) error {
 	default:
 		return nil
 	}
-	return &FormatError{File: file, Key: w.Name, Err: fmt.Errorf("shape %s has %d = %d x %d rows, the %s of a %s cell of hidden size %d; %s",
-		pyShape(w.Shape), r, r/c, c, gates, cell, c, supported)}
+	return &numpy.FormatError{File: file, Key: w.Name, Err: fmt.Errorf("shape %s has %d = %d x %d rows, the %s of a %s cell of hidden size %d; %s",
+		numpy.ShapeString(w.Shape), r, r/c, c, gates, cell, c, supported)}
 }
 
 // build makes the network from the arrays of a file.
-func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
+func build(file string, arrays []*numpy.Array, opts *LoadOptions) (*Loaded, error) {
 	y, err := resolve(file, arrays, opts)
 	if err != nil {
 		return nil, err
 	}
 	bad := func(key string, format string, args ...any) (*Loaded, error) {
-		return nil, &FormatError{File: file, Key: key, Err: fmt.Errorf(format, args...)}
+		return nil, &numpy.FormatError{File: file, Key: key, Err: fmt.Errorf(format, args...)}
 	}
 	l := &Loaded{File: file, Layout: y.layout, Prefix: y.prefix}
 	n, m := y.n, y.m
@@ -405,7 +397,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 		}
 	}
 	// Vectors.
-	vec := func(a *Array) ([]float64, error) {
+	vec := func(a *numpy.Array) ([]float64, error) {
 		f, err := numeric(a)
 		if err != nil {
 			return nil, err
@@ -525,7 +517,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 			}
 			return bad(key, "%s", ce.Problem)
 		}
-		return nil, &FormatError{File: file, Err: err}
+		return nil, &numpy.FormatError{File: file, Err: err}
 	}
 	l.Network = net
 	for _, a := range arrays {
@@ -536,7 +528,7 @@ func build(file string, arrays []*Array, opts *LoadOptions) (*Loaded, error) {
 		}
 	}
 	slices.SortFunc(l.Arrays, func(a, b ArrayInfo) int { return strings.Compare(a.Key, b.Key) })
-	slices.SortFunc(l.Other, func(a, b Array) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(l.Other, func(a, b numpy.Array) int { return strings.Compare(a.Name, b.Name) })
 	return l, nil
 }
 
@@ -546,82 +538,64 @@ var fieldKey = map[string]string{
 	"Activation": KeyActivation, "Convention": KeyConvention, "Alpha": KeyAlpha,
 }
 
-func numeric(a *Array) ([]float64, error) {
-	f, ok := a.Data.([]float64)
+func numeric(a *numpy.Array) ([]float64, error) {
+	f, ok := a.Float64s()
 	if !ok {
 		return nil, fmt.Errorf("dtype %s is not a real number type", a.Dtype)
 	}
 	return f, nil
 }
 
-// realDtype checks that a holds real numbers (a float, integer or bool
-// dtype, read as float64), from its Data, or from its Dtype when it is a
-// header without data.
-func realDtype(a *Array) error {
-	if a.Data != nil {
-		_, err := numeric(a)
-		return err
-	}
-	if d, err := parseDtype(a.Dtype); err != nil || !strings.ContainsRune("fiub", rune(d.kind)) {
+// realDtype checks that a holds real numbers, from its Data or, for a
+// header without data, its Dtype.
+func realDtype(a *numpy.Array) error {
+	if !a.IsReal() {
 		return fmt.Errorf("dtype %s is not a real number type", a.Dtype)
 	}
 	return nil
 }
 
-// isString reports whether a holds strings, from its Data or its Dtype.
-func isString(a *Array) bool {
-	if a.Data != nil {
-		_, ok := a.Strings()
-		return ok
-	}
-	d, err := parseDtype(a.Dtype)
-	return err == nil && (d.kind == 'U' || d.kind == 'S')
-}
-
-func scalarString(a *Array) (string, error) {
+func scalarString(a *numpy.Array) (string, error) {
 	s, ok := a.Strings()
 	if !ok {
 		return "", fmt.Errorf("dtype %s is not a string (want e.g. np.array('tanh'))", a.Dtype)
 	}
 	if len(s) != 1 || len(a.Shape) > 1 {
-		return "", fmt.Errorf("shape %s is not a single string", pyShape(a.Shape))
+		return "", fmt.Errorf("shape %s is not a single string", numpy.ShapeString(a.Shape))
 	}
 	return s[0], nil
 }
 
+// nonFinite returns the index of the first NaN or infinity of f.
 func nonFinite(f []float64) (int, bool) {
-	for i, v := range f {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return i, true
-		}
-	}
-	return 0, false
+	i := slices.IndexFunc(f, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) })
+	return i, i >= 0
 }
 
 // NetworkArrays returns the arrays of the fpfind layout (docs/DESIGN.md section
 // 4) that describe net: W, b, tau, activation, convention, and W_in and u
 // when the network has inputs, alpha when it is leaky. tau is a scalar when
 // every unit shares it.
-func NetworkArrays(net *dynamics.Network) []Array {
+func NetworkArrays(net *dynamics.Network) []numpy.Array {
 	n := net.Dim()
-	out := []Array{
+	out := []numpy.Array{
 		{Name: KeyW, Shape: []int{n, n}, Data: net.W().RawMatrix().Data},
 		{Name: KeyB, Shape: []int{n}, Data: net.B()},
 		{Name: KeyActivation, Shape: []int{}, Data: []string{net.Activation().String()}},
 		{Name: KeyConvention, Shape: []int{}, Data: []string{net.Convention().String()}},
 	}
 	if net.UniformTau() {
-		out = append(out, Array{Name: KeyTau, Shape: []int{}, Data: []float64{net.Tau(0)}})
+		out = append(out, numpy.Array{Name: KeyTau, Shape: []int{}, Data: []float64{net.Tau(0)}})
 	} else {
-		out = append(out, Array{Name: KeyTau, Shape: []int{n}, Data: net.TauVec()})
+		out = append(out, numpy.Array{Name: KeyTau, Shape: []int{n}, Data: net.TauVec()})
 	}
 	if m := net.Inputs(); m > 0 {
 		out = append(out,
-			Array{Name: KeyWIn, Shape: []int{n, m}, Data: net.WIn().RawMatrix().Data},
-			Array{Name: KeyU, Shape: []int{m}, Data: net.U()})
+			numpy.Array{Name: KeyWIn, Shape: []int{n, m}, Data: net.WIn().RawMatrix().Data},
+			numpy.Array{Name: KeyU, Shape: []int{m}, Data: net.U()})
 	}
 	if net.Convention() == dynamics.Leaky {
-		out = append(out, Array{Name: KeyAlpha, Shape: []int{}, Data: []float64{net.Alpha()}})
+		out = append(out, numpy.Array{Name: KeyAlpha, Shape: []int{}, Data: []float64{net.Alpha()}})
 	}
 	return out
 }
@@ -630,17 +604,17 @@ func NetworkArrays(net *dynamics.Network) []Array {
 // [NetworkArrays]), with extra arrays (a readout, metadata) alongside. An
 // extra array may not use a network key (W, b, W_in, u, tau, activation,
 // convention, alpha). The write is atomic, as with
-// [WriteNPZ].
-func SaveNetwork(path string, net *dynamics.Network, extra []Array) error {
+// [numpy.WriteNPZ].
+func SaveNetwork(path string, net *dynamics.Network, extra []numpy.Array) error {
 	arrays, err := networkFile(net, extra)
 	if err != nil {
 		return err
 	}
-	return WriteNPZ(path, arrays)
+	return numpy.WriteNPZ(path, arrays)
 }
 
 // networkFile returns the arrays SaveNetwork writes.
-func networkFile(net *dynamics.Network, extra []Array) ([]Array, error) {
+func networkFile(net *dynamics.Network, extra []numpy.Array) ([]numpy.Array, error) {
 	for _, e := range extra {
 		switch e.Name {
 		case KeyW, KeyB, KeyWIn, KeyU, KeyTau, KeyActivation, KeyConvention, KeyAlpha:
