@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/fpfind/fpfind/internal/npytest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func FuzzReadNetwork(f *testing.F) {
 			f.Add(c.npz)
 		}
 	}
-	f.Add(zipOf("W.npy", w2, "activation.npy", npyStr("tanh"), "c.npy", rawNPY("{'descr': '<c8', 'fortran_order': True, 'shape': (2, 1), }", make([]byte, 16))))
+	f.Add(npytest.ZipOf("W.npy", w2, "activation.npy", npytest.NpyStr("tanh"), "c.npy", npytest.RawNPY("{'descr': '<c8', 'fortran_order': True, 'shape': (2, 1), }", make([]byte, 16))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var heads []*numpy.Array
 		keep := func(h []*numpy.Array) error { heads = h; return nil }

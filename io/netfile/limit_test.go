@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"github.com/fpfind/fpfind/internal/npytest"
 	"github.com/fpfind/fpfind/io/numpy"
 	"hash/crc32"
 	"io"
@@ -45,7 +46,7 @@ func writeBomb(t *testing.T, path string, members ...any) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(rawNPY(members[i+1].(string), nil))
+		w.Write(npytest.RawNPY(members[i+1].(string), nil))
 		for n := members[i+2].(int); n > 0; n -= len(zeros) {
 			w.Write(zeros[:min(n, len(zeros))])
 		}
@@ -171,7 +172,7 @@ func TestBudgetAcrossArrays(t *testing.T) {
 // disk.
 func sparseNPY(t *testing.T, path string, n int64) {
 	t.Helper()
-	hdr := rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': ("+strconv.FormatInt(n, 10)+", "+strconv.FormatInt(n, 10)+"), }", nil)
+	hdr := npytest.RawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': ("+strconv.FormatInt(n, 10)+", "+strconv.FormatInt(n, 10)+"), }", nil)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +236,7 @@ func TestSparseNPY(t *testing.T) {
 // TestZipSizeLies: a member whose zip header declares fewer bytes than it
 // holds is refused once the declared bytes are read, not inflated whole.
 func TestZipSizeLies(t *testing.T) {
-	hdr := rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", nil)
+	hdr := npytest.RawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", nil)
 	var comp bytes.Buffer
 	fw, _ := flate.NewWriter(&comp, flate.BestSpeed)
 	crc := crc32.NewIEEE()
@@ -265,7 +266,7 @@ func TestZipSizeLies(t *testing.T) {
 		"key W:", "reading the zip entry: it holds more than the "+strconv.FormatUint(claim, 10)+" bytes its zip header declares")
 	// A claim larger than DEFLATE can give is refused from the zip header.
 	big := filepath.Join(t.TempDir(), "claim.npz")
-	os.WriteFile(big, rawZip(zip.Deflate, deflate(w2), 1<<40), 0o644)
+	os.WriteFile(big, npytest.RawZip(zip.Deflate, npytest.Deflate(w2), 1<<40), 0o644)
 	refuse(t, "claim", func() error { _, err := LoadNetwork(big, nil); return err }, "not a plausible .npy")
 }
 
@@ -289,13 +290,13 @@ func TestEscapedKeys(t *testing.T) {
 		}
 	}
 	p := filepath.Join(dir, "evil.npz")
-	os.WriteFile(p, zipOf("W.npy", w2, evil+".npy", []byte("not npy")), 0o644)
+	os.WriteFile(p, npytest.ZipOf("W.npy", w2, evil+".npy", []byte("not npy")), 0o644)
 	_, err := LoadNetwork(p, nil)
 	check("bad member", err)
-	os.WriteFile(p, zipOf(evil+"weight_hh_l0.npy", w2, "x.weight_hh_l0.npy", w2), 0o644)
+	os.WriteFile(p, npytest.ZipOf(evil+"weight_hh_l0.npy", w2, "x.weight_hh_l0.npy", w2), 0o644)
 	_, err = LoadNetwork(p, nil)
 	check("two torch prefixes", err)
-	os.WriteFile(p, zipOf(evil+"W.npy", w2, evil+"u.npy", npyF8("(1,)", 1)), 0o644)
+	os.WriteFile(p, npytest.ZipOf(evil+"W.npy", w2, evil+"u.npy", npytest.NpyF8("(1,)", 1)), 0o644)
 	_, err = LoadNetwork(p, &LoadOptions{KeyPrefix: evil})
 	check("u without W_in", err)
 	folder := filepath.Join(dir, "net")

@@ -2,6 +2,7 @@ package netfile
 
 import (
 	"errors"
+	"github.com/fpfind/fpfind/internal/npytest"
 	"github.com/fpfind/fpfind/io/numpy"
 	"io/fs"
 	"math"
@@ -66,10 +67,10 @@ func TestMissingFile(t *testing.T) {
 // 1 kB file, bare or inside an .npz, is refused without allocating for the
 // claim.
 func TestHugeClaimNoAllocation(t *testing.T) {
-	npy := rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }", make([]byte, 1000))
+	npy := npytest.RawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }", make([]byte, 1000))
 	dir := t.TempDir()
 	p, bare := filepath.Join(dir, "huge.npz"), filepath.Join(dir, "huge.npy")
-	os.WriteFile(p, zipOf("W.npy", npy), 0o644)
+	os.WriteFile(p, npytest.ZipOf("W.npy", npy), 0o644)
 	os.WriteFile(bare, npy, 0o644)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -188,7 +189,7 @@ func TestOptions(t *testing.T) {
 	dir := t.TempDir()
 	// A row-vector layout: W stored as W^T, W_in stored as M x N.
 	p := filepath.Join(dir, "rows.npz")
-	os.WriteFile(p, zipOf("net.W.npy", npyF8("(2, 2)", 1, 2, 3, 4), "net.W_in.npy", npyF8("(1, 2)", 5, 6), "net.u.npy", npyF8("(1,)", 1)), 0o644)
+	os.WriteFile(p, npytest.ZipOf("net.W.npy", npytest.NpyF8("(2, 2)", 1, 2, 3, 4), "net.W_in.npy", npytest.NpyF8("(1, 2)", 5, 6), "net.u.npy", npytest.NpyF8("(1,)", 1)), 0o644)
 	l, err := LoadNetwork(p, &LoadOptions{KeyPrefix: "net.", Transpose: true, Activation: "relu", Convention: "leaky", Alpha: 0.5, Tau: []float64{2}})
 	if err != nil {
 		t.Fatal(err)
@@ -214,9 +215,9 @@ func TestOptions(t *testing.T) {
 
 func TestFolder(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "W.npy"), npyF8("(1, 1)", 2), 0o644)
-	os.WriteFile(filepath.Join(dir, "activation.npy"), npyStr("tanh"), 0o644)
-	os.WriteFile(filepath.Join(dir, "W_out.npy"), npyF8("(1, 1)", 7), 0o644)
+	os.WriteFile(filepath.Join(dir, "W.npy"), npytest.NpyF8("(1, 1)", 2), 0o644)
+	os.WriteFile(filepath.Join(dir, "activation.npy"), npytest.NpyStr("tanh"), 0o644)
+	os.WriteFile(filepath.Join(dir, "W_out.npy"), npytest.NpyF8("(1, 1)", 7), 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("ignored"), 0o644)
 	l, err := LoadNetwork(dir, nil)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"github.com/fpfind/fpfind/internal/npytest"
 	"math"
 	"math/bits"
 	"slices"
@@ -18,7 +19,7 @@ func formatHeader(h *header) []byte {
 	if h.fortran {
 		order = "True"
 	}
-	return rawNPY(fmt.Sprintf("{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", h.dt.descr, order, pyShape(h.shape)), nil)
+	return npytest.RawNPY(fmt.Sprintf("{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", h.dt.descr, order, pyShape(h.shape)), nil)
 }
 
 // FuzzParseHeader feeds arbitrary bytes to the .npy header reader, with the
@@ -31,10 +32,10 @@ func FuzzParseHeader(f *testing.F) {
 		f.Add(h.b)
 	}
 	for _, d := range []string{"<f8", ">f4", "<i2", "|u1", "|b1", "<c8", ">c16", "<U3", "|S2", "<i8"} {
-		f.Add(rawNPY("{'descr': '"+d+"', 'fortran_order': True, 'shape': (2, 1, 3), }", nil))
+		f.Add(npytest.RawNPY("{'descr': '"+d+"', 'fortran_order': True, 'shape': (2, 1, 3), }", nil))
 	}
 	f.Add(w2)
-	f.Add(npyStr("tanh"))
+	f.Add(npytest.NpyStr("tanh"))
 	f.Add([]byte("\x93NUMPY\x03\x00\x3c\x00\x00\x00{'descr': '<f8', 'fortran_order': False, 'shape': (), }     \n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := readHeader(bytes.NewReader(data), int64(len(data)))
@@ -118,16 +119,16 @@ func reflectLen(d any) int {
 // sorted by name, and survive a write and a read back unchanged; the
 // headers seen before decoding describe the arrays decoded.
 func FuzzReadNPZ(f *testing.F) {
-	f.Add(zipOf("W.npy", w2, "b.npy", npyF8("(3,)", 1, 2, 3)), []byte(nil), false)
-	f.Add(rawZip(zip.Deflate, deflate(w2), 1e12), []byte(nil), false)
-	f.Add(rawZip(zip.Store, w2, 1e9), []byte(nil), false)
-	f.Add(zipOf("readme.txt", []byte("hello")), []byte(nil), false)
+	f.Add(npytest.ZipOf("W.npy", w2, "b.npy", npytest.NpyF8("(3,)", 1, 2, 3)), []byte(nil), false)
+	f.Add(npytest.RawZip(zip.Deflate, npytest.Deflate(w2), 1e12), []byte(nil), false)
+	f.Add(npytest.RawZip(zip.Store, w2, 1e9), []byte(nil), false)
+	f.Add(npytest.ZipOf("readme.txt", []byte("hello")), []byte(nil), false)
 	for _, h := range badHeaders() {
 		f.Add([]byte(nil), h.b, true)
 	}
-	f.Add(zipOf("W.npy", w2, "activation.npy", npyStr("tanh"), "c.npy", rawNPY("{'descr': '<c8', 'fortran_order': True, 'shape': (2, 1), }", make([]byte, 16))), w2, false)
-	f.Add(rawZip(zip.Deflate, deflate(w2), uint64(len(w2))), npyStr("relu"), true)
-	f.Add([]byte(nil), rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (64, 64), }", make([]byte, 64*64*8)), true)
+	f.Add(npytest.ZipOf("W.npy", w2, "activation.npy", npytest.NpyStr("tanh"), "c.npy", npytest.RawNPY("{'descr': '<c8', 'fortran_order': True, 'shape': (2, 1), }", make([]byte, 16))), w2, false)
+	f.Add(npytest.RawZip(zip.Deflate, npytest.Deflate(w2), uint64(len(w2))), npytest.NpyStr("relu"), true)
+	f.Add([]byte(nil), npytest.RawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (64, 64), }", make([]byte, 64*64*8)), true)
 	f.Fuzz(func(t *testing.T, data, member []byte, deflated bool) {
 		checkNPZ(t, data)
 		method := zip.Store

@@ -2,6 +2,7 @@ package numpy
 
 import (
 	"bytes"
+	"github.com/fpfind/fpfind/internal/npytest"
 	"math"
 	"reflect"
 	"slices"
@@ -16,9 +17,9 @@ func FuzzDecodeNPY(f *testing.F) {
 		f.Add(h.b)
 	}
 	f.Add(w2)
-	f.Add(npyStr("tanh"))
-	f.Add(rawNPY("{'descr': '>f4', 'fortran_order': True, 'shape': (2, 3), }", make([]byte, 24)))
-	f.Add(rawNPY("{'descr': '<c8', 'fortran_order': True, 'shape': (2, 1, 2), }", make([]byte, 32)))
+	f.Add(npytest.NpyStr("tanh"))
+	f.Add(npytest.RawNPY("{'descr': '>f4', 'fortran_order': True, 'shape': (2, 3), }", make([]byte, 24)))
+	f.Add(npytest.RawNPY("{'descr': '<c8', 'fortran_order': True, 'shape': (2, 1, 2), }", make([]byte, 32)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := readNPY(bytes.NewReader(data), int64(len(data)), &budget{limit: fuzzLimit})
 		if err != nil {

@@ -6,18 +6,7 @@ import (
 	"github.com/fpfind/fpfind/internal/npytest"
 )
 
-// The byte builders of internal/npytest, under short names.
-var (
-	rawNPY  = npytest.RawNPY
-	f8      = npytest.F8
-	npyF8   = npytest.NpyF8
-	npyStr  = npytest.NpyStr
-	zipOf   = npytest.ZipOf
-	rawZip  = npytest.RawZip
-	deflate = npytest.Deflate
-)
-
-var w2 = npyF8("(2, 2)", 1, 2, 3, 4)
+var w2 = npytest.NpyF8("(2, 2)", 1, 2, 3, 4)
 
 // badHeaders are .npy files with malformed headers, each with a word its
 // error must hold.
@@ -26,8 +15,8 @@ func badHeaders() []struct {
 	b    []byte
 	want string
 } {
-	d := f8(1, 2)
-	v := func(dict string) []byte { return rawNPY(dict, d) }
+	d := npytest.F8(1, 2)
+	v := func(dict string) []byte { return npytest.RawNPY(dict, d) }
 	long := []byte("\x93NUMPY\x02\x00\xff\xff\xff\x7f{")
 	return []struct {
 		name string
@@ -60,8 +49,8 @@ func badHeaders() []struct {
 		{"too few bytes", v("{'descr': '<f8', 'fortran_order': False, 'shape': (3,)}"), "unexpected EOF"},
 		{"too many bytes", v("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)}"), "trailing garbage"},
 		{"zero-size items", v("{'descr': '<U0', 'fortran_order': False, 'shape': (1000000000000,)}"), "bad item size"},
-		{"bad bool", rawNPY("{'descr': '|b1', 'fortran_order': False, 'shape': (1,)}", []byte{7}), "bool element"},
-		{"bad code point", rawNPY("{'descr': '<U1', 'fortran_order': False, 'shape': (1,)}", []byte{0, 0, 0x20, 0}), "invalid code point"},
+		{"bad bool", npytest.RawNPY("{'descr': '|b1', 'fortran_order': False, 'shape': (1,)}", []byte{7}), "bool element"},
+		{"bad code point", npytest.RawNPY("{'descr': '<U1', 'fortran_order': False, 'shape': (1,)}", []byte{0, 0, 0x20, 0}), "invalid code point"},
 		{"non-ASCII header", v("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), '\xff': 1}"), "non-ASCII"},
 	}
 }

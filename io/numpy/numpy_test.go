@@ -2,6 +2,7 @@ package numpy
 
 import (
 	"errors"
+	"github.com/fpfind/fpfind/internal/npytest"
 	"io"
 	"math"
 	"os"
@@ -41,7 +42,7 @@ func TestDecodeLayouts(t *testing.T) {
 		u := math.Float32bits(v)
 		be = append(be, byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
 	}
-	a, err := decodeNPY(rawNPY("{'descr': '>f4', 'fortran_order': True, 'shape': (2, 3), }", be))
+	a, err := decodeNPY(npytest.RawNPY("{'descr': '>f4', 'fortran_order': True, 'shape': (2, 3), }", be))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestDecodeLayouts(t *testing.T) {
 			}
 		}
 	}
-	a, err = decodeNPY(rawNPY("{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3, 2), }", raw))
+	a, err = decodeNPY(npytest.RawNPY("{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3, 2), }", raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,18 +78,18 @@ func TestDecodeLayouts(t *testing.T) {
 	for _, v := range []byte{2, 3} {
 		h := "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n"
 		b := append([]byte("\x93NUMPY"), v, 0, byte(len(h)), 0, 0, 0)
-		b = append(append(b, h...), f8(-1, 0.5)...)
+		b = append(append(b, h...), npytest.F8(-1, 0.5)...)
 		a, err := decodeNPY(b)
 		if err != nil || !slices.Equal(a.Data.([]float64), []float64{-1, 0.5}) {
 			t.Errorf("version %d: %+v, %v", v, a, err)
 		}
 	}
 	// 'S' strings are Latin-1 bytes; trailing NULs go, inner ones stay.
-	b, err := decodeNPY(rawNPY("{'descr': '|S4', 'fortran_order': False, 'shape': (2,), }", []byte("a\x00\xe9\x00tanh")))
+	b, err := decodeNPY(npytest.RawNPY("{'descr': '|S4', 'fortran_order': False, 'shape': (2,), }", []byte("a\x00\xe9\x00tanh")))
 	if err != nil || !slices.Equal(b.Data.([]string), []string{"a\x00é", "tanh"}) {
 		t.Errorf("|S4: got %+v, %v", b, err)
 	}
-	s, err := decodeNPY(npyStr("rectified-tanh"))
+	s, err := decodeNPY(npytest.NpyStr("rectified-tanh"))
 	if err != nil || s.Data.([]string)[0] != "rectified-tanh" || len(s.Shape) != 0 {
 		t.Errorf("0-d string: got %+v, %v", s, err)
 	}
@@ -205,11 +206,11 @@ func TestReadMatrix(t *testing.T) {
 	if r, c := m.Dims(); r != 2 || c != 3 || m.At(1, 0) != 4 {
 		t.Errorf("got %v", m)
 	}
-	os.WriteFile(p, npyF8("(2, 1)", 1, math.NaN()), 0o644)
+	os.WriteFile(p, npytest.NpyF8("(2, 1)", 1, math.NaN()), 0o644)
 	if _, err := ReadMatrix(p); err == nil || !strings.Contains(err.Error(), "NaN at [1, 0]") {
 		t.Errorf("NaN: %v", err)
 	}
-	os.WriteFile(p, npyF8("(1, 1, 1)", 1), 0o644)
+	os.WriteFile(p, npytest.NpyF8("(1, 1, 1)", 1), 0o644)
 	if _, err := ReadMatrix(p); err == nil || !strings.Contains(err.Error(), "not 2-d") {
 		t.Errorf("3-d: %v", err)
 	}
