@@ -34,18 +34,11 @@ func ReadNPY(path string) (*Array, error) { return ReadNPYLimit(path, 0) }
 // against the file's size and the limit; the data is then streamed into the
 // array. A refusal for size wraps [ErrTooLarge].
 func ReadNPYLimit(path string, maxBytes int64) (*Array, error) {
-	f, err := os.Open(path)
+	f, st, err := openFile(path, ".npy")
 	if err != nil {
-		return nil, &FormatError{File: path, Err: osErr(err)}
+		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, &FormatError{File: path, Err: osErr(err)}
-	}
-	if st.IsDir() {
-		return nil, &FormatError{File: path, Err: errors.New("is a directory, not an .npy file")}
-	}
 	size := int64(-1) // a pipe or a device: its size is found by reading
 	if st.Mode().IsRegular() {
 		size = st.Size()
@@ -92,19 +85,32 @@ func ReadNPZLimit(path string, maxBytes int64) ([]*Array, error) {
 }
 
 func readNPZFile(path string, b *budget, check func([]*Array) error) ([]*Array, error) {
-	f, err := os.Open(path)
+	f, st, err := openFile(path, ".npz")
 	if err != nil {
-		return nil, &FormatError{File: path, Err: osErr(err)}
+		return nil, err
 	}
 	defer f.Close()
+	return readNPZ(f, st.Size(), path, b, check)
+}
+
+// openFile opens the file at path for reading, with what Stat says of it; a
+// folder is refused as not being a kind (".npy" or ".npz") file. Errors are
+// [*FormatError]s naming path.
+func openFile(path, kind string) (*os.File, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, &FormatError{File: path, Err: osErr(err)}
+	}
 	st, err := f.Stat()
 	if err != nil {
-		return nil, &FormatError{File: path, Err: osErr(err)}
+		f.Close()
+		return nil, nil, &FormatError{File: path, Err: osErr(err)}
 	}
 	if st.IsDir() {
-		return nil, &FormatError{File: path, Err: errors.New("is a directory, not an .npz file")}
+		f.Close()
+		return nil, nil, &FormatError{File: path, Err: errors.New("is a directory, not an " + kind + " file")}
 	}
-	return readNPZ(f, st.Size(), path, b, check)
+	return f, st, nil
 }
 
 // entry is one .npy to read: an .npz member or a file of a folder.
