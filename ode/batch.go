@@ -12,6 +12,22 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
+// validateBatch validates the initial states of a batch (see [checkRows])
+// and the settings for their dimension, and returns a row-major copy of the
+// states with the resolved settings.
+func validateBatch(y0s mat.Matrix, s *Settings, t0, t1 float64) (*mat.Dense, *config, error) {
+	y, err := checkRows(y0s)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, n := y.Dims()
+	c, err := validate(s, n, t0, t1)
+	if err != nil {
+		return nil, nil, err
+	}
+	return y, c, nil
+}
+
 // checkRows validates a matrix of initial states and returns a row-major
 // copy of it.
 func checkRows(y0s mat.Matrix) (*mat.Dense, error) {
@@ -46,15 +62,11 @@ func SolveBatch(ctx context.Context, f Func, y0s mat.Matrix, t0, t1 float64, s *
 	if f == nil {
 		panic("ode: nil Func")
 	}
-	y, err := checkRows(y0s)
+	y, c, err := validateBatch(y0s, s, t0, t1)
 	if err != nil {
 		return nil, err
 	}
 	b, n := y.Dims()
-	c, err := validate(s, n, t0, t1)
-	if err != nil {
-		return nil, err
-	}
 	results := make([]*Result, b)
 	workers := c.workers
 	if workers == 0 {
@@ -186,15 +198,11 @@ func SolveLockstep(ctx context.Context, f BatchFunc, y0s mat.Matrix, t0, t1 floa
 	if f == nil {
 		panic("ode: nil BatchFunc")
 	}
-	y, err := checkRows(y0s)
+	y, c, err := validateBatch(y0s, s, t0, t1)
 	if err != nil {
 		return nil, err
 	}
 	b, n := y.Dims()
-	c, err := validate(s, n, t0, t1)
-	if err != nil {
-		return nil, err
-	}
 	g := c.group
 	groups := (b + g - 1) / g
 	results := make([]*Result, b)
@@ -272,13 +280,9 @@ func (l *lockstep) fixed(ctx context.Context, y0 []float64, t0, t1 float64, c *c
 	done := ctx.Done()
 	var tmp Result
 	for t < t1 && l.nAct > 0 {
-		if done != nil {
-			select {
-			case <-done:
-				l.stopAll(Canceled, t, stats, ctx.Err())
-				return
-			default:
-			}
+		if isDone(done) {
+			l.stopAll(Canceled, t, stats, ctx.Err())
+			return
 		}
 		if stats.Accepted >= c.maxSteps {
 			l.stopAll(MaxStepsReached, t, stats, nil)
@@ -381,13 +385,9 @@ func (l *lockstep) dopri(ctx context.Context, y0 []float64, t0, t1 float64, c *c
 	done := ctx.Done()
 	errs := make([]float64, l.b)
 	for t < t1 && l.nAct > 0 {
-		if done != nil {
-			select {
-			case <-done:
-				l.stopAll(Canceled, t, stats, ctx.Err())
-				return
-			default:
-			}
+		if isDone(done) {
+			l.stopAll(Canceled, t, stats, ctx.Err())
+			return
 		}
 		if stats.Accepted+stats.Rejected >= c.maxSteps {
 			l.stopAll(MaxStepsReached, t, stats, nil)
@@ -515,16 +515,7 @@ func (l *lockstep) initStepBatch(t0, span float64, y, f0, ys, f1 []float64, c *c
 			sum += e * e
 		}
 		d2 := math.Sqrt(sum/float64(l.n)) / h0
-		var h1 float64
-		if m := math.Max(d1, d2); m <= 1e-15 {
-			h1 = math.Max(1e-6, h0*1e-3)
-		} else {
-			h1 = math.Pow(0.01/m, 0.2)
-		}
-		if !isFinite(h1) {
-			h1 = h0
-		}
-		h = math.Min(h, math.Min(100*h0s[r], h1))
+		h = math.Min(h, math.Min(100*h0s[r], secondGuess(d1, d2, h0)))
 	}
 	return math.Min(h, math.Min(span, c.maxStep))
 }

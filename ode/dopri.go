@@ -170,6 +170,14 @@ func initStep(f Func, t0, span float64, y, f0, ys, f1 []float64, c *config, res 
 		ys[i] = f1[i] - f0[i]
 	}
 	d2 := rmsScaled(ys, y, c.rtol, c.atol) / h0
+	return math.Min(math.Min(100*h0, secondGuess(d1, d2, h0)), math.Min(span, c.maxStep))
+}
+
+// secondGuess is the step that the initial-step estimate (Hairer, Norsett &
+// Wanner, section II.4) derives from d1, the scaled size of the derivative, and
+// d2, that of its change over a trial step h0 (or h0 itself when the
+// estimate is not finite).
+func secondGuess(d1, d2, h0 float64) float64 {
 	var h1 float64
 	if m := math.Max(d1, d2); m <= 1e-15 {
 		h1 = math.Max(1e-6, h0*1e-3)
@@ -179,7 +187,21 @@ func initStep(f Func, t0, span float64, y, f0, ys, f1 []float64, c *config, res 
 	if !isFinite(h1) {
 		h1 = h0
 	}
-	return math.Min(math.Min(100*h0, h1), math.Min(span, c.maxStep))
+	return h1
+}
+
+// isDone reports whether done, a context's Done channel (nil for a context
+// that is never canceled), is closed, without blocking.
+func isDone(done <-chan struct{}) bool {
+	if done == nil {
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }
 
 // stepFactor returns the factor of the next step after an accepted step
@@ -227,13 +249,9 @@ func (w *work) dopri(ctx context.Context, f Func, y0 []float64, t0, t1 float64, 
 	afterReject := false
 	done := ctx.Done()
 	for t < t1 {
-		if done != nil {
-			select {
-			case <-done:
-				res.Status, res.End, res.cause = Canceled, t, ctx.Err()
-				return
-			default:
-			}
+		if isDone(done) {
+			res.Status, res.End, res.cause = Canceled, t, ctx.Err()
+			return
 		}
 		if res.Stats.Accepted+res.Stats.Rejected >= c.maxSteps {
 			res.Status, res.End = MaxStepsReached, t

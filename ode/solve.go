@@ -153,13 +153,9 @@ func (w *work) fixed(ctx context.Context, f Func, y0 []float64, t0, t1 float64, 
 	k := 0
 	done := ctx.Done()
 	for t < t1 {
-		if done != nil {
-			select {
-			case <-done:
-				res.Status, res.End, res.cause = Canceled, t, ctx.Err()
-				return
-			default:
-			}
+		if isDone(done) {
+			res.Status, res.End, res.cause = Canceled, t, ctx.Err()
+			return
 		}
 		if res.Stats.Accepted >= c.maxSteps {
 			res.Status, res.End = MaxStepsReached, t
