@@ -111,19 +111,7 @@ func (o *findOptions) Validate() error {
 	if o.deflation < -1 {
 		return fmt.Errorf("--deflation %d: want 0 (the default), -1 (none) or more", o.deflation)
 	}
-	if o.workers < 0 {
-		return fmt.Errorf("--workers %d: want 0 (all CPUs) or more", o.workers)
-	}
-	if err := checkPlot(o.plot); err != nil {
-		return err
-	}
-	if err := o.input.validate(); err != nil {
-		return err
-	}
-	if err := o.output.validate(); err != nil {
-		return err
-	}
-	return o.model.validate()
+	return validateShared(o.workers, o.plot, &o.input, &o.output, &o.model)
 }
 
 var findCommand = &command{
@@ -218,10 +206,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	if err := o.spectrum.checkPartial(n); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
-	var npzPath, jsonPath string
-	if o.output.out != "" {
-		npzPath, jsonPath = o.output.out+".npz", o.output.out+".json"
-	}
+	npzPath, jsonPath := o.output.paths()
 	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath, o.plot)
 	if err != nil {
 		return err
@@ -295,15 +280,9 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 			e.log.Printf("point %d: %s", i, sp.warning)
 		}
 	}
-	if npzPath != "" {
-		if err := writeNPZ(outs, npzPath, findArrays(net.Convention().String(), n, res, sps, o.spectrum)); err != nil {
-			return err
-		}
-	}
-	if jsonPath != "" {
-		if err := outs.write(jsonPath, func(w io.Writer) error { return report.Write(w, doc) }); err != nil {
-			return err
-		}
+	arrays := func() []numpy.Array { return findArrays(net.Convention().String(), n, res, sps, o.spectrum) }
+	if err := writeResults(outs, npzPath, arrays, jsonPath, doc); err != nil {
+		return err
 	}
 	if o.plot != "" {
 		pts := make([]plotPoint, len(sps))

@@ -59,19 +59,7 @@ func (o *linearizeOptions) Validate() error {
 	if err := o.spectrum.validateEigs(); err != nil {
 		return err
 	}
-	if o.workers < 0 {
-		return fmt.Errorf("--workers %d: want 0 (all CPUs) or more", o.workers)
-	}
-	if err := checkPlot(o.plot); err != nil {
-		return err
-	}
-	if err := o.input.validate(); err != nil {
-		return err
-	}
-	if err := o.output.validate(); err != nil {
-		return err
-	}
-	return o.model.validate()
+	return validateShared(o.workers, o.plot, &o.input, &o.output, &o.model)
 }
 
 var linearizeCommand = &command{
@@ -133,10 +121,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	for i := range states {
 		states[i] = at.RawRowView(i)
 	}
-	var npzPath, jsonPath string
-	if o.output.out != "" {
-		npzPath, jsonPath = o.output.out+".npz", o.output.out+".json"
-	}
+	npzPath, jsonPath := o.output.paths()
 	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath, o.plot)
 	if err != nil {
 		return err
@@ -178,22 +163,16 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 			e.log.Printf("state %d: %s", i, sp.warning)
 		}
 	}
-	if npzPath != "" {
-		arrays := []numpy.Array{
+	arrays := func() []numpy.Array {
+		return append([]numpy.Array{
 			{Name: "states", Shape: []int{rows, n}, Data: flatten(states, n)},
 			{Name: "q", Shape: []int{rows}, Data: qs},
 			{Name: "residual_inf", Shape: []int{rows}, Data: res},
 			{Name: "convention", Data: []string{net.Convention().String()}},
-		}
-		arrays = append(arrays, spectrumArrays(sps, n, o.spectrum)...)
-		if err := writeNPZ(outs, npzPath, arrays); err != nil {
-			return err
-		}
+		}, spectrumArrays(sps, n, o.spectrum)...)
 	}
-	if jsonPath != "" {
-		if err := outs.write(jsonPath, func(w io.Writer) error { return report.Write(w, doc) }); err != nil {
-			return err
-		}
+	if err := writeResults(outs, npzPath, arrays, jsonPath, doc); err != nil {
+		return err
 	}
 	if o.plot != "" {
 		pts := make([]plotPoint, rows)

@@ -144,6 +144,15 @@ func (o *outputOptions) validate() error {
 	return nil
 }
 
+// paths returns the files of --out PREFIX, PREFIX.npz and PREFIX.json, or
+// two empty names without --out.
+func (o *outputOptions) paths() (npz, json string) {
+	if o.out == "" {
+		return "", ""
+	}
+	return o.out + ".npz", o.out + ".json"
+}
+
 // showProgress decides whether progress is drawn on stderr.
 func (o *outputOptions) showProgress(e *env) bool {
 	if o.quiet {
@@ -156,6 +165,24 @@ func (o *outputOptions) showProgress(e *env) bool {
 		return false
 	}
 	return e.tty
+}
+
+// validateShared checks the flags that find and linearize share: --workers,
+// --plot, --input, the output flags and the model's.
+func validateShared(workers int, plot string, in *inputOption, out *outputOptions, m *modelOptions) error {
+	if workers < 0 {
+		return fmt.Errorf("--workers %d: want 0 (all CPUs) or more", workers)
+	}
+	if err := checkPlot(plot); err != nil {
+		return err
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	if err := out.validate(); err != nil {
+		return err
+	}
+	return m.validate()
 }
 
 // checkPlot validates a --plot file name.

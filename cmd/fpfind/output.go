@@ -12,9 +12,21 @@ import (
 	"github.com/fpfind/fpfind/io/report"
 )
 
-// writeNPZ writes the arrays into the temporary file standing for path.
-func writeNPZ(outs *outputs, path string, arrays []numpy.Array) error {
-	return outs.write(path, func(w io.Writer) error { return numpy.WriteNPZTo(w, arrays) })
+// writeResults writes a command's results into the temporary files
+// standing for its outputs: the arrays into npzPath, then doc into jsonPath,
+// each only when its path is given. arrays is called only when the .npz is
+// written.
+func writeResults(outs *outputs, npzPath string, arrays func() []numpy.Array, jsonPath string, doc any) error {
+	if npzPath != "" {
+		a := arrays()
+		if err := outs.write(npzPath, func(w io.Writer) error { return numpy.WriteNPZTo(w, a) }); err != nil {
+			return err
+		}
+	}
+	if jsonPath != "" {
+		return outs.write(jsonPath, func(w io.Writer) error { return report.Write(w, doc) })
+	}
+	return nil
 }
 
 // finish ends a command that writes files: unless ctx is done, it renames

@@ -170,7 +170,7 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 			return err
 		}
 	}
-	npzPath, jsonPath := o.output.out+".npz", o.output.out+".json"
+	npzPath, jsonPath := o.output.paths()
 	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath)
 	if err != nil {
 		return err
@@ -350,10 +350,7 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 		{Name: "status", Shape: []int{ni}, Data: status},
 		{Name: "convention", Data: []string{net.Convention().String()}},
 	}
-	if err := writeNPZ(outs, npzPath, arrays); err != nil {
-		return err
-	}
-	if err := outs.write(jsonPath, func(w io.Writer) error { return report.Write(w, doc) }); err != nil {
+	if err := writeResults(outs, npzPath, func() []numpy.Array { return arrays }, jsonPath, doc); err != nil {
 		return err
 	}
 	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return simulateTable(w, doc) }, npzPath, jsonPath)
