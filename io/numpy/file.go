@@ -173,17 +173,28 @@ func (e *entry) exactSize() int64 {
 	return -1
 }
 
+// openHeader opens the entry and reads its header; the caller closes the
+// reader, positioned at the data.
+func (e *entry) openHeader() (io.ReadCloser, *header, error) {
+	rc, err := e.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := readHeader(rc, e.exactSize())
+	if err != nil {
+		rc.Close()
+		return nil, nil, err
+	}
+	return rc, h, nil
+}
+
 // header opens the entry and reads its header.
 func (e *entry) header() (*header, error) {
-	rc, err := e.open()
+	rc, h, err := e.openHeader()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	h, err := readHeader(rc, e.exactSize())
-	if err != nil {
-		return nil, err
-	}
 	if e.size >= 0 {
 		if err := h.checkSize(e.size-h.dataOff, e.exact); err != nil {
 			return nil, err
@@ -194,15 +205,11 @@ func (e *entry) header() (*header, error) {
 
 // read opens the entry again and decodes it.
 func (e *entry) read() (*Array, error) {
-	rc, err := e.open()
+	rc, h, err := e.openHeader()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	h, err := readHeader(rc, e.exactSize())
-	if err != nil {
-		return nil, err
-	}
 	if !h.sameAs(e.h) {
 		return nil, errors.New("the header changed while the file was being read")
 	}
