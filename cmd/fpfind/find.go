@@ -184,11 +184,8 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	o.spectrum.memory = &o.memory
 	la := setUpBackend()
 	o.spectrum.solver = la.eig
-	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
+	in, err := openNetworkInput(e, name, fs.Args(), &o.model, &o.input, o.output.quiet)
 	if err != nil {
-		return err
-	}
-	if in.Network, err = o.input.apply(in.Network); err != nil {
 		return err
 	}
 	net := in.Network
@@ -206,8 +203,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	if err := o.spectrum.checkPartial(n); err != nil {
 		return usageErrorf(name, "%v", err)
 	}
-	npzPath, jsonPath := o.output.paths()
-	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath, o.plot)
+	outs, npzPath, jsonPath, err := o.output.create(in.path, o.plot)
 	if err != nil {
 		return err
 	}

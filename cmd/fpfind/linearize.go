@@ -100,11 +100,8 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	o.model.check = o.memory.checkNetwork
 	o.spectrum.memory = &o.memory
 	o.spectrum.solver = setUpBackend().eig
-	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
+	in, err := openNetworkInput(e, name, fs.Args(), &o.model, &o.input, o.output.quiet)
 	if err != nil {
-		return err
-	}
-	if in.Network, err = o.input.apply(in.Network); err != nil {
 		return err
 	}
 	net := in.Network
@@ -121,8 +118,7 @@ func runLinearize(ctx context.Context, e *env, c *command, name string, args []s
 	for i := range states {
 		states[i] = at.RawRowView(i)
 	}
-	npzPath, jsonPath := o.output.paths()
-	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath, o.plot)
+	outs, npzPath, jsonPath, err := o.output.create(in.path, o.plot)
 	if err != nil {
 		return err
 	}

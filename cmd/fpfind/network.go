@@ -33,6 +33,19 @@ func networkArg(name string, args []string) (string, error) {
 	return "", usageErrorf(name, "want one NETWORK argument, got %d: %q", len(args), args)
 }
 
+// openNetworkInput is openNetwork followed by --input: the network read,
+// with its constant input replaced when u is given.
+func openNetworkInput(e *env, name string, args []string, m *modelOptions, u *inputOption, quiet bool) (*input, error) {
+	in, err := openNetwork(e, name, args, m, quiet)
+	if err != nil {
+		return nil, err
+	}
+	if in.Network, err = u.apply(in.Network); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 // openNetwork silences the log under --quiet, then reads the command's one
 // NETWORK argument with the model overrides and notes how a PyTorch state
 // dict was read.

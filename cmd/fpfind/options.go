@@ -144,13 +144,16 @@ func (o *outputOptions) validate() error {
 	return nil
 }
 
-// paths returns the files of --out PREFIX, PREFIX.npz and PREFIX.json, or
-// two empty names without --out.
-func (o *outputOptions) paths() (npz, json string) {
-	if o.out == "" {
-		return "", ""
+// create reserves the files of --out PREFIX, PREFIX.npz and PREFIX.json
+// (none without --out), and the others given (the --plot file), under
+// --force and checked against the input at inPath (see newOutputs); it
+// returns them with the two names of --out, empty without it.
+func (o *outputOptions) create(inPath string, others ...string) (outs *outputs, npzPath, jsonPath string, err error) {
+	if o.out != "" {
+		npzPath, jsonPath = o.out+".npz", o.out+".json"
 	}
-	return o.out + ".npz", o.out + ".json"
+	outs, err = newOutputs(inPath, o.force, append([]string{npzPath, jsonPath}, others...)...)
+	return outs, npzPath, jsonPath, err
 }
 
 // showProgress decides whether progress is drawn on stderr.

@@ -170,8 +170,7 @@ func runSimulate(ctx context.Context, e *env, c *command, name string, args []st
 			return err
 		}
 	}
-	npzPath, jsonPath := o.output.paths()
-	outs, err := newOutputs(in.path, o.output.force, npzPath, jsonPath)
+	outs, npzPath, jsonPath, err := o.output.create(in.path)
 	if err != nil {
 		return err
 	}
