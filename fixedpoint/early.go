@@ -1,6 +1,10 @@
 package fixedpoint
 
-import "math"
+import (
+	"math"
+
+	"github.com/fpfind/fpfind/internal/dense"
+)
 
 // earlyExit is the state of a run's early-exit tests: the chord test at
 // known fixed points (LU) and the radius test at known slow points.
@@ -77,7 +81,7 @@ func (w *worker) chord(x []float64, k int) bool {
 		for i, v := range fy {
 			d[i] = -v
 		}
-		luSolve(w.n, lu, piv, inv, d)
+		dense.SolveLU(w.n, lu, piv, inv, d)
 		step := normInf(d)
 		if !(step <= 0.5*prev) && it > 0 || !(step < math.Inf(1)) {
 			return false

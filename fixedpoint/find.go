@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/dense"
 )
 
 // Run is what happened from one initial state.
@@ -309,7 +311,7 @@ func (f *finder) factorNew() error {
 		f.sys.Jacobian(jac, f.known.x[k])
 		piv := make([]int, f.n)
 		inv := make([]float64, f.n)
-		ok := factorInv(f.s.LU, f.n, jac.RawMatrix().Data, piv, inv)
+		ok := dense.FactorizeInv(f.s.LU, f.n, jac.RawMatrix().Data, piv, inv)
 		f.known.lu[k], f.known.piv[k], f.known.inv[k], f.known.luOK[k] = jac.RawMatrix().Data, piv, inv, ok
 	})
 	f.factorK = hi

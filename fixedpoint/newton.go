@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/dense"
 )
 
 // luNewton is the Newton phase with LU factors of J (LinearLU, and the dense
@@ -59,7 +61,7 @@ func (p *luNewton) lu() bool {
 	if p.inv == nil {
 		p.inv = make([]float64, p.w.n)
 	}
-	return factorInv(p.w.s.LU, p.w.n, p.jac.RawMatrix().Data, p.piv, p.inv)
+	return dense.FactorizeInv(p.w.s.LU, p.w.n, p.jac.RawMatrix().Data, p.piv, p.inv)
 }
 
 // newtonStep writes the Newton step -J(x)^{-1} f into d, from a fresh
@@ -74,7 +76,7 @@ func (p *luNewton) newtonStep(x, f, d []float64) bool {
 	for i, v := range f {
 		d[i] = -v
 	}
-	luSolve(w.n, p.jac.RawMatrix().Data, p.piv, p.inv, d)
+	dense.SolveLU(w.n, p.jac.RawMatrix().Data, p.piv, p.inv, d)
 	return true
 }
 
@@ -187,7 +189,7 @@ const maxBroyden = 24
 // applyH overwrites v with H v, H the current inverse Jacobian
 // approximation: the LU solve with J0, then the Broyden factors.
 func (p *luNewton) applyH(v []float64) {
-	luSolve(p.w.n, p.jac.RawMatrix().Data, p.piv, p.inv, v)
+	dense.SolveLU(p.w.n, p.jac.RawMatrix().Data, p.piv, p.inv, v)
 	for j := 0; j < p.nb; j++ {
 		axpy(dot(p.bs[j], v), p.bp[j], v)
 	}
@@ -344,7 +346,7 @@ func (p *luNewton) lmStep(x []float64) lmEnd {
 		for i, v := range g {
 			d[i] = -v
 		}
-		cholSolve(n, p.chol, d)
+		dense.SolveCholesky(n, p.chol, d)
 		for i := range x {
 			p.trial[i] = x[i] + d[i]
 		}

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/dense"
 )
 
 // System is what Find needs of a network: its dimension, vector field,
@@ -345,7 +346,7 @@ func Resolve(s *Settings, n int) (Settings, error) {
 		}
 	}
 	if r.LU == nil {
-		r.LU = getrf
+		r.LU = dense.Factorize
 	}
 	return r, nil
 }

@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/dense"
 )
 
 // Slow points are local minima of q. A run whose L-BFGS phase ends at a
@@ -81,7 +83,7 @@ func (r *slowRefiner) run(w *worker, x []float64) bool {
 		for i, v := range r.grad {
 			d[i] = -v
 		}
-		cholSolve(w.n, r.hess.RawMatrix().Data, d)
+		dense.SolveCholesky(w.n, r.hess.RawMatrix().Data, d)
 		for i := range x {
 			r.trial[i] = x[i] + d[i]
 		}

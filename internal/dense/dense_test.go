@@ -1,0 +1,255 @@
+package dense
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// Factorize gives the factors (and pivots) of gonum's Dgetrf, to rounding,
+// for sizes around the panel width and past getf2Rows (300: its own panel
+// factorisation), and SolveLU's solves agree.
+func TestFactorizeMatchesLapack(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 5, 31, 32, 33, 64, 100, 200, 300} {
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		ours := append([]float64(nil), a...)
+		ref := append([]float64(nil), a...)
+		pivO, pivR := make([]int, n), make([]int, n)
+		okO := Factorize(n, ours, pivO)
+		okR := lapack64.Getrf(blas64.General{Rows: n, Cols: n, Stride: n, Data: ref}, pivR)
+		if okO != okR {
+			t.Fatalf("n = %d: ok %v, lapack %v", n, okO, okR)
+		}
+		for i := range pivO {
+			if pivO[i] != pivR[i] {
+				t.Fatalf("n = %d: piv[%d] = %d, lapack %d", n, i, pivO[i], pivR[i])
+			}
+		}
+		var scale float64
+		for _, v := range ref {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		for i := range ours {
+			if d := math.Abs(ours[i] - ref[i]); d > 1e-12*scale*float64(n) {
+				t.Fatalf("n = %d: factor element %d differs by %g", n, i, d)
+			}
+		}
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		x := append([]float64(nil), b...)
+		inv := make([]float64, n)
+		InvDiag(n, ours, inv)
+		SolveLU(n, ours, pivO, inv, x)
+		// Residual of the original system.
+		for i := 0; i < n; i++ {
+			var r float64
+			for j := 0; j < n; j++ {
+				r += a[i*n+j] * x[j]
+			}
+			if d := math.Abs(r - b[i]); d > 1e-9*(1+math.Abs(b[i])) {
+				t.Fatalf("n = %d: residual %g in row %d", n, d, i)
+			}
+		}
+	}
+	// A singular matrix is reported.
+	z := make([]float64, 9)
+	if Factorize(3, z, make([]int, 3)) {
+		t.Error("zero matrix: ok")
+	}
+}
+
+func BenchmarkFactorize(b *testing.B) {
+	for _, n := range []int{64, 200, 512, 1024} {
+		rng := rand.New(rand.NewPCG(1, 1))
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		w := make([]float64, n*n)
+		piv := make([]int, n)
+		b.Run("ours/"+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(w, a)
+				Factorize(n, w, piv)
+			}
+		})
+		b.Run("gonum/"+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(w, a)
+				lapack64.Getrf(blas64.General{Rows: n, Cols: n, Stride: n, Data: w}, piv)
+			}
+		})
+	}
+}
+
+// The blocked triangular solves agree with gonum's Dtrsv, for sizes around
+// the block width.
+func TestTriangularSolvesMatchDtrsv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 7, 8, 9, 16, 17, 64, 101} {
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = rng.NormFloat64() / math.Sqrt(float64(n))
+		}
+		for i := 0; i < n; i++ {
+			a[i*n+i] = 2 + rng.Float64() // well-conditioned triangles
+		}
+		inv := make([]float64, n)
+		InvDiag(n, a, inv)
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		cases := []struct {
+			name  string
+			ours  func(x []float64)
+			trans blas.Transpose
+			uplo  blas.Uplo
+			diag  blas.Diag
+		}{
+			{"lower unit", func(x []float64) { solveLower(n, a, x) }, blas.NoTrans, blas.Lower, blas.Unit},
+			{"upper", func(x []float64) { solveUpper(n, a, nil, x) }, blas.NoTrans, blas.Upper, blas.NonUnit},
+			{"upper, reciprocals", func(x []float64) { solveUpper(n, a, inv, x) }, blas.NoTrans, blas.Upper, blas.NonUnit},
+			{"upper transposed", func(x []float64) { solveUpperT(n, a, x) }, blas.Trans, blas.Upper, blas.NonUnit},
+		}
+		for _, c := range cases {
+			x := append([]float64(nil), b...)
+			c.ours(x)
+			ref := append([]float64(nil), b...)
+			blas64.Trsv(c.trans, blas64.Triangular{Uplo: c.uplo, Diag: c.diag, N: n, Stride: n, Data: a}, blas64.Vector{N: n, Inc: 1, Data: ref})
+			for i := range x {
+				if d := math.Abs(x[i] - ref[i]); !(d <= 1e-12*(1+math.Abs(ref[i]))) {
+					t.Fatalf("%s, n = %d: x[%d] = %g, Dtrsv %g", c.name, n, i, x[i], ref[i])
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkLUSolve(b *testing.B) {
+	for _, n := range []int{64, 200} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		piv := make([]int, n)
+		Factorize(n, a, piv)
+		inv := make([]float64, n)
+		InvDiag(n, a, inv)
+		x := make([]float64, n)
+		b.Run("ours/"+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				x[0] = 1
+				SolveLU(n, a, piv, inv, x)
+			}
+		})
+		b.Run("dtrsv/"+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				x[0] = 1
+				v := blas64.Vector{N: n, Inc: 1, Data: x}
+				blas64.Trsv(blas.NoTrans, blas64.Triangular{Uplo: blas.Lower, Diag: blas.Unit, N: n, Stride: n, Data: a}, v)
+				blas64.Trsv(blas.NoTrans, blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: a}, v)
+			}
+		})
+	}
+}
+
+// SolveCholesky solves with gonum's Cholesky factor (upper triangle, as
+// Potrf leaves it) of a symmetric positive definite C = A^T A + I: the
+// residual of C x = b is at rounding, and the strict lower triangle is not
+// read (it holds NaN here).
+func TestSolveCholesky(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{1, 3, 8, 9, 33, 100} {
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		c := make([]float64, n*n)
+		for i := range n {
+			for j := range n {
+				var s float64
+				for k := range n {
+					s += a[k*n+i] * a[k*n+j]
+				}
+				c[i*n+j] = s
+			}
+			c[i*n+i]++
+		}
+		u := append([]float64(nil), c...)
+		if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u}); !ok {
+			t.Fatalf("n = %d: Potrf failed", n)
+		}
+		for i := range n {
+			for j := range i {
+				u[i*n+j] = math.NaN()
+			}
+		}
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		x := append([]float64(nil), b...)
+		SolveCholesky(n, u, x)
+		for i := range n {
+			r := -b[i]
+			for j := range n {
+				r += c[i*n+j] * x[j]
+			}
+			if !(math.Abs(r) <= 1e-9*(1+math.Abs(b[i]))) {
+				t.Fatalf("n = %d: residual %g in row %d", n, r, i)
+			}
+		}
+	}
+}
+
+// FactorizeInv calls the factoriser it is given, fills inv only on
+// success, and reports the factoriser's answer.
+func TestFactorizeInv(t *testing.T) {
+	a := []float64{4, 3, 6, 3}
+	piv, inv := make([]int, 2), []float64{-1, -1}
+	if !FactorizeInv(Factorize, 2, a, piv, inv) {
+		t.Fatal("nonsingular matrix reported singular")
+	}
+	for i := range 2 {
+		if inv[i] != 1/a[i*2+i] {
+			t.Errorf("inv[%d] = %g, want 1/%g", i, inv[i], a[i*2+i])
+		}
+	}
+	inv = []float64{-1, -1}
+	if FactorizeInv(Factorize, 2, []float64{1, 2, 2, 4}, piv, inv) || inv[0] != -1 || inv[1] != -1 {
+		t.Errorf("singular matrix: inv = %v, want it untouched and false", inv)
+	}
+}
+
+// Slices shorter than the size given panic with the function's name.
+func TestShortSlicesPanic(t *testing.T) {
+	cases := map[string]func(){
+		"Factorize":     func() { Factorize(3, make([]float64, 8), make([]int, 3)) },
+		"SolveLU":       func() { SolveLU(3, make([]float64, 9), make([]int, 3), make([]float64, 3), make([]float64, 2)) },
+		"SolveCholesky": func() { SolveCholesky(3, make([]float64, 9), make([]float64, 2)) },
+	}
+	for name, f := range cases {
+		func() {
+			defer func() {
+				if r, _ := recover().(string); !strings.Contains(r, name) {
+					t.Errorf("%s: recovered %q", name, r)
+				}
+			}()
+			f()
+		}()
+	}
+}
