@@ -77,13 +77,7 @@ func TestNoDeflationWithoutRoots(t *testing.T) {
 func matchSubset(t *testing.T, got, want [][]float64, tol float64) {
 	t.Helper()
 	for _, g := range got {
-		ok := false
-		for _, w := range want {
-			if maxDist(g, w) <= tol {
-				ok = true
-			}
-		}
-		if !ok {
+		if !hasNear(want, g, tol) {
 			t.Errorf("%v is not a fixed point of the reduction", g)
 		}
 	}

@@ -168,28 +168,26 @@ func fixedPoints(res *fixedpoint.Result) [][]float64 {
 	return out
 }
 
+// hasNear reports whether one of points lies within tol of p (in max norm).
+func hasNear(points [][]float64, p []float64, tol float64) bool {
+	for _, q := range points {
+		if maxDist(q, p) <= tol {
+			return true
+		}
+	}
+	return false
+}
+
 // matchSets checks that got and want hold the same points within tol.
 func matchSets(t *testing.T, got, want [][]float64, tol float64) {
 	t.Helper()
 	for _, w := range want {
-		ok := false
-		for _, g := range got {
-			if maxDist(g, w) <= tol {
-				ok = true
-			}
-		}
-		if !ok {
+		if !hasNear(got, w, tol) {
 			t.Errorf("missing fixed point %.12g", w)
 		}
 	}
 	for _, g := range got {
-		ok := false
-		for _, w := range want {
-			if maxDist(g, w) <= tol {
-				ok = true
-			}
-		}
-		if !ok {
+		if !hasNear(want, g, tol) {
 			t.Errorf("unexpected fixed point %.12g", g)
 		}
 	}

@@ -11,21 +11,29 @@ import (
 	"github.com/fpfind/fpfind/dynamics"
 )
 
+// randomNetwork returns a tanh network of n units with W_ij = g z/sqrt(n),
+// z ~ N(0, 1) drawn from rng row by row.
+func randomNetwork(t *testing.T, rng *rand.Rand, n int, g float64) *dynamics.Network {
+	t.Helper()
+	w := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := range n {
+			w.Set(i, j, g*rng.NormFloat64()/math.Sqrt(float64(n)))
+		}
+	}
+	net, err := dynamics.New(dynamics.Config{W: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
 // hookWorker returns a matrix-free worker on a random g = 1.5 tanh network
 // of n units, with a random state x and F(x) in w.f.
 func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, []float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
-	wm := mat.NewDense(n, n, nil)
-	for i := range n {
-		for j := range n {
-			wm.Set(i, j, 1.5*rng.NormFloat64()/math.Sqrt(float64(n)))
-		}
-	}
-	net, err := dynamics.New(dynamics.Config{W: wm})
-	if err != nil {
-		t.Fatal(err)
-	}
+	net := randomNetwork(t, rng, n, 1.5)
 	rs, err := resolve(&Settings{Linear: LinearMatrixFree}, n)
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/fpfind/fpfind/dynamics"
 )
 
 // Polish leaves the state where the speed phase left it when it fails,
@@ -17,16 +15,7 @@ import (
 func TestPolishFailureRestoresState(t *testing.T) {
 	const n = 60
 	rng := rand.New(rand.NewPCG(5, 6))
-	w := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			w.Set(i, j, 1.5*rng.NormFloat64()/math.Sqrt(n))
-		}
-	}
-	net, err := dynamics.New(dynamics.Config{W: w})
-	if err != nil {
-		t.Fatal(err)
-	}
+	net := randomNetwork(t, rng, n, 1.5)
 	for _, lin := range []Linear{LinearLU, LinearMatrixFree} {
 		rs, err := resolve(&Settings{Linear: lin}, n)
 		if err != nil {
@@ -88,16 +77,7 @@ func TestMatrixFreeDensePolish(t *testing.T) {
 func densePolishCase(t *testing.T, seed uint64) {
 	const n, starts = 600, 4
 	rng := rand.New(rand.NewPCG(seed, 1))
-	w := mat.NewDense(n, n, nil)
-	for i := range n {
-		for j := range n {
-			w.Set(i, j, 1.5*rng.NormFloat64()/math.Sqrt(n))
-		}
-	}
-	net, err := dynamics.New(dynamics.Config{W: w})
-	if err != nil {
-		t.Fatal(err)
-	}
+	net := randomNetwork(t, rng, n, 1.5)
 	inits := mat.NewDense(starts, n, nil)
 	for i := range starts {
 		for j := range n {
