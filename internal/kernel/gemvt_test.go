@@ -22,34 +22,7 @@ func column(a []float64, lda, rows, j int) []float64 {
 // the columns of A.
 func checkGemvT(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64) {
 	t.Helper()
-	a := matrix(rng, rows, cols, lda)
-	x := vector(rng, rows)
-	y0 := vector(rng, cols)
-	y := append([]float64(nil), y0...)
-	if beta == 0 {
-		for j := range y {
-			y[j] = math.NaN() // must not be read
-		}
-	}
-	xs := append([]float64(nil), x...)
-	GemvT(y, beta, a, lda, x)
-	for j := range cols {
-		dot, abs := refDot(column(a, lda, rows, j), x)
-		by := 0.0
-		if beta != 0 {
-			by = beta * y0[j]
-		}
-		want := dot + by
-		if d := math.Abs(y[j] - want); !(d <= gamma(rows)*(abs+math.Abs(by))) {
-			t.Fatalf("rows=%d cols=%d lda=%d beta=%v: y[%d] = %v, want %v (error %.3g of %.3g)",
-				rows, cols, lda, beta, j, y[j], want, d, abs+math.Abs(by))
-		}
-	}
-	for i := range x {
-		if math.Float64bits(x[i]) != math.Float64bits(xs[i]) {
-			t.Fatalf("x modified")
-		}
-	}
+	checkProduct(t, rng, rows, cols, lda, beta, true)
 }
 
 func TestGemvTShapes(t *testing.T) {
@@ -161,20 +134,11 @@ func TestGemvTBitIdentical(t *testing.T) {
 func TestGemvTPanics(t *testing.T) {
 	a := make([]float64, 12)
 	x, y := make([]float64, 3), make([]float64, 4)
-	for name, f := range map[string]func(){
+	mustPanic(t, map[string]func(){
 		"stride":   func() { GemvT(y, 0, a, 3, x) },
 		"short":    func() { GemvT(y, 0, a, 4, make([]float64, 4)) },
 		"negative": func() { GemvT(y, 0, a, -1, x[:1]) },
-	} {
-		func() {
-			defer func() {
-				if r := recover(); r == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 	GemvT(y, 0, a, 4, x)
 	GemvT(y, 0, a[:4], 0, x[:1])
 }

@@ -88,9 +88,22 @@ func paths(t *testing.T, f func(t *testing.T)) {
 // checkGemv calls Gemv on the given shape and checks it against refDot.
 func checkGemv(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64) {
 	t.Helper()
+	checkProduct(t, rng, rows, cols, lda, beta, false)
+}
+
+// checkProduct calls Gemv (GemvT when trans) on a random rows x cols matrix
+// A of stride lda and checks each entry of y against refDot on the row (the
+// column) of A, and that x is left unchanged. With beta = 0, y starts as
+// NaN, which must not be read.
+func checkProduct(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64, trans bool) {
+	t.Helper()
 	a := matrix(rng, rows, cols, lda)
-	x := vector(rng, cols)
-	y0 := vector(rng, rows)
+	nx, ny := cols, rows
+	if trans {
+		nx, ny = rows, cols
+	}
+	x := vector(rng, nx)
+	y0 := vector(rng, ny)
 	y := append([]float64(nil), y0...)
 	if beta == 0 {
 		for i := range y {
@@ -98,15 +111,25 @@ func checkGemv(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64) 
 		}
 	}
 	xs := append([]float64(nil), x...)
-	Gemv(y, beta, a, lda, x)
-	for i := range rows {
-		dot, abs := refDot(a[i*lda:i*lda+cols], x)
+	if trans {
+		GemvT(y, beta, a, lda, x)
+	} else {
+		Gemv(y, beta, a, lda, x)
+	}
+	for i := range ny {
+		var line []float64
+		if trans {
+			line = column(a, lda, rows, i)
+		} else {
+			line = a[i*lda : i*lda+cols]
+		}
+		dot, abs := refDot(line, x)
 		by := 0.0
 		if beta != 0 {
 			by = beta * y0[i]
 		}
 		want := dot + by
-		if d := math.Abs(y[i] - want); !(d <= gamma(cols)*(abs+math.Abs(by))) {
+		if d := math.Abs(y[i] - want); !(d <= gamma(nx)*(abs+math.Abs(by))) {
 			t.Fatalf("rows=%d cols=%d lda=%d beta=%v: y[%d] = %v, want %v (error %.3g of %.3g)",
 				rows, cols, lda, beta, i, y[i], want, d, abs+math.Abs(by))
 		}
@@ -115,6 +138,21 @@ func checkGemv(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64) 
 		if math.Float64bits(x[j]) != math.Float64bits(xs[j]) {
 			t.Fatalf("x modified")
 		}
+	}
+}
+
+// mustPanic checks that every call of cases panics.
+func mustPanic(t *testing.T, cases map[string]func()) {
+	t.Helper()
+	for name, f := range cases {
+		func() {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
 	}
 }
 
@@ -260,22 +298,13 @@ func TestGemv2Accuracy(t *testing.T) {
 func TestPanics(t *testing.T) {
 	a := make([]float64, 12)
 	x, y := make([]float64, 4), make([]float64, 3)
-	for name, f := range map[string]func(){
+	mustPanic(t, map[string]func(){
 		"stride":   func() { Gemv(y, 0, a, 3, x) },
 		"short":    func() { Gemv(make([]float64, 4), 0, a, 4, x) },
 		"negative": func() { Gemv(y[:1], 0, a, -1, x) },
 		"lengths":  func() { Gemv2(y, y[:2], 0, a, 4, x, x) },
 		"xlengths": func() { Gemv2(y, y, 0, a, 4, x, x[:3]) },
-	} {
-		func() {
-			defer func() {
-				if r := recover(); r == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 	// The exact length is enough, and one row needs no stride.
 	Gemv(y, 0, a, 4, x)
 	Gemv(y[:1], 0, a[:4], 0, x)
