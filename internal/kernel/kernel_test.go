@@ -141,6 +141,22 @@ func checkProduct(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float6
 	}
 }
 
+// checkSmallShapes runs checkProduct, in this order, on every row count
+// given with 0 to 67 columns, strides cols + 0, 1, 3 and 8, and beta 0, 1
+// and -0.75.
+func checkSmallShapes(t *testing.T, rng *rand.Rand, rowCounts []int, trans bool) {
+	t.Helper()
+	for _, rows := range rowCounts {
+		for cols := 0; cols <= 67; cols++ {
+			for _, pad := range []int{0, 1, 3, 8} {
+				for _, beta := range []float64{0, 1, -0.75} {
+					checkProduct(t, rng, rows, cols, cols+pad, beta, trans)
+				}
+			}
+		}
+	}
+}
+
 // mustPanic checks that every call of cases panics.
 func mustPanic(t *testing.T, cases map[string]func()) {
 	t.Helper()
@@ -159,15 +175,7 @@ func mustPanic(t *testing.T, cases map[string]func()) {
 func TestGemvShapes(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 0))
-		for _, rows := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13} {
-			for cols := 0; cols <= 67; cols++ {
-				for _, pad := range []int{0, 1, 3, 8} {
-					for _, beta := range []float64{0, 1, -0.75} {
-						checkGemv(t, rng, rows, cols, cols+pad, beta)
-					}
-				}
-			}
-		}
+		checkSmallShapes(t, rng, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13}, false)
 	})
 }
 
