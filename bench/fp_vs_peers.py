@@ -9,7 +9,7 @@ One run, same network, same initial states, for each case:
          state, the analytic Jacobian; success judged by max|F| <= 1e-8,
          not by its flag (its relative xtol fails at h = 0);
   adam   a torch re-implementation of FixedPointFinder's optimiser
-         (mattgolub/fixed-point-finder, see ../shared/PEERS.md): Adam on the
+         (mattgolub/fixed-point-finder, its PyTorch version): Adam on the
          mean of q over all states at once, lr 1.0, lr *= 0.95 whenever the
          mean q has not improved for 2 iterations, stop when every q <
          tol_q = 1e-12, |dq| < 1e-20 lr or 5000 iterations; float32; q of
