@@ -84,23 +84,23 @@ func (m *memoryOption) check(est float64, what string) error {
 // parseSize reads a size: a number of bytes, with an optional suffix K, M,
 // G, T or P (also KB, KiB, ...), each a power of 1024.
 func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	u := strings.ToUpper(t)
-	mult := 1.0
-	for i, suf := range []string{"K", "M", "G", "T", "P"} {
-		for _, form := range []string{suf + "IB", suf + "B", suf} {
-			if strings.HasSuffix(u, form) {
-				u = strings.TrimSuffix(u, form)
-				mult = math.Pow(1024, float64(i+1))
-				goto number
-			}
-		}
+	bad := fmt.Errorf("%q: want a size such as 512M, 8G, 1.5T or a number of bytes (0: no limit)", s)
+	// The unit: B, or K, M, G, T, P alone or followed by B or iB.
+	u, hasB := strings.CutSuffix(strings.ToUpper(strings.TrimSpace(s)), "B")
+	u, hasI := strings.CutSuffix(u, "I")
+	if hasI && !hasB {
+		return 0, bad
 	}
-	u = strings.TrimSuffix(u, "B")
-number:
+	mult := 1.0
+	if k := strings.LastIndexAny(u, "KMGTP"); k >= 0 && k == len(u)-1 {
+		mult = math.Pow(1024, float64(strings.IndexByte("KMGTP", u[k])+1))
+		u = u[:k]
+	} else if hasI {
+		return 0, bad
+	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(u), 64)
 	if err != nil || math.IsNaN(v) || v < 0 || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q: want a size such as 512M, 8G, 1.5T or a number of bytes (0: no limit)", s)
+		return 0, bad
 	}
 	b := v * mult
 	if b >= math.MaxInt64 {
