@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/fpfind/fpfind/internal/enum"
 )
 
 // Activation is an element-wise nonlinearity phi with its first and second
@@ -20,7 +22,7 @@ const (
 	RectifiedTanh                   // phi(x) = max(0, tanh(x)); phi'(0) = 1 (right derivative)
 )
 
-var activationNames = [...]string{
+var activationNames = enum.Names[Activation]{
 	Tanh:          "tanh",
 	ReLU:          "relu",
 	Softplus:      "softplus",
@@ -35,12 +37,7 @@ func Activations() []Activation {
 }
 
 // String returns the name used in files and on the command line.
-func (a Activation) String() string {
-	if a < 0 || int(a) >= len(activationNames) {
-		return fmt.Sprintf("Activation(%d)", int(a))
-	}
-	return activationNames[a]
-}
+func (a Activation) String() string { return activationNames.String(a) }
 
 // ParseActivation returns the activation with the given name (case is
 // ignored; "logistic" is accepted for sigmoid and "rectified_tanh" for
@@ -55,12 +52,10 @@ func ParseActivation(s string) (Activation, error) {
 	case "identity":
 		return Linear, nil
 	}
-	for i, n := range activationNames {
-		if n == name {
-			return Activation(i), nil
-		}
+	if a, ok := activationNames.Lookup(name); ok {
+		return a, nil
 	}
-	return 0, fmt.Errorf("unknown activation %q (want one of %s)", s, strings.Join(activationNames[:], ", "))
+	return 0, fmt.Errorf("unknown activation %q (want one of %s)", s, strings.Join(activationNames, ", "))
 }
 
 // Odd reports whether phi(-x) = -phi(x), so that a network without bias and

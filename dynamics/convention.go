@@ -3,6 +3,8 @@ package dynamics
 import (
 	"fmt"
 	"strings"
+
+	"github.com/fpfind/fpfind/internal/enum"
 )
 
 // Convention is the time convention of a network: it fixes the linear
@@ -16,25 +18,17 @@ const (
 	Discrete                     // h <- phi(x); stable when every |lambda| < 1
 )
 
-var conventionNames = [...]string{Continuous: "continuous", Leaky: "leaky", Discrete: "discrete"}
+var conventionNames = enum.Names[Convention]{Continuous: "continuous", Leaky: "leaky", Discrete: "discrete"}
 
 // String returns the name used in files and on the command line.
-func (c Convention) String() string {
-	if c < 0 || int(c) >= len(conventionNames) {
-		return fmt.Sprintf("Convention(%d)", int(c))
-	}
-	return conventionNames[c]
-}
+func (c Convention) String() string { return conventionNames.String(c) }
 
 // ParseConvention returns the convention with the given name (case ignored).
 func ParseConvention(s string) (Convention, error) {
-	name := strings.ToLower(strings.TrimSpace(s))
-	for i, n := range conventionNames {
-		if n == name {
-			return Convention(i), nil
-		}
+	if c, ok := conventionNames.Lookup(strings.ToLower(strings.TrimSpace(s))); ok {
+		return c, nil
 	}
-	return 0, fmt.Errorf("unknown convention %q (want one of %s)", s, strings.Join(conventionNames[:], ", "))
+	return 0, fmt.Errorf("unknown convention %q (want one of %s)", s, strings.Join(conventionNames, ", "))
 }
 
 // IsMap reports whether the convention is a discrete-time map (Leaky or

@@ -139,7 +139,7 @@ func New(c Config) (*Network, error) {
 			net.uniform = false
 		}
 	}
-	if c.Activation < 0 || int(c.Activation) >= len(activationNames) {
+	if !activationNames.Valid(c.Activation) {
 		return bad("Activation", "unknown activation %d", int(c.Activation))
 	}
 	switch c.Convention {

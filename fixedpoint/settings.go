@@ -9,6 +9,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/internal/dense"
+	"github.com/fpfind/fpfind/internal/enum"
 )
 
 // System is what Find needs of a network: its dimension, vector field,
@@ -75,22 +76,15 @@ const (
 	Speed
 )
 
-var methodNames = [...]string{Auto: "auto", Newton: "newton", Speed: "speed"}
+var methodNames = enum.Names[Method]{Auto: "auto", Newton: "newton", Speed: "speed"}
 
 // String returns "auto", "newton" or "speed".
-func (m Method) String() string {
-	if m < 0 || int(m) >= len(methodNames) {
-		return fmt.Sprintf("Method(%d)", int(m))
-	}
-	return methodNames[m]
-}
+func (m Method) String() string { return methodNames.String(m) }
 
 // ParseMethod returns the method named s ("auto", "newton" or "speed").
 func ParseMethod(s string) (Method, error) {
-	for i, n := range methodNames {
-		if n == s {
-			return Method(i), nil
-		}
+	if m, ok := methodNames.Lookup(s); ok {
+		return m, nil
 	}
 	return 0, fmt.Errorf("fixedpoint: unknown method %q (want auto, newton or speed)", s)
 }
@@ -112,19 +106,14 @@ const (
 	LinearMatrixFree
 )
 
-var linearNames = [...]string{LinearAuto: "auto", LinearLU: "lu", LinearMatrixFree: "matrix-free"}
+var linearNames = enum.Names[Linear]{LinearAuto: "auto", LinearLU: "lu", LinearMatrixFree: "matrix-free"}
 
 // LinearOldName is the former name of LinearMatrixFree, which ParseLinear
 // still accepts.
 const LinearOldName = "gmres"
 
 // String returns "auto", "lu" or "matrix-free".
-func (l Linear) String() string {
-	if l < 0 || int(l) >= len(linearNames) {
-		return fmt.Sprintf("Linear(%d)", int(l))
-	}
-	return linearNames[l]
-}
+func (l Linear) String() string { return linearNames.String(l) }
 
 // ParseLinear returns the linear solver named s ("auto", "lu" or
 // "matrix-free"; LinearOldName, "gmres", is taken as "matrix-free").
@@ -132,10 +121,8 @@ func ParseLinear(s string) (Linear, error) {
 	if s == LinearOldName {
 		return LinearMatrixFree, nil
 	}
-	for i, n := range linearNames {
-		if n == s {
-			return Linear(i), nil
-		}
+	if l, ok := linearNames.Lookup(s); ok {
+		return l, nil
 	}
 	return 0, fmt.Errorf("fixedpoint: unknown linear solver %q (want auto, lu or matrix-free)", s)
 }
@@ -281,7 +268,7 @@ func Resolve(s *Settings, n int) (Settings, error) {
 		}
 		return nil
 	}
-	if r.Method < Auto || r.Method > Speed {
+	if !methodNames.Valid(r.Method) {
 		return bad("Method", r.Method)
 	}
 	switch r.Linear {

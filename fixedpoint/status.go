@@ -1,6 +1,10 @@
 package fixedpoint
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/fpfind/fpfind/internal/enum"
+)
 
 // Status says how a run ended, or what kind of point a unique point is. The
 // strings are those of docs/DESIGN.md: "fixed", "slow", "not-converged",
@@ -22,7 +26,7 @@ const (
 	Diverged
 )
 
-var statusNames = [...]string{
+var statusNames = enum.Names[Status]{
 	Fixed:        "fixed",
 	Slow:         "slow",
 	NotConverged: "not-converged",
@@ -30,20 +34,10 @@ var statusNames = [...]string{
 }
 
 // String returns the docs/DESIGN.md name of the status.
-func (s Status) String() string {
-	if s < 0 || int(s) >= len(statusNames) {
-		return fmt.Sprintf("Status(%d)", int(s))
-	}
-	return statusNames[s]
-}
+func (s Status) String() string { return statusNames.String(s) }
 
 // MarshalText implements encoding.TextMarshaler with the docs/DESIGN.md name.
-func (s Status) MarshalText() ([]byte, error) {
-	if s < 0 || int(s) >= len(statusNames) {
-		return nil, fmt.Errorf("fixedpoint: unknown status %d", int(s))
-	}
-	return []byte(statusNames[s]), nil
-}
+func (s Status) MarshalText() ([]byte, error) { return statusNames.Text(s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts the names
 // returned by String.
@@ -59,10 +53,8 @@ func (s *Status) UnmarshalText(b []byte) error {
 // ParseStatus returns the status named s ("fixed", "slow", "not-converged"
 // or "diverged").
 func ParseStatus(s string) (Status, error) {
-	for i, n := range statusNames {
-		if n == s {
-			return Status(i), nil
-		}
+	if v, ok := statusNames.Lookup(s); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("fixedpoint: unknown status %q (want fixed, slow, not-converged or diverged)", s)
 }
@@ -80,12 +72,7 @@ const (
 	FromDeflation
 )
 
-var sourceNames = [...]string{FromRun: "run", FromSymmetry: "symmetry", FromDeflation: "deflation"}
+var sourceNames = enum.Names[Source]{FromRun: "run", FromSymmetry: "symmetry", FromDeflation: "deflation"}
 
 // String returns "run", "symmetry" or "deflation".
-func (s Source) String() string {
-	if s < 0 || int(s) >= len(sourceNames) {
-		return fmt.Sprintf("Source(%d)", int(s))
-	}
-	return sourceNames[s]
-}
+func (s Source) String() string { return sourceNames.String(s) }

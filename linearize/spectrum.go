@@ -12,6 +12,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/internal/eigen"
+	"github.com/fpfind/fpfind/internal/enum"
 )
 
 // Class is the stability class of a point (docs/DESIGN.md section 3).
@@ -25,34 +26,23 @@ const (
 	Marginal              // NUnstable = 0 < NMarginal
 )
 
-var classNames = [...]string{Stable: "stable", Saddle: "saddle", Unstable: "unstable", Marginal: "marginal"}
+var classNames = enum.Names[Class]{Stable: "stable", Saddle: "saddle", Unstable: "unstable", Marginal: "marginal"}
 
 // String returns "stable", "saddle", "unstable" or "marginal".
-func (c Class) String() string {
-	if c < 0 || int(c) >= len(classNames) {
-		return fmt.Sprintf("Class(%d)", int(c))
-	}
-	return classNames[c]
-}
+func (c Class) String() string { return classNames.String(c) }
 
 // MarshalText implements encoding.TextMarshaler with [Class.String].
-func (c Class) MarshalText() ([]byte, error) {
-	if c < 0 || int(c) >= len(classNames) {
-		return nil, fmt.Errorf("linearize: invalid class %d", int(c))
-	}
-	return []byte(classNames[c]), nil
-}
+func (c Class) MarshalText() ([]byte, error) { return classNames.Text(c) }
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts the strings
 // of [Class.String].
 func (c *Class) UnmarshalText(b []byte) error {
-	for i, n := range classNames {
-		if n == string(b) {
-			*c = Class(i)
-			return nil
-		}
+	v, ok := classNames.Lookup(string(b))
+	if !ok {
+		return fmt.Errorf("linearize: unknown class %q", b)
 	}
-	return fmt.Errorf("linearize: unknown class %q", b)
+	*c = v
+	return nil
 }
 
 // Classify returns the class for nUnstable unstable and nMarginal marginal

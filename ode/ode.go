@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/enum"
 )
 
 // Func is the right-hand side of dy/dt = f(t, y). It writes f(t, y) into
@@ -36,7 +38,7 @@ const (
 	Heun                        // fixed-step (stochastic) Heun: order 2 without noise; strong order 1, weak order 2 with additive noise
 )
 
-var methodNames = [...]string{
+var methodNames = enum.Names[Method]{
 	Default:       "default",
 	DormandPrince: "dormand-prince",
 	Euler:         "euler",
@@ -46,12 +48,7 @@ var methodNames = [...]string{
 }
 
 // String returns the method's name, e.g. "dormand-prince".
-func (m Method) String() string {
-	if m < 0 || int(m) >= len(methodNames) {
-		return fmt.Sprintf("Method(%d)", int(m))
-	}
-	return methodNames[m]
-}
+func (m Method) String() string { return methodNames.String(m) }
 
 // ParseMethod returns the method with the given name ("dormand-prince"
 // (or "dopri5", "rk45"), "euler", "rk4", "euler-maruyama" (or "em"), "heun").
@@ -62,10 +59,8 @@ func ParseMethod(s string) (Method, error) {
 	case "em":
 		return EulerMaruyama, nil
 	}
-	for i, n := range methodNames {
-		if n == s {
-			return Method(i), nil
-		}
+	if m, ok := methodNames.Lookup(s); ok {
+		return m, nil
 	}
 	return 0, fmt.Errorf("ode: unknown method %q", s)
 }
@@ -154,7 +149,7 @@ const (
 	Canceled                      // the context was canceled
 )
 
-var statusNames = [...]string{
+var statusNames = enum.Names[Status]{
 	Success:         "success",
 	NonFinite:       "non-finite",
 	StepUnderflow:   "step-underflow",
@@ -163,12 +158,7 @@ var statusNames = [...]string{
 }
 
 // String returns the status's name, e.g. "non-finite".
-func (s Status) String() string {
-	if s < 0 || int(s) >= len(statusNames) {
-		return fmt.Sprintf("Status(%d)", int(s))
-	}
-	return statusNames[s]
-}
+func (s Status) String() string { return statusNames.String(s) }
 
 // MarshalText implements encoding.TextMarshaler with String.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
@@ -295,7 +285,7 @@ func validate(s *Settings, n int, t0, t1 float64) (*config, error) {
 	}
 	c := &config{method: s.Method, step: s.Step, maxStep: s.MaxStep, rtol: s.RelTol, atol: s.AbsTol,
 		maxSteps: s.MaxSteps, times: s.Times, workers: s.Workers}
-	if c.method < 0 || int(c.method) >= len(methodNames) {
+	if !methodNames.Valid(c.method) {
 		return nil, bad("Method", "unknown method %d", int(c.method))
 	}
 	if c.method == Default {
