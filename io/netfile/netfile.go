@@ -446,33 +446,13 @@ func build(file string, arrays []*numpy.Array, opts *LoadOptions) (*Loaded, erro
 		y.keyOf[KeyTau] = "tau (option)"
 	}
 	// Strings and alpha.
-	if act := y.act; act != nil {
-		s, err := scalarString(act)
-		if err != nil {
-			return bad(act.Name, "%v", err)
-		}
-		if c.Activation, err = dynamics.ParseActivation(s); err != nil {
-			return bad(act.Name, "%v", err)
-		}
+	if key, err := readName(&c.Activation, y.act, opts.Activation, "activation (option)", dynamics.ParseActivation); err != nil {
+		return bad(key, "%v", err)
 	}
-	if opts.Activation != "" {
-		if c.Activation, err = dynamics.ParseActivation(opts.Activation); err != nil {
-			return bad("activation (option)", "%v", err)
-		}
-	}
-	if conv := y.conv; conv != nil {
-		s, err := scalarString(conv)
-		if err != nil {
-			return bad(conv.Name, "%v", err)
-		}
-		if c.Convention, err = dynamics.ParseConvention(s); err != nil {
-			return bad(conv.Name, "%v", err)
-		}
+	if key, err := readName(&c.Convention, y.conv, opts.Convention, "convention (option)", dynamics.ParseConvention); err != nil {
+		return bad(key, "%v", err)
 	}
 	if opts.Convention != "" {
-		if c.Convention, err = dynamics.ParseConvention(opts.Convention); err != nil {
-			return bad("convention (option)", "%v", err)
-		}
 		y.keyOf[KeyConvention] = "convention (option)"
 	}
 	alphaGiven := false
@@ -553,6 +533,28 @@ func realDtype(a *numpy.Array) error {
 		return fmt.Errorf("dtype %s is not a real number type", a.Dtype)
 	}
 	return nil
+}
+
+// readName sets *dst to the value of a named setting (the activation, the
+// convention): the file's single string a when there is one, then the
+// option opt when it is not empty, which overrides the file. On error it
+// returns the key to blame: a's name, or optKey for the option.
+func readName[T any](dst *T, a *numpy.Array, opt, optKey string, parse func(string) (T, error)) (key string, err error) {
+	if a != nil {
+		s, err := scalarString(a)
+		if err == nil {
+			*dst, err = parse(s)
+		}
+		if err != nil {
+			return a.Name, err
+		}
+	}
+	if opt != "" {
+		if *dst, err = parse(opt); err != nil {
+			return optKey, err
+		}
+	}
+	return "", nil
 }
 
 func scalarString(a *numpy.Array) (string, error) {
