@@ -80,34 +80,12 @@ func prepare(y []float64, beta float64) (add bool) {
 	return true
 }
 
-// gemvGo is the pure-Go kernel: rows two at a time, four accumulators per
-// row, in a fixed order.
+// gemvGo is the pure-Go kernel: rows two at a time, each summed by dot2.
 func gemvGo(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
 	x = x[:cols]
 	i := 0
 	for ; i+2 <= rows; i += 2 {
-		r0 := a[i*lda : i*lda+cols]
-		r1 := a[(i+1)*lda : (i+1)*lda+cols]
-		var s00, s01, s02, s03, s10, s11, s12, s13 float64
-		j := 0
-		for ; j+4 <= cols; j += 4 {
-			xj := x[j : j+4 : j+4]
-			a0 := r0[j : j+4 : j+4]
-			a1 := r1[j : j+4 : j+4]
-			s00 += a0[0] * xj[0]
-			s01 += a0[1] * xj[1]
-			s02 += a0[2] * xj[2]
-			s03 += a0[3] * xj[3]
-			s10 += a1[0] * xj[0]
-			s11 += a1[1] * xj[1]
-			s12 += a1[2] * xj[2]
-			s13 += a1[3] * xj[3]
-		}
-		s0, s1 := (s00+s02)+(s01+s03), (s10+s12)+(s11+s13)
-		for ; j < cols; j++ {
-			s0 += r0[j] * x[j]
-			s1 += r1[j] * x[j]
-		}
+		s0, s1 := dot2(a[i*lda:i*lda+cols], x, a[(i+1)*lda:(i+1)*lda+cols], x)
 		if add {
 			s0 += y[i]
 			s1 += y[i+1]
@@ -115,21 +93,7 @@ func gemvGo(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
 		y[i], y[i+1] = s0, s1
 	}
 	if i < rows {
-		r0 := a[i*lda : i*lda+cols]
-		var s00, s01, s02, s03 float64
-		j := 0
-		for ; j+4 <= cols; j += 4 {
-			xj := x[j : j+4 : j+4]
-			a0 := r0[j : j+4 : j+4]
-			s00 += a0[0] * xj[0]
-			s01 += a0[1] * xj[1]
-			s02 += a0[2] * xj[2]
-			s03 += a0[3] * xj[3]
-		}
-		s0 := (s00 + s02) + (s01 + s03)
-		for ; j < cols; j++ {
-			s0 += r0[j] * x[j]
-		}
+		s0 := dot(a[i*lda:i*lda+cols], x)
 		if add {
 			s0 += y[i]
 		}
@@ -137,38 +101,70 @@ func gemvGo(y, a []float64, lda int, x []float64, rows, cols int, add bool) {
 	}
 }
 
-// gemv2Go is the pure-Go dual kernel: one pass over A, each row summed in
-// the order of gemvGo, so its results are bit-identical to two gemvGo calls.
+// gemv2Go is the pure-Go dual kernel: one pass over A, each row summed by
+// dot2 as gemvGo sums it, so its results are bit-identical to two gemvGo
+// calls.
 func gemv2Go(y1, y2, a []float64, lda int, x1, x2 []float64, rows, cols int, add bool) {
 	x1, x2 = x1[:cols], x2[:cols]
 	for i := range rows {
 		r := a[i*lda : i*lda+cols]
-		var p0, p1, p2, p3, q0, q1, q2, q3 float64
-		j := 0
-		for ; j+4 <= cols; j += 4 {
-			aj := r[j : j+4 : j+4]
-			u := x1[j : j+4 : j+4]
-			v := x2[j : j+4 : j+4]
-			p0 += aj[0] * u[0]
-			p1 += aj[1] * u[1]
-			p2 += aj[2] * u[2]
-			p3 += aj[3] * u[3]
-			q0 += aj[0] * v[0]
-			q1 += aj[1] * v[1]
-			q2 += aj[2] * v[2]
-			q3 += aj[3] * v[3]
-		}
-		s, t := (p0+p2)+(p1+p3), (q0+q2)+(q1+q3)
-		for ; j < cols; j++ {
-			s += r[j] * x1[j]
-			t += r[j] * x2[j]
-		}
+		s, t := dot2(r, x1, r, x2)
 		if add {
 			s += y1[i]
 			t += y2[i]
 		}
 		y1[i], y2[i] = s, t
 	}
+}
+
+// dot2 returns a.x and b.y, all four of the same length, each summed in the
+// fixed order of the pure-Go kernels: four partial sums over blocks of four
+// elements, combined as (s0+s2)+(s1+s3), then the remaining elements in
+// turn. The two sums share one loop, so a common operand (the same x for
+// two rows, the same row for two vectors) is read once from cache.
+func dot2(a, x, b, y []float64) (s, t float64) {
+	n := len(x)
+	a, b, y = a[:n], b[:n], y[:n]
+	var s0, s1, s2, s3, t0, t1, t2, t3 float64
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		aj, xj := a[j:j+4:j+4], x[j:j+4:j+4]
+		bj, yj := b[j:j+4:j+4], y[j:j+4:j+4]
+		s0 += aj[0] * xj[0]
+		s1 += aj[1] * xj[1]
+		s2 += aj[2] * xj[2]
+		s3 += aj[3] * xj[3]
+		t0 += bj[0] * yj[0]
+		t1 += bj[1] * yj[1]
+		t2 += bj[2] * yj[2]
+		t3 += bj[3] * yj[3]
+	}
+	s, t = (s0+s2)+(s1+s3), (t0+t2)+(t1+t3)
+	for ; j < n; j++ {
+		s += a[j] * x[j]
+		t += b[j] * y[j]
+	}
+	return s, t
+}
+
+// dot returns a.x, summed in the order of dot2.
+func dot(a, x []float64) float64 {
+	n := len(x)
+	a = a[:n]
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		aj, xj := a[j:j+4:j+4], x[j:j+4:j+4]
+		s0 += aj[0] * xj[0]
+		s1 += aj[1] * xj[1]
+		s2 += aj[2] * xj[2]
+		s3 += aj[3] * xj[3]
+	}
+	s := (s0 + s2) + (s1 + s3)
+	for ; j < n; j++ {
+		s += a[j] * x[j]
+	}
+	return s
 }
 
 // ForRows calls fn(r) for every r < k, the rows split between par
