@@ -43,13 +43,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 		return impl.Dlahqr(wantt, wantz, n, ilo, ihi, h, ldh, wr, wi, iloz, ihiz, z, ldz)
 	}
 	nh := ihi - ilo + 1
-
-	// Recommended deflation window and number of shifts.
-	nwr := max(2, windowSize(nh))
-	nwr = min(nh, min((n-1)/3, nwr))
-	nsr := numShifts(nh)
-	nsr = min(nsr, min((n-3)/6, ihi-ilo))
-	nsr = max(2, nsr&^1)
+	nwr, nsr := recommended(n, ilo, ihi)
 	kacc22 := accumulate(nsr)
 
 	// Largest deflation window and number of shifts that fit the
@@ -241,17 +235,26 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 	return unconverged
 }
 
+// recommended returns the deflation window nwr and the number of shifts
+// nsr that laqr0 recommends for the active block ilo..ihi of an n×n
+// matrix (both at least 2, nsr even), as Dlaqr04 computes them.
+func recommended(n, ilo, ihi int) (nwr, nsr int) {
+	nh := ihi - ilo + 1
+	nwr = max(2, windowSize(nh))
+	nwr = min(nh, min((n-1)/3, nwr))
+	nsr = numShifts(nh)
+	nsr = min(nsr, min((n-3)/6, ihi-ilo))
+	nsr = max(2, nsr&^1)
+	return nwr, nsr
+}
+
 // laqr0Work returns the workspace length laqr0 wants for an n×n matrix.
 func laqr0Work(wantt, wantz bool, n, ilo, ihi int, aedRecur int) int {
 	if n <= ntiny {
 		return 1
 	}
 	nh := ihi - ilo + 1
-	nwr := max(2, windowSize(nh))
-	nwr = min(nh, min((n-1)/3, nwr))
-	nsr := numShifts(nh)
-	nsr = min(nsr, min((n-3)/6, ihi-ilo))
-	nsr = max(2, nsr&^1)
+	nwr, nsr := recommended(n, ilo, ihi)
 	// Workspace query to Dlaqr23 with the largest window laqr0 can use
 	// (nwr+1); Dlaqr5 needs 3*nsr/2.
 	work := []float64{0}
