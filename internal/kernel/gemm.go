@@ -24,9 +24,7 @@ import (
 // smaller than its row length (for more than one row) or a slice is too
 // short. C must not overlap A or B.
 func GemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
-	if m < 0 || n < 0 || k < 0 {
-		panic("kernel: negative dimension")
-	}
+	nonNegative(m, n, k)
 	check(m, k, a, lda)
 	check(k, n, b, ldb)
 	check(m, n, c, ldc)

@@ -61,6 +61,15 @@ func check(rows, cols int, a []float64, lda int) {
 	}
 }
 
+// nonNegative panics if a dimension is negative.
+func nonNegative(dims ...int) {
+	for _, d := range dims {
+		if d < 0 {
+			panic("kernel: negative dimension")
+		}
+	}
+}
+
 // prepare scales y by beta and reports whether the product is to be added
 // to y (false: y is overwritten).
 func prepare(y []float64, beta float64) (add bool) {

@@ -19,9 +19,7 @@ type Packed struct {
 // Pack copies the k x n matrix in b (row-major, stride ldb) into a Packed.
 // It panics if b is too short or the stride smaller than n.
 func Pack(k, n int, b []float64, ldb int) *Packed {
-	if k < 0 || n < 0 {
-		panic("kernel: negative dimension")
-	}
+	nonNegative(k, n)
 	check(k, n, b, ldb)
 	return packBlocks(k, n, func(blk []float64, j0, jn, k0, kn int) {
 		for kk := range kn {
@@ -67,9 +65,7 @@ const Band = packCols
 // short slices. C must not overlap A.
 func GemmPacked(m int, a []float64, lda int, p *Packed, j0, j1 int, c []float64, ldc int) {
 	k, n := p.k, p.n
-	if m < 0 {
-		panic("kernel: negative dimension")
-	}
+	nonNegative(m)
 	if j0 < 0 || j1 > n || j0 > j1 || j0%packCols != 0 || j1%packCols != 0 && j1 != n {
 		panic("kernel: GemmPacked column range not on band boundaries")
 	}
@@ -106,9 +102,7 @@ func GemmPacked(m int, a []float64, lda int, p *Packed, j0, j1 int, c []float64,
 // (row-major, stride lda), without forming A^T: the products x A^T of
 // row vectors x with the transpose of a network's weights.
 func PackTransposed(k, n int, a []float64, lda int) *Packed {
-	if k < 0 || n < 0 {
-		panic("kernel: negative dimension")
-	}
+	nonNegative(k, n)
 	check(n, k, a, lda)
 	return packBlocks(k, n, func(blk []float64, j0, jn, k0, kn int) {
 		for jj := range jn {
