@@ -38,13 +38,9 @@ type findOptions struct {
 	workers   int
 	memory    memoryOption
 	plot      string
-	help      bool
-	version   bool
 }
 
-func newFindFlags() (*pflag.FlagSet, *findOptions) {
-	o := &findOptions{}
-	fs := newFlagSet("find")
+func (o *findOptions) register(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.inits, "inits", "n", 256, "number of initial states")
 	fs.StringVar(&o.initsFrom, "inits-from", "trajectories", "`SOURCE` of initial states: trajectories (of the network, plus noise) or random (uniform over the range of phi, cut at -3 and 3)")
 	fs.StringVar(&o.initsFile, "inits-file", "", "read the initial states from an (I x N) .npy `FILE` instead")
@@ -69,9 +65,7 @@ func newFindFlags() (*pflag.FlagSet, *findOptions) {
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues of every point into `FILE`.png, .svg or .pdf")
 	o.output.registerStreams(fs, true)
 	o.model.register(fs)
-	fs.BoolVar(&o.version, "version", false, "print the version and exit")
-	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
-	return fs, o
+	fs.Bool("version", false, "print the version and exit")
 }
 
 // Validate checks the flags that need no file.
@@ -148,18 +142,15 @@ unstable (see fpfind's package documentation).`,
   fpfind -n 1024 --seed 7 -o results --plot results.png net.npz
   fpfind net.npz --format json | jq '.points[] | {stability, q}'
 `,
-	flags: func() *pflag.FlagSet { fs, _ := newFindFlags(); return fs },
-	run:   runFind,
+	options: func() options { return &findOptions{} },
+	run:     runFind,
 }
 
 func runFind(ctx context.Context, e *env, c *command, name string, args []string) error {
-	fs, o := newFindFlags()
-	if done, err := parse(e, c, name, fs, args); done || err != nil {
+	o := &findOptions{}
+	fs, stop, err := c.parse(e, name, args, o)
+	if stop {
 		return err
-	}
-	o.spectrum.eigsSet = fs.Changed("eigs")
-	if err := o.Validate(); err != nil {
-		return usageErrorf(name, "%v", err)
 	}
 	if o.initsFile != "" {
 		for _, f := range []string{"inits", "inits-from", "init-noise"} {

@@ -17,10 +17,31 @@ type command struct {
 	summary  string // one line, for the overview
 	about    string // what it does, for its help
 	examples string // indented sample command lines
-	// flags returns a flag set with the command's flags (for its help).
-	flags func() *pflag.FlagSet
-	run   func(ctx context.Context, e *env, c *command, name string, args []string) error
+	// options returns the command's options at their defaults.
+	options func() options
+	run     func(ctx context.Context, e *env, c *command, name string, args []string) error
 }
+
+// options are the values of a command's flags.
+type options interface {
+	// register defines the command's flags on fs, bound to the options.
+	register(fs *pflag.FlagSet)
+	// Validate checks the values that need no file.
+	Validate() error
+}
+
+// flagsFor returns the command's flag set bound to o: an unsorted, silent
+// set of o's flags, then --help.
+func (c *command) flagsFor(o options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	o.register(fs)
+	fs.BoolP("help", "h", false, "print this help")
+	return fs
+}
+
+// flags returns the command's flag set at its defaults (for its help).
+func (c *command) flags() *pflag.FlagSet { return c.flagsFor(c.options()) }
 
 // help returns the text of `fpfind CMD --help`.
 func (c *command) help() string {

@@ -17,17 +17,12 @@ type infoOptions struct {
 	model  modelOptions
 	memory memoryOption
 	format string
-	help   bool
 }
 
-func newInfoFlags() (*pflag.FlagSet, *infoOptions) {
-	o := &infoOptions{}
-	fs := newFlagSet("info")
+func (o *infoOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.format, "format", "text", "`FORMAT` of stdout: text or json")
 	o.memory.register(fs)
 	o.model.register(fs)
-	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
-	return fs, o
 }
 
 // Validate checks the flags.
@@ -50,17 +45,15 @@ ignored.`,
 	examples: `  fpfind info testdata/flipflop.npz
   fpfind info --format json model.npz | jq .arrays
 `,
-	flags: func() *pflag.FlagSet { fs, _ := newInfoFlags(); return fs },
-	run:   runInfo,
+	options: func() options { return &infoOptions{} },
+	run:     runInfo,
 }
 
 func runInfo(_ context.Context, e *env, c *command, name string, args []string) error {
-	fs, o := newInfoFlags()
-	if done, err := parse(e, c, name, fs, args); done || err != nil {
+	o := &infoOptions{}
+	fs, stop, err := c.parse(e, name, args, o)
+	if stop {
 		return err
-	}
-	if err := o.Validate(); err != nil {
-		return usageErrorf(name, "%v", err)
 	}
 	path, err := networkArg(name, fs.Args())
 	if err != nil {

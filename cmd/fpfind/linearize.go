@@ -23,12 +23,9 @@ type linearizeOptions struct {
 	plot     string
 	workers  int
 	memory   memoryOption
-	help     bool
 }
 
-func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
-	o := &linearizeOptions{}
-	fs := newFlagSet("linearize")
+func (o *linearizeOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.at, "at", "", "the states: an (I x N) or (N) .npy `FILE` (required)")
 	fs.Float64Var(&o.tol, "tol", 1e-10, "a state is called a fixed point when max|F_i| <= `TOL`")
 	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
@@ -42,8 +39,6 @@ func newLinearizeFlags() (*pflag.FlagSet, *linearizeOptions) {
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs), at most GOMAXPROCS and one per state; the output does not depend on it")
 	o.memory.register(fs)
 	o.model.register(fs)
-	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
-	return fs, o
 }
 
 func (o *linearizeOptions) Validate() error {
@@ -83,18 +78,15 @@ column as in numpy.linalg.eig) and PREFIX.json. Above N = 1024 (or with
 	examples: `  fpfind linearize --at points.npy net.npz
   fpfind linearize --at points.npy --vectors -o spectra --plot spectra.png net.npz
 `,
-	flags: func() *pflag.FlagSet { fs, _ := newLinearizeFlags(); return fs },
-	run:   runLinearize,
+	options: func() options { return &linearizeOptions{} },
+	run:     runLinearize,
 }
 
 func runLinearize(ctx context.Context, e *env, c *command, name string, args []string) error {
-	fs, o := newLinearizeFlags()
-	if done, err := parse(e, c, name, fs, args); done || err != nil {
+	o := &linearizeOptions{}
+	fs, stop, err := c.parse(e, name, args, o)
+	if stop {
 		return err
-	}
-	o.spectrum.eigsSet = fs.Changed("eigs")
-	if err := o.Validate(); err != nil {
-		return usageErrorf(name, "%v", err)
 	}
 	o.model.maxBytes = o.memory.readLimit()
 	o.model.check = o.memory.checkNetwork

@@ -14,13 +14,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// newFlagSet returns an empty, unsorted, silent flag set for a command.
-func newFlagSet(name string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SortFlags = false
-	return fs
-}
-
 // modelOptions override what the network file says.
 type modelOptions struct {
 	convention string

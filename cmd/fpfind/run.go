@@ -370,28 +370,34 @@ func printable(s string) string {
 	return s
 }
 
-// parse parses args with fs for the command cmd (named name on the command
-// line, "" for plain fpfind). It returns done when the help or the version
-// was printed.
-func parse(e *env, cmd *command, name string, fs *pflag.FlagSet, args []string) (done bool, err error) {
+// parse parses args into o with the command's flag set (the command named
+// name on the command line, "" for plain fpfind), prints the help or the
+// version when they are asked for, and validates o. stop says that the
+// command has nothing more to do: err is then the usage error, or nil after
+// the help or the version.
+func (c *command) parse(e *env, name string, args []string, o options) (fs *pflag.FlagSet, stop bool, err error) {
+	fs = c.flagsFor(o)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(e.stdout, cmd.helpFor(name))
-			return true, nil
+			fmt.Fprint(e.stdout, c.helpFor(name))
+			return fs, true, nil
 		}
-		return false, usageErrorf(name, "%s", flagError(err))
+		return fs, true, usageErrorf(name, "%s", flagError(err))
 	}
 	if h, _ := fs.GetBool("help"); h {
-		fmt.Fprint(e.stdout, cmd.helpFor(name))
-		return true, nil
+		fmt.Fprint(e.stdout, c.helpFor(name))
+		return fs, true, nil
 	}
 	if v, err := fs.GetBool("version"); err == nil && v {
 		fmt.Fprintln(e.stdout, versionLine())
-		return true, nil
+		return fs, true, nil
 	}
-	return false, nil
+	if err := o.Validate(); err != nil {
+		return fs, true, usageErrorf(name, "%v", err)
+	}
+	return fs, false, nil
 }
 
 // flagError returns pflag's message, e.g. `invalid argument "x" for

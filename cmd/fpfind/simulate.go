@@ -35,12 +35,9 @@ type simulateOptions struct {
 	inputFile string
 	workers   int
 	memory    memoryOption
-	help      bool
 }
 
-func newSimulateFlags() (*pflag.FlagSet, *simulateOptions) {
-	o := &simulateOptions{}
-	fs := newFlagSet("simulate")
+func (o *simulateOptions) register(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.inits, "inits", "n", 16, "number of random initial states")
 	fs.StringVar(&o.initsFile, "inits-file", "", "read the initial states from an (I x N) .npy `FILE` instead")
 	fs.Float64Var(&o.initScale, "init-scale", 1, "random initial states are Gaussian with this std per unit")
@@ -59,8 +56,6 @@ func newSimulateFlags() (*pflag.FlagSet, *simulateOptions) {
 	o.output.registerOut(fs, "`PREFIX`.npz (t, h, inits, status) and PREFIX.json (required)")
 	o.output.registerStreams(fs, false)
 	o.model.register(fs)
-	fs.BoolVarP(&o.help, "help", "h", false, "print this help")
-	return fs, o
 }
 
 // Validate checks the flags that need no file.
@@ -129,17 +124,15 @@ the speed max|F_i| at the end (near 0: it settled on a fixed point).`,
   fpfind simulate -n 100 --noise 0.05 --t-end 50 --samples 501 -o traj net.npz
   fpfind simulate --inits-file starts.npy --input-file pulses.npy -o traj net.npz
 `,
-	flags: func() *pflag.FlagSet { fs, _ := newSimulateFlags(); return fs },
-	run:   runSimulate,
+	options: func() options { return &simulateOptions{} },
+	run:     runSimulate,
 }
 
 func runSimulate(ctx context.Context, e *env, c *command, name string, args []string) error {
-	fs, o := newSimulateFlags()
-	if done, err := parse(e, c, name, fs, args); done || err != nil {
+	o := &simulateOptions{}
+	fs, stop, err := c.parse(e, name, args, o)
+	if stop {
 		return err
-	}
-	if err := o.Validate(); err != nil {
-		return usageErrorf(name, "%v", err)
 	}
 	if o.initsFile != "" {
 		for _, f := range []string{"inits", "init-scale"} {

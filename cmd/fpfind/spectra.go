@@ -20,8 +20,8 @@ type spectrumOptions struct {
 	eps         float64
 	vectors     bool
 	leftVectors bool
-	eigs        int  // --eigs: leading eigenvalues per point, 0 for all
-	eigsSet     bool // --eigs was given; otherwise the automatic choice
+	eigs        int         // --eigs: leading eigenvalues per point, 0 for all
+	eigsFlag    *pflag.Flag // --eigs, once registered: Changed when it was given; otherwise the automatic choice
 	// memory, when not nil, is the --max-memory the linearisation is
 	// checked against once the number of points is known.
 	memory *memoryOption
@@ -48,7 +48,11 @@ const (
 // registerEigs registers --eigs.
 func (s *spectrumOptions) registerEigs(fs *pflag.FlagSet) {
 	fs.IntVar(&s.eigs, "eigs", 0, fmt.Sprintf("compute only the `COUNT` leading eigenvalues of each point (rightmost, or largest |lambda| for leaky/discrete) by a Krylov method; 0: all (full decomposition). Default: all up to N = %d, %d above", autoFullMax, autoEigs))
+	s.eigsFlag = fs.Lookup("eigs")
 }
+
+// eigsSet reports whether --eigs was given.
+func (s *spectrumOptions) eigsSet() bool { return s.eigsFlag != nil && s.eigsFlag.Changed }
 
 // validateEigs checks --eigs.
 func (s *spectrumOptions) validateEigs() error {
@@ -61,7 +65,7 @@ func (s *spectrumOptions) validateEigs() error {
 // count returns the number of eigenvalues computed per point for N units.
 func (s *spectrumOptions) count(n int) int {
 	k := s.eigs
-	if !s.eigsSet {
+	if !s.eigsSet() {
 		k = 0
 		if n > autoFullMax {
 			k = autoEigs
@@ -89,7 +93,7 @@ func (s *spectrumOptions) checkPartial(n int) error {
 		return nil
 	}
 	why := fmt.Sprintf("--eigs %d", s.eigs)
-	if !s.eigsSet {
+	if !s.eigsSet() {
 		why = fmt.Sprintf("N = %d > %d computes the %d leading ones by default", n, autoFullMax, autoEigs)
 	}
 	return fmt.Errorf("--left-vectors needs every eigenvalue, but only %d of %d are computed (%s): add --eigs 0 for the full decomposition", s.count(n), n, why)
