@@ -69,7 +69,7 @@ func (o *findOptions) register(fs *pflag.FlagSet) {
 }
 
 // Validate checks the flags that need no file.
-func (o *findOptions) Validate() error {
+func (o *findOptions) Validate(given func(flag string) bool) error {
 	if o.inits < 1 && o.initsFile == "" {
 		return fmt.Errorf("--inits %d: want at least 1", o.inits)
 	}
@@ -105,7 +105,10 @@ func (o *findOptions) Validate() error {
 	if o.deflation < -1 {
 		return fmt.Errorf("--deflation %d: want 0 (the default), -1 (none) or more", o.deflation)
 	}
-	return validateShared(o.workers, o.plot, &o.input, &o.output, &o.model)
+	if err := validateShared(o.workers, o.plot, &o.input, &o.output, &o.model); err != nil {
+		return err
+	}
+	return initsFileExcludes(o.initsFile, given, "inits", "inits-from", "init-noise")
 }
 
 var findCommand = &command{
@@ -143,22 +146,9 @@ unstable (see fpfind's package documentation).`,
   fpfind net.npz --format json | jq '.points[] | {stability, q}'
 `,
 	options: func() options { return &findOptions{} },
-	run:     runFind,
 }
 
-func runFind(ctx context.Context, e *env, c *command, name string, args []string) error {
-	o := &findOptions{}
-	fs, stop, err := c.parse(e, name, args, o)
-	if stop {
-		return err
-	}
-	if o.initsFile != "" {
-		for _, f := range []string{"inits", "inits-from", "init-noise"} {
-			if fs.Changed(f) {
-				return usageErrorf(name, "--%s and --inits-file exclude each other", f)
-			}
-		}
-	}
+func (o *findOptions) run(ctx context.Context, e *env, name string, args []string) error {
 	o.model.maxBytes = o.memory.readLimit()
 	o.model.check = func(n, m int) error {
 		// Before W is read: what reading it takes, and what a find from the
@@ -175,7 +165,7 @@ func runFind(ctx context.Context, e *env, c *command, name string, args []string
 	o.spectrum.memory = &o.memory
 	la := setUpBackend()
 	o.spectrum.solver = la.eig
-	in, err := openNetworkInput(e, name, fs.Args(), &o.model, &o.input, o.output.quiet)
+	in, err := openNetworkInput(e, name, args, &o.model, &o.input, o.output.quiet)
 	if err != nil {
 		return err
 	}

@@ -19,15 +19,19 @@ type command struct {
 	examples string // indented sample command lines
 	// options returns the command's options at their defaults.
 	options func() options
-	run     func(ctx context.Context, e *env, c *command, name string, args []string) error
 }
 
-// options are the values of a command's flags.
+// options are the values of a command's flags, and the command's run on
+// them.
 type options interface {
 	// register defines the command's flags on fs, bound to the options.
 	register(fs *pflag.FlagSet)
-	// Validate checks the values that need no file.
-	Validate() error
+	// Validate checks the values, and their combinations, that need no
+	// file; given reports whether a flag was given.
+	Validate(given func(flag string) bool) error
+	// run runs the command (named name on the command line, "" for plain
+	// fpfind) on the positional arguments args.
+	run(ctx context.Context, e *env, name string, args []string) error
 }
 
 // flagsFor returns the command's flag set bound to o: an unsorted, silent

@@ -26,7 +26,7 @@ func (o *infoOptions) register(fs *pflag.FlagSet) {
 }
 
 // Validate checks the flags.
-func (o *infoOptions) Validate() error {
+func (o *infoOptions) Validate(func(flag string) bool) error {
 	if o.format != "text" && o.format != "json" {
 		return fmt.Errorf("--format %q: want text or json", o.format)
 	}
@@ -46,16 +46,10 @@ ignored.`,
   fpfind info --format json model.npz | jq .arrays
 `,
 	options: func() options { return &infoOptions{} },
-	run:     runInfo,
 }
 
-func runInfo(_ context.Context, e *env, c *command, name string, args []string) error {
-	o := &infoOptions{}
-	fs, stop, err := c.parse(e, name, args, o)
-	if stop {
-		return err
-	}
-	path, err := networkArg(name, fs.Args())
+func (o *infoOptions) run(_ context.Context, e *env, name string, args []string) error {
+	path, err := networkArg(name, args)
 	if err != nil {
 		return err
 	}

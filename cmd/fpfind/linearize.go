@@ -41,7 +41,7 @@ func (o *linearizeOptions) register(fs *pflag.FlagSet) {
 	o.model.register(fs)
 }
 
-func (o *linearizeOptions) Validate() error {
+func (o *linearizeOptions) Validate(func(flag string) bool) error {
 	if o.at == "" {
 		return fmt.Errorf("--at STATES.npy is required")
 	}
@@ -79,20 +79,14 @@ column as in numpy.linalg.eig) and PREFIX.json. Above N = 1024 (or with
   fpfind linearize --at points.npy --vectors -o spectra --plot spectra.png net.npz
 `,
 	options: func() options { return &linearizeOptions{} },
-	run:     runLinearize,
 }
 
-func runLinearize(ctx context.Context, e *env, c *command, name string, args []string) error {
-	o := &linearizeOptions{}
-	fs, stop, err := c.parse(e, name, args, o)
-	if stop {
-		return err
-	}
+func (o *linearizeOptions) run(ctx context.Context, e *env, name string, args []string) error {
 	o.model.maxBytes = o.memory.readLimit()
 	o.model.check = o.memory.checkNetwork
 	o.spectrum.memory = &o.memory
 	o.spectrum.solver = setUpBackend().eig
-	in, err := openNetworkInput(e, name, fs.Args(), &o.model, &o.input, o.output.quiet)
+	in, err := openNetworkInput(e, name, args, &o.model, &o.input, o.output.quiet)
 	if err != nil {
 		return err
 	}

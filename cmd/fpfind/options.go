@@ -14,6 +14,20 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// initsFileExcludes refuses, when the initial states come from initsFile,
+// the flags that make them otherwise (given reports which were given).
+func initsFileExcludes(initsFile string, given func(flag string) bool, flags ...string) error {
+	if initsFile == "" {
+		return nil
+	}
+	for _, f := range flags {
+		if given(f) {
+			return fmt.Errorf("--%s and --inits-file exclude each other", f)
+		}
+	}
+	return nil
+}
+
 // modelOptions override what the network file says.
 type modelOptions struct {
 	convention string

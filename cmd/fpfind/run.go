@@ -142,7 +142,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	// Every command runs on the build's linear algebra (gonum's products
 	// included: info's spectral radius, simulate's fields).
 	setUpBackend()
-	err := cmd.run(ctx, e, cmd, name, args)
+	o := cmd.options()
+	args, stop, err := cmd.parse(e, name, args, o)
+	if !stop {
+		err = o.run(ctx, e, name, args)
+	}
 	if se := (*signalError)(nil); err != nil && errors.As(context.Cause(ctx), &se) {
 		// Whatever the command returned once cancelled, the signal stopped it.
 		err = se
@@ -372,32 +376,32 @@ func printable(s string) string {
 
 // parse parses args into o with the command's flag set (the command named
 // name on the command line, "" for plain fpfind), prints the help or the
-// version when they are asked for, and validates o. stop says that the
-// command has nothing more to do: err is then the usage error, or nil after
-// the help or the version.
-func (c *command) parse(e *env, name string, args []string, o options) (fs *pflag.FlagSet, stop bool, err error) {
-	fs = c.flagsFor(o)
+// version when they are asked for, validates o and returns the positional
+// arguments. stop says that the command has nothing more to do: err is then
+// the usage error, or nil after the help or the version.
+func (c *command) parse(e *env, name string, args []string, o options) (positional []string, stop bool, err error) {
+	fs := c.flagsFor(o)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(e.stdout, c.helpFor(name))
-			return fs, true, nil
+			return nil, true, nil
 		}
-		return fs, true, usageErrorf(name, "%s", flagError(err))
+		return nil, true, usageErrorf(name, "%s", flagError(err))
 	}
 	if h, _ := fs.GetBool("help"); h {
 		fmt.Fprint(e.stdout, c.helpFor(name))
-		return fs, true, nil
+		return nil, true, nil
 	}
 	if v, err := fs.GetBool("version"); err == nil && v {
 		fmt.Fprintln(e.stdout, versionLine())
-		return fs, true, nil
+		return nil, true, nil
 	}
-	if err := o.Validate(); err != nil {
-		return fs, true, usageErrorf(name, "%v", err)
+	if err := o.Validate(fs.Changed); err != nil {
+		return nil, true, usageErrorf(name, "%v", err)
 	}
-	return fs, false, nil
+	return fs.Args(), false, nil
 }
 
 // flagError returns pflag's message, e.g. `invalid argument "x" for

@@ -59,7 +59,7 @@ func (o *simulateOptions) register(fs *pflag.FlagSet) {
 }
 
 // Validate checks the flags that need no file.
-func (o *simulateOptions) Validate() error {
+func (o *simulateOptions) Validate(given func(flag string) bool) error {
 	if o.output.out == "" {
 		return fmt.Errorf("-o PREFIX is required: the trajectories go to PREFIX.npz")
 	}
@@ -97,7 +97,10 @@ func (o *simulateOptions) Validate() error {
 	if err := o.output.validate(); err != nil {
 		return err
 	}
-	return o.model.validate()
+	if err := o.model.validate(); err != nil {
+		return err
+	}
+	return initsFileExcludes(o.initsFile, given, "inits", "init-scale")
 }
 
 var simulateCommand = &command{
@@ -125,25 +128,12 @@ the speed max|F_i| at the end (near 0: it settled on a fixed point).`,
   fpfind simulate --inits-file starts.npy --input-file pulses.npy -o traj net.npz
 `,
 	options: func() options { return &simulateOptions{} },
-	run:     runSimulate,
 }
 
-func runSimulate(ctx context.Context, e *env, c *command, name string, args []string) error {
-	o := &simulateOptions{}
-	fs, stop, err := c.parse(e, name, args, o)
-	if stop {
-		return err
-	}
-	if o.initsFile != "" {
-		for _, f := range []string{"inits", "init-scale"} {
-			if fs.Changed(f) {
-				return usageErrorf(name, "--%s and --inits-file exclude each other", f)
-			}
-		}
-	}
+func (o *simulateOptions) run(ctx context.Context, e *env, name string, args []string) error {
 	o.model.maxBytes = o.memory.readLimit()
 	o.model.check = o.memory.checkNetwork
-	in, err := openNetwork(e, name, fs.Args(), &o.model, o.output.quiet)
+	in, err := openNetwork(e, name, args, &o.model, o.output.quiet)
 	if err != nil {
 		return err
 	}
