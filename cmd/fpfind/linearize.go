@@ -28,10 +28,7 @@ type linearizeOptions struct {
 func (o *linearizeOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.at, "at", "", "the states: an (I x N) or (N) .npy `FILE` (required)")
 	fs.Float64Var(&o.tol, "tol", 1e-10, "a state is called a fixed point when max|F_i| <= `TOL`")
-	fs.Float64Var(&o.spectrum.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
-	o.spectrum.registerEigs(fs)
-	fs.BoolVar(&o.spectrum.vectors, "vectors", false, "write right eigenvectors (eigvecs_right, I x N x N, or I x N x COUNT with --eigs COUNT)")
-	fs.BoolVar(&o.spectrum.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
+	o.spectrum.register(fs, "I")
 	o.input.register(fs)
 	o.output.registerOut(fs, "`PREFIX`.npz and PREFIX.json; without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues into `FILE`.png, .svg or .pdf")

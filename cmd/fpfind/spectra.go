@@ -45,10 +45,15 @@ const (
 	autoEigs    = 20
 )
 
-// registerEigs registers --eigs.
-func (s *spectrumOptions) registerEigs(fs *pflag.FlagSet) {
+// register registers --eps, --eigs, --vectors and --left-vectors; points
+// is the letter of the number of points in the shapes of the vectors' help
+// (K points found, I states given).
+func (s *spectrumOptions) register(fs *pflag.FlagSet, points string) {
+	fs.Float64Var(&s.eps, "eps", 0, "marginal tolerance on Re(lambda) or |lambda|-1 (0: 1e-8 times the operator's norm)")
 	fs.IntVar(&s.eigs, "eigs", 0, fmt.Sprintf("compute only the `COUNT` leading eigenvalues of each point (rightmost, or largest |lambda| for leaky/discrete) by a Krylov method; 0: all (full decomposition). Default: all up to N = %d, %d above", autoFullMax, autoEigs))
 	s.eigsFlag = fs.Lookup("eigs")
+	fs.BoolVar(&s.vectors, "vectors", false, fmt.Sprintf("write right eigenvectors (eigvecs_right, %[1]s x N x N, or %[1]s x N x COUNT with --eigs COUNT)", points))
+	fs.BoolVar(&s.leftVectors, "left-vectors", false, "write left and right eigenvectors (eigvecs_left, normalised so that L^H R = I)")
 }
 
 // eigsSet reports whether --eigs was given.
