@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/par"
 	"github.com/fpfind/fpfind/ode"
 )
 
@@ -213,50 +211,32 @@ func iterateMap(ctx context.Context, sys MapFlow, y0 *mat.Dense, times []float64
 	nt, n := y0.Dims()
 	dt := sys.TimeStep()
 	out := make([]*mat.Dense, nt)
-	errs := make([]error, nt)
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, nt) {
-		wg.Go(func() {
-			h, t := make([]float64, n), make([]float64, n)
-			for {
-				j := int(next.Add(1)) - 1
-				if j >= nt {
-					return
-				}
-				copy(h, y0.RawRowView(j))
-				m := mat.NewDense(len(times), n, nil)
-				step := 0
-				for k, tk := range times {
-					for target := int(math.Round(tk / dt)); step < target; step++ {
-						if step%64 == 0 && ctx.Err() != nil {
-							errs[j] = ctx.Err()
-							return
-						}
-						sys.Map(t, h)
-						h, t = t, h
-					}
-					if !(normInf(h) < math.Inf(1)) { // NaN or Inf
-						errs[j] = fmt.Errorf("fixedpoint: trajectory %d: non-finite state at step %d", j, step)
-						break
-					}
-					copy(m.RawRowView(k), h)
-				}
-				out[j] = m
-			}
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	err := par.Each(ctx, nt, workers, func(j int) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		h, t := make([]float64, n), make([]float64, n)
+		copy(h, y0.RawRowView(j))
+		m := mat.NewDense(len(times), n, nil)
+		step := 0
+		for k, tk := range times {
+			for target := int(math.Round(tk / dt)); step < target; step++ {
+				if step%64 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				sys.Map(t, h)
+				h, t = t, h
+			}
+			if !(normInf(h) < math.Inf(1)) { // NaN or Inf
+				return fmt.Errorf("fixedpoint: trajectory %d: non-finite state at step %d", j, step)
+			}
+			copy(m.RawRowView(k), h)
+		}
+		out[j] = m
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

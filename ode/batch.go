@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/par"
 )
 
 // validateBatch validates the initial states of a batch (see [checkRows])
@@ -211,32 +213,7 @@ func SolveLockstep(ctx context.Context, f BatchFunc, y0s mat.Matrix, t0, t1 floa
 		r0, r1 := k*g, min((k+1)*g, b)
 		copy(results[r0:r1], runLockstep(ctx, f, y0[r0*n:r1*n], r1-r0, n, r0, t0, t1, c))
 	}
-	workers := c.workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, groups)
-	if workers == 1 {
-		for k := range groups {
-			run(k)
-		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for {
-					k := int(next.Add(1) - 1)
-					if k >= groups {
-						return
-					}
-					run(k)
-				}
-			})
-		}
-		wg.Wait()
-	}
-	if err := ctx.Err(); err != nil {
+	if err := par.Each(ctx, groups, c.workers, func(k int) error { run(k); return nil }); err != nil {
 		return results, fmt.Errorf("ode: batch interrupted: %w", err)
 	}
 	return results, nil

@@ -7,9 +7,9 @@ import (
 	"math"
 	"math/cmplx"
 	"runtime/debug"
-	"sync"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/par"
 	"github.com/fpfind/fpfind/io/report"
 	"github.com/fpfind/fpfind/linearize"
 	"github.com/spf13/pflag"
@@ -161,10 +161,9 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 		}
 	}
 	out := make([]pointSpectrum, len(states))
-	errs := make([]error, len(states))
 	s := opts.settings()
-	// finish turns point i's result into out[i] or errs[i].
-	finish := func(i int, sp *linearize.Spectrum, err error) {
+	// finish turns point i's result into out[i] or an error.
+	finish := func(i int, sp *linearize.Spectrum, err error) error {
 		var warn string
 		switch {
 		case errors.Is(err, linearize.ErrDefective) && sp != nil:
@@ -175,13 +174,13 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 			err = nil
 		}
 		if err != nil {
-			errs[i] = fmt.Errorf("linearising point %d: %w", i, err)
-			return
+			return fmt.Errorf("linearising point %d: %w", i, err)
 		}
 		if warn == "" && sp.NearDefective {
 			warn = fmt.Sprintf("the eigenvector basis is ill-conditioned (condition number %.3g): eigenvectors are unreliable", sp.Cond)
 		}
 		out[i] = pointSpectrum{Spectrum: sp, slowestTau: slowest(sp, net.TimeStep()), warning: warn}
+		return nil
 	}
 	if k := opts.count(net.Dim()); k < net.Dim() {
 		// The leading eigenvalues: Krylov runs in lockstep, their products
@@ -191,56 +190,36 @@ func spectra(ctx context.Context, net *dynamics.Network, states [][]float64, opt
 			Workers: workers,
 			Done:    func(int) { prog.step() },
 		})
-		for i := range states {
-			finish(i, sps[i], lerrs[i])
-		}
-	} else {
-		one := func(i int) {
-			defer func() {
-				// A panic in a worker goroutine would escape run's recover.
-				if p := recover(); p != nil {
-					errs[i] = &internalError{fmt.Sprintf("linearising point %d: %v", i, p), debug.Stack()}
-				}
-			}()
-			if workerHook != nil {
-				workerHook()
-			}
-			if ctx.Err() != nil {
-				errs[i] = ctx.Err()
-				return
-			}
-			sp, err := linearize.At(net, states[i], s)
-			finish(i, sp, err)
-			prog.step()
-		}
-		if workers <= 1 || len(states) <= 1 {
-			for i := range states {
-				one(i)
-			}
-		} else {
-			var wg sync.WaitGroup
-			next := make(chan int)
-			for range min(workers, len(states)) {
-				wg.Go(func() {
-					for i := range next {
-						one(i)
-					}
-				})
-			}
-			for i := range states {
-				next <- i
-			}
-			close(next)
-			wg.Wait()
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	for _, err := range errs {
-		if err != nil {
+		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		for i := range states {
+			if err := finish(i, sps[i], lerrs[i]); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	err := par.Each(ctx, len(states), workers, func(i int) (err error) {
+		defer func() {
+			// A panic in a worker goroutine would escape run's recover.
+			if p := recover(); p != nil {
+				err = &internalError{fmt.Sprintf("linearising point %d: %v", i, p), debug.Stack()}
+			}
+		}()
+		if workerHook != nil {
+			workerHook()
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sp, err := linearize.At(net, states[i], s)
+		err = finish(i, sp, err)
+		prog.step()
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
