@@ -38,12 +38,13 @@ var allowed = map[string][]string{
 // but the package itself stays below them. A package absent here has tests
 // held to allowed.
 var allowedInTests = map[string][]string{
-	"ode":              {"dynamics"},                                              // integrates the networks of dynamics, the case ode is written for
-	"linearize":        {"ode"},                                                   // checks the affine field and the spectra against integrated trajectories
-	"internal/eigen":   {"dynamics"},                                              // decomposes the Jacobians of tanh networks, the matrices it is tuned for
-	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
-	"io/numpy":         {"internal/npytest"},                                      // hand-built .npy and zip bytes, shared with io/netfile's tests
-	"io/netfile":       {"internal/npytest", "internal/sysmem"},                   // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
+	"ode":              {"dynamics", "internal/pythontest"},                                              // integrates the networks of dynamics, the case ode is written for; internal/pythontest (here and below): the Python the cross-checks against numpy, scipy and torch run on
+	"fixedpoint":       {"internal/pythontest"},                                                          // checks the points against scipy.optimize.root
+	"linearize":        {"ode", "internal/pythontest"},                                                   // checks the affine field and the spectra against integrated trajectories
+	"internal/eigen":   {"dynamics", "internal/pythontest"},                                              // decomposes the Jacobians of tanh networks, the matrices it is tuned for
+	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen", "internal/pythontest"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
+	"io/numpy":         {"internal/npytest"},                                                             // hand-built .npy and zip bytes, shared with io/netfile's tests
+	"io/netfile":       {"internal/npytest", "internal/sysmem", "internal/pythontest"},                   // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
 }
 
 // banned imports, anywhere in the module, tests included.

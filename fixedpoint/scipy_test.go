@@ -2,7 +2,6 @@ package fixedpoint_test
 
 import (
 	"context"
-	"errors"
 	"math"
 	"os"
 	"os/exec"
@@ -15,30 +14,8 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/pythontest"
 )
-
-const python = "/usr/bin/python3"
-
-// needPython skips the test when Debian's python3 with the given modules is
-// missing, or fails it when FPFIND_REQUIRE_PYTHON=1.
-func needPython(t *testing.T, modules ...string) {
-	t.Helper()
-	_, err := os.Stat(python)
-	if err == nil {
-		for _, m := range modules {
-			if out, e := exec.Command(python, "-c", "import "+m).CombinedOutput(); e != nil {
-				err = errors.New(m + ": " + string(out))
-				break
-			}
-		}
-	}
-	if err != nil {
-		if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
-			t.Fatalf("python with %v required (FPFIND_REQUIRE_PYTHON=1): %v", modules, err)
-		}
-		t.Skipf("python with %v not available: %v", modules, err)
-	}
-}
 
 func writeNpy(t *testing.T, path string, m *mat.Dense) {
 	t.Helper()
@@ -85,7 +62,7 @@ np.save(d + "/xs.npy", xs); np.save(d + "/res.npy", res[:, None])
 // residual at least as small. scipy's success is judged by its residual
 // (its relative xtol misreports roots at 0).
 func TestAgainstScipyRoot(t *testing.T) {
-	needPython(t, "numpy", "scipy")
+	py := pythontest.Need(t, "numpy", "scipy")
 	// The chaotic tanh network g = 1.5, N = 200 of testdata (seed 15).
 	z, err := npz.Open("../testdata/random_g1.5_n200.npz")
 	if err != nil {
@@ -109,7 +86,7 @@ func TestAgainstScipyRoot(t *testing.T) {
 	writeNpy(t, filepath.Join(dir, "W.npy"), net.W())
 	writeNpy(t, filepath.Join(dir, "inits.npy"), inits)
 	if _, err := os.Stat(filepath.Join(dir, "res.npy")); err != nil || os.Getenv("FPFIND_SCIPY_CACHE") == "" {
-		cmd := exec.Command(python, "-c", scipyRoots, dir)
+		cmd := exec.Command(py, "-c", scipyRoots, dir)
 		cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("scipy: %v\n%s", err, out)

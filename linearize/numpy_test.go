@@ -1,11 +1,8 @@
 package linearize
 
 import (
-	"bytes"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,40 +10,18 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/pythontest"
 )
 
-const debianPython = "/usr/bin/python3"
-
-// python runs script with Debian's python3 and numpy, feeding it stdin. It
-// skips when python or numpy is absent, unless FPFIND_REQUIRE_PYTHON=1,
-// when it fails instead.
+// python runs script with Debian's python3 (internal/pythontest), feeding
+// it stdin, once it imports modules (numpy when none are given).
 func python(t *testing.T, script, stdin string, modules ...string) string {
 	t.Helper()
-	require := os.Getenv("FPFIND_REQUIRE_PYTHON") == "1"
-	missing := func(why string) {
-		if require {
-			t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s", why)
-		}
-		t.Skip(why)
-	}
-	if _, err := os.Stat(debianPython); err != nil {
-		missing(debianPython + " not found")
-	}
 	if len(modules) == 0 {
 		modules = []string{"numpy"}
 	}
-	imp := "import " + strings.Join(modules, ", ")
-	if err := exec.Command(debianPython, "-c", imp).Run(); err != nil {
-		missing(imp + " fails with " + debianPython)
-	}
-	cmd := exec.Command(debianPython, "-c", script)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("python: %v\n%s", err, errb.String())
-	}
-	return out.String()
+	pythontest.Need(t, modules...)
+	return pythontest.Run(t, script, stdin)
 }
 
 func matrixText(m mat.Matrix) string {

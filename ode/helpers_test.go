@@ -3,8 +3,6 @@ package ode_test
 import (
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -53,26 +51,6 @@ func maxAbsDiff(a, b []float64) float64 {
 		m = math.Max(m, math.Abs(a[i]-b[i]))
 	}
 	return m
-}
-
-// python returns Debian's python3 with numpy and scipy, or skips the test;
-// with FPFIND_REQUIRE_PYTHON=1 it fails instead of skipping.
-func python(t *testing.T) string {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	skip := func(why string) {
-		if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
-			t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s", why)
-		}
-		t.Skip(why)
-	}
-	if _, err := os.Stat(py); err != nil {
-		skip(py + " not found")
-	}
-	if out, err := exec.Command(py, "-c", "import numpy, scipy.integrate, scipy.linalg").CombinedOutput(); err != nil {
-		skip("numpy/scipy not importable: " + string(out))
-	}
-	return py
 }
 
 func dense(rows [][]float64) *mat.Dense {

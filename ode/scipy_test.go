@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/pythontest"
 	"github.com/fpfind/fpfind/ode"
 )
 
@@ -27,7 +28,7 @@ func rows(m *mat.Dense) [][]float64 {
 // DOP853) and through Solve, at rtol = 1e-10, atol = 1e-12; and a
 // nonsymmetric linear network against scipy.linalg.expm.
 func TestScipy(t *testing.T) {
-	py := python(t)
+	py := pythontest.Need(t, "numpy", "scipy.integrate", "scipy.linalg")
 	const n, tau, t1, rtol, atol = 100, 1.0, 10.0, 1e-10, 1e-12
 	net := randomNet(t, n, 1.5, 21, dynamics.Tanh)
 	h0 := randomStates(1, n, 1, 22).RawRowView(0)

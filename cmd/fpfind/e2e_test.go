@@ -11,26 +11,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fpfind/fpfind/internal/pythontest"
 	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
 )
-
-// python returns Debian's python3 if it has numpy. Without it the test
-// skips, unless FPFIND_REQUIRE_PYTHON=1 (CI), where it fails.
-func python(t *testing.T) string {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	err := exec.Command(py, "-c", "import numpy").Run()
-	if err == nil {
-		return py
-	}
-	if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
-		t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s with numpy is not usable: %v", py, err)
-	}
-	t.Skipf("%s with numpy is not available: %v", py, err)
-	return ""
-}
 
 var (
 	buildOnce sync.Once
@@ -73,7 +58,7 @@ func TestMain(m *testing.M) {
 // .npz read back with numpy and checked against the .json and against
 // eigenvalues that numpy computes itself.
 func TestEndToEnd(t *testing.T) {
-	py := python(t)
+	py := pythontest.Need(t, "numpy")
 	bin := binary(t)
 	for _, tc := range []struct {
 		network string
@@ -171,7 +156,7 @@ func randomInits(t *testing.T, dir, network string, n int) string {
 // numpy, against the .json; the flip-flop's trajectories settle (|F| small
 // at the end) and every sample time is a whole number of map steps.
 func TestEndToEndSimulate(t *testing.T) {
-	py := python(t)
+	py := pythontest.Need(t, "numpy")
 	bin := binary(t)
 	dir := t.TempDir()
 	prefix := filepath.Join(dir, "traj")

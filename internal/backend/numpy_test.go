@@ -1,45 +1,23 @@
 package backend_test
 
 import (
-	"bytes"
 	"math"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/fpfind/fpfind/internal/pythontest"
 )
 
-const debianPython = "/usr/bin/python3"
-
-// python runs script with Debian's python3 and numpy, feeding it stdin. It
-// skips when python or numpy is absent, unless FPFIND_REQUIRE_PYTHON=1,
-// when it fails instead.
+// python runs script with Debian's python3 and numpy (internal/pythontest),
+// feeding it stdin.
 func python(t *testing.T, script, stdin string) string {
 	t.Helper()
-	missing := func(why string) {
-		if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
-			t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s", why)
-		}
-		t.Skip(why)
-	}
-	if _, err := os.Stat(debianPython); err != nil {
-		missing(debianPython + " not found")
-	}
-	if err := exec.Command(debianPython, "-c", "import numpy").Run(); err != nil {
-		missing("import numpy fails with " + debianPython)
-	}
-	cmd := exec.Command(debianPython, "-c", script)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("python: %v\n%s", err, errb.String())
-	}
-	return out.String()
+	pythontest.Need(t, "numpy")
+	return pythontest.Run(t, script, stdin)
 }
 
 func text(a blas64.General, b []float64) string {

@@ -7,8 +7,6 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +14,8 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/pythontest"
 )
 
 // eigensolver is linearize.Eigensolver's method set, restated here so that
@@ -277,23 +277,9 @@ func TestNumShifts(t *testing.T) {
 	}
 }
 
-// python returns Debian's python3 with numpy, or skips (fails when
-// FPFIND_REQUIRE_PYTHON=1).
-func python(t *testing.T) string {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	err := exec.Command(py, "-c", "import numpy").Run()
-	if err != nil {
-		if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
-			t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s with numpy is unavailable: %v", py, err)
-		}
-		t.Skipf("%s with numpy unavailable: %v", py, err)
-	}
-	return py
-}
-
-// numpyEig returns numpy.linalg.eigvals of a, passed as text.
-func numpyEig(t *testing.T, py string, a mat.Matrix) []complex128 {
+// numpyEig returns numpy.linalg.eigvals of a, passed as text (after
+// pythontest.Need).
+func numpyEig(t *testing.T, a mat.Matrix) []complex128 {
 	t.Helper()
 	n, _ := a.Dims()
 	var in bytes.Buffer
@@ -312,14 +298,9 @@ a = np.array([float(x) for x in d[1:1+n*n]]).reshape(n, n)
 for z in np.linalg.eigvals(a):
     print(repr(float(z.real)), repr(float(z.imag)))
 `
-	cmd := exec.Command(py, "-c", script)
-	cmd.Stdin = &in
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("numpy: %v", err)
-	}
+	out := pythontest.Run(t, script, in.String())
 	var vals []complex128
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(line)
 		re, _ := strconv.ParseFloat(f[0], 64)
 		im, _ := strconv.ParseFloat(f[1], 64)
@@ -329,7 +310,7 @@ for z in np.linalg.eigvals(a):
 }
 
 func TestFactorizeAgainstNumpy(t *testing.T) {
-	py := python(t)
+	pythontest.Need(t, "numpy")
 	for _, tc := range testMatrices() {
 		if tc.name == "scaled/n=150" {
 			continue
@@ -339,7 +320,7 @@ func TestFactorizeAgainstNumpy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := numpyEig(t, py, tc.a)
+			want := numpyEig(t, tc.a)
 			if len(want) != len(d.Values) {
 				t.Fatalf("numpy gave %d values, we %d", len(want), len(d.Values))
 			}

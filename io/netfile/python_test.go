@@ -1,42 +1,16 @@
 package netfile
 
 import (
-	"github.com/fpfind/fpfind/io/numpy"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/pythontest"
+	"github.com/fpfind/fpfind/io/numpy"
 )
-
-const python = "/usr/bin/python3"
-
-// needNumpy skips the test when Debian's Python with numpy is absent, unless
-// FPFIND_REQUIRE_PYTHON=1 (as in CI), where it fails instead.
-func needNumpy(t *testing.T) {
-	t.Helper()
-	out, err := exec.Command(python, "-c", "import numpy").CombinedOutput()
-	if err == nil {
-		return
-	}
-	if os.Getenv("FPFIND_REQUIRE_PYTHON") == "1" {
-		t.Fatalf("FPFIND_REQUIRE_PYTHON=1 but %s cannot import numpy: %v\n%s", python, err, out)
-	}
-	t.Skipf("%s with numpy not available: %v", python, err)
-}
-
-func runPython(t *testing.T, script string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(python, append([]string{"-c", script}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, out)
-	}
-	return string(out)
-}
 
 // writeNets writes networks in every float dtype, byte order and memory
 // order numpy offers (plus integer W, compressed archives, a folder of .npy
@@ -133,9 +107,9 @@ print('\n'.join(bad) if bad else 'OK %d files' % (len(sys.argv) - 3))
 `
 
 func TestPythonRoundTrip(t *testing.T) {
-	needNumpy(t)
+	pythontest.Need(t, "numpy")
 	src, dst := t.TempDir(), t.TempDir()
-	names := strings.Fields(runPython(t, writeNets, src))
+	names := strings.Fields(pythontest.Run(t, writeNets, "", src))
 	if len(names) < 17 {
 		t.Fatalf("python wrote only %q", names)
 	}
@@ -152,7 +126,7 @@ func TestPythonRoundTrip(t *testing.T) {
 			t.Errorf("%s: other keys %+v, want W_out", name, l.Other)
 		}
 	}
-	got := runPython(t, checkNets, append([]string{src, dst}, names...)...)
+	got := pythontest.Run(t, checkNets, "", append([]string{src, dst}, names...)...)
 	if strings.TrimSpace(got) != "OK "+strconv.Itoa(len(names))+" files" {
 		t.Errorf("numpy found differences:\n%s", got)
 	}
@@ -172,7 +146,7 @@ func TestPythonRoundTrip(t *testing.T) {
 	if err := SaveNetwork(filepath.Join(dst, "net_lef8C.npz"), net, l.Other); err != nil {
 		t.Fatal(err)
 	}
-	got = runPython(t, checkNets, src, dst, "net_lef8C.npz")
+	got = pythontest.Run(t, checkNets, "", src, dst, "net_lef8C.npz")
 	if !strings.Contains(got, "net_lef8C.npz b: got") {
 		t.Errorf("numpy missed a one-ulp change in b:\n%s", got)
 	}
@@ -181,7 +155,7 @@ func TestPythonRoundTrip(t *testing.T) {
 // TestPythonReadsResults writes every result type with numpy.WriteNPZ and has
 // numpy check dtype, shape and values exactly.
 func TestPythonReadsResults(t *testing.T) {
-	needNumpy(t)
+	pythontest.Need(t, "numpy")
 	p := filepath.Join(t.TempDir(), "res.npz")
 	const k, n = 3, 4
 	ev := make([]complex128, k*n*n)
@@ -203,7 +177,7 @@ func TestPythonReadsResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := runPython(t, `
+	got := pythontest.Run(t, `
 import sys
 import numpy as np
 z = np.load(sys.argv[1])
@@ -218,7 +192,7 @@ assert list(z['stability']) == ['stable', 'saddle', 'unstable']
 assert z['seed'].shape == () and z['seed'] == 42
 assert str(z['note']) == 'ünïcode ✓'
 print('OK')
-`, p)
+`, "", p)
 	if strings.TrimSpace(got) != "OK" {
 		t.Errorf("numpy: %s", got)
 	}
