@@ -396,73 +396,56 @@ func TestZeroAllocations(t *testing.T) {
 
 var sizes = []int{128, 512, 2048}
 
-func BenchmarkField(b *testing.B) {
+// benchSizes times a product of a random tanh network at a random state h
+// for each of sizes, counting bytesPerN2 n^2 bytes per call (8: W read once;
+// 16: W read and an n x n matrix written). op returns the call, with its
+// buffers made.
+func benchSizes(b *testing.B, bytesPerN2 int, op func(net *Network, h []float64) func()) {
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			net := randomNet(b, n, 0, 1, Tanh, Continuous, false, 1)
-			h, dst := randomState(n, 2), make([]float64, n)
-			b.SetBytes(int64(8 * n * n))
+			call := op(net, randomState(n, 2))
+			b.SetBytes(int64(bytesPerN2 * n * n))
 			b.ReportAllocs()
 			for b.Loop() {
-				net.Field(dst, h)
+				call()
 			}
 		})
 	}
+}
+
+func BenchmarkField(b *testing.B) {
+	benchSizes(b, 8, func(net *Network, h []float64) func() {
+		dst := make([]float64, len(h))
+		return func() { net.Field(dst, h) }
+	})
 }
 
 func BenchmarkJacobian(b *testing.B) {
-	for _, n := range sizes {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			net := randomNet(b, n, 0, 1, Tanh, Continuous, false, 1)
-			h, j := randomState(n, 2), mat.NewDense(n, n, nil)
-			b.SetBytes(int64(16 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
-				net.Jacobian(j, h)
-			}
-		})
-	}
+	benchSizes(b, 16, func(net *Network, h []float64) func() {
+		j := mat.NewDense(len(h), len(h), nil)
+		return func() { net.Jacobian(j, h) }
+	})
 }
 
 func BenchmarkJacVec(b *testing.B) {
-	for _, n := range sizes {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			net := randomNet(b, n, 0, 1, Tanh, Continuous, false, 1)
-			h, v, dst := randomState(n, 2), randomState(n, 3), make([]float64, n)
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
-				net.JacVec(dst, h, v)
-			}
-		})
-	}
+	benchSizes(b, 8, func(net *Network, h []float64) func() {
+		v, dst := randomState(len(h), 3), make([]float64, len(h))
+		return func() { net.JacVec(dst, h, v) }
+	})
 }
 
 func BenchmarkJacVecAt(b *testing.B) {
-	for _, n := range sizes {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			net := randomNet(b, n, 0, 1, Tanh, Continuous, false, 1)
-			h, v, d, dst := randomState(n, 2), randomState(n, 3), make([]float64, n), make([]float64, n)
-			net.PhiPrime(d, h)
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
-				net.JacVecAt(dst, d, v)
-			}
-		})
-	}
+	benchSizes(b, 8, func(net *Network, h []float64) func() {
+		v, d, dst := randomState(len(h), 3), make([]float64, len(h)), make([]float64, len(h))
+		net.PhiPrime(d, h)
+		return func() { net.JacVecAt(dst, d, v) }
+	})
 }
 
 func BenchmarkSpeedGrad(b *testing.B) {
-	for _, n := range sizes {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			net := randomNet(b, n, 0, 1, Tanh, Continuous, false, 1)
-			h, f, g := randomState(n, 2), make([]float64, n), make([]float64, n)
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
-				net.SpeedGrad(g, f, h)
-			}
-		})
-	}
+	benchSizes(b, 8, func(net *Network, h []float64) func() {
+		f, g := make([]float64, len(h)), make([]float64, len(h))
+		return func() { net.SpeedGrad(g, f, h) }
+	})
 }

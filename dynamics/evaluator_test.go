@@ -133,15 +133,17 @@ func TestEvalPanics(t *testing.T) {
 			ev.OperatorVecs([]OperatorProduct{{Dst: s, Phi: make([]float64, 4), V: s}})
 		},
 	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
+		if !panics(f) {
+			t.Errorf("%s: no panic", name)
+		}
 	}
+}
+
+// panics reports whether f panics.
+func panics(f func()) (panicked bool) {
+	defer func() { panicked = recover() != nil }()
+	f()
+	return false
 }
 
 // FieldRows gives each row the same bits alone and in a batch.

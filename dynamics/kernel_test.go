@@ -15,25 +15,40 @@ import (
 func TestJacVecBlocks(t *testing.T) {
 	for _, n := range []int{1, 5, jacVecBlock - 1, jacVecBlock, jacVecBlock + 1, 2*jacVecBlock + 3, 200} {
 		net := randomNet(t, n, 2, 1.3, Tanh, Continuous, true, uint64(n))
-		h, v := randomState(n, 8), randomState(n, 9)
-		got, at, d := make([]float64, n), make([]float64, n), make([]float64, n)
-		for i := range got {
-			got[i] = math.NaN()
+		checkJacProduct(t, net, randomState(n, 8), randomState(n, 9), false)
+	}
+}
+
+// checkJacProduct checks the matrix-free product of net's Jacobian at h
+// with v (JacVec, or JacTVec when trans) against the formed Jacobian, to
+// 1e-12, and against the same product at PhiPrime(h) (JacVecAt or
+// JacTVecAt), bit for bit.
+func checkJacProduct(t *testing.T, net *Network, h, v []float64, trans bool) {
+	t.Helper()
+	n := len(h)
+	name, prod, atName, at := "JacVec", net.JacVec, "JacVecAt", net.JacVecAt
+	var j mat.Dense
+	net.Jacobian(&j, h)
+	var jm mat.Matrix = &j
+	if trans {
+		name, prod, atName, at = "JacTVec", net.JacTVec, "JacTVecAt", net.JacTVecAt
+		jm = j.T()
+	}
+	got, gotAt, d := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range got {
+		got[i], gotAt[i] = math.NaN(), math.NaN()
+	}
+	prod(got, h, v)
+	net.PhiPrime(d, h)
+	at(gotAt, d, v)
+	var want mat.VecDense
+	want.MulVec(jm, mat.NewVecDense(n, v))
+	for i := range got {
+		if math.Abs(got[i]-want.AtVec(i)) > 1e-12*(1+math.Abs(want.AtVec(i))) {
+			t.Fatalf("n=%d: %s[%d] = %v, product with the formed Jacobian %v", n, name, i, got[i], want.AtVec(i))
 		}
-		net.JacVec(got, h, v)
-		net.PhiPrime(d, h)
-		net.JacVecAt(at, d, v)
-		j := &mat.Dense{}
-		net.Jacobian(j, h)
-		var want mat.VecDense
-		want.MulVec(j, mat.NewVecDense(n, v))
-		for i := range got {
-			if math.Abs(got[i]-want.AtVec(i)) > 1e-12*(1+math.Abs(want.AtVec(i))) {
-				t.Fatalf("n=%d: JacVec[%d] = %v, J v = %v", n, i, got[i], want.AtVec(i))
-			}
-			if math.Float64bits(got[i]) != math.Float64bits(at[i]) {
-				t.Fatalf("n=%d: JacVec[%d] = %v, JacVecAt %v", n, i, got[i], at[i])
-			}
+		if math.Float64bits(got[i]) != math.Float64bits(gotAt[i]) {
+			t.Fatalf("n=%d: %s[%d] = %v, %s %v", n, name, i, got[i], atName, gotAt[i])
 		}
 	}
 }
@@ -46,26 +61,8 @@ func TestJacVecBlocks(t *testing.T) {
 func TestJacTVecBlocks(t *testing.T) {
 	for _, n := range []int{1, 3, 5, jacVecBlock - 1, jacVecBlock, jacVecBlock + 1, 2*jacVecBlock + 3, 257, 300} {
 		net := randomNet(t, n, 2, 1.3, Tanh, Continuous, true, uint64(n)+100)
-		h, v := randomState(n, 18), randomState(n, 19)
-		got, at, d := make([]float64, n), make([]float64, n), make([]float64, n)
-		for i := range got {
-			got[i], at[i] = math.NaN(), math.NaN()
-		}
-		net.JacTVec(got, h, v)
-		net.PhiPrime(d, h)
-		net.JacTVecAt(at, d, v)
-		j := &mat.Dense{}
-		net.Jacobian(j, h)
-		var want mat.VecDense
-		want.MulVec(j.T(), mat.NewVecDense(n, v))
-		for i := range got {
-			if math.Abs(got[i]-want.AtVec(i)) > 1e-12*(1+math.Abs(want.AtVec(i))) {
-				t.Fatalf("n=%d: JacTVec[%d] = %v, J^T v = %v", n, i, got[i], want.AtVec(i))
-			}
-			if math.Float64bits(got[i]) != math.Float64bits(at[i]) {
-				t.Fatalf("n=%d: JacTVec[%d] = %v, JacTVecAt %v", n, i, got[i], at[i])
-			}
-		}
+		h := randomState(n, 18)
+		checkJacProduct(t, net, h, randomState(n, 19), true)
 		grad, f, jt := make([]float64, n), make([]float64, n), make([]float64, n)
 		q := net.SpeedGrad(grad, f, h)
 		net.JacTVec(jt, h, f)

@@ -98,20 +98,11 @@ func TestGemmNNRowsMatchGemvT(t *testing.T) {
 }
 
 func TestGemmNNPanics(t *testing.T) {
-	for name, f := range map[string]func(){
+	mustPanic(t, map[string]func(){
 		"short c":  func() { GemmNN(2, 2, 2, make([]float64, 4), 2, make([]float64, 4), 2, make([]float64, 3), 2) },
 		"stride":   func() { GemmNN(2, 3, 2, make([]float64, 4), 2, make([]float64, 6), 3, make([]float64, 6), 2) },
 		"negative": func() { GemmNN(-1, 2, 2, nil, 2, nil, 2, nil, 2) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 // BenchmarkGemmNN compares GemmNN (as chosen, with B packed instead of

@@ -18,41 +18,10 @@ func column(a []float64, lda, rows, j int) []float64 {
 	return c
 }
 
-// checkGemvT calls GemvT on the given shape and checks it against refDot on
-// the columns of A.
-func checkGemvT(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64) {
-	t.Helper()
-	checkProduct(t, rng, rows, cols, lda, beta, true)
-}
-
 func TestGemvTShapes(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 0))
 		checkSmallShapes(t, rng, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, true)
-	})
-}
-
-func TestGemvTRandomShapes(t *testing.T) {
-	paths(t, func(t *testing.T) {
-		for i := range 300 {
-			rng := rand.New(rand.NewPCG(12, uint64(i)))
-			rows, cols := rng.IntN(700), rng.IntN(140)
-			if i%2 == 1 {
-				rows, cols = cols, rows
-			}
-			lda := cols + rng.IntN(9)
-			beta := []float64{0, 1, 2.5}[rng.IntN(3)]
-			checkGemvT(t, rng, rows, cols, lda, beta)
-		}
-	})
-}
-
-func TestGemvTLarge(t *testing.T) {
-	paths(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(13, 0))
-		for _, n := range []int{1023, 2048, 4099} {
-			checkGemvT(t, rng, n, 9, 10, 1)
-		}
 	})
 }
 

@@ -85,12 +85,6 @@ func paths(t *testing.T, f func(t *testing.T)) {
 	t.Run("go", f)
 }
 
-// checkGemv calls Gemv on the given shape and checks it against refDot.
-func checkGemv(t *testing.T, rng *rand.Rand, rows, cols, lda int, beta float64) {
-	t.Helper()
-	checkProduct(t, rng, rows, cols, lda, beta, false)
-}
-
 // checkProduct calls Gemv (GemvT when trans) on a random rows x cols matrix
 // A of stride lda and checks each entry of y against refDot on the row (the
 // column) of A, and that x is left unchanged. With beta = 0, y starts as
@@ -161,15 +155,17 @@ func checkSmallShapes(t *testing.T, rng *rand.Rand, rowCounts []int, trans bool)
 func mustPanic(t *testing.T, cases map[string]func()) {
 	t.Helper()
 	for name, f := range cases {
-		func() {
-			defer func() {
-				if r := recover(); r == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
+		if !panics(f) {
+			t.Errorf("%s: no panic", name)
+		}
 	}
+}
+
+// panics reports whether f panics.
+func panics(f func()) (panicked bool) {
+	defer func() { panicked = recover() != nil }()
+	f()
+	return false
 }
 
 func TestGemvShapes(t *testing.T) {
@@ -179,26 +175,41 @@ func TestGemvShapes(t *testing.T) {
 	})
 }
 
-func TestGemvRandomShapes(t *testing.T) {
-	paths(t, func(t *testing.T) {
-		for i := range 300 {
-			rng := rand.New(rand.NewPCG(2, uint64(i)))
-			rows, cols := rng.IntN(140), rng.IntN(700)
-			lda := cols + rng.IntN(9)
-			beta := []float64{0, 1, 2.5}[rng.IntN(3)]
-			checkGemv(t, rng, rows, cols, lda, beta)
-		}
-	})
-}
-
-// Large sums: the error stays within gamma_n, and near the reference.
-func TestGemvLarge(t *testing.T) {
-	paths(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(3, 0))
-		for _, n := range []int{1023, 2048, 4099} {
-			checkGemv(t, rng, 9, n, n+1, 1)
-		}
-	})
+// Gemv and GemvT on random shapes (GemvT's tall and wide in turn), with
+// strides padded by up to 8 and beta 0, 1 or 2.5; then on long sums, whose
+// error stays within gamma_n.
+func TestRandomAndLongShapes(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		trans            bool
+		seed, longSeed   uint64
+		maxRows, maxCols int
+		// long is the shape of a product whose sums have n terms.
+		long func(n int) (rows, cols, lda int)
+	}{
+		{"Gemv", false, 2, 3, 140, 700, func(n int) (int, int, int) { return 9, n, n + 1 }},
+		{"GemvT", true, 12, 13, 700, 140, func(n int) (int, int, int) { return n, 9, 10 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			paths(t, func(t *testing.T) {
+				for i := range 300 {
+					rng := rand.New(rand.NewPCG(c.seed, uint64(i)))
+					rows, cols := rng.IntN(c.maxRows), rng.IntN(c.maxCols)
+					if c.trans && i%2 == 1 {
+						rows, cols = cols, rows
+					}
+					lda := cols + rng.IntN(9)
+					beta := []float64{0, 1, 2.5}[rng.IntN(3)]
+					checkProduct(t, rng, rows, cols, lda, beta, c.trans)
+				}
+				rng := rand.New(rand.NewPCG(c.longSeed, 0))
+				for _, n := range []int{1023, 2048, 4099} {
+					rows, cols, lda := c.long(n)
+					checkProduct(t, rng, rows, cols, lda, 1, c.trans)
+				}
+			})
+		})
+	}
 }
 
 func TestGemvAgainstGonum(t *testing.T) {

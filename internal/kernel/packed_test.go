@@ -55,23 +55,14 @@ func TestGemmPackedBitIdentical(t *testing.T) {
 
 func TestGemmPackedPanics(t *testing.T) {
 	p := Pack(4, Band+4, make([]float64, 4*(Band+4)), Band+4)
-	for name, f := range map[string]func(){
+	mustPanic(t, map[string]func(){
 		"short b":   func() { Pack(2, 3, make([]float64, 5), 3) },
 		"stride":    func() { Pack(2, 3, make([]float64, 6), 2) },
 		"short a":   func() { PackTransposed(2, 3, make([]float64, 5), 2) },
 		"mid band":  func() { GemmPacked(1, make([]float64, 4), 4, p, 8, Band+4, make([]float64, Band+4), Band+4) },
 		"range end": func() { GemmPacked(1, make([]float64, 4), 4, p, 0, 7, make([]float64, Band+4), Band+4) },
 		"short c":   func() { GemmPacked(2, make([]float64, 8), 4, p, 0, Band+4, make([]float64, Band+4), Band+4) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 // BenchmarkGemmPacked compares GemmPacked with GemmNN on a batch of states
