@@ -17,19 +17,20 @@ import (
 // allowedInTests). A package that is not listed fails the test, so a new
 // package must be placed in the table.
 var allowed = map[string][]string{
-	"":               nil,
-	"dynamics":       {"internal/kernel", "internal/enum"},                                                      // internal/kernel: the AVX2 matrix-vector product; internal/enum (here and in ode, fixedpoint, linearize): the names of the enumerations
-	"ode":            {"internal/enum", "internal/par"},                                                         // internal/par (here and in fixedpoint): independent jobs on a number of goroutines
-	"fixedpoint":     {"dynamics", "ode", "internal/kernel", "internal/dense", "internal/enum", "internal/par"}, // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products; dense: the LU, its solves and the Cholesky solve of the Newton steps
-	"internal/dense": {"internal/kernel"},                                                                       // the trailing update of the LU and the rectangles of the triangular solves
-	"linearize":      {"dynamics", "internal/eigen", "internal/enum"},                                           // internal/eigen: the default dense eigen-solver
-	"io/numpy":       {"internal/sysmem", "internal/atomicfile"},                                                // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
-	"io/netfile":     {"dynamics", "io/numpy"},                                                                  // the network file layouts: a dynamics.Network in the arrays of the codec
-	"io/report":      nil,
-	"cmd/fpfind":     {"*"},
-	"notebooks":      nil,
-	"bench/*":        {"*"},
-	"internal/*":     nil,
+	"":                 nil,
+	"dynamics":         {"internal/kernel", "internal/enum"},                                                      // internal/kernel: the AVX2 matrix-vector product; internal/enum (here and in ode, fixedpoint, linearize): the names of the enumerations
+	"ode":              {"internal/enum", "internal/par"},                                                         // internal/par (here and in fixedpoint): independent jobs on a number of goroutines
+	"fixedpoint":       {"dynamics", "ode", "internal/kernel", "internal/dense", "internal/enum", "internal/par"}, // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products; dense: the LU, its solves and the Cholesky solve of the Newton steps
+	"internal/dense":   {"internal/kernel"},                                                                       // the trailing update of the LU and the rectangles of the triangular solves
+	"linearize":        {"dynamics", "internal/eigen", "internal/enum"},                                           // internal/eigen: the default dense eigen-solver
+	"io/numpy":         {"internal/sysmem", "internal/atomicfile"},                                                // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
+	"io/netfile":       {"dynamics", "io/numpy"},                                                                  // the network file layouts: a dynamics.Network in the arrays of the codec
+	"io/report":        nil,
+	"cmd/fpfind":       {"*"},
+	"notebooks":        nil,
+	"bench/*":          {"*"},
+	"internal/nettest": {"dynamics"}, // random networks for the tests and benchmarks of the packages above dynamics
+	"internal/*":       nil,
 }
 
 // allowedInTests lists, for each package, the packages of the module its
@@ -39,9 +40,9 @@ var allowed = map[string][]string{
 // held to allowed.
 var allowedInTests = map[string][]string{
 	"ode":              {"dynamics", "internal/pythontest"},                                              // integrates the networks of dynamics, the case ode is written for; internal/pythontest (here and below): the Python the cross-checks against numpy, scipy and torch run on
-	"fixedpoint":       {"internal/pythontest"},                                                          // checks the points against scipy.optimize.root
-	"linearize":        {"ode", "internal/pythontest"},                                                   // checks the affine field and the spectra against integrated trajectories
-	"internal/eigen":   {"dynamics", "internal/pythontest"},                                              // decomposes the Jacobians of tanh networks, the matrices it is tuned for
+	"fixedpoint":       {"internal/pythontest", "internal/nettest"},                                      // checks the points against scipy.optimize.root; internal/nettest (here and below): random networks
+	"linearize":        {"ode", "internal/pythontest", "internal/nettest"},                               // checks the affine field and the spectra against integrated trajectories
+	"internal/eigen":   {"dynamics", "internal/pythontest", "internal/nettest"},                          // decomposes the Jacobians of tanh networks, the matrices it is tuned for
 	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen", "internal/pythontest"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
 	"io/numpy":         {"internal/npytest"},                                                             // hand-built .npy and zip bytes, shared with io/netfile's tests
 	"io/netfile":       {"internal/npytest", "internal/sysmem", "internal/pythontest"},                   // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // BenchmarkFind runs Find on random tanh networks with g = 1.5 from states
 // sampled from their trajectories (64 initial states).
 func BenchmarkFind(b *testing.B) {
 	for _, n := range []int{64, 200} {
-		net := randomNet(b, n, 1.5, 15)
+		net := nettest.Tanh(b, n, 1.5, 15)
 		inits, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 64, Noise: 0.1, Seed: 1})
 		if err != nil {
 			b.Fatal(err)
@@ -40,7 +41,7 @@ func itoa(n int) string {
 }
 
 func TestRecorder(t *testing.T) {
-	net := randomNet(t, 20, 1.5, 3)
+	net := nettest.Tanh(t, 20, 1.5, 3)
 	inits := uniformInits(40, 20, -1, 1, 5)
 	var calls, runs, restarts atomic.Int64
 	rec := fixedpoint.RecorderFunc(func(p fixedpoint.Progress) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // Deflation finds fixed points that plain multi-start misses on the same
@@ -17,7 +18,7 @@ func TestDeflationFindsMore(t *testing.T) {
 	w := [4]float64{2, 0.5, 0.5, 2}
 	b := [2]float64{0.3, 0.2}
 	all := twoUnitRoots(w, b)
-	net := mustNet(t, dynamics.Config{W: mat.NewDense(2, 2, w[:]), B: b[:]})
+	net := nettest.Must(t, dynamics.Config{W: mat.NewDense(2, 2, w[:]), B: b[:]})
 	starts := uniformInits(8, 2, 0.7, 1, 11)
 	thrice := mat.NewDense(24, 2, nil)
 	for i := 0; i < 24; i++ {
@@ -60,7 +61,7 @@ func TestDeflationFindsMore(t *testing.T) {
 // With no fixed point known there is nothing to deflate: no restart runs.
 // Single Newton steps from far starts on a chaotic network reach none.
 func TestNoDeflationWithoutRoots(t *testing.T) {
-	net := randomNet(t, 40, 1.5, 3)
+	net := nettest.Tanh(t, 40, 1.5, 3)
 	inits := uniformInits(6, 40, 0.9, 1, 5)
 	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearMatrixFree} {
 		res := find(t, net, inits, &fixedpoint.Settings{Method: fixedpoint.Newton, Linear: lin, MaxIter: 1, Deflation: 16, NoSymmetry: true})

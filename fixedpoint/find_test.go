@@ -17,28 +17,8 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
-
-func mustNet(t testing.TB, c dynamics.Config) *dynamics.Network {
-	t.Helper()
-	n, err := dynamics.New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// randomNet returns a tanh network with W_ij ~ N(0, g^2/N).
-func randomNet(t testing.TB, n int, g float64, seed uint64) *dynamics.Network {
-	r := rand.New(rand.NewPCG(seed, 0))
-	w := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			w.Set(i, j, g*r.NormFloat64()/math.Sqrt(float64(n)))
-		}
-	}
-	return mustNet(t, dynamics.Config{W: w})
-}
 
 // uniformInits returns count states uniform in [lo, hi]^n.
 func uniformInits(count, n int, lo, hi float64, seed uint64) *mat.Dense {
@@ -199,7 +179,7 @@ func TestZeroWeights(t *testing.T) {
 			n := 5
 			b := []float64{-1.5, -0.3, 0, 0.7, 2}
 			tau := []float64{0.5, 1, 2, 1, 3}
-			net := mustNet(t, dynamics.Config{W: mat.NewDense(n, n, nil), B: b, Tau: tau, Activation: act})
+			net := nettest.Must(t, dynamics.Config{W: mat.NewDense(n, n, nil), B: b, Tau: tau, Activation: act})
 			res := find(t, net, uniformInits(20, n, -3, 3, 1), &fixedpoint.Settings{Workers: 2})
 			want := make([]float64, n)
 			for i, v := range b {
@@ -218,7 +198,7 @@ func TestZeroWeights(t *testing.T) {
 
 func TestSingleTanhUnit(t *testing.T) {
 	// h = tanh(2h): 0 and +-0.9575040240772688 (checked with scipy's brentq).
-	net := mustNet(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
+	net := nettest.Must(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
 	inits := mat.NewDense(9, 1, []float64{-3, -1, -0.5, -0.1, 0, 0.2, 0.6, 1.5, 40})
 	for _, m := range []fixedpoint.Method{fixedpoint.Auto, fixedpoint.Newton, fixedpoint.Speed} {
 		t.Run(m.String(), func(t *testing.T) {
@@ -287,7 +267,7 @@ func TestTwoUnitNetworks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := twoUnitRoots(tc.w, tc.b)
-			net := mustNet(t, dynamics.Config{W: mat.NewDense(2, 2, tc.w[:]), B: tc.b[:]})
+			net := nettest.Must(t, dynamics.Config{W: mat.NewDense(2, 2, tc.w[:]), B: tc.b[:]})
 			res := find(t, net, uniformInits(64, 2, -1, 1, 2), &fixedpoint.Settings{})
 			matchSets(t, fixedPoints(res), want, 1e-9)
 			t.Logf("%d fixed points", len(want))
@@ -319,7 +299,7 @@ func TestHopfield(t *testing.T) {
 			w.Set(i, j, beta*s/n)
 		}
 	}
-	net := mustNet(t, dynamics.Config{W: w})
+	net := nettest.Must(t, dynamics.Config{W: w})
 	// Starts: each pattern with 10% of its units flipped, and random states.
 	inits := mat.NewDense(2*p*4+16, n, nil)
 	row := 0
@@ -431,7 +411,7 @@ func TestContractingRandomNetwork(t *testing.T) {
 	// g = 0.8, b = 0: the spectral radius of W is about 0.8 < 1, so the
 	// origin is stable, and no other fixed point is expected (below the
 	// transition to chaos at g = 1 the origin is the only one as N grows).
-	net := randomNet(t, 60, 0.8, 3)
+	net := nettest.Tanh(t, 60, 0.8, 3)
 	res := find(t, net, uniformInits(40, 60, -1, 1, 4), nil)
 	if len(res.Points) != 1 || res.Points[0].Kind != fixedpoint.Fixed || maxAbs(res.Points[0].X) > 1e-10 {
 		t.Fatalf("points = %+v, want only the origin", res.Points)
@@ -451,7 +431,7 @@ func TestSaddleNodeGhost(t *testing.T) {
 	b := bc - 0.01
 	// Two extra decoupled units with a single fixed point each make it 3-D.
 	w := mat.NewDense(3, 3, []float64{2, 0, 0, 0, 0.5, 0, 0, 0, -1})
-	net := mustNet(t, dynamics.Config{W: w, B: []float64{b, 0.3, -0.2}})
+	net := nettest.Must(t, dynamics.Config{W: w, B: []float64{b, 0.3, -0.2}})
 	inits := mat.NewDense(12, 3, nil)
 	for i := 0; i < 12; i++ {
 		inits.Set(i, 0, -1+0.2*float64(i))
@@ -509,7 +489,7 @@ func TestWorkersBitIdentical(t *testing.T) {
 }
 
 func workersBitIdentical(t *testing.T, lin fixedpoint.Linear) {
-	net := randomNet(t, 80, 1.5, 5)
+	net := nettest.Tanh(t, 80, 1.5, 5)
 	inits := uniformInits(96, 80, -1, 1, 6)
 	a := find(t, net, inits, &fixedpoint.Settings{Workers: 1, Batch: 1, Deflation: 8, Linear: lin})
 	// Runs in lockstep groups of any size, on any number of workers, give
@@ -566,7 +546,7 @@ func sameResults(t *testing.T, a, b *fixedpoint.Result) {
 }
 
 func TestBadInput(t *testing.T) {
-	net := randomNet(t, 4, 1, 1)
+	net := nettest.Tanh(t, 4, 1, 1)
 	ctx := context.Background()
 	if _, err := fixedpoint.Find(ctx, net, nil, nil); !errors.Is(err, fixedpoint.ErrNoInits) {
 		t.Errorf("nil inits: err = %v", err)
@@ -601,7 +581,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestPermute(t *testing.T) {
-	net := mustNet(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
+	net := nettest.Must(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{2})})
 	res := find(t, net, mat.NewDense(5, 1, []float64{-1, -0.9, 0.01, 0.8, 0.9}), &fixedpoint.Settings{NoSymmetry: true, Deflation: -1})
 	if len(res.Points) != 3 {
 		t.Fatalf("%d points, want 3 (0 and h = tanh(2h) = +-0.9575)", len(res.Points))
@@ -658,7 +638,7 @@ func TestStatusStrings(t *testing.T) {
 }
 
 func TestCancelDuringRuns(t *testing.T) {
-	net := randomNet(t, 40, 1.5, 8)
+	net := nettest.Tanh(t, 40, 1.5, 8)
 	inits := uniformInits(200, 40, -1, 1, 9)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -674,7 +654,7 @@ func TestSlowEarlyExit(t *testing.T) {
 	// On a chaotic network many runs end at the same slow points. A run
 	// stopped near a slow point known from an earlier round must end where
 	// it would have ended without early exits (the reference), as slow.
-	net := randomNet(t, 80, 1.5, 5)
+	net := nettest.Tanh(t, 80, 1.5, 5)
 	inits := uniformInits(256, 80, -1, 1, 7)
 	a := find(t, net, inits, &fixedpoint.Settings{Workers: 2})
 	ref := find(t, net, inits, &fixedpoint.Settings{Workers: 2, NoEarlyExit: true})
@@ -726,7 +706,7 @@ func TestSlowEarlyExit(t *testing.T) {
 // positive eigenvalues there.
 func TestSlowPointsAreRefinedMinima(t *testing.T) {
 	const n = 80
-	net := randomNet(t, n, 1.5, 5)
+	net := nettest.Tanh(t, n, 1.5, 5)
 	inits := uniformInits(64, n, -1, 1, 7)
 	res := find(t, net, inits, nil)
 	f, g := make([]float64, n), make([]float64, n)
@@ -778,7 +758,7 @@ func TestMatrixFreeFlipFlop(t *testing.T) {
 			t.Fatal(e.key, err)
 		}
 	}
-	net := mustNet(t, dynamics.Config{W: &w, WIn: &win, B: b, U: u, Convention: dynamics.Leaky, Alpha: alpha})
+	net := nettest.Must(t, dynamics.Config{W: &w, WIn: &win, B: b, U: u, Convention: dynamics.Leaky, Alpha: alpha})
 	inits, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 1024, Noise: 0.5, Seed: 3})
 	if err != nil {
 		t.Fatal(err)

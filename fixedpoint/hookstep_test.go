@@ -9,32 +9,16 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
-// randomNetwork returns a tanh network of n units with W_ij = g z/sqrt(n),
-// z ~ N(0, 1) drawn from rng row by row.
-func randomNetwork(t *testing.T, rng *rand.Rand, n int, g float64) *dynamics.Network {
+// testWorker returns a worker on net with s resolved for its size, set
+// for a run of its own (no known or slow points, no divergence bound), and
+// a state x drawn from rng uniformly in [-1, 1]^n, with F(x) in w.f.
+func testWorker(t *testing.T, net *dynamics.Network, s *Settings, rng *rand.Rand) (*worker, []float64) {
 	t.Helper()
-	w := mat.NewDense(n, n, nil)
-	for i := range n {
-		for j := range n {
-			w.Set(i, j, g*rng.NormFloat64()/math.Sqrt(float64(n)))
-		}
-	}
-	net, err := dynamics.New(dynamics.Config{W: w})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net
-}
-
-// hookWorker returns a matrix-free worker on a random g = 1.5 tanh network
-// of n units, with a random state x and F(x) in w.f.
-func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, []float64) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 1))
-	net := randomNetwork(t, rng, n, 1.5)
-	rs, err := resolve(&Settings{Linear: LinearMatrixFree}, n)
+	n := net.Dim()
+	rs, err := resolve(s, n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +30,16 @@ func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, [
 		x[i] = rng.Float64()*2 - 1
 	}
 	net.Field(w.f, x)
+	return w, x
+}
+
+// hookWorker returns a matrix-free worker on a random g = 1.5 tanh network
+// of n units, with a random state x and F(x) in w.f.
+func hookWorker(t *testing.T, n int, seed uint64) (*worker, *dynamics.Network, []float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	net := nettest.Must(t, dynamics.Config{W: nettest.GaussianW(rng, n, 1.5)})
+	w, x := testWorker(t, net, &Settings{Linear: LinearMatrixFree}, rng)
 	w.hook = newHookNewton(w)
 	net.PhiPrime(w.dphi, x)
 	return w, net, x

@@ -2,11 +2,13 @@ package fixedpoint
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // Polish leaves the state where the speed phase left it when it fails,
@@ -15,21 +17,10 @@ import (
 func TestPolishFailureRestoresState(t *testing.T) {
 	const n = 60
 	rng := rand.New(rand.NewPCG(5, 6))
-	net := randomNetwork(t, rng, n, 1.5)
+	net := nettest.Must(t, dynamics.Config{W: nettest.GaussianW(rng, n, 1.5)})
 	for _, lin := range []Linear{LinearLU, LinearMatrixFree} {
-		rs, err := resolve(&Settings{Linear: lin}, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wk := newWorker(context.Background(), net, &rs)
-		wk.known, wk.slow = &knownSet{n: n}, &slowSet{}
-		wk.div = math.Inf(1)
-		x := make([]float64, n)
-		for i := range x {
-			x[i] = rng.Float64()*2 - 1 // far from any fixed point
-		}
+		wk, x := testWorker(t, net, &Settings{Linear: lin}, rng) // x far from any fixed point
 		want := append([]float64(nil), x...)
-		net.Field(wk.f, x)
 		// Polish keeps the state in w.bx while Newton steps run; they must
 		// leave it alone (they once kept GMRES's right-hand side there).
 		copy(wk.bx, x)
@@ -77,7 +68,7 @@ func TestMatrixFreeDensePolish(t *testing.T) {
 func densePolishCase(t *testing.T, seed uint64) {
 	const n, starts = 600, 4
 	rng := rand.New(rand.NewPCG(seed, 1))
-	net := randomNetwork(t, rng, n, 1.5)
+	net := nettest.Must(t, dynamics.Config{W: nettest.GaussianW(rng, n, 1.5)})
 	inits := mat.NewDense(starts, n, nil)
 	for i := range starts {
 		for j := range n {

@@ -10,13 +10,14 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 func TestTrajectoryInitsAnalytic(t *testing.T) {
 	// W = 0: h(t) = phi(b) + (h0 - phi(b)) exp(-t/tau), per unit.
 	b := []float64{0.5, -1, 2}
 	tau := []float64{0.5, 1, 2}
-	net := mustNet(t, dynamics.Config{W: mat.NewDense(3, 3, nil), B: b, Tau: tau})
+	net := nettest.Must(t, dynamics.Config{W: mat.NewDense(3, 3, nil), B: b, Tau: tau})
 	s := &fixedpoint.SampleSettings{Count: 10, Trajectories: 4, Start: 2, Burn: 0.5, Span: 1.5, Seed: 3, Workers: 1}
 	got, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
 	if err != nil {
@@ -38,7 +39,7 @@ func TestTrajectoryInitsAnalytic(t *testing.T) {
 }
 
 func TestTrajectoryInitsDeterministic(t *testing.T) {
-	net := randomNet(t, 30, 1.5, 2)
+	net := nettest.Tanh(t, 30, 1.5, 2)
 	s := &fixedpoint.SampleSettings{Count: 50, Noise: 0.1, Seed: 9, Workers: 1}
 	a, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
 	if err != nil {
@@ -91,7 +92,7 @@ func TestRandomInits(t *testing.T) {
 func TestTrajectoryInitsLeakyMap(t *testing.T) {
 	b := []float64{0.5, -1, 2}
 	const alpha = 0.3
-	net := mustNet(t, dynamics.Config{W: mat.NewDense(3, 3, nil), B: b, Convention: dynamics.Leaky, Alpha: alpha})
+	net := nettest.Must(t, dynamics.Config{W: mat.NewDense(3, 3, nil), B: b, Convention: dynamics.Leaky, Alpha: alpha})
 	s := &fixedpoint.SampleSettings{Count: 10, Trajectories: 4, Start: 2, Burn: 0.5, Span: 1.5, Seed: 3, Workers: 1}
 	got, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
 	if err != nil {
@@ -116,7 +117,7 @@ func TestTrajectoryInitsLeakyMap(t *testing.T) {
 // h = -+0.957504 (tanh(2 h) = h), where the flow dh/dt = -h + tanh(-2h)
 // goes to 0.
 func TestTrajectoryInitsDiscreteMap(t *testing.T) {
-	net := mustNet(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{-2}), Convention: dynamics.Discrete})
+	net := nettest.Must(t, dynamics.Config{W: mat.NewDense(1, 1, []float64{-2}), Convention: dynamics.Discrete})
 	for _, workers := range []int{1, 3} {
 		got, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 20, Seed: 4, Workers: workers})
 		if err != nil {
@@ -141,7 +142,7 @@ func (f fieldOnly) Field(dst, h []float64) { f.net.Field(dst, h) }
 // integrated one by one, to the integration tolerance, and stay
 // independent of the number of workers.
 func TestTrajectoryInitsLockstepMatchesSingle(t *testing.T) {
-	net := randomNet(t, 40, 1.5, 4)
+	net := nettest.Tanh(t, 40, 1.5, 4)
 	s := &fixedpoint.SampleSettings{Count: 70, Trajectories: 35, Burn: 1, Span: 1, Seed: 5, Workers: 1}
 	var _ fixedpoint.RowsFlow = net
 	group, err := fixedpoint.TrajectoryInits(context.Background(), net, s)

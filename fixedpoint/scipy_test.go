@@ -14,6 +14,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/internal/pythontest"
 )
 
@@ -73,7 +74,7 @@ func TestAgainstScipyRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	z.Close()
-	net := mustNet(t, dynamics.Config{W: &w})
+	net := nettest.Must(t, dynamics.Config{W: &w})
 	n := net.Dim()
 	inits, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 48, Noise: 0.1, Seed: 1})
 	if err != nil {

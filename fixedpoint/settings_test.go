@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // Resolve decides LinearAuto by N and the lockstep batch by the strategy,
@@ -49,7 +50,7 @@ func TestResolve(t *testing.T) {
 		t.Error("an unknown Linear resolved")
 	}
 
-	net := randomNet(t, 20, 0.5, 1)
+	net := nettest.Tanh(t, 20, 0.5, 1)
 	in := &fixedpoint.Settings{Workers: 1, Deflation: -1}
 	res, err := fixedpoint.Find(context.Background(), net, uniformInits(4, 20, -1, 1, 2), in)
 	if err != nil {

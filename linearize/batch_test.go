@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // LeadingAll gives the bits of Leading at every state, whatever the batch
@@ -71,7 +72,7 @@ func TestLeadingAllBitIdentical(t *testing.T) {
 // Leading after the other and with LeadingAll (8 runs in lockstep).
 func BenchmarkLeadingAll(b *testing.B) {
 	for _, n := range []int{1024, 4096} {
-		net := mustNet(b, dynamics.Config{W: randDense(n, n, 1.5/math.Sqrt(float64(n)), 1)})
+		net := nettest.Must(b, dynamics.Config{W: randDense(n, n, 1.5/math.Sqrt(float64(n)), 1)})
 		states := make([][]float64, 8)
 		for i := range states {
 			states[i] = randVec(n, 0.5, uint64(2+i))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // BenchmarkDecompose times the decomposition of J = W - I, W ~ N(0, 1.5^2/N)
@@ -39,7 +40,7 @@ func BenchmarkDecompose(b *testing.B) {
 func BenchmarkStationaryCovariance(b *testing.B) {
 	for _, n := range []int{64, 256} {
 		w := randDense(n, n, 0.8/math.Sqrt(float64(n)), 2)
-		net := mustNet(b, dynamics.Config{W: w})
+		net := nettest.Must(b, dynamics.Config{W: w})
 		h := make([]float64, n)
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			b.ReportAllocs()

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // TestParticipationRatioExact: states +-a_i q_i along orthonormal q_i have
@@ -169,7 +170,7 @@ func TestOverlaps(t *testing.T) {
 		conv  dynamics.Convention
 		alpha float64
 	}{{dynamics.Continuous, 0}, {dynamics.Leaky, 0.3}, {dynamics.Discrete, 0}} {
-		net := mustNet(t, dynamics.Config{W: w, WIn: win, U: u, B: randVec(n, 0.1, 53), Tau: []float64{1.5}, Convention: cv.conv, Alpha: cv.alpha})
+		net := nettest.Must(t, dynamics.Config{W: w, WIn: win, U: u, B: randVec(n, 0.1, 53), Tau: []float64{1.5}, Convention: cv.conv, Alpha: cv.alpha})
 		b, err := InputJacobian(net, h)
 		if err != nil {
 			t.Fatal(err)
@@ -226,7 +227,7 @@ func TestOverlaps(t *testing.T) {
 			}
 		}
 	}
-	noIn := mustNet(t, dynamics.Config{W: w})
+	noIn := nettest.Must(t, dynamics.Config{W: w})
 	if _, err := InputJacobian(noIn, h); err == nil {
 		t.Error("no input: no error")
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // BenchmarkLeading times the 20 leading eigenvalues (Leading, with their
@@ -13,7 +14,7 @@ import (
 // Jacobian of a g = 1.5 tanh network at a random state.
 func BenchmarkLeading(b *testing.B) {
 	for _, n := range []int{256, 1024, 2048, 4096} {
-		net := mustNet(b, dynamics.Config{W: randDense(n, n, 1.5/math.Sqrt(float64(n)), 1)})
+		net := nettest.Must(b, dynamics.Config{W: randDense(n, n, 1.5/math.Sqrt(float64(n)), 1)})
 		h := randVec(n, 0.5, 2)
 		b.Run(fmt.Sprintf("n=%d/leading20", n), func(b *testing.B) {
 			b.ReportAllocs()

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // leadingCase is a random tanh network of gain g and a state to linearise
@@ -27,7 +28,7 @@ func (c leadingCase) net(t testing.TB) (*dynamics.Network, []float64) {
 	if c.cfg != nil {
 		c.cfg(&cfg)
 	}
-	return mustNet(t, cfg), randVec(c.n, c.sd, c.seed+200)
+	return nettest.Must(t, cfg), randVec(c.n, c.sd, c.seed+200)
 }
 
 // checkAgainstFull compares Leading with the full decomposition of At: the

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 func lyapResidual(a mat.Matrix, s, q mat.Symmetric) float64 {
@@ -180,7 +181,7 @@ func hopfield(t testing.TB) (*dynamics.Network, []float64) {
 		}
 	}
 	tau := []float64{1, 1.2, 1.4, 1.6, 1.8, 2}
-	net := mustNet(t, dynamics.Config{W: w, Tau: tau})
+	net := nettest.Must(t, dynamics.Config{W: w, Tau: tau})
 	h := append([]float64(nil), xi[0]...)
 	f := make([]float64, n)
 	for range 2000 {
@@ -334,7 +335,7 @@ func TestAffineFlow(t *testing.T) {
 	}
 	// A generic (slow) point: the affine drift keeps F(h0).
 	w := randDense(n, n, 1.4/math.Sqrt(float64(n)), 8)
-	net2 := mustNet(t, dynamics.Config{W: w, B: randVec(n, 0.3, 9), Tau: []float64{0.7}})
+	net2 := nettest.Must(t, dynamics.Config{W: w, B: randVec(n, 0.3, 9), Tau: []float64{0.7}})
 	p := randVec(n, 0.6, 10)
 	a2, err := NewAffine(net2, p)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/internal/pythontest"
 )
 
@@ -50,7 +51,7 @@ A = np.array([float(x) for x in d[2:2+r*c]]).reshape(r, c)
 func TestNumpyEig(t *testing.T) {
 	for _, n := range []int{10, 100, 500} {
 		w := randDense(n, n, 1.5/math.Sqrt(float64(n)), uint64(1000+n))
-		net := mustNet(t, dynamics.Config{W: w, B: randVec(n, 0.2, uint64(n))})
+		net := nettest.Must(t, dynamics.Config{W: w, B: randVec(n, 0.2, uint64(n))})
 		h := randVec(n, 0.5, uint64(n)+1)
 		var j mat.Dense
 		net.Jacobian(&j, h)

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 func randDense(r, c int, sd float64, seed uint64) *mat.Dense {
@@ -30,15 +31,6 @@ func randVec(n int, sd float64, seed uint64) []float64 {
 		v[i] = sd * rng.NormFloat64()
 	}
 	return v
-}
-
-func mustNet(t testing.TB, c dynamics.Config) *dynamics.Network {
-	t.Helper()
-	n, err := dynamics.New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // matchValues pairs every b[k] with the nearest unused a[j] and returns the
@@ -64,7 +56,7 @@ func matchValues(a, b []complex128) float64 {
 func TestResiduals(t *testing.T) {
 	for _, n := range []int{1, 2, 7, 40, 120} {
 		w := randDense(n, n, 1.5/math.Sqrt(float64(n)), uint64(n))
-		net := mustNet(t, dynamics.Config{W: w, B: randVec(n, 0.3, 5), Tau: randPos(n, uint64(n))})
+		net := nettest.Must(t, dynamics.Config{W: w, B: randVec(n, 0.3, 5), Tau: randPos(n, uint64(n))})
 		h := randVec(n, 0.5, uint64(n)+9)
 		h0 := append([]float64(nil), h...)
 		sp, err := At(net, h, &Settings{Vectors: LeftRightVectors})
@@ -183,7 +175,7 @@ func TestRotation(t *testing.T) {
 			w.Set(2*blk+1, 2*blk, s)
 			w.Set(2*blk+1, 2*blk+1, c)
 		}
-		net := mustNet(t, dynamics.Config{W: w, Tau: []float64{tc.tau}})
+		net := nettest.Must(t, dynamics.Config{W: w, Tau: []float64{tc.tau}})
 		sp, err := At(net, make([]float64, 4), &Settings{Vectors: LeftRightVectors})
 		if err != nil {
 			t.Fatal(err)
@@ -224,7 +216,7 @@ func TestSymmetricReal(t *testing.T) {
 	var w mat.Dense
 	w.Add(a, a.T())
 	w.Scale(0.5, &w)
-	net := mustNet(t, dynamics.Config{W: &w, B: randVec(n, 0.5, 4), Tau: []float64{1.7}})
+	net := nettest.Must(t, dynamics.Config{W: &w, B: randVec(n, 0.5, 4), Tau: []float64{1.7}})
 	sp, err := At(net, randVec(n, 1, 8), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +237,7 @@ func TestConventions(t *testing.T) {
 	h := randVec(n, 0.7, 13)
 	const tau, alpha = 2.5, 0.2
 	get := func(conv dynamics.Convention, al float64) *Spectrum {
-		net := mustNet(t, dynamics.Config{W: w, B: b, Tau: []float64{tau}, Convention: conv, Alpha: al})
+		net := nettest.Must(t, dynamics.Config{W: w, B: b, Tau: []float64{tau}, Convention: conv, Alpha: al})
 		sp, err := At(net, h, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -381,7 +373,7 @@ func TestErrors(t *testing.T) {
 	if _, err := Decompose(m, dynamics.Continuous, nil); !errors.As(err, &nf) {
 		t.Errorf("Inf: %v", err)
 	}
-	net := mustNet(t, dynamics.Config{W: mat.NewDense(2, 2, nil)})
+	net := nettest.Must(t, dynamics.Config{W: mat.NewDense(2, 2, nil)})
 	if _, err := At(net, []float64{0, math.NaN()}, nil); err == nil {
 		t.Error("NaN state accepted")
 	}
@@ -472,7 +464,7 @@ func TestRandomMatrixAnchors(t *testing.T) {
 		class Class
 	}{{0.8, Stable}, {1.5, Saddle}} {
 		w := randDense(n, n, tc.g/math.Sqrt(n), 77)
-		net := mustNet(t, dynamics.Config{W: w})
+		net := nettest.Must(t, dynamics.Config{W: w})
 		sp, err := At(net, make([]float64, n), nil) // values only at N > AutoVectorsMax
 		if err != nil {
 			t.Fatal(err)

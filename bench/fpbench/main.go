@@ -23,6 +23,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
 )
@@ -172,13 +173,7 @@ func loadInits(path string) (*mat.Dense, error) { return numpy.ReadMatrix(path) 
 // initial states from RK4 trajectories started at N(0,1) states.
 func generate(n int, g float64, seed uint64, count int) (*dynamics.Network, *mat.Dense, error) {
 	r := rand.New(rand.NewPCG(seed, 0))
-	w := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			w.Set(i, j, g*r.NormFloat64()/math.Sqrt(float64(n)))
-		}
-	}
-	net, err := dynamics.New(dynamics.Config{W: w})
+	net, err := dynamics.New(dynamics.Config{W: nettest.GaussianW(r, n, g)})
 	if err != nil {
 		return nil, nil, err
 	}

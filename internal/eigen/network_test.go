@@ -13,22 +13,15 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/internal/eigen"
+	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // tanhNetwork returns a random continuous-time tanh network with gain g
 // (W_ij ~ N(0, g^2/n)) and a random state h ~ N(0, 1).
 func tanhNetwork(t testing.TB, n int, g float64, seed uint64) (*dynamics.Network, []float64) {
+	t.Helper()
 	rnd := rand.New(rand.NewPCG(seed, 0))
-	w := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			w.Set(i, j, g*rnd.NormFloat64()/math.Sqrt(float64(n)))
-		}
-	}
-	net, err := dynamics.New(dynamics.Config{W: w})
-	if err != nil {
-		t.Fatal(err)
-	}
+	net := nettest.Must(t, dynamics.Config{W: nettest.GaussianW(rnd, n, g)})
 	h := make([]float64, n)
 	for i := range h {
 		h[i] = rnd.NormFloat64()

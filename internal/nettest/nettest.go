@@ -1,0 +1,45 @@
+// Package nettest builds the networks that the tests and benchmarks of
+// several packages run on: Gaussian random weights, and dynamics.New that
+// fails the test instead of returning an error. It is imported by tests and
+// benchmarks only (dynamics' own tests, below it, keep theirs).
+package nettest
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+)
+
+// Must returns the network of c, and fails t when c is invalid.
+func Must(t testing.TB, c dynamics.Config) *dynamics.Network {
+	t.Helper()
+	net, err := dynamics.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// GaussianW returns the n x n weights W_ij = g z_ij / sqrt(n), the z_ij ~
+// N(0, 1) drawn from rng row by row: a random network of gain g, whose tanh
+// dynamics are chaotic above g = 1.
+func GaussianW(rng *rand.Rand, n int, g float64) *mat.Dense {
+	w := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := range n {
+			w.Set(i, j, g*rng.NormFloat64()/math.Sqrt(float64(n)))
+		}
+	}
+	return w
+}
+
+// Tanh returns the continuous-time tanh network, without bias or input,
+// whose weights are GaussianW(rand.New(rand.NewPCG(seed, 0)), n, g).
+func Tanh(t testing.TB, n int, g float64, seed uint64) *dynamics.Network {
+	t.Helper()
+	return Must(t, dynamics.Config{W: GaussianW(rand.New(rand.NewPCG(seed, 0)), n, g)})
+}

@@ -1,0 +1,31 @@
+package nettest_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/fpfind/fpfind/internal/nettest"
+)
+
+// Tanh's weights have mean about 0 and variance about g^2/n, and the same
+// seed gives the same bits.
+func TestTanh(t *testing.T) {
+	const n, g = 200, 1.5
+	net := nettest.Tanh(t, n, g, 3)
+	w := net.W().RawMatrix().Data
+	var sum, sq float64
+	for _, v := range w {
+		sum += v
+		sq += v * v
+	}
+	mean, variance := sum/float64(len(w)), sq/float64(len(w))
+	if math.Abs(mean) > 0.01 || math.Abs(variance*n/(g*g)-1) > 0.02 {
+		t.Errorf("mean %g, variance %g n/g^2 (want 0 and 1)", mean, variance*n/(g*g))
+	}
+	again := nettest.Tanh(t, n, g, 3).W().RawMatrix().Data
+	for i := range w {
+		if math.Float64bits(w[i]) != math.Float64bits(again[i]) {
+			t.Fatalf("W[%d] differs for the same seed", i)
+		}
+	}
+}
