@@ -133,17 +133,15 @@ func TestEvalPanics(t *testing.T) {
 			ev.OperatorVecs([]OperatorProduct{{Dst: s, Phi: make([]float64, 4), V: s}})
 		},
 	} {
-		if !panics(f) {
-			t.Errorf("%s: no panic", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			f()
+		})
 	}
-}
-
-// panics reports whether f panics.
-func panics(f func()) (panicked bool) {
-	defer func() { panicked = recover() != nil }()
-	f()
-	return false
 }
 
 // FieldRows gives each row the same bits alone and in a batch.

@@ -32,12 +32,8 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 // paths, for shapes around the tile (4 x 8), with padded strides, and it
 // leaves the padding alone.
 func TestGemmNNBitIdentical(t *testing.T) {
-	saved, saved512 := useAsm, useAVX512
-	defer func() { useAsm, useAVX512 = saved, saved512 }()
 	rng := rand.New(rand.NewPCG(7, 8))
-	// AVX-512 (where the CPU has it), AVX2, pure Go.
-	for _, mode := range [][2]bool{{saved, saved512}, {saved, false}, {false, false}} {
-		useAsm, useAVX512 = mode[0], mode[1]
+	gemmPaths(func() {
 		for _, m := range []int{1, 3, 4, 5, 8, 9} {
 			for _, n := range []int{1, 7, 8, 9, 16, 21} {
 				for _, k := range []int{1, 2, 5, 33} {
@@ -59,6 +55,18 @@ func TestGemmNNBitIdentical(t *testing.T) {
 		for _, m := range []int{1, 2, 3, 5, 7, 13} {
 			gemmCase(t, rng, m, 300, 250, 251, 302, 305)
 		}
+	})
+}
+
+// gemmPaths runs f on each path of the matrix products in turn: AVX-512
+// (where the CPU has it), AVX2 (where it has it) and pure Go; then it
+// restores the choice.
+func gemmPaths(f func()) {
+	saved, saved512 := useAsm, useAVX512
+	defer func() { useAsm, useAVX512 = saved, saved512 }()
+	for _, mode := range [][2]bool{{saved, saved512}, {saved, false}, {false, false}} {
+		useAsm, useAVX512 = mode[0], mode[1]
+		f()
 	}
 }
 

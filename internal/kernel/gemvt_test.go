@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -118,27 +117,16 @@ func TestGemvTNoAllocs(t *testing.T) {
 // BenchmarkGemvT compares GemvT with the row-by-row loop of gonum's Daxpy
 // that it replaces in package dynamics.
 func BenchmarkGemvT(b *testing.B) {
-	for _, n := range []int{256, 1024, 2048} {
-		rng := rand.New(rand.NewPCG(16, uint64(n)))
-		a := matrix(rng, n, n, n)
-		x, y := vector(rng, n), make([]float64, n)
-		b.Run(fmt.Sprintf("kernel/n=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
-				GemvT(y, 0, a, n, x)
-			}
-		})
-		b.Run(fmt.Sprintf("daxpy/n=%d", n), func(b *testing.B) {
+	benchProducts(b, []int{256, 1024, 2048}, 16, []benchProduct{
+		{"kernel", func(a, x, y []float64, n int) func() { return func() { GemvT(y, 0, a, n, x) } }},
+		{"daxpy", func(a, x, y []float64, n int) func() {
 			impl := blas64.Implementation()
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
+			return func() {
 				clear(y)
 				for i := range n {
 					impl.Daxpy(n, x[i], a[i*n:i*n+n], 1, y, 1)
 				}
 			}
-		})
-	}
+		}},
+	})
 }

@@ -340,35 +340,47 @@ func TestNoAllocs(t *testing.T) {
 
 var benchSizes = []int{256, 1024, 2048, 4096}
 
-func BenchmarkGemv(b *testing.B) {
-	for _, n := range benchSizes {
-		rng := rand.New(rand.NewPCG(8, uint64(n)))
+// benchProduct is a named product of an n x n matrix a with x into y; run
+// makes its buffers and returns the call.
+type benchProduct struct {
+	name string
+	run  func(a, x, y []float64, n int) func()
+}
+
+// benchProducts times each product for each size n on a random matrix and
+// vector (seeded by seed and n), counting one read of the matrix per call.
+func benchProducts(b *testing.B, sizes []int, seed uint64, products []benchProduct) {
+	for _, n := range sizes {
+		rng := rand.New(rand.NewPCG(seed, uint64(n)))
 		a := matrix(rng, n, n, n)
 		x, y := vector(rng, n), make([]float64, n)
-		b.Run(fmt.Sprintf("kernel/n=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
-				Gemv(y, 0, a, n, x)
-			}
-		})
-		b.Run(fmt.Sprintf("gonum/n=%d", n), func(b *testing.B) {
+		for _, p := range products {
+			b.Run(fmt.Sprintf("%s/n=%d", p.name, n), func(b *testing.B) {
+				call := p.run(a, x, y, n)
+				b.SetBytes(int64(8 * n * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					call()
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkGemv(b *testing.B) {
+	benchProducts(b, benchSizes, 8, []benchProduct{
+		{"kernel", func(a, x, y []float64, n int) func() { return func() { Gemv(y, 0, a, n, x) } }},
+		{"gonum", func(a, x, y []float64, n int) func() {
 			g := blas64.General{Rows: n, Cols: n, Stride: n, Data: a}
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
+			return func() {
 				blas64.Gemv(blas.NoTrans, 1, g, blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: y})
 			}
-		})
-		b.Run(fmt.Sprintf("kernel2/n=%d", n), func(b *testing.B) {
+		}},
+		{"kernel2", func(a, x, y []float64, n int) func() {
 			z := make([]float64, n)
-			b.SetBytes(int64(8 * n * n))
-			b.ReportAllocs()
-			for b.Loop() {
-				Gemv2(y, z, 0, a, n, x, x)
-			}
-		})
-	}
+			return func() { Gemv2(y, z, 0, a, n, x, x) }
+		}},
+	})
 }
 
 // ForRows calls every row exactly once, whatever the split.

@@ -13,11 +13,8 @@ import (
 // rows left over by the tiles, padded strides, and any split of the
 // columns by bands; it leaves C's padding alone.
 func TestGemmPackedBitIdentical(t *testing.T) {
-	saved, saved512 := useAsm, useAVX512
-	defer func() { useAsm, useAVX512 = saved, saved512 }()
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, mode := range [][2]bool{{saved, saved512}, {saved, false}, {false, false}} {
-		useAsm, useAVX512 = mode[0], mode[1]
+	gemmPaths(func() {
 		for _, s := range []struct{ m, n, k int }{{1, 5, 3}, {3, 40, 17}, {8, 300, 260}, {19, Band*2 + 24, packRows*2 + 5}, {30, Band * 3, packRows}, {64, Band, 2*packRows + 1}} {
 			lda, ldb, ldc := s.k+3, s.n+5, s.n+2
 			a := randSlice(rng, (s.m-1)*lda+s.k)
@@ -50,7 +47,7 @@ func TestGemmPackedBitIdentical(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 }
 
 func TestGemmPackedPanics(t *testing.T) {
