@@ -20,10 +20,7 @@ import (
 // sum a_i^4; equal a_i give PR = k.
 func TestParticipationRatioExact(t *testing.T) {
 	n := 7
-	var qr mat.QR
-	qr.Factorize(randDense(n, n, 1, 4))
-	var q mat.Dense
-	qr.QTo(&q)
+	q := randOrthogonal(n, 4)
 	for _, amps := range [][]float64{{1, 1, 1}, {2}, {1, 2, 3, 0.5}, {1, 1, 1, 1, 1, 1, 1}} {
 		k := len(amps)
 		x := mat.NewDense(2*k, n, nil)

@@ -24,6 +24,16 @@ func randDense(r, c int, sd float64, seed uint64) *mat.Dense {
 	return m
 }
 
+// randOrthogonal returns the orthogonal factor Q of the QR factorisation of
+// randDense(n, n, 1, seed): a random n x n orthogonal matrix.
+func randOrthogonal(n int, seed uint64) *mat.Dense {
+	var qr mat.QR
+	qr.Factorize(randDense(n, n, 1, seed))
+	var q mat.Dense
+	qr.QTo(&q)
+	return &q
+}
+
 func randVec(n int, sd float64, seed uint64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	v := make([]float64, n)
@@ -34,24 +44,8 @@ func randVec(n int, sd float64, seed uint64) []float64 {
 }
 
 // matchValues pairs every b[k] with the nearest unused a[j] and returns the
-// largest distance.
-func matchValues(a, b []complex128) float64 {
-	used := make([]bool, len(a))
-	worst := 0.0
-	for _, y := range b {
-		best, bj := math.Inf(1), -1
-		for j, x := range a {
-			if !used[j] {
-				if d := cmplx.Abs(x - y); d < best {
-					best, bj = d, j
-				}
-			}
-		}
-		used[bj] = true
-		worst = max(worst, best)
-	}
-	return worst
-}
+// largest distance (nettest.MatchValues).
+func matchValues(a, b []complex128) float64 { return nettest.MatchValues(b, a) }
 
 func TestResiduals(t *testing.T) {
 	for _, n := range []int{1, 2, 7, 40, 120} {
@@ -410,13 +404,10 @@ func TestDegenerate(t *testing.T) {
 	// Q diag(-1, -1, -1, -2, -2) Q^T with a random orthogonal Q, and a
 	// non-normal similar matrix S diag S^{-1}.
 	n := 5
-	var qr mat.QR
-	qr.Factorize(randDense(n, n, 1, 21))
-	var q mat.Dense
-	qr.QTo(&q)
+	q := randOrthogonal(n, 21)
 	dg := mat.NewDiagDense(n, []float64{-1, -1, -1, -2, -2})
 	var sym mat.Dense
-	sym.Product(&q, dg, q.T())
+	sym.Product(q, dg, q.T())
 	s := randDense(n, n, 1, 22)
 	for i := 0; i < n; i++ {
 		s.Set(i, i, s.At(i, i)+3)

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/internal/pythontest"
 )
 
@@ -102,31 +103,14 @@ func testMatrices() []struct {
 }
 
 // match pairs each value in got with a distinct value in want, greedily by
-// distance, and returns the largest distance.
+// distance (nettest.MatchValues, got sorted to make the pairing stable), and
+// returns the largest distance.
 func match(got, want []complex128) float64 {
-	used := make([]bool, len(want))
-	worst := 0.0
-	// Sort to make the greedy pairing stable.
 	g := slices.Clone(got)
 	slices.SortFunc(g, func(a, b complex128) int {
 		return cmp.Or(cmp.Compare(real(a), real(b)), cmp.Compare(imag(a), imag(b)))
 	})
-	for _, x := range g {
-		best, bi := math.Inf(1), -1
-		for j, y := range want {
-			if !used[j] {
-				if d := cmplx.Abs(x - y); d < best {
-					best, bi = d, j
-				}
-			}
-		}
-		if bi < 0 {
-			return math.Inf(1)
-		}
-		used[bi] = true
-		worst = max(worst, best)
-	}
-	return worst
+	return nettest.MatchValues(g, want)
 }
 
 // residuals returns max_j |A v_j - lambda_j v_j| and max_j |u_j^H A -

@@ -1,11 +1,13 @@
 // Package nettest builds the networks that the tests and benchmarks of
-// several packages run on: Gaussian random weights, and dynamics.New that
-// fails the test instead of returning an error. It is imported by tests and
-// benchmarks only (dynamics' own tests, below it, keep theirs).
+// several packages run on (Gaussian random weights, and dynamics.New that
+// fails the test instead of returning an error) and compares the spectra
+// they compute. It is imported by tests and benchmarks only (dynamics' own
+// tests, below it, keep theirs).
 package nettest
 
 import (
 	"math"
+	"math/cmplx"
 	"math/rand/v2"
 	"testing"
 
@@ -42,4 +44,29 @@ func GaussianW(rng *rand.Rand, n int, g float64) *mat.Dense {
 func Tanh(t testing.TB, n int, g float64, seed uint64) *dynamics.Network {
 	t.Helper()
 	return Must(t, dynamics.Config{W: GaussianW(rand.New(rand.NewPCG(seed, 0)), n, g)})
+}
+
+// MatchValues pairs each of got, in order, with the nearest value of want
+// not paired yet (the first at equal distance) and returns the largest
+// distance of a pair: 0 for the same values in any order, +Inf when got has
+// more values than want.
+func MatchValues(got, want []complex128) float64 {
+	used := make([]bool, len(want))
+	worst := 0.0
+	for _, x := range got {
+		best, bj := math.Inf(1), -1
+		for j, y := range want {
+			if !used[j] {
+				if d := cmplx.Abs(x - y); d < best {
+					best, bj = d, j
+				}
+			}
+		}
+		if bj < 0 {
+			return math.Inf(1)
+		}
+		used[bj] = true
+		worst = max(worst, best)
+	}
+	return worst
 }

@@ -29,3 +29,18 @@ func TestTanh(t *testing.T) {
 		}
 	}
 }
+
+// MatchValues pairs greedily in got's order: a permutation matches exactly,
+// a shifted value shows its shift, and a value too many is +Inf.
+func TestMatchValues(t *testing.T) {
+	want := []complex128{1, 2i, -3}
+	if d := nettest.MatchValues([]complex128{-3, 1, 2i}, want); d != 0 {
+		t.Errorf("permutation: %g", d)
+	}
+	if d := nettest.MatchValues([]complex128{1.5, 2i}, want); d != 0.5 {
+		t.Errorf("shifted: %g, want 0.5", d)
+	}
+	if d := nettest.MatchValues([]complex128{1, 2i, -3, 4}, want); !math.IsInf(d, 1) {
+		t.Errorf("one too many: %g, want +Inf", d)
+	}
+}
