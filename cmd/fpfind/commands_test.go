@@ -145,11 +145,8 @@ func TestLinearizeKnown(t *testing.T) {
 
 // float32 big-endian Fortran-order weights give the same answer as float64.
 func TestFloat32Input(t *testing.T) {
-	at := filepath.Join(t.TempDir(), "at.npy")
 	m15 := 0.858559636640110
-	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{2, 2}, Data: []float64{0, 0, m15, m15}}); err != nil {
-		t.Fatal(err)
-	}
+	at := writeStates(t, []float64{0, 0, m15, m15}, 2, 2)
 	a := runArgs(t, "linearize", "--at", at, net("two_units.npz"))
 	b := runArgs(t, "linearize", "--at", at, net("two_units_f4be_fortran.npz"))
 	if a.code != 0 || b.code != 0 {
@@ -162,14 +159,7 @@ func TestFloat32Input(t *testing.T) {
 }
 
 func TestLinearizeWorkers(t *testing.T) {
-	at := filepath.Join(t.TempDir(), "at.npy")
-	data := make([]float64, 5*200)
-	for i := range data {
-		data[i] = math.Sin(float64(i)) * 0.3
-	}
-	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{5, 200}, Data: data}); err != nil {
-		t.Fatal(err)
-	}
+	at := writeStates(t, waveStates(5, 200, math.Sin, 0.3), 5, 200)
 	a := runArgs(t, "linearize", "-j", "1", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
 	b := runArgs(t, "linearize", "-j", "4", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
 	if a.code != 0 || a.stdout != b.stdout {
@@ -366,8 +356,7 @@ func TestFolderAndPrefix(t *testing.T) {
 // Model flags override the file: --tau 0.5 doubles the eigenvalues of J;
 // --convention discrete turns J into diag(phi') W.
 func TestModelOverrides(t *testing.T) {
-	at := filepath.Join(t.TempDir(), "at.npy")
-	numpy.WriteNPY(at, numpy.Array{Shape: []int{1, 2}, Data: []float64{0, 0}})
+	at := writeStates(t, []float64{0, 0}, 1, 2)
 	lead := func(args ...string) complex128 {
 		t.Helper()
 		r := runArgs(t, append([]string{"linearize", "--format", "json", "--at", at}, args...)...)

@@ -13,6 +13,27 @@ import (
 	"github.com/fpfind/fpfind/io/numpy"
 )
 
+// writeStates writes data, of the given shape, to at.npy in a new temporary
+// folder and returns its path: the states of fpfind linearize --at.
+func writeStates(t *testing.T, data []float64, shape ...int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "at.npy")
+	if err := numpy.WriteNPY(p, numpy.Array{Shape: shape, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// waveStates returns rows x cols states, element i scale f(i): smooth,
+// varied states for comparing spectra.
+func waveStates(rows, cols int, f func(float64) float64, scale float64) []float64 {
+	data := make([]float64, rows*cols)
+	for i := range data {
+		data[i] = f(float64(i)) * scale
+	}
+	return data
+}
+
 // readArrays reads an .npz into a map by key.
 func readArrays(t *testing.T, path string) map[string]*numpy.Array {
 	t.Helper()
@@ -123,14 +144,7 @@ func TestEigsMatchesFull(t *testing.T) {
 
 // linearize --eigs gives the leading eigenvalues of the full run too.
 func TestLinearizeEigs(t *testing.T) {
-	at := filepath.Join(t.TempDir(), "at.npy")
-	data := make([]float64, 3*200)
-	for i := range data {
-		data[i] = math.Sin(float64(i)) * 0.3
-	}
-	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{3, 200}, Data: data}); err != nil {
-		t.Fatal(err)
-	}
+	at := writeStates(t, waveStates(3, 200, math.Sin, 0.3), 3, 200)
 	dir := t.TempDir()
 	a := runArgs(t, "linearize", "-q", "--at", at, "-o", filepath.Join(dir, "full"), net("random_g1.5_n200.npz"))
 	b := runArgs(t, "linearize", "-q", "--eigs", "3", "--at", at, "-o", filepath.Join(dir, "part"), net("random_g1.5_n200.npz"))
@@ -174,10 +188,7 @@ func TestEigsAutoRefusesLeftVectors(t *testing.T) {
 	}
 	// Without --left-vectors the 20 leading eigenvalues are computed (W
 	// diagonal with entries below 1/2: at h = 0, J = W - I is stable).
-	at := filepath.Join(dir, "at.npy")
-	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{n}, Data: make([]float64, n)}); err != nil {
-		t.Fatal(err)
-	}
+	at := writeStates(t, make([]float64, n), n)
 	r = runArgs(t, "linearize", "-q", "--at", at, p)
 	if r.code != 0 || !strings.Contains(r.stdout, "eigenvalues: the 20 leading of 1025 per point") || !strings.Contains(r.stdout, "stable") {
 		t.Errorf("linearize at N = %d: exit %d, stdout %q, stderr %q", n, r.code, r.stdout, r.stderr)
@@ -186,14 +197,7 @@ func TestEigsAutoRefusesLeftVectors(t *testing.T) {
 
 // Partial spectra do not depend on --workers.
 func TestEigsWorkers(t *testing.T) {
-	at := filepath.Join(t.TempDir(), "at.npy")
-	data := make([]float64, 5*200)
-	for i := range data {
-		data[i] = math.Cos(float64(i)) * 0.4
-	}
-	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{5, 200}, Data: data}); err != nil {
-		t.Fatal(err)
-	}
+	at := writeStates(t, waveStates(5, 200, math.Cos, 0.4), 5, 200)
 	a := runArgs(t, "linearize", "-j", "1", "--eigs", "4", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
 	b := runArgs(t, "linearize", "-j", "3", "--eigs", "4", "--format", "json", "--at", at, net("random_g1.5_n200.npz"))
 	if a.code != 0 || a.stdout != b.stdout {

@@ -113,10 +113,7 @@ func TestMemoryLimitsFiles(t *testing.T) {
 func TestWorkersCapped(t *testing.T) {
 	dir := t.TempDir()
 	two := net("two_units.npz")
-	at := filepath.Join(dir, "at.npy")
-	if err := numpy.WriteNPY(at, numpy.Array{Shape: []int{2}, Data: []float64{0.1, 0.2}}); err != nil {
-		t.Fatal(err)
-	}
+	at := writeStates(t, []float64{0.1, 0.2}, 2)
 	for _, cmd := range [][]string{
 		{"-n", "1", "--deflation", "-1", "--timing", two},
 		{"simulate", "-n", "1", "-o", filepath.Join(dir, "s"), "--force", two},

@@ -88,14 +88,7 @@ func sameArray(a, b *Array) bool {
 	return reflect.DeepEqual(a.Data, b.Data)
 }
 
+// sameBits reports whether x and y hold the same float64 bit patterns.
 func sameBits(x, y []float64) bool {
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
-		if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(x, y, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) })
 }
