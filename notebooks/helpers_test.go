@@ -164,13 +164,20 @@ type result struct {
 	eigIm     [][]float64
 }
 
-func readResult(t *testing.T, path string) *result {
+// openNPZ opens the archive at path for the rest of the test.
+func openNPZ(t *testing.T, path string) *npz.Reader {
 	t.Helper()
 	r, err := npz.Open(path)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func readResult(t *testing.T, path string) *result {
+	t.Helper()
+	r := openNPZ(t, path)
 	hdr := r.Header("fixed_points.npy")
 	if hdr == nil {
 		t.Fatalf("%s: no fixed_points", path)
@@ -252,11 +259,7 @@ type network struct {
 
 func readNetwork(t *testing.T, path string) *network {
 	t.Helper()
-	r, err := npz.Open(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer r.Close()
+	r := openNPZ(t, path)
 	var w, wout, b, bout []float64
 	read(t, r, path, "W", &w)
 	read(t, r, path, "W_out", &wout)

@@ -216,27 +216,19 @@ func TestFactorizeAgainstGonum(t *testing.T) {
 			if e := max(unitNorms(d.Right), unitNorms(d.Left)); e > 1e-12 {
 				t.Errorf("vectors not of unit norm: off by %g", e)
 			}
-			// Right vectors only.
-			dr, err := Factorize(a, false, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if dr.Left != nil || dr.Right == nil {
-				t.Fatal("wrong set of vectors")
-			}
-			if rr, _ := residuals(a, dr.Values, dr.Right, nil); rr > 1e-10*max(1, anorm)*math.Sqrt(float64(n)) {
-				t.Errorf("right-only residual %g", rr)
-			}
-			// Left vectors only.
-			dl, err := Factorize(a, true, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if dl.Right != nil || dl.Left == nil {
-				t.Fatal("wrong set of vectors")
-			}
-			if _, rl := residuals(a, dl.Values, nil, dl.Left); rl > 1e-10*max(1, anorm)*math.Sqrt(float64(n)) {
-				t.Errorf("left-only residual %g", rl)
+			// Right vectors only, then left vectors only.
+			for _, side := range []struct{ left, right bool }{{false, true}, {true, false}} {
+				d, err := Factorize(a, side.left, side.right)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (d.Left != nil) != side.left || (d.Right != nil) != side.right {
+					t.Fatalf("left %t right %t: wrong set of vectors", side.left, side.right)
+				}
+				rr, rl := residuals(a, d.Values, d.Right, d.Left)
+				if r := max(rr, rl); r > 1e-10*max(1, anorm)*math.Sqrt(float64(n)) {
+					t.Errorf("left %t right %t: residual %g", side.left, side.right, r)
+				}
 			}
 		})
 	}
