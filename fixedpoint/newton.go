@@ -5,7 +5,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/internal/dense"
@@ -338,7 +337,7 @@ func (p *luNewton) lmStep(x []float64) lmEnd {
 		for i := 0; i < n; i++ {
 			p.chol[i*n+i] += p.mu
 		}
-		if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: p.chol}); !ok {
+		if !dense.Cholesky(n, p.chol) {
 			p.mu *= 10
 			continue
 		}

@@ -3,9 +3,6 @@ package fixedpoint
 import (
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/internal/dense"
@@ -54,8 +51,7 @@ func (r *slowRefiner) hessian(w *worker, x []float64) (float64, bool) {
 	w.sys.SpeedHessian(r.hess, x)
 	q := w.sys.SpeedGrad(r.grad, w.f, x)
 	w.c.hess++
-	_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: w.n, Stride: w.n, Data: r.hess.RawMatrix().Data})
-	return q, ok
+	return q, dense.Cholesky(w.n, r.hess.RawMatrix().Data)
 }
 
 // run takes Newton steps on ∇q from the stationary point x of q

@@ -167,10 +167,10 @@ func BenchmarkLUSolve(b *testing.B) {
 	}
 }
 
-// SolveCholesky solves with gonum's Cholesky factor (upper triangle, as
-// Potrf leaves it) of a symmetric positive definite C = A^T A + I: the
-// residual of C x = b is at rounding, and the strict lower triangle is not
-// read (it holds NaN here).
+// SolveCholesky solves with the Cholesky factor (upper triangle) of a
+// symmetric positive definite C = A^T A + I from Cholesky: the residual of
+// C x = b is at rounding, and neither reads the strict lower triangle (it
+// holds NaN here). Cholesky refuses a matrix that is not positive definite.
 func TestSolveCholesky(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{1, 3, 8, 9, 33, 100} {
@@ -190,13 +190,13 @@ func TestSolveCholesky(t *testing.T) {
 			c[i*n+i]++
 		}
 		u := append([]float64(nil), c...)
-		if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u}); !ok {
-			t.Fatalf("n = %d: Potrf failed", n)
-		}
 		for i := range n {
 			for j := range i {
 				u[i*n+j] = math.NaN()
 			}
+		}
+		if !Cholesky(n, u) {
+			t.Fatalf("n = %d: Cholesky failed", n)
 		}
 		b := make([]float64, n)
 		for i := range b {
@@ -213,6 +213,9 @@ func TestSolveCholesky(t *testing.T) {
 				t.Fatalf("n = %d: residual %g in row %d", n, r, i)
 			}
 		}
+	}
+	if Cholesky(2, []float64{1, 2, 2, 1}) {
+		t.Error("Cholesky accepted the indefinite [[1 2] [2 1]]")
 	}
 }
 
@@ -241,6 +244,7 @@ func TestShortSlicesPanic(t *testing.T) {
 		"Factorize":     func() { Factorize(3, make([]float64, 8), make([]int, 3)) },
 		"SolveLU":       func() { SolveLU(3, make([]float64, 9), make([]int, 3), make([]float64, 3), make([]float64, 2)) },
 		"SolveCholesky": func() { SolveCholesky(3, make([]float64, 9), make([]float64, 2)) },
+		"Cholesky":      func() { Cholesky(3, make([]float64, 8)) },
 	}
 	for name, f := range cases {
 		func() {

@@ -3,9 +3,9 @@
 // a[i*n+j]): the LU factorisation with partial pivoting ([Factorize],
 // LAPACK's dgetrf conventions), the solves with its factors ([SolveLU],
 // with the reciprocals of U's diagonal from [InvDiag] or [FactorizeInv]),
-// and the solve with a Cholesky factor ([SolveCholesky]). fixedpoint's
-// Newton and Levenberg-Marquardt steps and its refinement of slow points
-// run on them.
+// and the Cholesky factorisation with its solve ([Cholesky], gonum's
+// Dpotrf, and [SolveCholesky]). fixedpoint's Newton and
+// Levenberg-Marquardt steps and its refinement of slow points run on them.
 //
 // They exist beside gonum's Dgetrf and Dtrsv because those are slow on the
 // sizes fixedpoint factorises (N = 64 to 1024): Dgetrf's trailing update

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/gonum"
+	"gonum.org/v1/gonum/lapack/lapack64"
 
 	"github.com/fpfind/fpfind/internal/kernel"
 )
@@ -183,6 +184,20 @@ func SolveLU(n int, lu []float64, piv []int, inv, b []float64) {
 	}
 	solveLower(n, lu, b)
 	solveUpper(n, lu, inv, b)
+}
+
+// Cholesky overwrites the upper triangle (diagonal included) of the
+// row-major n x n symmetric matrix c, the only triangle it reads, with the
+// Cholesky factor U of c = U^T U, for SolveCholesky; it reports whether c
+// is positive definite (when it is not, the triangle is left partly
+// factorised). It is gonum's Dpotrf for blas.Upper, whose blocked
+// factorisation is fast enough here. It panics if len(c) < n*n.
+func Cholesky(n int, c []float64) bool {
+	if len(c) < n*n {
+		panic("dense: Cholesky: c shorter than n*n")
+	}
+	_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: c})
+	return ok
 }
 
 // SolveCholesky overwrites b[:n] with C^{-1} b, where the upper triangle
