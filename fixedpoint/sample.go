@@ -204,9 +204,9 @@ func RandomInits(count, dim int, lo, hi float64, seed uint64) (*mat.Dense, error
 }
 
 // iterateMap runs the map of sys from each row of y0 and returns, for each,
-// the states at the steps nearest the times (a per x N matrix), on workers
-// goroutines (0: GOMAXPROCS); each trajectory is computed by one goroutine
-// alone, so the result does not depend on their number.
+// the states at the steps nearest the times (a per x N matrix), one job of
+// par.Each per trajectory on workers goroutines (0: GOMAXPROCS), so the
+// result does not depend on their number.
 func iterateMap(ctx context.Context, sys MapFlow, y0 *mat.Dense, times []float64, workers int) ([]*mat.Dense, error) {
 	nt, n := y0.Dims()
 	dt := sys.TimeStep()

@@ -327,7 +327,7 @@ const sampleGroup = 16
 
 // findSettings resolves the solver settings the flags give for a network of
 // n units (fixedpoint.Resolve: the linear solver, the lockstep batch, the
-// budgets), without the backend and the worker count, which runFind fills
+// budgets), without the backend and the worker count, which find's run fills
 // in. Validate has checked every flag Resolve checks.
 func findSettings(n int, o *findOptions) fixedpoint.Settings {
 	method, _ := fixedpoint.ParseMethod(o.method)
