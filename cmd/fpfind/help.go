@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/fpfind/fpfind/internal/backend"
+	"io"
 	"strings"
 
+	"github.com/fpfind/fpfind/internal/backend"
 	"github.com/fpfind/fpfind/io/report"
 	"github.com/spf13/pflag"
 )
@@ -39,6 +40,8 @@ type options interface {
 func (c *command) flagsFor(o options) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	o.register(fs)
 	fs.BoolP("help", "h", false, "print this help")
 	return fs

@@ -381,8 +381,6 @@ func printable(s string) string {
 // the usage error, or nil after the help or the version.
 func (c *command) parse(e *env, name string, args []string, o options) (positional []string, stop bool, err error) {
 	fs := c.flagsFor(o)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(e.stdout, c.helpFor(name))
