@@ -17,20 +17,21 @@ import (
 // allowedInTests). A package that is not listed fails the test, so a new
 // package must be placed in the table.
 var allowed = map[string][]string{
-	"":                 nil,
-	"dynamics":         {"internal/kernel", "internal/enum"},                                                      // internal/kernel: the AVX2 matrix-vector product; internal/enum (here and in ode, fixedpoint, linearize): the names of the enumerations
-	"ode":              {"internal/enum", "internal/par"},                                                         // internal/par (here and in fixedpoint): independent jobs on a number of goroutines
-	"fixedpoint":       {"dynamics", "ode", "internal/kernel", "internal/dense", "internal/enum", "internal/par"}, // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products; dense: the LU, its solves and the Cholesky solve of the Newton steps
-	"internal/dense":   {"internal/kernel"},                                                                       // the trailing update of the LU and the rectangles of the triangular solves
-	"linearize":        {"dynamics", "internal/eigen", "internal/enum"},                                           // internal/eigen: the default dense eigen-solver
-	"io/numpy":         {"internal/sysmem", "internal/atomicfile"},                                                // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
-	"io/netfile":       {"dynamics", "io/numpy"},                                                                  // the network file layouts: a dynamics.Network in the arrays of the codec
-	"io/report":        nil,
-	"cmd/fpfind":       {"*"},
-	"notebooks":        nil,
-	"bench/*":          {"*"},
-	"internal/nettest": {"dynamics"}, // random networks for the tests and benchmarks of the packages above dynamics
-	"internal/*":       nil,
+	"":                  nil,
+	"dynamics":          {"internal/kernel", "internal/enum"},                                                                           // internal/kernel: the AVX2 matrix-vector product; internal/enum (here and in ode, fixedpoint, linearize): the names of the enumerations
+	"ode":               {"internal/enum", "internal/par"},                                                                              // internal/par (here and in fixedpoint): independent jobs on a number of goroutines
+	"fixedpoint":        {"dynamics", "ode", "internal/kernel", "internal/dense", "internal/enum", "internal/par", "internal/lockstep"}, // dynamics: the batched evaluator of lockstep runs; kernel: the L-BFGS and Gram-Schmidt products; dense: the LU, its solves and the Cholesky solve of the Newton steps; lockstep: the scheduler of the runs sharing a batch
+	"internal/dense":    {"internal/kernel"},                                                                                            // the trailing update of the LU and the rectangles of the triangular solves
+	"linearize":         {"dynamics", "internal/eigen", "internal/enum", "internal/lockstep"},                                           // internal/eigen: the default dense eigen-solver; lockstep: the scheduler of LeadingAll's Krylov runs
+	"internal/lockstep": nil,                                                                                                            // the one scheduler of callers sharing batched calls (fixedpoint's groups, linearize.LeadingAll): it knows nothing of what it schedules
+	"io/numpy":          {"internal/sysmem", "internal/atomicfile"},                                                                     // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
+	"io/netfile":        {"dynamics", "io/numpy"},                                                                                       // the network file layouts: a dynamics.Network in the arrays of the codec
+	"io/report":         nil,
+	"cmd/fpfind":        {"*"},
+	"notebooks":         nil,
+	"bench/*":           {"*"},
+	"internal/nettest":  {"dynamics"}, // random networks for the tests and benchmarks of the packages above dynamics
+	"internal/*":        nil,
 }
 
 // allowedInTests lists, for each package, the packages of the module its
