@@ -169,7 +169,7 @@ def main():
               % (n, s["wall"], s["nfev"], r["field_wall"], r["field_nfev"], r["par_wall"], r["par_nfev"],
                  s["wall"] / best, per_eval * 1e6, s["matvec"] * 1e6, r["gemv"] * 1e6, r["field_par"] * 1e6,
                  per_eval / s["matvec"], per_eval / r["gemv"], np.max(np.abs(np.array(r["y_end"]) - s["y_end"]))))
-    print("  ours 1c: Network.Field (internal/kernel's AVX2 product, one core); ours par: Network.NewParallelField (rows split over cores, persistent helpers).")
+    print("  ours 1c: Network.Field (internal/kernel's AVX2 product, one core); ours par: dynamics.Evaluator.ParallelField (rows split over cores, persistent helpers).")
     print("  speedup = scipy wall / best of ours; ours/ev = best of ours / nfev; np W@h, go W@h: one bare product;")
     print("  go par: one ParallelField call; /np, /go: ours per evaluation over the bare numpy / gonum product.")
     print()

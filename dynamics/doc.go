@@ -36,9 +36,9 @@
 // with its parallelism: it packs W^T and W for internal/kernel's GEMM,
 // each on the first call that needs it, and the network keeps them: up to
 // 2 N^2 float64 more for the Network's lifetime, built once and shared by
-// all its evaluators. The evaluator's scratch rows (m N) and
-// SpeedHessian's N^2 + 2N come from pools, so only the first calls of a
-// size allocate. Jacobian and SpeedHessian resize an empty destination. A
+// all its evaluators. The evaluator's scratch rows (m N, and the gathered
+// rows of EvalAll) and SpeedHessian's N^2 + 2N come from pools, so only
+// the first calls of a size allocate. Jacobian and SpeedHessian resize an empty destination. A
 // [Network]'s model is immutable after [New] (the packed copies are built
 // under sync.Once) and it is safe for concurrent use.
 //

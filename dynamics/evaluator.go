@@ -12,22 +12,25 @@ import (
 
 // Evaluator serves batches of row requests on one [Network]: many states
 // (or vectors) at once, in shared passes over W, for the solvers that keep
-// many runs in lockstep (fixedpoint's groups, linearize.LeadingAll, ode's
-// SolveLockstep through [Evaluator.FieldRows]). It is made once, with its
-// parallelism, by [Network.NewEvaluator]; every pass it makes is split
-// between that many goroutines, and nothing else in the module splits a
-// pass over W.
+// many runs in lockstep (fixedpoint's groups and linearize.LeadingAll,
+// both scheduled by internal/lockstep, and ode's SolveLockstep through
+// [Evaluator.FieldRows]). It is made once, with its parallelism, by
+// [Network.NewEvaluator]; every pass it makes is split between that many
+// goroutines, and nothing else in the module splits a pass over W.
 //
 // The requests are typed:
 //
 //   - [Batch] (for [Evaluator.Eval]): speed rows (F, J^T F and q at a state),
 //     field rows (F and phi' at a state) and J v rows (at a state given by
 //     its phi'), all in one matrix-matrix product with W^T and, for the
-//     speed rows, one with W;
+//     speed rows, one with W; [Evaluator.EvalAll] serves many callers'
+//     batches as one;
 //   - [Evaluator.FieldRows]: F at every row of a matrix, one product;
 //   - [OperatorProduct] (for [Evaluator.OperatorVecs]): products of the
 //     convention's operator with vectors, formed block of rows by block of
-//     rows of W.
+//     rows of W;
+//   - [Evaluator.ParallelField]: F at one state, its rows split between
+//     persistent helper goroutines, for one large trajectory.
 //
 // Row r of every result is bit-identical whatever the other rows hold,
 // however many rows a request has and whatever the parallelism: a run's
@@ -37,9 +40,10 @@ import (
 // speed rows draw m N of scratch from the evaluator's pool. An Evaluator
 // is safe for concurrent use.
 type Evaluator struct {
-	net     *Network
-	workers int
-	scratch sync.Pool // *[]float64: phi' F / tau of speed rows
+	net      *Network
+	workers  int
+	scratch  sync.Pool // *[]float64: phi' F / tau of speed rows
+	gathered sync.Pool // *gathered: the rows of EvalAll
 }
 
 // NewEvaluator returns an evaluator of n whose passes over W are split
@@ -51,6 +55,7 @@ func (n *Network) NewEvaluator(workers int) *Evaluator {
 	}
 	e := &Evaluator{net: n, workers: workers}
 	e.scratch.New = func() any { return new([]float64) }
+	e.gathered.New = func() any { return new(gathered) }
 	return e
 }
 
@@ -96,15 +101,10 @@ type Batch struct {
 func (e *Evaluator) Eval(b *Batch) {
 	n := e.net
 	nn := n.n
+	b.check(nn)
 	m, mf, mv := b.Speeds, b.Fields, b.JacVecs
 	rows := m + mf + mv
 	grad, f, h, q, d := b.Grad, b.F, b.H, b.Q, b.Phi
-	if m < 0 || mf < 0 || mv < 0 || len(grad) < m*nn || len(f) < rows*nn || len(h) < rows*nn || len(q) < m || len(d) < (mf+mv)*nn {
-		panic(fmt.Sprintf("dynamics: Eval of %d + %d + %d rows of %d: slices too short", m, mf, mv, nn))
-	}
-	if alias(grad, f) || alias(grad, h) || alias(f, h) || alias(f, d) || alias(grad, d) || mf > 0 && alias(h, d) {
-		panic("dynamics: Eval's slices alias")
-	}
 	if rows == 0 {
 		return
 	}
@@ -162,6 +162,113 @@ func (e *Evaluator) Eval(b *Batch) {
 			gr[i] -= fr[i] * it[i]
 		}
 	})
+}
+
+// check panics unless every slice of b holds its rows of nn and no output
+// overlaps another slice.
+func (b *Batch) check(nn int) {
+	m, mf, mv := b.Speeds, b.Fields, b.JacVecs
+	rows := m + mf + mv
+	grad, f, h, q, d := b.Grad, b.F, b.H, b.Q, b.Phi
+	if m < 0 || mf < 0 || mv < 0 || len(grad) < m*nn || len(f) < rows*nn || len(h) < rows*nn || len(q) < m || len(d) < (mf+mv)*nn {
+		panic(fmt.Sprintf("dynamics: Eval of %d + %d + %d rows of %d: slices too short", m, mf, mv, nn))
+	}
+	if alias(grad, f) || alias(grad, h) || alias(f, h) || alias(f, d) || alias(grad, d) || mf > 0 && alias(h, d) {
+		panic("dynamics: Eval's slices alias")
+	}
+}
+
+// EvalAll serves every batch of bs in one call of [Evaluator.Eval]: their
+// rows are gathered into the evaluator's scratch (the speed rows of every
+// batch, then the field rows, then the J v rows), evaluated in shared
+// passes over W, and copied back. Each batch gets the bits Eval gives it
+// alone, and EvalAll panics where Eval would on any of them. It serves
+// many callers' requests at once: fixedpoint's lockstep groups post
+// one-row batches and serve each round's with it. The copies are split
+// between the evaluator's goroutines when they are large enough to pay.
+func (e *Evaluator) EvalAll(bs []Batch) {
+	if len(bs) == 1 {
+		e.Eval(&bs[0])
+		return
+	}
+	nn := e.net.n
+	var m, mf, mv int
+	for i := range bs {
+		b := &bs[i]
+		b.check(nn)
+		m, mf, mv = m+b.Speeds, mf+b.Fields, mv+b.JacVecs
+	}
+	rows := m + mf + mv
+	if rows == 0 {
+		return
+	}
+	g := e.gathered.Get().(*gathered)
+	defer e.gathered.Put(g)
+	all := g.batch(m, mf, mv, nn)
+	// at[i] is where batch i's rows start among the rows of their kind.
+	at := g.at[:0]
+	var so, fo, vo int
+	for i := range bs {
+		at = append(at, [3]int{so, fo, vo})
+		so, fo, vo = so+bs[i].Speeds, fo+bs[i].Fields, vo+bs[i].JacVecs
+	}
+	g.at = at
+	par := e.workers
+	if rows*nn < 1<<16 {
+		par = 1 // too little to copy for goroutines to pay
+	}
+	// The rows of batch i: speed rows from all.H[sh:], field rows from
+	// all.H[fh:] (phi' at all.Phi[fd:]), J v rows from all.H[vh:] (phi'
+	// at all.Phi[vd:]).
+	offsets := func(i int) (sh, fh, vh, fd, vd int) {
+		a := at[i]
+		return a[0] * nn, (m + a[1]) * nn, (m + mf + a[2]) * nn, a[1] * nn, (mf + a[2]) * nn
+	}
+	kernel.ForRows(len(bs), par, func(i int) {
+		b := &bs[i]
+		sh, fh, vh, _, vd := offsets(i)
+		s, f, v := b.Speeds*nn, b.Fields*nn, b.JacVecs*nn
+		copy(all.H[sh:sh+s], b.H[:s])
+		copy(all.H[fh:fh+f], b.H[s:s+f])
+		copy(all.H[vh:vh+v], b.H[s+f:s+f+v])
+		copy(all.Phi[vd:vd+v], b.Phi[f:f+v])
+	})
+	e.Eval(&all)
+	kernel.ForRows(len(bs), par, func(i int) {
+		b := &bs[i]
+		sh, fh, vh, fd, _ := offsets(i)
+		s, f, v := b.Speeds*nn, b.Fields*nn, b.JacVecs*nn
+		copy(b.F[:s], all.F[sh:sh+s])
+		copy(b.Grad[:s], all.Grad[sh:sh+s])
+		copy(b.Q[:b.Speeds], all.Q[at[i][0]:])
+		copy(b.F[s:s+f], all.F[fh:fh+f])
+		copy(b.Phi[:f], all.Phi[fd:fd+f])
+		copy(b.F[s+f:s+f+v], all.F[vh:vh+v])
+	})
+}
+
+// gathered is the scratch of [Evaluator.EvalAll]: the rows of one batch
+// made of many, and where each one's rows start.
+type gathered struct {
+	h, f, grad, q, phi []float64
+	at                 [][3]int
+}
+
+// batch returns a Batch of m speed, mf field and mv J v rows of nn over
+// g's buffers, grown as needed.
+func (g *gathered) batch(m, mf, mv, nn int) Batch {
+	grow := func(s *[]float64, n int) []float64 {
+		if len(*s) < n {
+			*s = make([]float64, n)
+		}
+		return (*s)[:n]
+	}
+	rows := m + mf + mv
+	return Batch{
+		Speeds: m, Fields: mf, JacVecs: mv,
+		H: grow(&g.h, rows*nn), F: grow(&g.f, rows*nn),
+		Grad: grow(&g.grad, m*nn), Q: grow(&g.q, m), Phi: grow(&g.phi, (mf+mv)*nn),
+	}
 }
 
 // gemmCols is C += A B for the m rows of a (stride N) and the packed N x N

@@ -97,6 +97,68 @@ func TestEvalJacVecRows(t *testing.T) {
 	}
 }
 
+// newBatch returns a batch of m speed, mf field and mv J v rows at random
+// states, with phi' of the J v rows at random states too.
+func newBatch(net *Network, m, mf, mv int, seed uint64) Batch {
+	n := net.Dim()
+	rows := m + mf + mv
+	b := Batch{
+		Speeds: m, Fields: mf, JacVecs: mv,
+		H: make([]float64, rows*n), F: make([]float64, rows*n),
+		Grad: make([]float64, m*n), Q: make([]float64, m), Phi: make([]float64, (mf+mv)*n),
+	}
+	for r := range rows {
+		copy(b.H[r*n:], randomState(n, seed+uint64(r)))
+	}
+	for r := range mv {
+		net.PhiPrime(b.Phi[(mf+r)*n:(mf+r+1)*n], randomState(n, seed+100+uint64(r)))
+	}
+	return b
+}
+
+// EvalAll gives every batch the bits Eval gives it alone, whatever the
+// other batches hold and the evaluator's parallelism (which splits the
+// copies from N = 600 and 120 rows on).
+func TestEvalAllMatchesEval(t *testing.T) {
+	shapes := [][3]int{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {2, 1, 3}, {0, 0, 0}, {0, 2, 2}, {3, 0, 0}}
+	for _, n := range []int{1, 13, 300, 600} {
+		net := randomNet(t, n, 2, 1.5, Tanh, Leaky, false, 23)
+		for _, workers := range []int{1, 3} {
+			ev := net.NewEvaluator(workers)
+			var all, alone []Batch
+			for copies := range 1 + 9*(n/600) {
+				for k, sh := range shapes {
+					seed := uint64(1000*copies + 10*k)
+					all = append(all, newBatch(net, sh[0], sh[1], sh[2], seed))
+					alone = append(alone, newBatch(net, sh[0], sh[1], sh[2], seed))
+				}
+			}
+			ev.EvalAll(all)
+			for k := range alone {
+				a, b := &all[k], &alone[k]
+				ev.Eval(b)
+				for _, p := range [][2][]float64{{a.F, b.F}, {a.Grad, b.Grad}, {a.Q, b.Q}, {a.Phi, b.Phi}} {
+					for i := range p[1] {
+						if math.Float64bits(p[0][i]) != math.Float64bits(p[1][i]) {
+							t.Fatalf("N %d, workers %d, batch %d: element %d is %v in EvalAll, %v alone", n, workers, k, i, p[0][i], p[1][i])
+						}
+					}
+				}
+			}
+		}
+	}
+	// A batch Eval refuses is refused among others.
+	net := randomNet(t, 4, 0, 1, Tanh, Continuous, false, 1)
+	good, bad := newBatch(net, 1, 0, 0, 1), newBatch(net, 1, 0, 0, 2)
+	bad.Q = nil
+	defer func() {
+		if recover() == nil {
+			t.Error("EvalAll with a short batch: no panic")
+		}
+	}()
+	net.NewEvaluator(1).EvalAll([]Batch{good, bad})
+}
+
 func TestEvalPanics(t *testing.T) {
 	net := randomNet(t, 4, 0, 1, Tanh, Continuous, false, 1)
 	ev := net.NewEvaluator(1)

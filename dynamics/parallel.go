@@ -35,15 +35,14 @@ type ParallelField struct {
 	closed bool
 }
 
-// NewParallelField returns a ParallelField that splits the rows of W h into
-// up to parts blocks (parts <= 0 means GOMAXPROCS). With one block it is
-// plain Field and starts no goroutine.
-func (n *Network) NewParallelField(parts int) *ParallelField {
-	if parts <= 0 {
-		parts = runtime.GOMAXPROCS(0)
-	}
+// ParallelField returns a ParallelField that splits the rows of W h into
+// as many blocks as the evaluator has goroutines (fewer when N is small:
+// each block has at least 32 rows). With one block it is plain
+// [Network.Field] and starts no goroutine.
+func (e *Evaluator) ParallelField() *ParallelField {
+	n := e.net
 	const minRows = 32
-	parts = max(1, min(parts, n.n/minRows))
+	parts := max(1, min(e.workers, n.n/minRows))
 	// kernel.Gemv sums every row in the same order wherever a block starts;
 	// blocks of multiples of 8 rows keep its 4-row groups aligned.
 	size := ((n.n+parts-1)/parts + 7) / 8 * 8

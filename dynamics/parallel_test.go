@@ -13,7 +13,7 @@ func TestParallelFieldMatchesField(t *testing.T) {
 	for _, n := range []int{1, 31, 64, 200, 517} {
 		for _, parts := range []int{1, 2, 3, 8} {
 			net := randomNet(t, n, 2, 1.3, Tanh, Continuous, true, 21)
-			p := net.NewParallelField(parts)
+			p := net.NewEvaluator(parts).ParallelField()
 			want, got := make([]float64, n), make([]float64, n)
 			for call := 0; call < 40; call++ {
 				h := randomState(n, uint64(100+call))
@@ -39,7 +39,7 @@ func TestParallelFieldMatchesField(t *testing.T) {
 
 func TestParallelFieldAfterClose(t *testing.T) {
 	net := randomNet(t, 64, 0, 1, Tanh, Continuous, false, 1)
-	p := net.NewParallelField(2)
+	p := net.NewEvaluator(2).ParallelField()
 	p.Close()
 	defer func() {
 		if recover() == nil {
@@ -60,7 +60,7 @@ func BenchmarkParallelField(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("n=%d/ParallelField", n), func(b *testing.B) {
-			p := net.NewParallelField(2)
+			p := net.NewEvaluator(2).ParallelField()
 			defer p.Close()
 			b.SetBytes(int64(8 * n * n))
 			b.ReportAllocs()

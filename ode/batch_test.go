@@ -191,7 +191,7 @@ func TestParallelField(t *testing.T) {
 			for i := range got {
 				got[i] = math.NaN()
 			}
-			pf := net.NewParallelField(parts)
+			pf := net.NewEvaluator(parts).ParallelField()
 			pf.Field(got, h)
 			pf.Close()
 			if !bitsEqual(got, want) {
@@ -206,7 +206,7 @@ func TestParallelField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pf := net.NewParallelField(4)
+	pf := net.NewEvaluator(4).ParallelField()
 	defer pf.Close()
 	par := func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }
 	b, err := ode.Solve(context.Background(), par, h0, 0, 5, s)

@@ -42,7 +42,7 @@ func BenchmarkSolve(b *testing.B) {
 		s := &ode.Settings{Times: []float64{10}}
 		for _, par := range []int{1, runtime.GOMAXPROCS(0)} {
 			b.Run(fmt.Sprintf("n=%d/parts=%d", n, par), func(b *testing.B) {
-				pf := net.NewParallelField(par)
+				pf := net.NewEvaluator(par).ParallelField()
 				defer pf.Close()
 				f := func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }
 				b.ReportAllocs()

@@ -190,7 +190,7 @@ func run(dir, sizes string, bn, bc int, t1, rtol, atol, rk4 float64, repeat, sam
 		})
 		r.FieldSec = perCall(func() { net.Field(dst, h0) })
 		parts := runtime.GOMAXPROCS(0)
-		pf := net.NewParallelField(parts)
+		pf := net.NewEvaluator(parts).ParallelField()
 		r.FieldParSec = perCall(func() { pf.Field(dst, h0) })
 		one := func(dst []float64, _ float64, h []float64) { net.Field(dst, h) }
 		par := func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }

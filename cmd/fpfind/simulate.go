@@ -258,7 +258,7 @@ func (o *simulateOptions) run(ctx context.Context, e *env, name string, args []s
 	if rows, _ := inits.Dims(); rows == 1 && effectiveWorkers(o.workers, n) != 1 && uFile == nil && net.Dim() >= 256 {
 		// One large trajectory: split each product's rows over the cores
 		// (bit-identical to Field, so the output does not depend on -j).
-		pf := net.NewParallelField(effectiveWorkers(o.workers, n))
+		pf := net.NewEvaluator(effectiveWorkers(o.workers, n)).ParallelField()
 		defer pf.Close()
 		f = func(dst []float64, _ float64, h []float64) { pf.Field(dst, h) }
 	}
