@@ -109,15 +109,17 @@
 //
 // At large N a run's time goes to products with W, each a pass over N^2
 // weights that memory cannot deliver as fast as the cores multiply. When
-// the system is a BatchSystem (as *dynamics.Network is), each worker
-// advances Settings.Batch runs (default 8, or 32 with matrix-free steps)
-// in lockstep: every run is a coroutine that yields when it needs the speed
-// and its gradient, or a product J v, and the worker then computes all
-// waiting runs' products in one matrix-matrix product (internal/kernel's
-// GemmPacked, on W and W^T packed once), one pass over W for all of them:
-// speeds, products J v, and the fields and phi' of hooksteps' trial
-// states together. A row of those products does not depend on the others, so the
-// result is bit-identical for every batch size and number of workers. At
+// the system is a *dynamics.Network (Stats.Batched), each worker advances
+// Settings.Batch runs (default 8, or 32 with matrix-free steps) in
+// lockstep (internal/lockstep): every run is a coroutine that waits when
+// it needs the speed and its gradient, or a product J v, and once all wait
+// the network's dynamics.Evaluator serves every waiting run in one
+// matrix-matrix product (internal/kernel's GemmPacked, on W and W^T packed
+// once), one pass over W for all of them: speeds, products J v, and the
+// fields and phi' of hooksteps' trial states together. A row of those
+// products does not depend on the others, so the result is bit-identical
+// for every batch size and number of workers. Any other System is
+// evaluated one state at a time by its own methods. At
 // N = 1024 this made speed minimisation 2.5x and matrix-free Newton steps
 // 1.8x faster for the same work; at N = 200, where W stays in cache, it
 // changes little. Runs proceed in rounds (each uses the points known at
@@ -147,15 +149,20 @@
 //
 // settings.go holds Settings and Resolve, which decides once, from N and
 // the fields set, every default and whether Newton steps use LU or are
-// matrix-free; Result.Settings carries what Find ran with. find.go runs
-// the rounds and merges the points; worker.go is one run, the order of its
-// phases and the lockstep port through which the phases' evaluations
-// reach the system (eval.go) or a lockstep group (lockstep.go). Each phase
+// matrix-free; Result.Settings carries what Find ran with. Find decides
+// once, at its start, whether the evaluations go through a network's
+// dynamics.Evaluator (the System is a *dynamics.Network; Stats.Batched)
+// or the System's own methods. find.go runs the rounds and merges the
+// points; worker.go is one run and the order of its phases; eval.go is how
+// the phases' speeds, fields and products J v reach the evaluator, alone
+// or through the run's lockstep group (lockstep.go, on internal/lockstep's
+// scheduler), or the System's methods. Each phase
 // is a type with its own scratch: luNewton (newton.go: LU Newton, Broyden,
 // Levenberg-Marquardt), hookNewton (hookstep.go: matrix-free hooksteps),
 // speedMin (speed.go, with lbfgs.go), slowRefiner (slow.go), deflator
 // (deflate.go) and earlyExit (early.go: the chord and slow-point tests).
-// lu.go and linalg.go hold the dense LU and triangular solves.
+// lu.go names the Factorizer (the LU itself and its solves are
+// internal/dense's) and linalg.go the vector norms and point comparisons.
 //
 // # References
 //

@@ -2,9 +2,12 @@ package fixedpoint
 
 import "github.com/fpfind/fpfind/dynamics"
 
-// The worker's evaluations that a lockstep group batches (lockstep.go): a
-// run in a group suspends in them until the group has evaluated every
-// waiting run in one pass over W; alone, a run computes the same bits.
+// The worker's evaluations. With the network's evaluator (w.ev, when
+// Find's system is a *dynamics.Network) each is a one-row dynamics.Batch:
+// a run in a lockstep group posts it and suspends until the group has
+// served every waiting run in one pass over W (lockstep.go); a run alone
+// has the evaluator serve it, with the same bits. Without one, they call
+// the System's single-state methods.
 
 // eval writes F(x) into f and returns max|F|.
 func (w *worker) eval(f, x []float64) float64 {
@@ -12,65 +15,45 @@ func (w *worker) eval(f, x []float64) float64 {
 	return normInf(f)
 }
 
-// evalSpeed evaluates q, F and the gradient at x into the cache. In a
-// lockstep group it suspends the run until the group has evaluated every
-// waiting run at once (lockstep.go).
+// evaluate serves the one-row batch b: in the run's group when it is in
+// one, else alone.
+func (w *worker) evaluate(b dynamics.Batch) {
+	if w.port != nil && w.port.Wait(b) {
+		return
+	}
+	w.ev.Eval(&b)
+}
+
+// evalSpeed evaluates q, F and the gradient at x into the cache.
 func (w *worker) evalSpeed(x []float64) float64 {
 	copy(w.cx, x)
 	w.c.speed++
-	switch {
-	case w.yield != nil && w.yield(struct{}{}):
-		// The group wrote w.cg, w.cf and w.cq.
-	case w.ev != nil:
-		// The same evaluation alone, bit-identical to one in a group.
-		w.ev.Eval(&dynamics.Batch{Speeds: 1, H: w.cx, F: w.cf, Grad: w.cg, Q: w.q1[:]})
-		w.cq = w.q1[0]
-	default:
+	if w.ev == nil {
 		w.cq = w.sys.SpeedGrad(w.cg, w.cf, w.cx)
+		return w.cq
 	}
+	w.evaluate(dynamics.Batch{Speeds: 1, H: w.cx, F: w.cf, Grad: w.cg, Q: w.q1[:]})
+	w.cq = w.q1[0]
 	return w.cq
 }
 
 // jacVec writes J v into dst at the state of the current step (phi' in
-// w.dphi). In a lockstep group it suspends the run until the group has
-// computed the products of every waiting run at once (lockstep.go); alone
-// it computes the same bits.
+// w.dphi).
 func (w *worker) jacVec(dst, v []float64) {
-	switch {
-	case w.yield != nil:
-		w.jvDst, w.jvV = dst, v
-		ok := w.yield(struct{}{})
-		w.jvDst, w.jvV = nil, nil
-		if ok {
-			return
-		}
-		fallthrough
-	case w.ev != nil:
-		w.ev.Eval(&dynamics.Batch{JacVecs: 1, H: v, F: dst, Phi: w.dphi})
-	default:
+	if w.ev == nil {
 		w.sys.JacVecAt(dst, w.dphi, v)
+		return
 	}
+	w.evaluate(dynamics.Batch{JacVecs: 1, H: v, F: dst, Phi: w.dphi})
 }
 
 // fieldPhi writes F(x) into f and phi'(x(x)) into d (the state of the
-// products J v of a step at x), from one pass over W. In a lockstep group
-// it suspends the run like jacVec, and the group adds x to its batch;
-// alone it computes the same bits. Without an evaluator (a System that is
-// not a BatchSystem) it calls Field and PhiPrime.
+// products J v of a step at x), from one pass over W.
 func (w *worker) fieldPhi(f, d, x []float64) {
-	switch {
-	case w.yield != nil && w.ev != nil:
-		w.fpF, w.fpD, w.fpX = f, d, x
-		ok := w.yield(struct{}{})
-		w.fpF, w.fpD, w.fpX = nil, nil, nil
-		if ok {
-			return
-		}
-		fallthrough
-	case w.ev != nil:
-		w.ev.Eval(&dynamics.Batch{Fields: 1, H: x, F: f, Phi: d})
-	default:
+	if w.ev == nil {
 		w.sys.Field(f, x)
 		w.sys.PhiPrime(d, x)
+		return
 	}
+	w.evaluate(dynamics.Batch{Fields: 1, H: x, F: f, Phi: d})
 }

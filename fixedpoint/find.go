@@ -56,6 +56,12 @@ type Stats struct {
 	Factorizations int // LU factorisations of J
 	Hessians       int // Hessians of q formed (refining slow points)
 	KrylovProducts int // products J v of matrix-free Newton steps
+	// Batched reports that the speeds, fields and products J v went
+	// through the network's dynamics.Evaluator (the System was a
+	// *dynamics.Network): with Settings.Batch > 1 in lockstep groups
+	// sharing each pass over W, alone otherwise, with the same bits.
+	// Without it every evaluation called the System's own methods.
+	Batched bool
 }
 
 // Result is the outcome of Find.
@@ -140,7 +146,7 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 		panic("fixedpoint: nil System")
 	}
 	n := sys.Dim()
-	rs, err := resolve(s, n)
+	rs, err := resolve(s, sys)
 	if err != nil {
 		return nil, err
 	}
@@ -431,6 +437,7 @@ func (f *finder) collect() {
 	}
 	st := &res.Stats
 	st.Runs = len(res.Runs)
+	st.Batched = s.net != nil
 	st.Restarts = f.nDefl
 	all := append(f.counts, f.defl)
 	for _, c := range all {

@@ -505,6 +505,41 @@ func workersBitIdentical(t *testing.T, lin fixedpoint.Linear) {
 	t.Logf("%d points (%d fixed), stats %+v", len(a.Points), a.Count(fixedpoint.Fixed), a.Stats)
 }
 
+// systemOnly is a System that is not a *dynamics.Network, so that Find
+// evaluates it one state at a time through its methods.
+type systemOnly struct{ *dynamics.Network }
+
+// A System that is not a network runs on its own methods (Stats.Batched
+// false), bit-identically for any number of workers, and finds the points
+// the network's batched evaluations find.
+func TestSystemNotANetwork(t *testing.T) {
+	net := nettest.Tanh(t, 60, 1.5, 7)
+	inits := uniformInits(40, 60, -1, 1, 8)
+	for _, lin := range []fixedpoint.Linear{fixedpoint.LinearLU, fixedpoint.LinearMatrixFree} {
+		s := fixedpoint.Settings{Workers: 1, Deflation: 4, Linear: lin}
+		batched := find(t, net, inits, &s)
+		a := find(t, systemOnly{net}, inits, &s)
+		s.Workers, s.Batch = 3, 4
+		b := find(t, systemOnly{net}, inits, &s)
+		if !batched.Stats.Batched || a.Stats.Batched {
+			t.Errorf("%v: Batched %v for the network, %v for a System", lin, batched.Stats.Batched, a.Stats.Batched)
+		}
+		t.Run(lin.String()+"/workers", func(t *testing.T) { sameResults(t, a, b) })
+		if a.Count(fixedpoint.Fixed) != batched.Count(fixedpoint.Fixed) || a.Count(fixedpoint.Fixed) == 0 {
+			t.Fatalf("%v: %d fixed points through the System's methods, %d batched", lin, a.Count(fixedpoint.Fixed), batched.Count(fixedpoint.Fixed))
+		}
+		var xs [][]float64
+		for _, p := range a.Points {
+			xs = append(xs, p.X)
+		}
+		for _, p := range batched.Points {
+			if p.Kind == fixedpoint.Fixed && !hasNear(xs, p.X, 1e-6) {
+				t.Errorf("%v: the batched fixed point %v is missing", lin, p.X[:3])
+			}
+		}
+	}
+}
+
 func sameResults(t *testing.T, a, b *fixedpoint.Result) {
 	lin := a.Settings.Linear
 	// Matrix-free runs factorise only in dense polishes (none on these

@@ -74,8 +74,7 @@ func (hk *hook) basis(j int) []float64 { return hk.v[j*hk.n : (j+1)*hk.n] }
 
 // hookNewton is the matrix-free Newton phase (LinearMatrixFree): hooksteps
 // for runs, and the least-squares Newton steps of deflated restarts, on
-// products J v at the state whose phi' is in the worker's lockstep port
-// (w.dphi).
+// products J v (w.jacVec, eval.go) at the state whose phi' is w.dphi.
 type hookNewton struct {
 	w             *worker
 	space         *hook     // the Krylov space and its SVD

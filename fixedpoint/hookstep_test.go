@@ -12,13 +12,13 @@ import (
 	"github.com/fpfind/fpfind/internal/nettest"
 )
 
-// testWorker returns a worker on net with s resolved for its size, set
+// testWorker returns a worker on net with s resolved for it, set
 // for a run of its own (no known or slow points, no divergence bound), and
 // a state x drawn from rng uniformly in [-1, 1]^n, with F(x) in w.f.
 func testWorker(t *testing.T, net *dynamics.Network, s *Settings, rng *rand.Rand) (*worker, []float64) {
 	t.Helper()
 	n := net.Dim()
-	rs, err := resolve(s, n)
+	rs, err := resolve(s, net)
 	if err != nil {
 		t.Fatal(err)
 	}

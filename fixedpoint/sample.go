@@ -15,32 +15,12 @@ import (
 
 // Flow is what TrajectoryInits needs of a system: its dimension and vector
 // field (at its constant input). *dynamics.Network and every System
-// satisfy it.
+// satisfy it. A *dynamics.Network is sampled faster, through its
+// evaluator, and by its own map under the leaky and discrete conventions
+// (see TrajectoryInits).
 type Flow interface {
 	Dim() int
 	Field(dst, h []float64)
-}
-
-// MapFlow is a Flow whose own dynamics are a map h <- Map(h), each step
-// standing for TimeStep() time units. TrajectoryInits iterates the map of
-// a MapFlow whose TimeStep is positive, and integrates the flow otherwise.
-// *dynamics.Network satisfies it: its leaky and discrete conventions are
-// maps (TimeStep alpha tau and 1), its continuous one a flow (TimeStep 0).
-type MapFlow interface {
-	Flow
-	Map(dst, h []float64)
-	TimeStep() float64
-}
-
-// RowsFlow is a Flow that serves batches of rows through a
-// dynamics.Evaluator, whose FieldRows evaluates the field at many states in
-// one call, each row independent of the others; *dynamics.Network
-// satisfies it. TrajectoryInits then integrates its trajectories in
-// lockstep groups of sampleGroup, one call per stage for the whole group
-// (the groups run in parallel, each with an evaluator of one goroutine).
-type RowsFlow interface {
-	Flow
-	NewEvaluator(workers int) *dynamics.Evaluator
 }
 
 // sampleGroup is the number of trajectories integrated in lockstep: a
@@ -79,13 +59,23 @@ type SampleSettings struct {
 
 // TrajectoryInits returns initial states sampled from trajectories of the
 // system's own dynamics (its constant input included): Trajectories runs
-// from random Gaussian states of dh/dt = F(h), integrated with the
-// Dormand-Prince method of package ode (relative tolerance 1e-6: the
-// states are only starting points, and Noise is added to them; a RowsFlow
-// in lockstep groups of 16 sharing their steps), or of the
-// map of a MapFlow, each sampled at Burn + k Span/(per-1), k = 0..per-1
-// (per = ceil(Count / Trajectories); one sample at Burn when per = 1); a
-// map is sampled at the step nearest each time. Row i of the result is
+// from random Gaussian states, each sampled at Burn + k Span/(per-1),
+// k = 0..per-1 (per = ceil(Count / Trajectories); one sample at Burn when
+// per = 1). Which dynamics run:
+//
+//   - a *dynamics.Network under the leaky or discrete convention: its map
+//     h <- Network.Map(h), each step TimeStep() time units, sampled at the
+//     step nearest each time;
+//   - a *dynamics.Network under the continuous convention: dh/dt = F(h),
+//     integrated with the Dormand-Prince method of package ode (relative
+//     tolerance 1e-6: the states are only starting points, and Noise is
+//     added to them) in lockstep groups of 16 trajectories sharing their
+//     steps, each stage one dynamics.Evaluator.FieldRows call for the
+//     group;
+//   - any other Flow: dh/dt = F(h) with the same integrator, one
+//     trajectory at a time on its Field.
+//
+// Row i of the result is
 // sample i / Trajectories of trajectory i % Trajectories, plus Gaussian
 // noise of standard deviation Noise. The error reports bad settings, a
 // trajectory that failed (for example one that blew up), or a cancelled
@@ -139,17 +129,18 @@ func TrajectoryInits(ctx context.Context, sys Flow, s *SampleSettings) (*mat.Den
 		}
 	}
 	samples := make([]*mat.Dense, nt) // trajectory j: per x N
-	if m, ok := sys.(MapFlow); ok && m.TimeStep() > 0 {
+	net, _ := sys.(*dynamics.Network)
+	if net != nil && net.TimeStep() > 0 {
 		var err error
-		if samples, err = iterateMap(ctx, m, y0, times, c.Workers); err != nil {
+		if samples, err = iterateMap(ctx, net, y0, times, c.Workers); err != nil {
 			return nil, err
 		}
 	} else {
 		set := &ode.Settings{Times: times, RelTol: 1e-6, AbsTol: 1e-8, Workers: c.Workers, Group: sampleGroup}
 		var res []*ode.Result
 		var err error
-		if r, ok := sys.(RowsFlow); ok {
-			ev := r.NewEvaluator(1)
+		if net != nil {
+			ev := net.NewEvaluator(1)
 			f := func(dst *mat.Dense, _ float64, y *mat.Dense) { ev.FieldRows(dst, y) }
 			res, err = ode.SolveLockstep(ctx, f, y0, 0, times[per-1], set)
 		} else {
@@ -203,13 +194,13 @@ func RandomInits(count, dim int, lo, hi float64, seed uint64) (*mat.Dense, error
 	return m, nil
 }
 
-// iterateMap runs the map of sys from each row of y0 and returns, for each,
+// iterateMap runs the map of net from each row of y0 and returns, for each,
 // the states at the steps nearest the times (a per x N matrix), one job of
 // par.Each per trajectory on workers goroutines (0: GOMAXPROCS), so the
 // result does not depend on their number.
-func iterateMap(ctx context.Context, sys MapFlow, y0 *mat.Dense, times []float64, workers int) ([]*mat.Dense, error) {
+func iterateMap(ctx context.Context, net *dynamics.Network, y0 *mat.Dense, times []float64, workers int) ([]*mat.Dense, error) {
 	nt, n := y0.Dims()
-	dt := sys.TimeStep()
+	dt := net.TimeStep()
 	out := make([]*mat.Dense, nt)
 	err := par.Each(ctx, nt, workers, func(j int) error {
 		if err := ctx.Err(); err != nil {
@@ -224,7 +215,7 @@ func iterateMap(ctx context.Context, sys MapFlow, y0 *mat.Dense, times []float64
 				if step%64 == 0 && ctx.Err() != nil {
 					return ctx.Err()
 				}
-				sys.Map(t, h)
+				net.Map(t, h)
 				h, t = t, h
 			}
 			if !(normInf(h) < math.Inf(1)) { // NaN or Inf

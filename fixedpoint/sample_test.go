@@ -131,20 +131,19 @@ func TestTrajectoryInitsDiscreteMap(t *testing.T) {
 	}
 }
 
-// fieldOnly hides a network's FieldRows, so that TrajectoryInits
-// integrates its trajectories one by one.
+// fieldOnly is a Flow that is not a *dynamics.Network, so that
+// TrajectoryInits integrates its trajectories one by one on its Field.
 type fieldOnly struct{ net *dynamics.Network }
 
 func (f fieldOnly) Dim() int               { return f.net.Dim() }
 func (f fieldOnly) Field(dst, h []float64) { f.net.Field(dst, h) }
 
-// Trajectories integrated in lockstep groups (a RowsFlow) agree with those
+// Trajectories integrated in lockstep groups (a network's) agree with those
 // integrated one by one, to the integration tolerance, and stay
 // independent of the number of workers.
 func TestTrajectoryInitsLockstepMatchesSingle(t *testing.T) {
 	net := nettest.Tanh(t, 40, 1.5, 4)
 	s := &fixedpoint.SampleSettings{Count: 70, Trajectories: 35, Burn: 1, Span: 1, Seed: 5, Workers: 1}
-	var _ fixedpoint.RowsFlow = net
 	group, err := fixedpoint.TrajectoryInits(context.Background(), net, s)
 	if err != nil {
 		t.Fatal(err)

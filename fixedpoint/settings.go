@@ -14,8 +14,14 @@ import (
 
 // System is what Find needs of a network: its dimension, vector field,
 // analytic Jacobian, speed with gradient, and whether it is odd-symmetric.
-// *dynamics.Network satisfies it. Implementations must be safe for
-// concurrent use by several goroutines and must not modify h.
+// Implementations must be safe for concurrent use by several goroutines
+// and must not modify h.
+//
+// *dynamics.Network satisfies it, and is the system Find is built for:
+// given one, Find evaluates the runs' speeds, fields and products J v
+// through the network's dynamics.Evaluator, Settings.Batch runs per
+// worker in lockstep sharing each pass over W (Stats.Batched says so).
+// Any other System is evaluated one state at a time by the methods below.
 type System interface {
 	// Dim returns N, the length of a state.
 	Dim() int
@@ -40,23 +46,6 @@ type System interface {
 	// Symmetric reports whether -h* is a fixed point whenever h* is one
 	// (an odd activation, no bias and no input).
 	Symmetric() bool
-}
-
-// BatchSystem is a System that serves batches of rows through a
-// dynamics.Evaluator; *dynamics.Network satisfies it, and it is the only
-// capability beyond System that Find looks for. Find then advances
-// Settings.Batch runs per worker in lockstep, so that their speed
-// evaluations, the products J v of their matrix-free Newton steps and the
-// fields and phi' of those steps' trial states share one pass over the
-// weights (one dynamics.Batch per round). The evaluator's rows do not
-// depend on the other rows of a batch, so Find's results do not depend on
-// scheduling, and a run evaluated alone gets the bits it would get in a
-// group.
-type BatchSystem interface {
-	System
-	// NewEvaluator returns an evaluator whose passes over W are split
-	// between workers goroutines.
-	NewEvaluator(workers int) *dynamics.Evaluator
 }
 
 // Method chooses the solver of each run.
@@ -151,7 +140,7 @@ const (
 	DefaultDeflation    = 16    // deflated restarts after the first pass
 	DefaultDeflationPow = 2     // p in 1/|h-h*|^p + shift
 	DefaultShift        = 1     // shift in 1/|h-h*|^p + shift
-	DefaultBatch        = 8     // runs per worker in lockstep (BatchSystem)
+	DefaultBatch        = 8     // runs per worker in lockstep (a *dynamics.Network)
 	DefaultBatchMF      = 32    // the same when Newton steps are matrix-free
 )
 
@@ -201,7 +190,7 @@ type Settings struct {
 	// result does not depend on it.
 	Workers int
 	// Batch is the number of runs each worker advances in lockstep when
-	// the system is a BatchSystem: a worker runs each of them until it
+	// the system is a *dynamics.Network: a worker runs each of them until it
 	// needs an evaluation of the speed (or ends), then evaluates all of
 	// them in one call, so that their products with W share the passes
 	// over it. 0 means DefaultBatch, or DefaultBatchMF when Newton steps
@@ -338,19 +327,23 @@ func Resolve(s *Settings, n int) (Settings, error) {
 	return r, nil
 }
 
-// resolved is what the solver reads: the resolved Settings and the pool of
-// N x N matrices that the dense polishes of matrix-free runs share.
+// resolved is what the solver reads: the resolved Settings, the network
+// whose evaluator serves the runs, and the pool of N x N matrices that the
+// dense polishes of matrix-free runs share.
 type resolved struct {
 	Settings
-	mf   bool     // Newton steps are matrix-free (Linear == LinearMatrixFree)
-	jacs *jacPool // the N x N workspaces of dense polishes (matrix-free)
+	mf   bool              // Newton steps are matrix-free (Linear == LinearMatrixFree)
+	net  *dynamics.Network // the system when it is a network (batched evaluations), else nil
+	jacs *jacPool          // the N x N workspaces of dense polishes (matrix-free)
 }
 
-// resolve resolves s for a system of n units (Resolve).
-func resolve(s *Settings, n int) (resolved, error) {
-	r, err := Resolve(s, n)
+// resolve resolves s for sys (Resolve), and whether sys's evaluations go
+// through a network's evaluator.
+func resolve(s *Settings, sys System) (resolved, error) {
+	r, err := Resolve(s, sys.Dim())
 	if err != nil {
 		return resolved{}, err
 	}
-	return resolved{Settings: r, mf: r.Linear == LinearMatrixFree, jacs: new(jacPool)}, nil
+	net, _ := sys.(*dynamics.Network)
+	return resolved{Settings: r, mf: r.Linear == LinearMatrixFree, net: net, jacs: new(jacPool)}, nil
 }

@@ -4,8 +4,8 @@ import "math"
 
 // speedMin is the speed phase: L-BFGS minimisation of q = |F|^2/2 to a
 // local minimum (Sussillo and Barak 2013). Its evaluations of q go through
-// the worker's lockstep port (w.evalSpeed), so that the runs of a group
-// share passes over W.
+// the worker's evaluations (w.evalSpeed, eval.go), so that the runs of a
+// group share passes over W.
 type speedMin struct {
 	w       *worker
 	lb      *lbfgs    // the curvature pairs (lbfgs.go)

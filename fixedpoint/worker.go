@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/lockstep"
 )
 
 // knownSet holds the fixed points known at the start of a round, with the
@@ -107,8 +108,8 @@ type counts struct {
 }
 
 // worker solves one run at a time on one goroutine. It holds the run's
-// state and the lockstep port that lockstep.go fills; the solver phases
-// own their scratch:
+// state and its way to the evaluations (eval.go); the solver phases own
+// their scratch:
 //
 //	newton.go    luNewton: Newton with LU factors of J, Broyden steps,
 //	             Levenberg-Marquardt (LinearLU, and dense polishes)
@@ -144,17 +145,14 @@ type worker struct {
 	refine *slowRefiner
 	defl   *deflator
 
-	// The lockstep port (eval.go, lockstep.go): what a run waiting in its
-	// group asks for, and where the group writes the answer.
-	cx, cf, cg []float64           // last evaluation of q: state, F, gradient
-	cq         float64             // and q
-	dphi       []float64           // phi' at the state of the products J v
-	ev         *dynamics.Evaluator // sys's evaluator (one goroutine), when sys is a BatchSystem
-	yield      func(struct{}) bool // suspends the run in its group, or nil
-	jvDst, jvV []float64           // a product J v waiting in the group, or nil
-	fpF, fpD   []float64           // a field and phi' waiting in the group, or nil,
-	fpX        []float64           // at this state
-	q1         [1]float64
+	// The evaluations (eval.go) and their way into a lockstep group
+	// (lockstep.go).
+	cx, cf, cg []float64                      // last evaluation of q: state, F, gradient
+	cq         float64                        // and q
+	q1         [1]float64                     // q as the evaluator writes it
+	dphi       []float64                      // phi' at the state of the products J v
+	ev         *dynamics.Evaluator            // the network's evaluator (one goroutine), or nil (resolved.net)
+	port       *lockstep.Port[dynamics.Batch] // the run's group, or nil when it runs alone
 }
 
 func newWorker(ctx context.Context, sys System, s *resolved) *worker {
@@ -165,8 +163,8 @@ func newWorker(ctx context.Context, sys System, s *resolved) *worker {
 		x: v(), f: v(), bx: v(),
 		cx: v(), cf: v(), cg: v(),
 	}
-	if b, ok := sys.(BatchSystem); ok {
-		w.ev = b.NewEvaluator(1)
+	if s.net != nil {
+		w.ev = s.net.NewEvaluator(1)
 	}
 	return w
 }
