@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"sync"
 	"sync/atomic"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/lockstep"
 )
 
 // BatchSettings configures [LeadingAll]. A nil pointer and the zero value
@@ -18,8 +18,9 @@ type BatchSettings struct {
 	// state, whose products with W are formed together in one pass over W.
 	// Zero means DefaultBatch. It never changes the results.
 	Batch int
-	// Workers is the number of goroutines that share each pass over W (by
-	// blocks of rows). Zero means GOMAXPROCS. It never changes the results.
+	// Workers is the number of goroutines that advance the Krylov runs
+	// between their products and share each pass over W (by blocks of
+	// rows). Zero means GOMAXPROCS. It never changes the results.
 	Workers int
 	// Done, when not nil, is called once state i is done, from any
 	// goroutine (it must be safe for concurrent use).
@@ -35,8 +36,9 @@ const DefaultBatch = 8
 
 // LeadingAll returns, for every state, what [Leading](net, states[i], k, s)
 // returns, bit for bit, and computes them together: Batch runs of the
-// Krylov–Schur method proceed in lockstep, and at each step their products
-// with W are formed in one pass over W, shared by Workers goroutines. A
+// Krylov–Schur method proceed in lockstep (internal/lockstep), and at each
+// step their products with W are formed in one pass over W
+// (dynamics.Evaluator.OperatorVecs), shared by Workers goroutines. A
 // product with W is limited by the memory bandwidth, so this is several
 // times faster than one Leading after the other, or than Leading on
 // several goroutines, which compete for the same bandwidth.
@@ -73,94 +75,40 @@ func LeadingAll(ctx context.Context, net *dynamics.Network, states [][]float64, 
 	if slots == 0 {
 		return spectra, errs
 	}
-	bt := newBatcher(net.NewEvaluator(set.Workers), slots)
+	ev := net.NewEvaluator(set.Workers)
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range slots {
-		wg.Go(func() {
-			defer bt.leave()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(states) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				spectra[i], errs[i] = bt.run(net, states[i], k, s)
-				if set.Done != nil {
-					set.Done(i)
-				}
+	lockstep.Run(slots, set.Workers, func(_ int, p *lockstep.Port[dynamics.OperatorProduct]) {
+		// mul posts dst = A v and returns when the round formed it.
+		mul := func(dst, d, v []float64) {
+			pr := dynamics.OperatorProduct{Dst: dst, Phi: d, V: v}
+			if !p.Wait(pr) {
+				ev.OperatorVecs([]dynamics.OperatorProduct{pr})
 			}
-		})
-	}
-	wg.Wait()
+		}
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(states) {
+				return
+			}
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			spectra[i], errs[i] = leadingRecovered(net, states[i], k, s, mul)
+			if set.Done != nil {
+				set.Done(i)
+			}
+		}
+	}, ev.OperatorVecs)
 	return spectra, errs
 }
 
-// batcher gathers the products of the runs in lockstep: each run posts its
-// product and waits; when every active run has posted, the last one has
-// the evaluator form them all in one pass over W.
-type batcher struct {
-	ev *dynamics.Evaluator
-
-	mu      sync.Mutex
-	cond    *sync.Cond
-	active  int
-	pending []dynamics.OperatorProduct
-	round   uint64 // flushes so far: a posted product is formed once it moves on
-}
-
-func newBatcher(ev *dynamics.Evaluator, active int) *batcher {
-	bt := &batcher{ev: ev, active: active}
-	bt.cond = sync.NewCond(&bt.mu)
-	return bt
-}
-
-// run is Leading with the products posted to the batcher; a panic becomes
-// an error.
-func (bt *batcher) run(net *dynamics.Network, h []float64, k int, s *Settings) (sp *Spectrum, err error) {
+// leadingRecovered is leading, with a panic (a bug) as its error.
+func leadingRecovered(net *dynamics.Network, h []float64, k int, s *Settings, mul func(dst, d, v []float64)) (sp *Spectrum, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			sp, err = nil, fmt.Errorf("linearize: internal error: %v\n%s", p, debug.Stack())
 		}
 	}()
-	return leading(net, h, k, s, bt.mul)
-}
-
-// mul posts dst = A v and returns when it is formed.
-func (bt *batcher) mul(dst, d, v []float64) {
-	bt.mu.Lock()
-	defer bt.mu.Unlock()
-	bt.pending = append(bt.pending, dynamics.OperatorProduct{Dst: dst, Phi: d, V: v})
-	round := bt.round
-	if len(bt.pending) >= bt.active {
-		bt.flush()
-	}
-	for bt.round == round {
-		bt.cond.Wait()
-	}
-}
-
-// leave removes a run that has no more states; the others may then be
-// complete.
-func (bt *batcher) leave() {
-	bt.mu.Lock()
-	defer bt.mu.Unlock()
-	bt.active--
-	if bt.active > 0 && len(bt.pending) >= bt.active {
-		bt.flush()
-	}
-}
-
-// flush forms the pending products (bt.mu held) with the evaluator: every
-// product is bit-identical to dynamics.Network.OperatorVecAt's.
-func (bt *batcher) flush() {
-	defer func() {
-		bt.pending = bt.pending[:0]
-		bt.round++
-		bt.cond.Broadcast()
-	}()
-	bt.ev.OperatorVecs(bt.pending)
+	return leading(net, h, k, s, mul)
 }
