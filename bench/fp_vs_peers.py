@@ -31,8 +31,16 @@ so every run pays its start-up) and the fastest time is reported: on a
 shared VM the same run varies by 10-40% from one minute to the next, most
 for the 50 ms flip-flop case.
 
+The case g15uniform is the harder one: 256 initial states uniform in
+[-1, 1]^N (numpy seed 1) on the same chaotic network, linearisation
+included on both sides: ours is the command line, `fpfind find --inits-file
+--explore=false` (solving and the full spectrum of every point, --timing
+for the stages) and, for what exploring adds, the same with --explore;
+scipy is root from every state, then numpy.linalg.eigvals of the Jacobian
+at each distinct root.
+
 Usage: /usr/bin/python3 bench/fp_vs_peers.py [--inits 1024] [--skip-scipy]
-       [--skip-adam] [--cases g15,flipflop] [--repeat 1]
+       [--skip-adam] [--cases g15,flipflop,g15uniform] [--repeat 1]
 """
 import argparse
 import json
@@ -272,6 +280,52 @@ def case(name, netpath, count, args, tmp):
         print(f"  Stats {s['stats']}; symmetric {s['symmetric']}; from symmetry {s['from_symmetry']}, from deflation {s['from_deflation']}; max residual {s['max_residual_fixed']:.1e}")
 
 
+def uniform_case(netpath, args, tmp):
+    """256 uniform starts on the chaotic network, linearisation included."""
+    W, b, tau = load(netpath)
+    n = W.shape[0]
+    inits = np.random.default_rng(1).uniform(-1, 1, size=(256, n))
+    ipath = os.path.join(tmp, "uniform.npy")
+    np.save(ipath, inits)
+    exe = os.path.join(tmp, "fpfind")
+    if not os.path.exists(exe):
+        subprocess.run(["go", "build", "-o", exe, "./cmd/fpfind"], cwd=ROOT, check=True)
+    print(f"\n== g15uniform: N = {n}, 256 initial states uniform in [-1, 1]^N, linearisation included", flush=True)
+    rows, found = [], {}
+    for label, extra in (("ours (find, no exploring)", ["--explore=false"]), ("ours (find, exploring)", [])):
+        best, pts, stages = None, None, ""
+        for _ in range(args.repeat):
+            out = os.path.join(tmp, "uniform_out")
+            t0 = time.perf_counter()
+            p = subprocess.run([exe, "find", netpath, "--inits-file", ipath, "--timing", "-q", "--force", "-o", out, *extra],
+                               cwd=ROOT, check=True, capture_output=True, text=True)
+            t = time.perf_counter() - t0
+            if best is None or t < best:
+                best = t
+                stages = "; ".join(l.split("timing: ", 1)[1] for l in p.stderr.splitlines() if "timing: " in l)
+                r = np.load(out + ".npz")
+                pts = r["fixed_points"][r["kind"] == "fixed"]
+        rows.append((label, best, len(pts), stages))
+        found[label] = pts
+    if not args.skip_scipy:
+        t0 = time.perf_counter()
+        _, xs, res = run_scipy(W, b, tau, inits)
+        ok = res <= 1e-8
+        sp = dedupe(xs[ok], res[ok], 1e-6) if ok.any() else np.zeros((0, n))
+        for x in sp:
+            np.linalg.eigvals(jac(W, b, tau, x))
+        t = time.perf_counter() - t0
+        rows.append(("scipy root + eigvals", t, len(sp), f"{int(ok.sum())}/256 runs with max|F| <= 1e-8"))
+    print(f"{'method':<28}{'wall s':>9}{'fixed':>7}  notes")
+    for r in rows:
+        print(f"{r[0]:<28}{r[1]:>9.3f}{r[2]:>7}  {r[3]}")
+    if not args.skip_scipy:
+        for label in found:
+            k, dmax = covered(sp, found[label], 1e-6)
+            print(f"{label}: scipy / ours = {rows[-1][1] / [r for r in rows if r[0] == label][0][1]:.1f}x; "
+                  f"found {k} of scipy's {len(sp)} points (largest distance {dmax:.1e})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--inits", type=int, default=1024)
@@ -286,6 +340,9 @@ def main():
              "flipflop": os.path.join(ROOT, "testdata", "flipflop.npz")}
     with tempfile.TemporaryDirectory() as tmp:
         for c in args.cases.split(","):
+            if c == "g15uniform":
+                uniform_case(cases["g15"], args, tmp)
+                continue
             if not os.path.exists(cases[c]):
                 print(f"\n== {c}: {cases[c]} not present, skipped")
                 continue

@@ -41,8 +41,8 @@ func ExampleFind() {
 	}
 	fmt.Println("symmetric:", res.Symmetric)
 	// Output:
-	// fixed h=-0.9575 max|F|<=1e-10:true multiplicity=1 source=run
-	// fixed h=0 max|F|<=1e-10:true multiplicity=2 source=run
+	// fixed h=-0.9575 max|F|<=1e-10:true multiplicity=1 source=sample
+	// fixed h=0 max|F|<=1e-10:true multiplicity=2 source=sample
 	// fixed h=0.9575 max|F|<=1e-10:true multiplicity=1 source=symmetry
 	// run 0 from -2: fixed at point 0
 	// run 1 from -0.3: fixed at point 1

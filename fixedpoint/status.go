@@ -63,16 +63,24 @@ func ParseStatus(s string) (Status, error) {
 type Source int
 
 const (
-	// FromRun: an initial state's run reached the point.
+	// FromRun: the run from an initial state (a sampled one, or one
+	// given) reached the point.
 	FromRun Source = iota
 	// FromSymmetry: the point is -h* of a found point h* of an
 	// odd-symmetric system (see Result.Symmetric).
 	FromSymmetry
 	// FromDeflation: a deflated restart found the point (see Settings.Deflation).
 	FromDeflation
+	// FromManifold: package explore found the point by following an
+	// unstable manifold of a known point.
+	FromManifold
+	// FromBoundary: package explore found the point on the boundary
+	// between the basins of two attractors.
+	FromBoundary
 )
 
-var sourceNames = enum.Names[Source]{FromRun: "run", FromSymmetry: "symmetry", FromDeflation: "deflation"}
+var sourceNames = enum.Names[Source]{FromRun: "sample", FromSymmetry: "symmetry", FromDeflation: "deflation", FromManifold: "manifold", FromBoundary: "boundary"}
 
-// String returns "run", "symmetry" or "deflation".
+// String returns "sample", "symmetry", "deflation", "manifold" or
+// "boundary".
 func (s Source) String() string { return sourceNames.String(s) }

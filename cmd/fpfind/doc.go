@@ -49,7 +49,21 @@ matrix is formed. A run ends at a fixed point
 (max_i |F_i| <= --tol, default 1e-10), at a slow point (a local minimum of q
 that is not a zero), not converged, or diverged; every run is reported. The
 points reached are merged when closer than --unique-tol, deflated restarts
-look for points the runs missed, and each unique point is linearised. The
+look for points the runs missed, and each unique point is linearised.
+
+Then fpfind explores from what it found (package explore; --explore=false
+skips it). From every fixed point with unstable modes it follows the
+leading ones (--modes, default 4) both ways, from h* +- eps v until the
+trajectory settles, and solves from where it came to rest and from where
+it slowed down on the way; between attractors that no saddle with one
+unstable mode connects yet, it bisects the segment to their basin
+boundary and solves from there (--pairs per round). New points are
+explored in turn, for at most --rounds rounds and --budget trajectories.
+Where each unstable direction led is the fixed-point graph: edge_* in the
+.npz and .json, and lines such as "saddle 12 connects stable 3 and stable
+7" after the table. The first 32 sampled trajectories also run on until
+they settle, adding the states where they slow down and come to rest, and
+the centre of the sampled states is one more initial state. The
 seed (--seed, default 1) fixes every random draw: the same seed gives the
 same output, whatever --workers. The network's constant input u comes from
 the file unless --input gives it: M comma-separated values, or an .npy file
@@ -106,8 +120,8 @@ The .npz of fpfind find holds (K unique points, I initial states, N units):
 	n_unstable              K           unstable modes (of those computed)
 	n_unstable_lower_bound  K           1 where n_unstable is only a lower bound: every computed eigenvalue is unstable (partial spectra), else 0
 	n_marginal              K           marginal modes
-	multiplicity            K           initial states that reached the point (0: found by symmetry or deflation)
-	source                  K           run, symmetry or deflation
+	multiplicity            K           initial states that reached the point (0: found by the exploration, symmetry or deflation)
+	source                  K           how the point was found: sample (from an initial state), manifold, boundary, deflation or symmetry
 	n_eigenvalues           K           eigenvalues computed per point: N, or C with --eigs C
 	eigenvalues             K x C       complex128, by decreasing real part (continuous) or modulus (leaky, discrete)
 	class_undecided         K           with partial spectra (C < N) only: 1 where the class, written saddle, may be unstable
@@ -118,6 +132,10 @@ The .npz of fpfind find holds (K unique points, I initial states, N units):
 	status                  I           fixed, slow, not-converged or diverged
 	point_index             I           the point each run reached (row of fixed_points), -1 if none
 	convention              ()          continuous, leaky or discrete
+	edge_from               E           the fixed-point graph, one entry per explored unstable direction: the point it leaves,
+	edge_mode               E           the mode (index into that point's eigenvalues),
+	edge_sign               E           the side (+1 or -1),
+	edge_to                 E           and the point its trajectory reached: -1 a slow region, -2 diverged, -3 budget spent
 
 # Large networks: the leading eigenvalues
 
@@ -170,10 +188,10 @@ These sessions run in the tests (doc_test.go), from the module's root.
 
 	$ fpfind -n 16 testdata/zero_weights.npz
 	  #   kind   class  unstable  q  |F|inf  mult  tau_slow  lambda_1
-	  0  fixed  stable         0  0       0    16         2      -0.5
+	  0  fixed  stable         0  0       0    18         2      -0.5
 
 	1 unique points (1 fixed, 0 slow): 1 stable, 0 saddle, 0 unstable, 0 marginal
-	16 initial states: 16 fixed, 0 slow, 0 not-converged, 0 diverged
+	18 initial states: 18 fixed, 0 slow, 0 not-converged, 0 diverged
 	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing, inf if marginal
 
 	$ fpfind info testdata/two_units.npz

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,9 +11,11 @@ import (
 	"time"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/explore"
 	"github.com/fpfind/fpfind/fixedpoint"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
+	"github.com/fpfind/fpfind/linearize"
 	"github.com/spf13/pflag"
 	"gonum.org/v1/gonum/mat"
 )
@@ -35,13 +38,18 @@ type findOptions struct {
 	uniqueTol float64
 	maxIter   int
 	deflation int
+	explore   bool
+	modes     int
+	pairs     int
+	rounds    int
+	budget    int
 	workers   int
 	memory    memoryOption
 	plot      string
 }
 
 func (o *findOptions) register(fs *pflag.FlagSet) {
-	fs.IntVarP(&o.inits, "inits", "n", 256, "number of initial states")
+	fs.IntVarP(&o.inits, "inits", "n", 256, "number of initial states (sampled: trajectories; the exploration adds the centre of their states and where the first 32 slow down and settle)")
 	fs.StringVar(&o.initsFrom, "inits-from", "trajectories", "`SOURCE` of initial states: trajectories (of the network, plus noise) or random (uniform over the range of phi, cut at -3 and 3)")
 	fs.StringVar(&o.initsFile, "inits-file", "", "read the initial states from an (I x N) .npy `FILE` instead")
 	fs.Float64Var(&o.initNoise, "init-noise", 0.1, "std of the Gaussian noise added to states sampled from trajectories")
@@ -56,6 +64,11 @@ func (o *findOptions) register(fs *pflag.FlagSet) {
 	fs.IntVar(&o.deflation, "deflation", 0, "deflated restarts that look for missed fixed points (0: the solver's default; -1: none)")
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs), at most GOMAXPROCS and one per group of runs advanced in lockstep; the output does not depend on it")
 	o.memory.register(fs)
+	fs.BoolVar(&o.explore, "explore", true, "from the points found, follow unstable manifolds and search the basin boundaries between attractors, and report the fixed-point graph (--explore=false: solve from the initial states only)")
+	fs.IntVar(&o.modes, "modes", 0, fmt.Sprintf("unstable directions followed from each point (0: %d; -1: none)", explore.DefaultModes))
+	fs.IntVar(&o.pairs, "pairs", 0, fmt.Sprintf("pairs of attractors whose basin boundary is searched per round (0: %d; -1: none)", explore.DefaultPairs))
+	fs.IntVar(&o.rounds, "rounds", 0, fmt.Sprintf("rounds of exploration at most (0: %d)", explore.DefaultRounds))
+	fs.IntVar(&o.budget, "budget", 0, fmt.Sprintf("trajectories of the exploration in all (0: %d); directions left when it is spent are edges to -3", explore.DefaultBudget))
 	o.spectrum.register(fs, "K")
 	o.input.register(fs)
 	o.output.registerOut(fs, "`PREFIX`.npz (all arrays) and PREFIX.json (summary); without it nothing is written")
@@ -101,6 +114,17 @@ func (o *findOptions) Validate(given func(flag string) bool) error {
 	}
 	if o.deflation < -1 {
 		return fmt.Errorf("--deflation %d: want 0 (the default), -1 (none) or more", o.deflation)
+	}
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"modes", o.modes}, {"pairs", o.pairs}} {
+		if c.v < -1 {
+			return fmt.Errorf("--%s %d: want 0 (the default), -1 (none) or more", c.name, c.v)
+		}
+	}
+	if o.rounds < 0 || o.budget < 0 {
+		return fmt.Errorf("--rounds %d, --budget %d: want 0 (the default) or more", o.rounds, o.budget)
 	}
 	if err := validateShared(o.workers, o.plot, &o.input, &o.output, &o.model); err != nil {
 		return err
@@ -195,44 +219,63 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	prog := newProgress(e, o.output.showProgress(e))
 	defer prog.finish()
 	t0 := time.Now()
-	inits, from, err := initialStates(ctx, in, o, prog)
+	inits, from, err := initialStates(in, o)
 	if err != nil {
 		return err
 	}
-	ni, _ := inits.Dims()
+	ni := o.inits + 1 // the sampled states and their centre (the long trajectories add a few)
+	if inits != nil {
+		ni, _ = inits.Dims()
+	}
 	if o.initsFile != "" {
 		if err := o.memory.check(findBytes(n, o, ni), fmt.Sprintf("find with %d initial states of N = %d units", ni, n)); err != nil {
 			return err
 		}
 	}
 	nw := findWorkers(n, o, ni)
-	t1 := time.Now()
 	settings := findSettings(n, o)
-	settings.Workers, settings.LU, settings.Recorder = nw, la.lu, prog.recorder()
-	res, err := fixedpoint.Find(ctx, net, inits, &settings)
-	if err != nil {
-		return err
+	settings.LU, settings.Recorder = la.lu, prog.recorder()
+	var sps []pointSpectrum
+	xs := exploreSettings(in.Network, o, inits)
+	xs.Solve, xs.Workers = &settings, nw
+	xs.Stage = func(name string, items int) { prog.stage(name, items) }
+	xs.Spectra = func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error) {
+		ps, err := spectra(ctx, net, states, &o.spectrum, effectiveWorkers(o.workers, len(states)), prog)
+		if err != nil {
+			return nil, err
+		}
+		sps = append(sps, ps...)
+		out := make([]*linearize.Spectrum, len(ps))
+		for i := range ps {
+			out[i] = ps[i].Spectrum
+		}
+		return out, nil
 	}
-	t2 := time.Now()
-	states := make([][]float64, len(res.Points))
-	for i, p := range res.Points {
-		states[i] = p.X
-	}
-	prog.stage("linearising", len(states))
-	sps, err := spectra(ctx, net, states, &o.spectrum, effectiveWorkers(o.workers, len(states)), prog)
+	res, err := explore.Find(ctx, net, xs)
 	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, explore.ErrSampling) {
+			return fmt.Errorf("%w (--inits-from random or --inits-file avoid it)", err)
+		}
 		return err
 	}
 	prog.finish()
+	if res.Stats.NoFlow != "" && o.explore {
+		e.log.Printf("note: no exploration beyond the initial states: %s", res.Stats.NoFlow)
+	}
 	if o.timing {
-		st := res.Stats
-		fmt.Fprintf(e.stderr, "fpfind: timing: initial states %.3f s, solving %.3f s, linearising %.3f s (%d points, %d workers)\n",
-			t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), time.Since(t2).Seconds(), len(states), nw)
-		fmt.Fprintf(e.stderr, "fpfind: work: %d Newton steps (%s), %d LU factorisations, %d J v products, %d Broyden steps, %d speed evaluations, %d Hessians, %d chord steps, %d early exits\n",
-			st.NewtonIter, res.Settings.Linear, st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
+		st, xt := res.Stats.Solve, res.Stats
+		fmt.Fprintf(e.stderr, "fpfind: timing: %.3f s in all (%d points, %d workers)\n", time.Since(t0).Seconds(), len(res.Points), nw)
+		for _, t := range xt.Stages {
+			fmt.Fprintf(e.stderr, "fpfind: timing: %s %.3f s\n", t.Name, t.Seconds)
+		}
+		fmt.Fprintf(e.stderr, "fpfind: work: %d solves from %d states, %d exploring trajectories in %d rounds; %d Newton steps (%s), %d LU factorisations, %d J v products, %d Broyden steps, %d speed evaluations, %d Hessians, %d chord steps, %d early exits\n",
+			xt.Solves, xt.Starts, xt.Trajectories, xt.Rounds, st.NewtonIter, res.Settings.Linear, st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
 	}
 
-	// Order the points by class, then q (then the finder's order).
+	// Order the points by class, then q (then the order found).
 	perm := make([]int, len(res.Points))
 	for i := range perm {
 		perm[i] = i
@@ -247,7 +290,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	}
 	sps = sorted
 
-	doc := findReport(in, o, from, inits, res, sps)
+	doc := findReport(in, o, from, res, sps)
 	doc.Outputs = report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot}
 	for i, sp := range sps {
 		if sp.warning != "" {
@@ -263,15 +306,22 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		for i, sp := range sps {
 			pts[i] = plotPoint{values: sp.Values, class: sp.Class, kind: res.Points[i].Kind.String()}
 		}
-		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "find")); err != nil {
+		g := &graphData{edges: res.Edges}
+		for i, p := range res.Points {
+			g.states = append(g.states, p.X)
+			g.classes = append(g.classes, sps[i].Class)
+		}
+		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "find"), g); err != nil {
 			return err
 		}
 	}
 	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return findTable(w, doc, newPartialNote(sps, n, o.spectrum.count(n))) }, npzPath, jsonPath, o.plot)
 }
 
-// initialStates returns the initial states and where they came from.
-func initialStates(ctx context.Context, in *input, o *findOptions, prog *progress) (*mat.Dense, string, error) {
+// initialStates returns the initial states of a file or of --inits-from
+// random, and where they came from; for --inits-from trajectories it
+// returns nil (explore.Find samples them).
+func initialStates(in *input, o *findOptions) (*mat.Dense, string, error) {
 	if o.initsFile != "" {
 		m, err := readStates(o.initsFile, in.Network.Dim(), "initial states", "N = %d units", o.memory.readLimit())
 		if err != nil {
@@ -289,36 +339,35 @@ func initialStates(ctx context.Context, in *input, o *findOptions, prog *progres
 		}
 		return m, "random", nil
 	}
-	prog.stage("sampling trajectories", 0)
-	m, err := fixedpoint.TrajectoryInits(ctx, net, sampleSettings(net, o))
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, "", ctx.Err()
-		}
-		return nil, "", fmt.Errorf("sampling initial states from trajectories: %w (--inits-from random or --inits-file avoid it)", err)
-	}
-	return m, "trajectories", nil
+	return nil, "trajectories", nil
 }
 
-// sampleSettings are those of the trajectories that initial states are
-// drawn from: one trajectory per initial state, from a Gaussian state (std
-// 1), sampled once after one (largest) time constant, in its transient,
-// where the saddles between the attractors are still felt. (Fewer, longer
-// trajectories sampled later mostly see the attractors: on the trained
-// flip-flop they found 17 to 26 of its 27 points, these all 27, for seeds 1
-// to 6.)
-func sampleSettings(net *dynamics.Network, o *findOptions) *fixedpoint.SampleSettings {
-	tmax := slices.Max(net.TauVec())
-	return &fixedpoint.SampleSettings{
-		Count:        o.inits,
-		Trajectories: o.inits,
-		Start:        1,
-		Burn:         tmax,
-		Span:         tmax, // unused: one sample per trajectory
-		Noise:        o.initNoise,
-		Seed:         o.seed,
-		Workers:      effectiveWorkers(o.workers, (o.inits+sampleGroup-1)/sampleGroup),
+// exploreSettings are the exploration's settings from the flags, without
+// the solver settings, the workers and the hooks, which runFind fills in.
+// Initial states sampled from trajectories (inits nil) come from one
+// trajectory per initial state, from a Gaussian state (std 1), each taken
+// after one (largest) time constant, in its transient, where the saddles
+// between the attractors are still felt (fewer, longer trajectories
+// sampled later mostly see the attractors: on the trained flip-flop they
+// found 17 to 26 of its 27 points, these all 27, for seeds 1 to 6); the
+// first explore.DefaultLong of them run on until they settle, and add
+// the states where they slow down and come to rest.
+func exploreSettings(net *dynamics.Network, o *findOptions, inits *mat.Dense) *explore.Settings {
+	s := &explore.Settings{
+		Inits:  inits,
+		Sample: explore.Sample{Count: o.inits, Start: 1, Noise: o.initNoise, Seed: o.seed},
+		Modes:  o.modes,
+		Pairs:  o.pairs,
+		Rounds: o.rounds,
+		Budget: o.budget,
 	}
+	if o.initNoise == 0 {
+		s.Sample.Noise = -1 // none
+	}
+	if !o.explore {
+		s.Modes, s.Pairs, s.Sample.Long, s.Sample.NoCentre = -1, -1, -1, true
+	}
+	return s
 }
 
 // sampleGroup is the number of trajectories the sampling of initial states
@@ -370,6 +419,12 @@ func findBytes(n int, o *findOptions, inits int) float64 {
 	if o.initsFile == "" && o.initsFrom == "trajectories" {
 		b += float64(min(inits, sampleGroup*w)) * 12 * N * f8
 	}
+	if o.explore {
+		// The sampled trajectories' states, the long ones' minima of the
+		// speed, and the exploration's trajectories in flight with their
+		// Dormand-Prince stages (a group of 16 per worker).
+		b += float64(inits+4*explore.DefaultLong)*2*N*f8 + float64(w*16)*12*N*f8
+	}
 	var worker float64
 	if mf {
 		worker = 2*N*N*f8/float64(w) + float64(batch)*100*N*f8 + N*N*f8
@@ -385,13 +440,20 @@ func findBytes(n int, o *findOptions, inits int) float64 {
 const randomBound = 3
 
 // findReport builds the .json document of a find run.
-func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *fixedpoint.Result, sps []pointSpectrum) report.Find {
-	ni, _ := inits.Dims()
+func findReport(in *input, o *findOptions, from string, res *explore.Result, sps []pointSpectrum) report.Find {
+	ni, _ := res.Inits.Dims()
 	u, uFile := o.input.report()
 	var sampling *report.Sampling
+	xs := res.Explore
 	if from == "trajectories" {
-		ss := sampleSettings(in.Network, o)
-		sampling = &report.Sampling{Trajectories: ss.Trajectories, Start: report.Float(ss.Start), Burn: report.Float(ss.Burn), Span: report.Float(ss.Span)}
+		tmax := slices.Max(in.Network.TauVec())
+		sampling = &report.Sampling{Trajectories: xs.Sample.Count, Start: report.Float(xs.Sample.Start), Burn: report.Float(tmax), Span: report.Float(tmax),
+			Long: max(xs.Sample.Long, 0), LongTime: report.Float(xs.Sample.LongTime)}
+	}
+	var exp *report.ExploreSettings
+	if o.explore {
+		exp = &report.ExploreSettings{Modes: xs.Modes, Pairs: xs.Pairs, Rounds: xs.Rounds, Budget: xs.Budget,
+			RoundsRun: res.Stats.Rounds, Trajectories: res.Stats.Trajectories, BudgetSpent: res.Stats.BudgetSpent}
 	}
 	doc := report.Find{
 		Header: in.header("find"),
@@ -412,12 +474,20 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 			UniqueTol:   report.Float(o.uniqueTol),
 			MaxIter:     res.Settings.MaxIter,
 			Deflation:   res.Settings.Deflation,
+			Explore:     exp,
 			Eps:         report.Float(o.spectrum.eps),
 			Eigs:        o.spectrum.partialCount(in.Network.Dim()),
 			RightVector: o.spectrum.vectors || o.spectrum.leftVectors,
 			LeftVectors: o.spectrum.leftVectors,
 		},
-		Points: []report.Point{},
+		Points:   []report.Point{},
+		EdgeFrom: []int{}, EdgeMode: []int{}, EdgeSign: []int{}, EdgeTo: []int{},
+	}
+	for _, e := range res.Edges {
+		doc.EdgeFrom = append(doc.EdgeFrom, e.From)
+		doc.EdgeMode = append(doc.EdgeMode, e.Mode)
+		doc.EdgeSign = append(doc.EdgeSign, e.Sign)
+		doc.EdgeTo = append(doc.EdgeTo, e.To)
 	}
 	s := &doc.Summary
 	s.Inits = ni
@@ -465,7 +535,7 @@ func findReport(in *input, o *findOptions, from string, inits *mat.Dense, res *f
 }
 
 // findArrays returns the arrays of the results .npz (docs/DESIGN.md section 4).
-func findArrays(conv string, n int, res *fixedpoint.Result, sps []pointSpectrum, opts spectrumOptions) []numpy.Array {
+func findArrays(conv string, n int, res *explore.Result, sps []pointSpectrum, opts spectrumOptions) []numpy.Array {
 	k, ni := len(res.Points), len(res.Runs)
 	xs := make([]float64, 0, k*n)
 	q := make([]float64, k)
@@ -503,6 +573,16 @@ func findArrays(conv string, n int, res *fixedpoint.Result, sps []pointSpectrum,
 		{Name: "point_index", Shape: []int{ni}, Data: pidx},
 		{Name: "convention", Data: []string{conv}},
 	}
+	ne := len(res.Edges)
+	from, mode, sign, to := make([]int64, ne), make([]int64, ne), make([]int64, ne), make([]int64, ne)
+	for i, e := range res.Edges {
+		from[i], mode[i], sign[i], to[i] = int64(e.From), int64(e.Mode), int64(e.Sign), int64(e.To)
+	}
+	arrays = append(arrays,
+		numpy.Array{Name: "edge_from", Shape: []int{ne}, Data: from},
+		numpy.Array{Name: "edge_mode", Shape: []int{ne}, Data: mode},
+		numpy.Array{Name: "edge_sign", Shape: []int{ne}, Data: sign},
+		numpy.Array{Name: "edge_to", Shape: []int{ne}, Data: to})
 	return append(arrays, spectrumArrays(sps, n, opts)...)
 }
 

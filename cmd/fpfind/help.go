@@ -112,6 +112,7 @@ func versionLine() string {
 var flagSections = map[string]string{
 	"inits":      "Initial states",
 	"method":     "Solver",
+	"explore":    "Exploration (the fixed-point graph)",
 	"eps":        "Spectra",
 	"out":        "Output",
 	"convention": "Model (overrides what the file says)",

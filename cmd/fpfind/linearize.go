@@ -162,7 +162,7 @@ func (o *linearizeOptions) run(ctx context.Context, e *env, name string, args []
 			}
 			pts[i] = plotPoint{values: sps[i].Values, class: sps[i].Class, kind: kind}
 		}
-		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "linearize")); err != nil {
+		if err := writePlot(outs, o.plot, pts, net.Convention(), plotTitle(in, "linearize"), nil); err != nil {
 			return err
 		}
 	}

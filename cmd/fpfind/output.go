@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/fpfind/fpfind/explore"
 	"io"
 	"math"
 	"strings"
@@ -168,9 +169,67 @@ func findTable(w io.Writer, doc report.Find, pn *partialNote) error {
 	}
 	s := doc.Summary
 	st := s.Status
-	_, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s%s\n",
-		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), conventionNote(doc.Network.Convention))
-	return err
+	if _, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s%s\n",
+		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), conventionNote(doc.Network.Convention)); err != nil {
+		return err
+	}
+	return graphLines(w, doc)
+}
+
+// graphLines prints the fixed-point graph: one line per explored point,
+// "saddle 12 connects stable 3 and stable 7" for a point with one
+// unstable mode whose two directions reach two points, else each mode's
+// two ends.
+func graphLines(w io.Writer, doc report.Find) error {
+	if len(doc.EdgeFrom) == 0 {
+		return nil
+	}
+	name := func(to int) string {
+		switch {
+		case to >= 0 && to < len(doc.Points):
+			return fmt.Sprintf("%s %d", doc.Points[to].Stability, to)
+		case to == explore.ToSlow:
+			return "a slow region"
+		case to == explore.ToDiverged:
+			return "infinity (diverged)"
+		case to == explore.ToBudget:
+			return "unexplored (budget spent)"
+		}
+		return fmt.Sprint(to)
+	}
+	if _, err := fmt.Fprintf(w, "\ngraph (where each unstable direction leads):\n"); err != nil {
+		return err
+	}
+	for i := 0; i < len(doc.EdgeFrom); {
+		from := doc.EdgeFrom[i]
+		j := i
+		for j < len(doc.EdgeFrom) && doc.EdgeFrom[j] == from {
+			j++
+		}
+		p := doc.Points[from]
+		var line string
+		if j-i == 2 && doc.EdgeMode[i] == doc.EdgeMode[i+1] && doc.EdgeTo[i] >= 0 && doc.EdgeTo[i+1] >= 0 {
+			line = fmt.Sprintf("%s %d connects %s and %s", p.Stability, from, name(doc.EdgeTo[i]), name(doc.EdgeTo[i+1]))
+		} else {
+			line = fmt.Sprintf("%s %d:", p.Stability, from)
+			for k := i; k < j; k++ {
+				sign := "+"
+				if doc.EdgeSign[k] < 0 {
+					sign = "-"
+				}
+				sep := ","
+				if k == j-1 {
+					sep = ""
+				}
+				line += fmt.Sprintf(" mode %d%s to %s%s", doc.EdgeMode[k], sign, name(doc.EdgeTo[k]), sep)
+			}
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
 }
 
 // partialNote marks the rows of a table whose spectra are partial (--eigs):

@@ -276,11 +276,18 @@ func cmplxFinite(v complex128) bool {
 
 // writePlot draws the plot into the temporary file standing for path; the
 // format comes from the extension. The legend sits in a strip below the axes,
-// so it never hides an eigenvalue.
-func writePlot(outs *outputs, path string, pts []plotPoint, conv dynamics.Convention, title string) error {
+// so it never hides an eigenvalue. With a graph (find, two points or more),
+// a second panel to the right draws it (graphPlot).
+func writePlot(outs *outputs, path string, pts []plotPoint, conv dynamics.Convention, title string, graph *graphData) error {
 	p, leg, err := eigenPlot(pts, conv, title)
 	if err != nil {
 		return fmt.Errorf("could not draw %s: %w", path, err)
+	}
+	var gp *plot.Plot
+	if graph != nil && len(graph.states) >= 2 {
+		if gp, err = graphPlot(graph); err != nil {
+			return fmt.Errorf("could not draw %s: %w", path, err)
+		}
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	w := 6 * vg.Inch
@@ -293,11 +300,19 @@ func writePlot(outs *outputs, path string, pts []plotPoint, conv dynamics.Conven
 		groups[group{pt.class, pt.kind}] = true
 	}
 	strip := vg.Points(16)*vg.Length(1+len(groups)) + vg.Points(10) // one line per legend entry
-	c, err := draw.NewFormattedCanvas(w, w+strip, format)
+	width := w
+	if gp != nil {
+		width = 2 * w
+	}
+	c, err := draw.NewFormattedCanvas(width, w+strip, format)
 	if err != nil {
 		return fmt.Errorf("could not draw %s: %w", path, err)
 	}
 	dc := draw.New(c)
+	if gp != nil {
+		gp.Draw(draw.Crop(dc, w, 0, strip, 0))
+		dc = draw.Crop(dc, 0, -w, 0, 0)
+	}
 	p.Draw(draw.Crop(dc, 0, 0, strip, 0))
 	lc := draw.Crop(dc, vg.Points(50), 0, vg.Points(4), -(w + vg.Points(6)))
 	leg.Draw(lc)

@@ -7,7 +7,15 @@ type Find struct {
 	Settings FindSettings `json:"settings"`
 	Summary  Summary      `json:"summary"`
 	Points   []Point      `json:"points"` // unique points, ordered by class then q
-	Outputs  Outputs      `json:"outputs"`
+	// The fixed-point graph, one entry per explored unstable direction, as
+	// the .npz has it: the point it leaves, the mode (index of the
+	// eigenvalue), the sign (+1 or -1), and the point reached (-1 a slow
+	// region, -2 diverged, -3 budget spent).
+	EdgeFrom []int   `json:"edge_from"`
+	EdgeMode []int   `json:"edge_mode"`
+	EdgeSign []int   `json:"edge_sign"`
+	EdgeTo   []int   `json:"edge_to"`
+	Outputs  Outputs `json:"outputs"`
 }
 
 // FindSettings are the effective settings of a find run (defaults resolved).
@@ -23,18 +31,20 @@ type FindSettings struct {
 	Input     []Float `json:"input,omitempty"`
 	InputFile string  `json:"input_file,omitempty"`
 	// Sampling describes the trajectories of inits_from = trajectories.
-	Sampling    *Sampling `json:"sampling,omitempty"`
-	Method      string    `json:"method"`         // auto, newton or speed
-	Linear      string    `json:"linear"`         // how Newton steps were solved: lu or matrix-free
-	MaxSpeed    int       `json:"max_speed_iter"` // L-BFGS iterations per initial state
-	Tol         Float     `json:"tol"`            // fixed-point tolerance on max |F_i|
-	UniqueTol   Float     `json:"unique_tol"`     // 0: 1e-6 max(1, |h|_inf)
-	MaxIter     int       `json:"max_iter"`       // iterations per initial state
-	Deflation   int       `json:"deflation"`      // deflated restarts (-1: none)
-	Eps         Float     `json:"eps"`            // 0: 1e-8 times the operator's scale
-	Eigs        int       `json:"eigs"`           // leading eigenvalues per point (--eigs); 0: all
-	RightVector bool      `json:"eigvecs_right"`  // right eigenvectors written
-	LeftVectors bool      `json:"eigvecs_left"`   // left eigenvectors written
+	Sampling  *Sampling `json:"sampling,omitempty"`
+	Method    string    `json:"method"`         // auto, newton or speed
+	Linear    string    `json:"linear"`         // how Newton steps were solved: lu or matrix-free
+	MaxSpeed  int       `json:"max_speed_iter"` // L-BFGS iterations per initial state
+	Tol       Float     `json:"tol"`            // fixed-point tolerance on max |F_i|
+	UniqueTol Float     `json:"unique_tol"`     // 0: 1e-6 max(1, |h|_inf)
+	MaxIter   int       `json:"max_iter"`       // iterations per initial state
+	Deflation int       `json:"deflation"`      // deflated restarts (-1: none)
+	// Explore holds the exploration's settings; absent with --explore=false.
+	Explore     *ExploreSettings `json:"explore,omitempty"`
+	Eps         Float            `json:"eps"`           // 0: 1e-8 times the operator's scale
+	Eigs        int              `json:"eigs"`          // leading eigenvalues per point (--eigs); 0: all
+	RightVector bool             `json:"eigvecs_right"` // right eigenvectors written
+	LeftVectors bool             `json:"eigvecs_left"`  // left eigenvectors written
 }
 
 // Sampling describes the trajectories that initial states were drawn from:
@@ -46,6 +56,24 @@ type Sampling struct {
 	Start        Float `json:"start"`
 	Burn         Float `json:"burn"`
 	Span         Float `json:"span"`
+	// Long trajectories (the first ones) run on for at most LongTime
+	// (largest) time constants, adding the states where they slow down
+	// and where they settle.
+	Long     int   `json:"long"`
+	LongTime Float `json:"long_time"`
+}
+
+// ExploreSettings are the exploration's settings (explore.Settings), and
+// what it did.
+type ExploreSettings struct {
+	Modes  int `json:"modes"`  // unstable directions followed per point (-1: none)
+	Pairs  int `json:"pairs"`  // pairs of attractors searched per round (-1: none)
+	Rounds int `json:"rounds"` // rounds at most
+	Budget int `json:"budget"` // trajectories at most
+	// RoundsRun, Trajectories and BudgetSpent say what was done.
+	RoundsRun    int  `json:"rounds_run"`
+	Trajectories int  `json:"trajectories"`
+	BudgetSpent  bool `json:"budget_spent"`
 }
 
 // Point holds the facts about one unique point.
@@ -58,7 +86,7 @@ type Point struct {
 	Q            Float  `json:"q"`            // speed |F|^2/2
 	ResidualInf  Float  `json:"residual_inf"` // max |F_i|
 	Multiplicity int    `json:"multiplicity"` // initial states that reached the point
-	Source       string `json:"source"`       // how it was found: run, symmetry or deflation
+	Source       string `json:"source"`       // how it was found: sample, manifold, boundary, deflation or symmetry
 	NormInf      Float  `json:"norm_inf"`     // max |h_i|
 	// Leading is the first eigenvalue: the largest real part (continuous)
 	// or modulus (leaky, discrete).

@@ -19,7 +19,7 @@ func ExampleWrite() {
 		Q:            1e-30,
 		ResidualInf:  1.4e-15,
 		Multiplicity: 3,
-		Source:       "run",
+		Source:       "sample",
 		NormInf:      0.9575,
 		Leading:      report.Complex(complex(0, 0.5)),
 		SlowestTau:   report.Float(math.Inf(1)),
@@ -39,7 +39,7 @@ func ExampleWrite() {
 	//   "q": 1e-30,
 	//   "residual_inf": 1.4e-15,
 	//   "multiplicity": 3,
-	//   "source": "run",
+	//   "source": "sample",
 	//   "norm_inf": 0.9575,
 	//   "leading_eigenvalue": [
 	//     0,

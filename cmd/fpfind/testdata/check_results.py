@@ -40,6 +40,9 @@ want = {
     "point_index": ((I,), "i8"),
     "convention": ((), "U"),
 }
+E = len(doc["edge_from"])
+for k in ("edge_from", "edge_mode", "edge_sign", "edge_to"):
+    want[k] = ((E,), "i8")
 if C < N:
     want["class_undecided"] = ((K,), "i8")
 if doc["settings"]["eigvecs_right"]:
@@ -74,6 +77,24 @@ for i, p in enumerate(doc["points"]):
     assert r["residual_inf"][i] == p["residual_inf"], (i, "residual")
     lead = r["eigenvalues"][i, 0]
     assert [lead.real, lead.imag] == p["leading_eigenvalue"], (i, lead, p["leading_eigenvalue"])
+
+# The fixed-point graph: each edge leaves a fixed point along one of its
+# unstable modes, in both directions, and reaches a point or -1 (a slow
+# region), -2 (diverged), -3 (budget spent); the .json mirrors the .npz.
+for k in ("edge_from", "edge_mode", "edge_sign", "edge_to"):
+    assert r[k].tolist() == doc[k], k
+ef, em, es, et = r["edge_from"], r["edge_mode"], r["edge_sign"], r["edge_to"]
+assert np.all((ef >= 0) & (ef < K)) and np.all((et >= -3) & (et < K))
+assert set(es.tolist()) <= {-1, 1}
+for e in range(E):
+    i = ef[e]
+    assert r["kind"][i] == "fixed" and r["n_unstable"][i] >= 1, (e, i)
+    assert 0 <= em[e] < r["n_eigenvalues"][i], (e, em[e])
+    lam = r["eigenvalues"][i, em[e]]
+    assert (lam.real > 0) if str(r["convention"]) == "continuous" else (abs(lam) > 1), (e, lam)
+assert set(r["source"].tolist()) <= {"sample", "manifold", "boundary", "deflation", "symmetry"}, set(r["source"])
+for i, p in enumerate(doc["points"]):
+    assert r["source"][i] == p["source"], (i, "source")
 
 # Statuses and point indices.
 st = doc["summary"]["status"]

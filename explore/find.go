@@ -1,0 +1,255 @@
+package explore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/linearize"
+)
+
+// Find finds the fixed and slow points of net, classifies each, and
+// returns them with the fixed-point graph. It samples initial states from
+// trajectories that run until they settle (or takes s.Inits), solves from
+// them (fixedpoint.Find), and then, round after round, follows the unstable
+// manifolds of the points found and searches the basin boundaries between
+// attractors, solving from where those trajectories come to rest, until a
+// round finds nothing new or the budget is spent. See the package
+// documentation for the method.
+//
+// The result does not depend on s.Workers. The error reports bad settings,
+// a failed solve or linearisation, or a cancelled ctx.
+func Find(ctx context.Context, net *dynamics.Network, s *Settings) (*Result, error) {
+	if net == nil {
+		return nil, fmt.Errorf("explore: nil network")
+	}
+	rs, err := resolve(s, net)
+	if err != nil {
+		return nil, err
+	}
+	x := &explorer{net: net, s: rs, current: -1, flow: newFlow(net, rs.Workers), explored: map[int]bool{}, paired: map[[2]int]bool{}}
+	x.res.Explore = rs.Settings
+	return x.run(ctx)
+}
+
+// explorer is one exploration: the points found so far and the work done.
+type explorer struct {
+	net  *dynamics.Network
+	s    resolved
+	flow *flow
+	res  Result
+	// explored marks points whose unstable manifolds were followed, paired
+	// pairs of attractors whose boundary was searched.
+	explored map[int]bool
+	paired   map[[2]int]bool
+	budget   int
+	// since is when the current stage began, current its index in
+	// res.Stats.Stages (-1 before the first).
+	since   time.Time
+	current int
+}
+
+// stage ends the current stage's clock and starts one named name.
+func (x *explorer) stage(name string, items int) {
+	x.endStage()
+	st := &x.res.Stats.Stages
+	x.current = len(*st)
+	for i, t := range *st {
+		if t.Name == name {
+			x.current = i
+		}
+	}
+	if x.current == len(*st) {
+		*st = append(*st, StageTime{Name: name})
+	}
+	x.since = time.Now()
+	if x.s.Stage != nil {
+		x.s.Stage(name, items)
+	}
+}
+
+func (x *explorer) endStage() {
+	if x.current >= 0 {
+		x.res.Stats.Stages[x.current].Seconds += time.Since(x.since).Seconds()
+	}
+	x.current = -1
+}
+
+func (x *explorer) run(ctx context.Context) (*Result, error) {
+	x.budget = x.s.Budget
+	x.res.Stats.NoFlow = stiff(x.net)
+	inits := x.s.Inits
+	if inits == nil {
+		x.stage("sampling trajectories", x.s.Sample.Count)
+		var err error
+		if inits, err = x.sample(ctx); err != nil {
+			return nil, err
+		}
+	}
+	x.stage("solving", inits.RawMatrix().Rows)
+	first := x.s.solve
+	r, err := fixedpoint.Find(ctx, x.net, inits, &first)
+	if err != nil {
+		return nil, err
+	}
+	x.res.Inits, x.res.Runs, x.res.Symmetric, x.res.Settings = inits, r.Runs, r.Symmetric, r.Settings
+	x.count(r, inits)
+	x.res.Points = append(x.res.Points, r.Points...)
+	if err := x.linearise(ctx, 0); err != nil {
+		return nil, err
+	}
+	if x.res.Stats.NoFlow != "" {
+		x.endStage()
+		return &x.res, nil
+	}
+	// A round follows the unstable manifolds of every point not yet
+	// followed, again while that finds new points, then searches the
+	// boundaries between attractors that no saddle connects.
+	for round := 0; round < x.s.Rounds; round++ {
+		before := len(x.res.Points)
+		for x.budget > 0 {
+			k := len(x.res.Points)
+			more, err := x.manifolds(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := x.linearise(ctx, k); err != nil {
+				return nil, err
+			}
+			if !more || len(x.res.Points) == k {
+				break
+			}
+		}
+		k := len(x.res.Points)
+		if _, err := x.boundaries(ctx); err != nil {
+			return nil, err
+		}
+		if err := x.linearise(ctx, k); err != nil {
+			return nil, err
+		}
+		x.res.Stats.Rounds++
+		if len(x.res.Points) == before {
+			break
+		}
+		if x.budget <= 0 {
+			x.res.Stats.BudgetSpent = true
+			break
+		}
+	}
+	x.res.Stats.Trajectories = x.s.Budget - x.budget
+	x.endStage()
+	return &x.res, nil
+}
+
+// count adds a solve's work to the stats.
+func (x *explorer) count(r *fixedpoint.Result, inits *mat.Dense) {
+	st, w := &x.res.Stats, r.Stats
+	ni, _ := inits.Dims()
+	st.Solves++
+	st.Starts += ni
+	s := &st.Solve
+	s.NewtonIter += w.NewtonIter
+	s.Factorizations += w.Factorizations
+	s.KrylovProducts += w.KrylovProducts
+	s.BroydenSteps += w.BroydenSteps
+	s.SpeedEvals += w.SpeedEvals
+	s.Hessians += w.Hessians
+	s.ChordSteps += w.ChordSteps
+	s.EarlyExits += w.EarlyExits
+}
+
+// linearise computes the spectra of the points from index from on.
+func (x *explorer) linearise(ctx context.Context, from int) error {
+	if from >= len(x.res.Points) {
+		return nil
+	}
+	states := make([][]float64, 0, len(x.res.Points)-from)
+	for _, p := range x.res.Points[from:] {
+		states = append(states, p.X)
+	}
+	x.stage("linearising", len(states))
+	sps, err := x.s.Spectra(ctx, states)
+	if err != nil {
+		return err
+	}
+	if len(sps) != len(states) {
+		return fmt.Errorf("explore: Spectra returned %d spectra for %d states", len(sps), len(states))
+	}
+	x.res.Spectra = append(x.res.Spectra, sps...)
+	return nil
+}
+
+// same reports whether two states are the same point, by the unique
+// tolerance of the solves.
+func (x *explorer) same(a, b []float64) bool {
+	tol := x.s.solve.UniqueTol * math.Max(1, math.Max(normInf(a), normInf(b)))
+	for i := range a {
+		if !(math.Abs(a[i]-b[i]) <= tol) {
+			return false
+		}
+	}
+	return true
+}
+
+// merge adds a point of a later solve to the set (src replacing FromRun),
+// unless it is there already, and returns its index.
+func (x *explorer) merge(p fixedpoint.Point, src fixedpoint.Source) int {
+	for i := range x.res.Points {
+		q := &x.res.Points[i]
+		if q.Kind == p.Kind && x.same(q.X, p.X) {
+			return i
+		}
+	}
+	if p.Source == fixedpoint.FromRun {
+		p.Source = src
+	}
+	p.Multiplicity = 0 // counts the runs from the initial states only
+	x.res.Points = append(x.res.Points, p)
+	return len(x.res.Points) - 1
+}
+
+// solveFrom runs a solve (without deflation) from the rows of starts and
+// merges its points; it returns, per start, the index of the point its
+// run reached, or -1.
+func (x *explorer) solveFrom(ctx context.Context, starts *mat.Dense, src fixedpoint.Source) ([]int, error) {
+	s := x.s.solve
+	s.Deflation = -1
+	r, err := fixedpoint.Find(ctx, x.net, starts, &s)
+	if err != nil {
+		return nil, err
+	}
+	x.count(r, starts)
+	idx := make([]int, len(r.Points))
+	for k, p := range r.Points {
+		idx[k] = x.merge(p, src)
+	}
+	out := make([]int, len(r.Runs))
+	for j, run := range r.Runs {
+		out[j] = -1
+		if run.Point >= 0 {
+			out[j] = idx[run.Point]
+		}
+	}
+	return out, nil
+}
+
+// unstable reports whether the eigenvalue v of spectrum sp is unstable.
+func unstable(sp *linearize.Spectrum, v complex128) bool {
+	if sp.Convention == dynamics.Continuous {
+		return real(v) > sp.Eps
+	}
+	return math.Hypot(real(v), imag(v))-1 > sp.Eps
+}
+
+// rate is the growth rate (per unit time) of an unstable eigenvalue.
+func (x *explorer) rate(v complex128) float64 {
+	if x.flow.step > 0 {
+		return math.Log(math.Hypot(real(v), imag(v))) / x.flow.step
+	}
+	return real(v)
+}
