@@ -152,15 +152,7 @@ func (x *explorer) count(r *fixedpoint.Result, inits *mat.Dense) {
 	ni, _ := inits.Dims()
 	st.Solves++
 	st.Starts += ni
-	s := &st.Solve
-	s.NewtonIter += w.NewtonIter
-	s.Factorizations += w.Factorizations
-	s.KrylovProducts += w.KrylovProducts
-	s.BroydenSteps += w.BroydenSteps
-	s.SpeedEvals += w.SpeedEvals
-	s.Hessians += w.Hessians
-	s.ChordSteps += w.ChordSteps
-	s.EarlyExits += w.EarlyExits
+	st.Solve.Add(w)
 }
 
 // linearise computes the spectra of the points from index from on.

@@ -64,6 +64,22 @@ type Stats struct {
 	Batched bool
 }
 
+// Add adds the counts of o to s (Batched stays s's): the work of several
+// calls of Find.
+func (s *Stats) Add(o Stats) {
+	s.Runs += o.Runs
+	s.EarlyExits += o.EarlyExits
+	s.Restarts += o.Restarts
+	s.NewtonIter += o.NewtonIter
+	s.BroydenSteps += o.BroydenSteps
+	s.LMIter += o.LMIter
+	s.SpeedEvals += o.SpeedEvals
+	s.ChordSteps += o.ChordSteps
+	s.Factorizations += o.Factorizations
+	s.Hessians += o.Hessians
+	s.KrylovProducts += o.KrylovProducts
+}
+
 // Result is the outcome of Find.
 type Result struct {
 	Runs   []Run   // one per initial state, in input order
