@@ -101,8 +101,9 @@ def newton(w, h, iters=8):
     return h if np.max(np.abs(t - h)) <= 1e-12 else None
 
 
-def reference(n, rank, s, g, seed, grid=201, steps=8):
+def reference(n, rank, s, g, seed, steps=8):
     """The network's W and every fixed point (K x N), or an error string."""
+    grid = 201 if rank <= 2 else 41
     w, m, x = network(n, rank, s, g, seed)
     w0 = m @ s @ m.T / n
     pts = []
