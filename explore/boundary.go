@@ -86,7 +86,7 @@ func (x *explorer) boundaries(ctx context.Context) (bool, error) {
 	for _, p := range pairs {
 		x.paired[[2]int{p.a, p.b}] = true
 	}
-	x.stage("searching basin boundaries", len(pairs))
+	x.stage(StageBoundaries, len(pairs))
 	n := x.net.Dim()
 	radius := x.arrivalRadii(stable)
 	lo, hi := make([]float64, len(pairs)), make([]float64, len(pairs))
@@ -141,7 +141,7 @@ func (x *explorer) boundaries(ctx context.Context) (bool, error) {
 			}
 		}
 	}
-	x.stage("solving", len(starts))
+	x.stage(StageSolving, len(starts))
 	if _, err := x.solveFrom(ctx, rowsOf(starts, n), fixedpoint.FromBoundary); err != nil {
 		return false, err
 	}

@@ -149,6 +149,15 @@ type Stats struct {
 	Stages []StageTime
 }
 
+// The names of the stages (Settings.Stage, Stats.Stages).
+const (
+	StageSampling    = "sampling trajectories"
+	StageSolving     = "solving"
+	StageLinearising = "linearising"
+	StageManifolds   = "following unstable manifolds"
+	StageBoundaries  = "searching basin boundaries"
+)
+
 // StageTime is the time spent in one stage.
 type StageTime struct {
 	Name    string

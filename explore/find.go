@@ -85,13 +85,13 @@ func (x *explorer) run(ctx context.Context) (*Result, error) {
 	x.res.Stats.NoFlow = stiff(x.net)
 	inits := x.s.Inits
 	if inits == nil {
-		x.stage("sampling trajectories", x.s.Sample.Count)
+		x.stage(StageSampling, x.s.Sample.Count)
 		var err error
 		if inits, err = x.sample(ctx); err != nil {
 			return nil, err
 		}
 	}
-	x.stage("solving", inits.RawMatrix().Rows)
+	x.stage(StageSolving, inits.RawMatrix().Rows)
 	first := x.s.solve
 	r, err := fixedpoint.Find(ctx, x.net, inits, &first)
 	if err != nil {
@@ -164,7 +164,7 @@ func (x *explorer) linearise(ctx context.Context, from int) error {
 	for _, p := range x.res.Points[from:] {
 		states = append(states, p.X)
 	}
-	x.stage("linearising", len(states))
+	x.stage(StageLinearising, len(states))
 	sps, err := x.s.Spectra(ctx, states)
 	if err != nil {
 		return err

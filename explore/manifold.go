@@ -84,7 +84,7 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 	if len(starts) == 0 {
 		return true, nil
 	}
-	x.stage("following unstable manifolds", len(starts))
+	x.stage(StageManifolds, len(starts))
 	y := rowsOf(starts, n)
 	minima := newSpeedMinima(len(starts), n)
 	fates, err := x.flow.settle(ctx, settleRequest{y: y, until: until, calm: calm, observe: minima.observe})
@@ -110,7 +110,7 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 	}
 	var idx []int
 	if len(ends)+len(slow) > 0 {
-		x.stage("solving", len(ends)+len(slow))
+		x.stage(StageSolving, len(ends)+len(slow))
 		if idx, err = x.solveFrom(ctx, rowsOf(append(ends, slow...), n), fixedpoint.FromManifold); err != nil {
 			return false, err
 		}

@@ -8,7 +8,7 @@ import (
 	"io"
 	"math"
 	"slices"
-	"time"
+	"strings"
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/explore"
@@ -218,7 +218,6 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	}
 	prog := newProgress(e, o.output.showProgress(e))
 	defer prog.finish()
-	t0 := time.Now()
 	inits, from, err := initialStates(in, o)
 	if err != nil {
 		return err
@@ -266,13 +265,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		e.log.Printf("note: no exploration beyond the initial states: %s", res.Stats.NoFlow)
 	}
 	if o.timing {
-		st, xt := res.Stats.Solve, res.Stats
-		fmt.Fprintf(e.stderr, "fpfind: timing: %.3f s in all (%d points, %d workers)\n", time.Since(t0).Seconds(), len(res.Points), nw)
-		for _, t := range xt.Stages {
-			fmt.Fprintf(e.stderr, "fpfind: timing: %s %.3f s\n", t.Name, t.Seconds)
-		}
-		fmt.Fprintf(e.stderr, "fpfind: work: %d solves from %d states, %d exploring trajectories in %d rounds; %d Newton steps (%s), %d LU factorisations, %d J v products, %d Broyden steps, %d speed evaluations, %d Hessians, %d chord steps, %d early exits\n",
-			xt.Solves, xt.Starts, xt.Trajectories, xt.Rounds, st.NewtonIter, res.Settings.Linear, st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
+		timingLines(e.stderr, res, nw)
 	}
 
 	// Order the points by class, then q (then the order found).
@@ -316,6 +309,37 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		}
 	}
 	return finish(ctx, e, outs, o.output.format, doc, func(w io.Writer) error { return findTable(w, doc, newPartialNote(sps, n, o.spectrum.count(n))) }, npzPath, jsonPath, o.plot)
+}
+
+// timingLines prints --timing's lines: the stages' seconds (initial
+// states, solving, linearising, in the form scripts parse, then the
+// exploration's own stages) and the work counts.
+func timingLines(w io.Writer, res *explore.Result, workers int) {
+	var sample, solve, lin, total float64
+	var other []string
+	for _, t := range res.Stats.Stages {
+		total += t.Seconds
+		switch t.Name {
+		case explore.StageSampling:
+			sample += t.Seconds
+		case explore.StageSolving:
+			solve += t.Seconds
+		case explore.StageLinearising:
+			lin += t.Seconds
+		default:
+			other = append(other, fmt.Sprintf("%s %.3f s", t.Name, t.Seconds))
+		}
+	}
+	xt, st := res.Stats, res.Stats.Solve
+	fmt.Fprintf(w, "fpfind: timing: initial states %.3f s, solving %.3f s, linearising %.3f s (%d points, %d workers)\n", sample, solve, lin, len(res.Points), workers)
+	if len(other) > 0 {
+		fmt.Fprintf(w, "fpfind: timing: exploring: %s\n", strings.Join(other, ", "))
+	}
+	fmt.Fprintf(w, "fpfind: work: %d Newton steps (%s), %d LU factorisations, %d J v products, %d Broyden steps, %d speed evaluations, %d Hessians, %d chord steps, %d early exits\n",
+		st.NewtonIter, res.Settings.Linear, st.Factorizations, st.KrylovProducts, st.BroydenSteps, st.SpeedEvals, st.Hessians, st.ChordSteps, st.EarlyExits)
+	if xt.Rounds > 0 {
+		fmt.Fprintf(w, "fpfind: work: exploring: %d solves from %d states, %d trajectories in %d rounds\n", xt.Solves, xt.Starts, xt.Trajectories, xt.Rounds)
+	}
 }
 
 // initialStates returns the initial states of a file or of --inits-from

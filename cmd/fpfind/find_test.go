@@ -150,7 +150,7 @@ func TestFindLinear(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("--linear %s: exit %d: %s", lin, r.code, r.stderr)
 		}
-		if !strings.Contains(r.stderr, "fpfind: timing: solving") || !strings.Contains(r.stderr, "J v products") {
+		if !strings.Contains(r.stderr, "fpfind: timing: initial states") || !strings.Contains(r.stderr, "J v products") {
 			t.Errorf("--linear %s --timing: stderr %q", lin, r.stderr)
 		}
 		want := lin
