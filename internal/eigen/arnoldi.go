@@ -352,7 +352,7 @@ func (ks *krylovSchur) restart(k int) bool {
 	work := make([]float64, lw+hseqrWork(true, ma, 0, ma-1, 0))
 	impl.Dgehrd(ma, 0, ma-1, t, ma, tau, work, len(work))
 	impl.Dlacpy(blas.Lower, ma, ma, t, ma, q, ma)
-	impl.Dorghr(ma, 0, ma-1, q, ma, tau, work, len(work))
+	orghr(ma, 0, ma-1, q, ma, tau, work, len(work))
 	wr := make([]float64, ma)
 	wi := make([]float64, ma)
 	if info := hseqr(true, true, ma, 0, ma-1, t, ma, wr, wi, q, ma, work, len(work), 0); info > 0 {

@@ -13,9 +13,9 @@
 // and II), solve for the eigenvectors of T and transform them back (DTREVC3,
 // DGEBAK), and normalise each to unit norm with its largest component real.
 // Every step is one of gonum's exported LAPACK kernels
-// (gonum.org/v1/gonum/lapack/gonum.Implementation: Dgebal, Dorghr, Dlaqr23,
-// Dlaqr5, Dlahqr, Dtrevc3, Dgebak, ...); this package supplies the drivers
-// DHSEQR and DLAQR0, and DGEHRD (see below).
+// (gonum.org/v1/gonum/lapack/gonum.Implementation: Dgebal, Dorg2r, Dlarfb,
+// Dlaqr23, Dlaqr5, Dlahqr, Dtrevc3, Dgebak, ...); this package supplies the
+// drivers DHSEQR and DLAQR0, DGEHRD and DORGHR (see below).
 //
 // Why our own drivers: gonum v0.17.0's Iparmq chooses the number of
 // simultaneous shifts with a Go switch whose first true case wins, where
@@ -37,6 +37,22 @@
 // matrix, which gonum performs with a stride of n. That product is the
 // memory-bound, level-2 part of the reduction; contiguous, it runs about 4
 // times faster at n = 2048, and values-only Geev takes 20–30 % less time.
+//
+// Two of gonum v0.17.0's kernels fail on matrices with an eigenvalue
+// repeated to working precision, as J = D W - I has for a W of low rank (-1,
+// n - rank(W) times), which is why the eigenvectors take two detours (see
+// UPSTREAM.md for both bugs). Dlarft, which Dorghr's blocked Dorgqr calls,
+// forgets the first reflector's last nonzero row after the second reflector,
+// so Q is not orthogonal when a reflector ends in an exact zero (|Q^T Q - I|
+// up to 1e-3 at n = 256): Q is formed by this package's DORGHR, gonum's with
+// that line corrected, which gives gonum's bits wherever gonum's are right.
+// Dlaln2 stores half its solution at the wrong offset when it replaces a
+// complex 2×2 system that is singular to working precision by smin I, which
+// makes Dtrevc3's blocked back-transformation index out of range: when the
+// Schur form reaches that branch (a complex pair with an imaginary part
+// below about ulp |lambda| meeting another 2×2 block equal to lambda I to
+// within smin), Dtrevc3 is given the workspace of its unblocked path, which
+// solves the same systems and back-transforms each vector on its own.
 //
 // [Solver.Geev] has the signature of linearize.Eigensolver, so a Solver can
 // replace linearize's default. [Factorize] wraps it for a mat.Matrix and

@@ -100,8 +100,7 @@ func (s Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) 
 	q := []float64{0}
 	lwork := max(dgehrdWork(n), n)
 	if wantvl || wantvr {
-		impl.Dorghr(n, ilo, ihi, a.Data, lda, tau, q, -1)
-		lwork = max(lwork, int(q[0]))
+		lwork = max(lwork, orghrWork(ilo, ihi))
 		impl.Dtrevc3(lapack.EVBoth, lapack.EVAllMulQ, nil, n, a.Data, lda, a.Data, lda, a.Data, lda, n, q, -1)
 		lwork = max(lwork, int(q[0]), 3*n)
 	}
@@ -117,7 +116,7 @@ func (s Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) 
 	case wantvl:
 		side = lapack.EVLeft
 		impl.Dlacpy(blas.Lower, n, n, a.Data, lda, vl.Data, vl.Stride)
-		impl.Dorghr(n, ilo, ihi, vl.Data, vl.Stride, tau, work, lwork)
+		orghr(n, ilo, ihi, vl.Data, vl.Stride, tau, work, lwork)
 		first = hseqr(true, true, n, ilo, ihi, a.Data, lda, wr, wi, vl.Data, vl.Stride, work, lwork, aedRecur)
 		if wantvr {
 			side = lapack.EVBoth
@@ -125,7 +124,7 @@ func (s Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) 
 		}
 	case wantvr:
 		impl.Dlacpy(blas.Lower, n, n, a.Data, lda, vr.Data, vr.Stride)
-		impl.Dorghr(n, ilo, ihi, vr.Data, vr.Stride, tau, work, lwork)
+		orghr(n, ilo, ihi, vr.Data, vr.Stride, tau, work, lwork)
 		first = hseqr(true, true, n, ilo, ihi, a.Data, lda, wr, wi, vr.Data, vr.Stride, work, lwork, aedRecur)
 	default:
 		first = hseqr(false, false, n, ilo, ihi, a.Data, lda, wr, wi, nil, 1, work, lwork, aedRecur)
@@ -150,7 +149,7 @@ func (s Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) 
 		if wantvr {
 			vrd, ldvr = vr.Data, vr.Stride
 		}
-		impl.Dtrevc3(side, lapack.EVAllMulQ, nil, n, a.Data, lda, vld, ldvl, vrd, ldvr, n, work, lwork)
+		impl.Dtrevc3(side, lapack.EVAllMulQ, nil, n, a.Data, lda, vld, ldvl, vrd, ldvr, n, work, trevcWork(side, n, a.Data, lda, lwork))
 	}
 	if wantvl {
 		impl.Dgebak(lapack.PermuteScale, lapack.EVLeft, n, ilo, ihi, scale, n, vl.Data, vl.Stride)
