@@ -36,6 +36,10 @@ type Eigensolver interface {
 // Hessenberg reduction, Francis QR, back-substitution), through
 // gonum.org/v1/gonum/lapack/lapack64, so lapack64.Use also redirects it.
 // It is not the default (see [Eigensolver]); it is kept as a reference.
+// With vectors it inherits two gonum v0.17.0 bugs that the default works
+// around (internal/eigen's UPSTREAM.md): on an operator with an eigenvalue
+// repeated to working precision, as a network with a low-rank W has, its
+// Dtrevc3 can panic and its Dorghr can return a Q that is not orthogonal.
 type Gonum struct{}
 
 var _ Eigensolver = Gonum{}
