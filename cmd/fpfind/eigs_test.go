@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"math/cmplx"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,6 +47,69 @@ func readArrays(t *testing.T, path string) map[string]*numpy.Array {
 		m[a.Name] = a
 	}
 	return m
+}
+
+// residual returns |A v - lambda v|, the vector v given by its elements
+// v(0), ..., v(n-1).
+func residual(a *mat.Dense, lambda complex128, v func(i int) complex128) float64 {
+	n, _ := a.Dims()
+	var r float64
+	for row := 0; row < n; row++ {
+		var s complex128
+		for c := 0; c < n; c++ {
+			s += complex(a.At(row, c), 0) * v(c)
+		}
+		s -= lambda * v(row)
+		r += real(s)*real(s) + imag(s)*imag(s)
+	}
+	return math.Sqrt(r)
+}
+
+// linearize --left-vectors on a rank-2 network, W = M S M^T / N: its
+// Jacobian has the eigenvalue -1 N-2 times, which led gonum's eigenvector
+// code into an index out of range (a runtime trace) and, for this state,
+// also into a Q far from orthogonal (internal/eigen works around both). The
+// run succeeds, and every right eigenvector written is one of the operator
+// formed here.
+func TestLinearizeLowRank(t *testing.T) {
+	const n = 200
+	rnd := rand.New(rand.NewPCG(2, 3))
+	m := make([]float64, 2*n)
+	for i := range m {
+		m[i] = rnd.NormFloat64()
+	}
+	w := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		// Row i of M S with S = [2 1; -1 1.5].
+		s0, s1 := 2*m[2*i]-m[2*i+1], m[2*i]+1.5*m[2*i+1]
+		for j := 0; j < n; j++ {
+			w[i*n+j] = (s0*m[2*j] + s1*m[2*j+1]) / n
+		}
+	}
+	h := make([]float64, n)
+	for i := range h {
+		h[i] = rnd.NormFloat64()
+	}
+	dir := t.TempDir()
+	network := writeNet(t, dir, "rank2.npz", map[string]numpy.Array{"W": {Shape: []int{n, n}, Data: w}}, nil)
+	prefix := filepath.Join(dir, "out")
+	r := runArgs(t, "linearize", "-q", "--left-vectors", "--at", writeStates(t, h, n), "-o", prefix, network)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	loaded, err := netfile.LoadNetwork(network, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a mat.Dense
+	loaded.Network.Operator(&a, h)
+	got := readArrays(t, prefix+".npz")
+	ev, rv := got["eigenvalues"].Data.([]complex128), got["eigvecs_right"].Data.([]complex128)
+	for j := 0; j < n; j++ {
+		if res := residual(&a, ev[j], func(c int) complex128 { return rv[c*n+j] }); !(res <= 1e-10) {
+			t.Errorf("vector %d: residual %g", j, res)
+		}
+	}
 }
 
 // find --eigs 5 on the chaotic N = 200 network: the same points as the full
@@ -124,17 +188,8 @@ func TestEigsMatchesFull(t *testing.T) {
 		var a mat.Dense
 		nw.Operator(&a, fx[i*200:(i+1)*200])
 		for j := 0; j < k; j++ {
-			lam := pe[i*k+j]
-			var r float64
-			for row := 0; row < 200; row++ {
-				var s complex128
-				for c := 0; c < 200; c++ {
-					s += complex(a.At(row, c), 0) * pv[(i*200+c)*k+j]
-				}
-				s -= lam * pv[(i*200+row)*k+j]
-				r += real(s)*real(s) + imag(s)*imag(s)
-			}
-			if r = math.Sqrt(r); r > 1e-9 {
+			v := func(c int) complex128 { return pv[(i*200+c)*k+j] }
+			if r := residual(&a, pe[i*k+j], v); r > 1e-9 {
 				t.Errorf("point %d, vector %d: residual %g", i, j, r)
 			}
 		}
