@@ -39,27 +39,18 @@ func randMatrix(n int, seed uint64) *mat.Dense {
 }
 
 // lowRankJacobian returns the Jacobian J = diag(phi'(x)) W - I, x = W h, of
-// a tanh network with the rank-2 weights W = M S M^T / n (M an n×2
-// Gaussian matrix, S = [2 1; -1 1.5]) at a Gaussian state h. J has the
-// eigenvalue -1 n-2 times, which its Schur form holds as diagonal entries
-// and 2×2 blocks equal to -1 to working precision.
+// a tanh network with the rank-2 weights W of nettest.Rank2W at a Gaussian
+// state h. J has the eigenvalue -1 n-2 times, which its Schur form holds as
+// diagonal entries and 2×2 blocks equal to -1 to working precision.
 func lowRankJacobian(n int, seed uint64) *mat.Dense {
 	rnd := rand.New(rand.NewPCG(seed, 2))
-	m := mat.NewDense(n, 2, nil)
-	for i := 0; i < n; i++ {
-		m.Set(i, 0, rnd.NormFloat64())
-		m.Set(i, 1, rnd.NormFloat64())
-	}
-	var ms, w mat.Dense
-	ms.Mul(m, mat.NewDense(2, 2, []float64{2, 1, -1, 1.5}))
-	w.Mul(&ms, m.T())
-	w.Scale(1/float64(n), &w)
+	w := nettest.Rank2W(rnd, n)
 	h := make([]float64, n)
 	for i := range h {
 		h[i] = rnd.NormFloat64()
 	}
 	x := mat.NewVecDense(n, nil)
-	x.MulVec(&w, mat.NewVecDense(n, h))
+	x.MulVec(w, mat.NewVecDense(n, h))
 	for i := 0; i < n; i++ {
 		t := math.Tanh(x.AtVec(i))
 		row := w.RawRowView(i)
@@ -68,7 +59,7 @@ func lowRankJacobian(n int, seed uint64) *mat.Dense {
 		}
 		row[i]--
 	}
-	return &w
+	return w
 }
 
 // testMatrices returns named test matrices: dense Gaussian ones of several

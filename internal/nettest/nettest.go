@@ -1,7 +1,7 @@
 // Package nettest builds the networks that the tests and benchmarks of
-// several packages run on (Gaussian random weights, and dynamics.New that
-// fails the test instead of returning an error) and compares the spectra
-// they compute. It is imported by tests and benchmarks only (dynamics' own
+// several packages run on (Gaussian random weights, rank-2 weights, and
+// dynamics.New that fails the test instead of returning an error) and
+// compares the spectra they compute. It is imported by tests and benchmarks only (dynamics' own
 // tests, below it, keep theirs).
 package nettest
 
@@ -37,6 +37,23 @@ func GaussianW(rng *rand.Rand, n int, g float64) *mat.Dense {
 		}
 	}
 	return w
+}
+
+// Rank2W returns the n x n weights W = M S M^T / n of rank 2, the n x 2
+// entries of M ~ N(0, 1) drawn from rng row by row and S = [2 1; -1 1.5]: a
+// low-rank network, whose operators have one eigenvalue repeated n-2 times
+// (-1 for the Jacobian diag(phi') W - I).
+func Rank2W(rng *rand.Rand, n int) *mat.Dense {
+	m := mat.NewDense(n, 2, nil)
+	for i := range n {
+		m.Set(i, 0, rng.NormFloat64())
+		m.Set(i, 1, rng.NormFloat64())
+	}
+	var ms, w mat.Dense
+	ms.Mul(m, mat.NewDense(2, 2, []float64{2, 1, -1, 1.5}))
+	w.Mul(&ms, m.T())
+	w.Scale(1/float64(n), &w)
+	return &w
 }
 
 // Tanh returns the continuous-time tanh network, without bias or input,

@@ -2,7 +2,10 @@ package nettest_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/internal/nettest"
 )
@@ -27,6 +30,20 @@ func TestTanh(t *testing.T) {
 		if math.Float64bits(w[i]) != math.Float64bits(again[i]) {
 			t.Fatalf("W[%d] differs for the same seed", i)
 		}
+	}
+}
+
+// Rank2W's weights have rank 2: two singular values of order 1, the others
+// at rounding level.
+func TestRank2W(t *testing.T) {
+	const n = 50
+	var svd mat.SVD
+	if !svd.Factorize(nettest.Rank2W(rand.New(rand.NewPCG(1, 0)), n), mat.SVDNone) {
+		t.Fatal("SVD failed")
+	}
+	s := svd.Values(nil)
+	if s[1] < 0.1 || s[2] > 1e-13*s[0] {
+		t.Errorf("singular values %g, %g, %g: want two of order 1 and the rest near 0", s[0], s[1], s[2])
 	}
 }
 
