@@ -81,7 +81,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEM_ARGS = "--method speed --max-speed-iter 10 --deflation -1 --eigs 4"
 
-TIMING = re.compile(r"timing: initial states ([\d.]+) s, solving ([\d.]+) s, linearising ([\d.]+) s \((\d+) points?\)")
+TIMING = re.compile(r"timing: initial states ([\d.]+) s, solving ([\d.]+) s, linearising ([\d.]+) s \((\d+) points?[^)]*\)")
 WORK = re.compile(r"work: (\d+) Newton steps \(([\w-]+)\), (\d+) LU factorisations, (\d+) J v products, (\d+) Broyden steps, "
                   r"(\d+) speed evaluations, (\d+) Hessians, (\d+) chord steps, (\d+) early exits")
 
