@@ -176,24 +176,12 @@ func (x *explorer) linearise(ctx context.Context, from int) error {
 	return nil
 }
 
-// same reports whether two states are the same point, by the unique
-// tolerance of the solves.
-func (x *explorer) same(a, b []float64) bool {
-	tol := x.s.solve.UniqueTol * math.Max(1, math.Max(normInf(a), normInf(b)))
-	for i := range a {
-		if !(math.Abs(a[i]-b[i]) <= tol) {
-			return false
-		}
-	}
-	return true
-}
-
 // merge adds a point of a later solve to the set (src replacing FromRun),
 // unless it is there already, and returns its index.
 func (x *explorer) merge(p fixedpoint.Point, src fixedpoint.Source) int {
 	for i := range x.res.Points {
 		q := &x.res.Points[i]
-		if q.Kind == p.Kind && x.same(q.X, p.X) {
+		if q.Kind == p.Kind && near(q.X, p.X, x.s.solve.UniqueTol) {
 			return i
 		}
 	}

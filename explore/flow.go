@@ -129,7 +129,6 @@ func (fl *flow) settle(ctx context.Context, req settleRequest) ([]fate, error) {
 		fates[r] = moving
 		live = append(live, r)
 	}
-	f := make([]float64, n)
 	// best is a row's speed when it last halved (or at the end of its calm
 	// time), since when that was.
 	best, since := make([]float64, nr), make([]float64, nr)
@@ -140,14 +139,24 @@ func (fl *flow) settle(ctx context.Context, req settleRequest) ([]fate, error) {
 			return nil, err
 		}
 		t += chunk
+		// The speeds of all live rows in one pass over W.
+		yl, fs := mat.NewDense(len(live), n, nil), mat.NewDense(len(live), n, nil)
+		for j, r := range live {
+			h := req.y.RawRowView(r)
+			if bad[j] || !(normInf(h) <= divergeBound) {
+				continue // a zero row: its field is never read
+			}
+			copy(yl.RawRowView(j), h)
+		}
+		fl.ev.FieldRows(fs, yl)
 		next := live[:0]
 		for j, r := range live {
 			h := req.y.RawRowView(r)
+			f := fs.RawRowView(j)
 			if bad[j] || !(normInf(h) <= divergeBound) {
 				fates[r] = diverged
 				continue
 			}
-			fl.net.Field(f, h)
 			sp := normInf(f) * fl.tau
 			if req.observe != nil {
 				req.observe(r, t, h, sp)
