@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"internal/dense":    {"internal/kernel"},                                                                                            // the trailing update of the LU and the rectangles of the triangular solves
 	"linearize":         {"dynamics", "internal/eigen", "internal/enum", "internal/lockstep"},                                           // internal/eigen: the default dense eigen-solver; lockstep: the scheduler of LeadingAll's Krylov runs
 	"explore":           {"dynamics", "ode", "fixedpoint", "linearize"},                                                                 // composes the solver, the spectra and the integrators: the finder itself imports no spectra
+	"certify":           {"dynamics", "internal/enum", "internal/par"},                                                                  // proves fixed points of a dynamics.Network (the points come from the caller); par: points certified in parallel
 	"internal/lockstep": nil,                                                                                                            // the one scheduler of callers sharing batched calls (fixedpoint's groups, linearize.LeadingAll): it knows nothing of what it schedules
 	"io/numpy":          {"internal/sysmem", "internal/atomicfile"},                                                                     // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
 	"io/netfile":        {"dynamics", "io/numpy"},                                                                                       // the network file layouts: a dynamics.Network in the arrays of the codec
@@ -47,8 +48,9 @@ var allowedInTests = map[string][]string{
 	"internal/eigen":   {"dynamics", "internal/pythontest", "internal/nettest"},                          // decomposes the Jacobians of tanh networks, the matrices it is tuned for
 	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen", "internal/pythontest"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
 	"io/numpy":         {"internal/npytest"},                                                             // hand-built .npy and zip bytes, shared with io/netfile's tests
-	"explore":          {"io/netfile"},                                                                   // reads the testdata networks whose points are known
-	"io/netfile":       {"internal/npytest", "internal/sysmem", "internal/pythontest"},                   // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
+	"explore":          {"io/netfile"},
+	"certify":          {"internal/nettest", "internal/pythontest", "fixedpoint", "io/netfile"}, // random networks; scipy's exhaustive search and fixedpoint's points are the references of the complete sets                                                                   // reads the testdata networks whose points are known
+	"io/netfile":       {"internal/npytest", "internal/sysmem", "internal/pythontest"},          // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
 }
 
 // banned imports, anywhere in the module, tests included.

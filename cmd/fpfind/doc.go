@@ -136,6 +136,10 @@ The .npz of fpfind find holds (K unique points, I initial states, N units):
 	edge_mode               E           the mode (index into that point's eigenvalues),
 	edge_sign               E           the side (+1 or -1),
 	edge_to                 E           and the point its trajectory reached: -1 a slow region, -2 diverged, -3 budget spent
+	certified               K           bool, with --certify: a box around the point provably holds exactly one fixed point
+	cert_radius             K           with --certify: that box's radius (max norm), 0 where not certified
+	cert_error              K           with --certify: the fixed point lies within this distance of the point, 0 where not certified
+	cert_reason             K           with --certify: certified, no-contraction, ill-conditioned, singular, too-large or not-finite
 
 # Large networks: the leading eigenvalues
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fpfind/fpfind/certify"
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/explore"
 	"github.com/fpfind/fpfind/fixedpoint"
@@ -46,6 +47,9 @@ type findOptions struct {
 	workers   int
 	memory    memoryOption
 	plot      string
+	// certify and certifyMaxN: --certify (certify.Points on every point).
+	certify     bool
+	certifyMaxN int
 }
 
 func (o *findOptions) register(fs *pflag.FlagSet) {
@@ -73,6 +77,8 @@ func (o *findOptions) register(fs *pflag.FlagSet) {
 	o.input.register(fs)
 	o.output.registerOut(fs, "`PREFIX`.npz (all arrays) and PREFIX.json (summary); without it nothing is written")
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues of every point into `FILE`.png, .svg or .pdf")
+	fs.BoolVar(&o.certify, "certify", false, "prove each point with Krawczyk's test under outward rounding: certified, cert_radius (a box of that radius holds exactly one fixed point), cert_error and cert_reason per point")
+	fs.IntVar(&o.certifyMaxN, "certify-max-n", certify.DefaultMaxN, "largest `N` that --certify tests (dense: about 4.7 N^3 flops and 7 N^2 float64 per point)")
 	o.output.registerStreams(fs, true)
 	o.model.register(fs)
 	fs.Bool("version", false, "print the version and exit")
@@ -123,6 +129,9 @@ func (o *findOptions) Validate(given func(flag string) bool) error {
 			return fmt.Errorf("--%s %d: want 0 (the default), -1 (none) or more", c.name, c.v)
 		}
 	}
+	if o.certifyMaxN < 1 {
+		return fmt.Errorf("--certify-max-n %d: want 1 or more", o.certifyMaxN)
+	}
 	if o.rounds < 0 || o.budget < 0 {
 		return fmt.Errorf("--rounds %d, --budget %d: want 0 (the default) or more", o.rounds, o.budget)
 	}
@@ -153,6 +162,12 @@ instead. -o PREFIX writes PREFIX.npz (fixed_points, q, residual_inf, kind,
 stability, n_unstable, n_unstable_lower_bound, n_marginal, multiplicity,
 source, n_eigenvalues, eigenvalues, eigvecs_right and eigvecs_left on
 request, inits, finals, status, point_index, convention) and PREFIX.json.
+
+--certify proves each point with Krawczyk's interval test under explicit
+outward rounding: a box of radius cert_radius (max norm) around the point
+holds exactly one true fixed point, within cert_error of it; the table's
+cert column shows the radius or why the point was not certified, and the
+.npz and .json gain certified, cert_radius, cert_error and cert_reason.
 
 --input sets the constant input u (M values, or an .npy file of length M)
 in place of the file's, so the points can be found at any input without
@@ -267,6 +282,13 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	if o.timing {
 		timingLines(e.stderr, res, nw)
 	}
+	cert, err := certifyPoints(ctx, e, net, res, o)
+	if err != nil {
+		return err
+	}
+	if o.timing {
+		cert.timing(e.stderr)
+	}
 
 	// Order the points by class, then q (then the order found).
 	perm := make([]int, len(res.Points))
@@ -282,15 +304,25 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		sorted[i] = sps[p]
 	}
 	sps = sorted
+	if cert != nil {
+		rs := make([]certify.Result, len(perm))
+		for i, p := range perm {
+			rs[i] = cert.results[p]
+		}
+		cert.results = rs
+	}
 
 	doc := findReport(in, o, from, res, sps)
+	cert.report(&doc, o.certifyMaxN)
 	doc.Outputs = report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot}
 	for i, sp := range sps {
 		if sp.warning != "" {
 			e.log.Printf("point %d: %s", i, sp.warning)
 		}
 	}
-	arrays := func() []numpy.Array { return findArrays(net.Convention().String(), n, res, sps, o.spectrum) }
+	arrays := func() []numpy.Array {
+		return append(findArrays(net.Convention().String(), n, res, sps, o.spectrum), cert.arrays()...)
+	}
 	if err := writeResults(outs, npzPath, arrays, jsonPath, doc); err != nil {
 		return err
 	}
@@ -456,6 +488,9 @@ func findBytes(n int, o *findOptions, inits int) float64 {
 		worker = float64(batch)*2*N*N*f8 + 2*N*N*f8
 	}
 	b += float64(w) * worker
+	if o.certify && n <= o.certifyMaxN {
+		b += float64(w) * certifyBytes(n)
+	}
 	return b + spectrumBytes(0, n, o.spectrum.count(n), w, o.spectrum.sets())
 }
 

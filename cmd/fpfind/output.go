@@ -159,18 +159,25 @@ func classLine(c report.ClassCounts) string {
 // findTable prints the table of `fpfind find`.
 func findTable(w io.Writer, doc report.Find, pn *partialNote) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "#\tkind\tclass\tunstable\tq\t|F|inf\tmult\ttau_slow\tlambda_1\t\n")
+	cert := ""
+	if doc.Settings.Certify {
+		cert = "cert\t"
+	}
+	fmt.Fprintf(tw, "#\tkind\tclass\tunstable\tq\t|F|inf\tmult\ttau_slow\tlambda_1\t%s\n", cert)
 	for _, p := range doc.Points {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", p.Index, p.Kind, pn.class(p.Index, p.Stability), pn.unstable(p.Index, p.NUnstable),
-			sci(float64(p.Q)), sci(float64(p.ResidualInf)), p.Multiplicity, num(float64(p.SlowestTau)), cnum(complex128(p.Leading)))
+		if cert != "" {
+			cert = certCell(p) + "\t"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", p.Index, p.Kind, pn.class(p.Index, p.Stability), pn.unstable(p.Index, p.NUnstable),
+			sci(float64(p.Q)), sci(float64(p.ResidualInf)), p.Multiplicity, num(float64(p.SlowestTau)), cnum(complex128(p.Leading)), cert)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	s := doc.Summary
 	st := s.Status
-	if _, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s%s\n",
-		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), conventionNote(doc.Network.Convention)); err != nil {
+	if _, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s%s%s\n",
+		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), certLine(doc), conventionNote(doc.Network.Convention)); err != nil {
 		return err
 	}
 	return graphLines(w, doc)

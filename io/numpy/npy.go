@@ -18,7 +18,8 @@ import (
 // Data holds the elements in C (row-major) order, whatever the order on disk.
 // A reader fills it with []float64 (every float, integer and bool dtype),
 // []complex128 (complex dtypes) or []string (the 'U' and 'S' dtypes). A
-// writer also accepts []int64 and []int (written as '<i8'). An empty Shape is
+// writer also accepts []int64 and []int (written as '<i8') and []bool
+// (written as '|b1'). An empty Shape is
 // a 0-d array holding one element.
 type Array struct {
 	Name  string
@@ -723,6 +724,14 @@ func encodeNPY(a *Array) ([]byte, error) {
 		for i, v := range d {
 			binary.LittleEndian.PutUint64(body[8*i:], uint64(int64(v)))
 		}
+	case []bool:
+		descr = "|b1"
+		body = make([]byte, n)
+		for i, v := range d {
+			if v {
+				body[i] = 1
+			}
+		}
 	case []string:
 		w := 1
 		for _, s := range d {
@@ -744,7 +753,7 @@ func encodeNPY(a *Array) ([]byte, error) {
 			}
 		}
 	default:
-		return nil, fmt.Errorf("numpy: array %q: unsupported data type %T (want []float64, []complex128, []int64, []int or []string)", a.Name, a.Data)
+		return nil, fmt.Errorf("numpy: array %q: unsupported data type %T (want []float64, []complex128, []int64, []int, []bool or []string)", a.Name, a.Data)
 	}
 	var dict strings.Builder
 	dict.WriteString("{'descr': '")
@@ -805,10 +814,12 @@ func checkShape(a *Array) (int, error) {
 		l = len(d)
 	case []int:
 		l = len(d)
+	case []bool:
+		l = len(d)
 	case []string:
 		l = len(d)
 	default:
-		return 0, fmt.Errorf("numpy: array %q: unsupported data type %T (want []float64, []complex128, []int64, []int or []string)", a.Name, a.Data)
+		return 0, fmt.Errorf("numpy: array %q: unsupported data type %T (want []float64, []complex128, []int64, []int, []bool or []string)", a.Name, a.Data)
 	}
 	if l != n {
 		return 0, fmt.Errorf("numpy: array %q: shape %s holds %d elements, data has %d", a.Name, pyShape(a.Shape), n, l)

@@ -106,6 +106,8 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		{Name: "status", Shape: []int{3}, Data: []string{"fixed", "not-converged", "é\x00x"}},
 		{Name: "kind", Shape: []int{}, Data: []string{""}},
 		{Name: "empty", Shape: []int{0, 4}, Data: []float64{}},
+		{Name: "certified", Shape: []int{3}, Data: []bool{true, false, true}},
+		{Name: "complete", Shape: []int{}, Data: []bool{true}},
 	}
 	if err := WriteNPZ(p, in); err != nil {
 		t.Fatal(err)
@@ -118,7 +120,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	for _, a := range got {
 		names = append(names, a.Name)
 	}
-	if want := []string{"eigenvalues", "empty", "kind", "multiplicity", "n_unstable", "q", "status"}; !slices.Equal(names, want) {
+	if want := []string{"certified", "complete", "eigenvalues", "empty", "kind", "multiplicity", "n_unstable", "q", "status"}; !slices.Equal(names, want) {
 		t.Fatalf("keys %q, want sorted %q", names, want)
 	}
 	for _, w := range in {
@@ -138,6 +140,18 @@ func TestWriteReadRoundTrip(t *testing.T) {
 				f[j] = float64(v)
 			}
 			want.Data = f
+		}
+		if bs, ok := w.Data.([]bool); ok {
+			f := make([]float64, len(bs))
+			for j, v := range bs {
+				if v {
+					f[j] = 1
+				}
+			}
+			want.Data = f
+			if a.Dtype != "|b1" {
+				t.Errorf("%s: dtype %q, want |b1", w.Name, a.Dtype)
+			}
 		}
 		if !sameArray(a, &want) {
 			t.Errorf("%s: got %+v, want %+v", w.Name, a, want)

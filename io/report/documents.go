@@ -45,6 +45,10 @@ type FindSettings struct {
 	Eigs        int              `json:"eigs"`          // leading eigenvalues per point (--eigs); 0: all
 	RightVector bool             `json:"eigvecs_right"` // right eigenvectors written
 	LeftVectors bool             `json:"eigvecs_left"`  // left eigenvectors written
+	// Certify: each point was put to Krawczyk's test (--certify), for N
+	// up to CertifyMaxN.
+	Certify     bool `json:"certify"`
+	CertifyMaxN int  `json:"certify_max_n,omitempty"`
 }
 
 // Sampling describes the trajectories that initial states were drawn from:
@@ -105,6 +109,16 @@ type Point struct {
 	NUnstableLowerBound bool `json:"n_unstable_lower_bound"`
 	// Undecided: a partial spectrum whose class, saddle, may be unstable.
 	Undecided bool `json:"class_undecided,omitempty"`
+	// Certified, CertRadius, CertError and CertReason are set by find
+	// --certify (package certify): the box of radius CertRadius (max norm)
+	// around the point holds exactly one fixed point, within CertError of
+	// it; both 0 when not certified, and CertReason says why ("certified",
+	// "no-contraction", "ill-conditioned", "singular", "too-large",
+	// "not-finite").
+	Certified  *bool  `json:"certified,omitempty"`
+	CertRadius *Float `json:"cert_radius,omitempty"`
+	CertError  *Float `json:"cert_error,omitempty"`
+	CertReason string `json:"cert_reason,omitempty"`
 }
 
 // Summary counts how the initial states ended and what was found.
