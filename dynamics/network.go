@@ -157,11 +157,7 @@ func New(c Config) (*Network, error) {
 	default:
 		return bad("Convention", "unknown convention %d", int(c.Convention))
 	}
-	net.c = make([]float64, n)
-	copy(net.c, net.b)
-	if net.m > 0 {
-		blas64.Gemv(blas.NoTrans, 1, net.win, blas64.Vector{N: net.m, Inc: 1, Data: net.u}, 1, blas64.Vector{N: n, Inc: 1, Data: net.c})
-	}
+	net.setOffset()
 	return net, nil
 }
 
@@ -295,12 +291,45 @@ func (n *Network) Config() Config {
 	return c
 }
 
-// WithInput returns a copy of the network whose constant input is u
-// (length M).
+// WithInput returns the network with the constant input u (length M) in
+// place of n's. It shares n's weights and their packed copies, which no
+// Network ever modifies, so it costs O(N M), not a copy of W: continuation
+// makes one per step along an input.
 func (n *Network) WithInput(u []float64) (*Network, error) {
-	c := n.Config()
-	c.U = u
-	return New(c)
+	if len(u) != n.m {
+		return nil, &ConfigError{Field: "U", Problem: fmt.Sprintf("has length %d, want M = %d (the columns of WIn)", len(u), n.m)}
+	}
+	if i, ok := finite(u); !ok {
+		return nil, &ConfigError{Field: "U", Problem: fmt.Sprintf("non-finite value %v at [%d]", u[i], i)}
+	}
+	m := *n
+	m.u = append([]float64(nil), u...)
+	m.setOffset()
+	return &m, nil
+}
+
+// WithBias returns the network with the bias b (length N) in place of n's,
+// sharing n's weights as [Network.WithInput] does.
+func (n *Network) WithBias(b []float64) (*Network, error) {
+	if len(b) != n.n {
+		return nil, &ConfigError{Field: "B", Problem: fmt.Sprintf("has length %d, want N = %d", len(b), n.n)}
+	}
+	if i, ok := finite(b); !ok {
+		return nil, &ConfigError{Field: "B", Problem: fmt.Sprintf("non-finite value %v at [%d]", b[i], i)}
+	}
+	m := *n
+	m.b = append([]float64(nil), b...)
+	m.setOffset()
+	return &m, nil
+}
+
+// setOffset computes the constant part of the pre-activation, c = W_in u + b.
+func (n *Network) setOffset() {
+	n.c = make([]float64, n.n)
+	copy(n.c, n.b)
+	if n.m > 0 {
+		blas64.Gemv(blas.NoTrans, 1, n.win, blas64.Vector{N: n.m, Inc: 1, Data: n.u}, 1, blas64.Vector{N: n.n, Inc: 1, Data: n.c})
+	}
 }
 
 const (
