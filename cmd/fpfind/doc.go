@@ -18,6 +18,8 @@ Usage:
 	fpfind [find] [flags] NETWORK              fixed and slow points, and their stability
 	fpfind simulate -o PREFIX [flags] NETWORK  trajectories
 	fpfind linearize --at STATES.npy NETWORK   spectrum and stability at given states
+	fpfind continue --param P --from A --to B NETWORK
+	                                           branches of fixed points along a parameter
 	fpfind info NETWORK                        what was read from the file
 	fpfind help [COMMAND]                      the help of a command
 
@@ -172,6 +174,56 @@ n_unstable, n_unstable_lower_bound, n_marginal, n_eigenvalues,
 eigenvalues, class_undecided with partial spectra (and the vectors on
 request).
 
+# Continuation
+
+fpfind continue --param P --from A --to B follows every fixed point as the
+parameter P changes from A to B (package continuation): P is u:K (the
+constant input on channel K), gain (W scaled by g; g = 1 is the file's
+network) or bias:FILE.npy (b + p v for the N values v of FILE; p = 0 is the
+file's network). The branches start at the fixed points find finds at A
+(with --seed and --inits), or at the states of --at; a start point that an
+earlier branch reaches is dropped. Each branch is followed by
+pseudo-arclength steps (at most --step-max, default 0.05 |B - A|, in the
+norm |dh|^2/N + dp^2) until it reaches A or B, diverges, closes on itself
+or stalls, and the special points on it are located to 1e-10 in P: folds
+(fold, with the normal-form coefficient a: the branches meet on the side
+(p - p*) a < 0), Hopf points (hopf, with the frequency in cycles per unit
+time), branch points (branch; the crossing branch is followed both ways,
+unless --no-switch) and, for the leaky and discrete conventions, period
+doublings (period-doubling) and Neimark-Sacker points (neimark-sacker).
+Spectra are complete up to N = 1024 and the --eigs leading ones above.
+--plot draws the bifurcation diagram: P against the first principal
+component of the states (--project unit:I or norm for others), solid where
+stable, dashed where not, the special points labelled LP, H, BP, PD, NS.
+
+The .npz of fpfind continue holds (P points of all branches, S special
+points, B branches, I start points, C = --eigs eigenvalues per point):
+
+	param                   P           the parameter at each point
+	states                  P x N       the state
+	branch                  P           the branch the point is on
+	n_unstable, n_marginal  P           as for find
+	n_unstable_lower_bound  P           as for find
+	stability               P           stable, saddle, unstable or marginal
+	eigenvalues             P x C       complex128, the leading eigenvalues
+	point_special           P           the special point a point is, or -1
+	special_type            S           fold, hopf, branch, period-doubling or neimark-sacker
+	special_param           S           where
+	special_param_error     S           the width of the location's last bracket in P
+	special_state           S x N       the state there
+	special_branch          S           the branch it is on
+	special_eigenvalue      S           complex128, the critical eigenvalue
+	special_frequency       S           hopf and neimark-sacker: cycles per unit time (NaN otherwise)
+	special_coefficient     S           fold: the normal-form coefficient a (NaN otherwise)
+	branch_end              B           boundary, diverged, closed, max-steps or stalled
+	branch_start            B           the start point of the branch, or -1 for one switched onto
+	branch_parent           B           the branch point it was switched onto at, or -1
+	start_points            I x N       the start points at A
+	param_name, convention  ()          P as given, and the convention
+
+The .json holds the settings, a summary, each branch (start, points, range
+of P, end) and each special point.
+
 # Exit codes
 
 	0    success, even if some runs did not converge (they are reported)
@@ -222,5 +274,14 @@ These sessions run in the tests (doc_test.go), from the module's root.
 
 	4 states (3 fixed points): 3 stable, 0 saddle, 1 unstable, 0 marginal
 	lambda: eigenvalues of the Jacobian J, stable when every Re(lambda) < 0; tau_slow: slowest time constant, negative if growing, inf if marginal
+
+	$ fpfind continue --param gain --from 0.5 --to 1 --at cmd/fpfind/testdata/origin2.npy testdata/two_units.npz
+	  #    type  branch          gain  |h|inf  eigenvalue  frequency  coefficient
+	  0  branch       0  0.6666666667       0           0          -            -
+
+	3 branches, 108 points, 1 special points
+	branch 0: from start point 0, 24 points, gain in [0.5, 1], ends: boundary
+	branch 1: from special point 0 (side +1), 42 points, gain in [0.6667, 1], ends: boundary
+	branch 2: from special point 0 (side -1), 42 points, gain in [0.6667, 1], ends: boundary
 */
 package main

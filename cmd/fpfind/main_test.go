@@ -137,6 +137,7 @@ func TestHelp(t *testing.T) {
 		{"help-simulate.golden", []string{"simulate", "-h"}},
 		{"help-linearize.golden", []string{"linearize", "--help"}},
 		{"help-info.golden", []string{"info", "--help"}},
+		{"help-continue.golden", []string{"continue", "--help"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runArgs(t, tc.args...)

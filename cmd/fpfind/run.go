@@ -105,7 +105,7 @@ var (
 )
 
 func init() {
-	commandList = []*command{findCommand, simulateCommand, linearizeCommand, infoCommand}
+	commandList = []*command{findCommand, simulateCommand, linearizeCommand, continueCommand, infoCommand}
 	for _, c := range commandList {
 		commands[c.name] = c
 	}
@@ -293,7 +293,11 @@ func help(e *env, args []string) int {
 		fmt.Fprint(e.stdout, commands[args[0]].help())
 		return exitOK
 	}
-	return exitCode(e, usageErrorf("", "help: unknown command %q (commands: find, simulate, linearize, info)", strings.Join(args, " ")))
+	names := make([]string, len(commandList))
+	for i, c := range commandList {
+		names[i] = c.name
+	}
+	return exitCode(e, usageErrorf("", "help: unknown command %q (commands: %s)", strings.Join(args, " "), strings.Join(names, ", ")))
 }
 
 // exitCode prints err, if any, and returns its exit code.
