@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"io/numpy":          {"internal/sysmem", "internal/atomicfile"},                                                                     // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
 	"io/netfile":        {"dynamics", "io/numpy"},                                                                                       // the network file layouts: a dynamics.Network in the arrays of the codec
 	"io/report":         nil,
+	"train":             {"dynamics", "io/numpy", "io/netfile", "internal/kernel"}, // learning rules on the leaky network of dynamics: its file layout (netfile, numpy) for the trained network and checkpoints; kernel: the batched products of the passes
 	"cmd/fpfind":        {"*"},
 	"notebooks":         nil,
 	"bench/*":           {"*"},
@@ -53,6 +54,7 @@ var allowedInTests = map[string][]string{
 	"certify":          {"internal/nettest", "internal/pythontest", "fixedpoint", "io/netfile"},          // random networks; scipy's exhaustive search and fixedpoint's points are the references of the complete sets
 	"continuation":     {"internal/pythontest"},                                                          // checks a branch against a pseudo-arclength continuation in numpy
 	"io/netfile":       {"internal/npytest", "internal/sysmem", "internal/pythontest"},                   // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
+	"train":            {"internal/pythontest"},                                                          // the gradients against torch autograd
 }
 
 // banned imports, anywhere in the module, tests included.

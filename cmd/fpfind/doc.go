@@ -21,6 +21,7 @@ Usage:
 	fpfind continue --param P --from A --to B NETWORK
 	                                           branches of fixed points along a parameter
 	fpfind info NETWORK                        what was read from the file
+	fpfind train --task NAME -o PREFIX         train a leaky network (BPTT, RTRL, RFLO)
 	fpfind help [COMMAND]                      the help of a command
 
 NETWORK is an .npz file (or a folder of .npy files) with the keys W (N x N,
@@ -223,6 +224,11 @@ points, B branches, I start points, C = --eigs eigenvalues per point):
 
 The .json holds the settings, a summary, each branch (start, points, range
 of P, end) and each special point.
+fpfind train writes a network in the layout above (W, W_in, b, alpha,
+convention leaky) with W_out, b_out, train_loss, eval_step, eval_loss,
+eval_accuracy and train_flags, which find reads as it is, and checkpoints
+PREFIX.stepNNNNNN.npz (the same, with the optimiser's state) that
+--resume continues; see fpfind train --help and go doc ./train.
 
 # Exit codes
 

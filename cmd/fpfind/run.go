@@ -105,7 +105,7 @@ var (
 )
 
 func init() {
-	commandList = []*command{findCommand, simulateCommand, linearizeCommand, continueCommand, infoCommand}
+	commandList = []*command{findCommand, simulateCommand, linearizeCommand, continueCommand, infoCommand, trainCommand}
 	for _, c := range commandList {
 		commands[c.name] = c
 	}

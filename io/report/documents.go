@@ -254,3 +254,44 @@ type Array struct {
 	DType string `json:"dtype"` // numpy descr, e.g. <f4
 	Order string `json:"order"` // C or F
 }
+
+// Train is the document of `fpfind train`: the run's settings (the flags
+// that define it, by name), the loss curve and the held-out evaluations.
+// Input is the task's data file (task data) or empty; Network the trained
+// network.
+type Train struct {
+	Header
+	Settings TrainSettings `json:"settings"`
+	Summary  TrainSummary  `json:"summary"`
+	// Loss is the training loss of every step, from step 1.
+	Loss []Float `json:"loss"`
+	// Evals are the held-out evaluations, in step order.
+	Evals   []TrainEval `json:"evals"`
+	Outputs Outputs     `json:"outputs"`
+}
+
+// TrainSettings are the effective settings of a training run: Flags maps
+// each flag that defines the run to its value (what a resumed run keeps).
+type TrainSettings struct {
+	Flags           map[string]string `json:"flags"`
+	Steps           int               `json:"steps"`
+	CheckpointEvery int               `json:"checkpoint_every"`
+	ResumedFrom     string            `json:"resumed_from,omitempty"`
+	ResumedAtStep   int               `json:"resumed_at_step,omitempty"`
+}
+
+// TrainSummary is how the run ended.
+type TrainSummary struct {
+	Steps       int      `json:"steps"`
+	FinalLoss   Float    `json:"final_loss"`     // held-out
+	FinalAcc    Float    `json:"final_accuracy"` // held-out; null when the task has none
+	Seconds     Float    `json:"seconds"`        // this run's training time (not the resumed part)
+	Checkpoints []string `json:"checkpoints"`
+}
+
+// TrainEval is one evaluation on the held-out trials.
+type TrainEval struct {
+	Step     int   `json:"step"`
+	Loss     Float `json:"loss"`
+	Accuracy Float `json:"accuracy"`
+}
