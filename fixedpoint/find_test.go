@@ -826,3 +826,35 @@ func TestMatrixFreeFlipFlop(t *testing.T) {
 	}
 	t.Logf("J v products %d; LU factorisations %d", kr.Stats.KrylovProducts, lu.Stats.Factorizations)
 }
+
+// With matrix-free steps on a chaotic network, the stall test ends speed
+// phases that no longer halve q or |J^T F|/|F|: every run ends exactly as
+// without it, or not converged and sooner; and it does stop some runs.
+// Runs are independent here (no early exits, no deflation), so a run the
+// test leaves alone follows the same iterates bit for bit.
+func TestSpeedStall(t *testing.T) {
+	const n = 512
+	net := nettest.Tanh(t, n, 1.5, 4)
+	inits := uniformInits(4, n, -1, 1, 5)
+	base := fixedpoint.Settings{Linear: fixedpoint.LinearMatrixFree, NoEarlyExit: true, Deflation: -1, Workers: 1, MaxSpeedIter: 1000}
+	on, off := base, base
+	off.SpeedStall = -1
+	a, b := find(t, net, inits, &on), find(t, net, inits, &off)
+	if a.Settings.SpeedStall != fixedpoint.DefaultSpeedStall {
+		t.Fatalf("SpeedStall resolved to %d", a.Settings.SpeedStall)
+	}
+	stopped := 0
+	for i := range a.Runs {
+		ra, rb := a.Runs[i], b.Runs[i]
+		switch {
+		case ra.Status == rb.Status && ra.Iter == rb.Iter && floats.Equal(ra.Final, rb.Final):
+		case ra.Status == fixedpoint.NotConverged && ra.Iter < rb.Iter:
+			stopped++
+		default:
+			t.Errorf("run %d: %v after %d iterations with the stall test, %v after %d without", i, ra.Status, ra.Iter, rb.Status, rb.Iter)
+		}
+	}
+	if stopped == 0 || a.Stats.SpeedEvals >= b.Stats.SpeedEvals {
+		t.Errorf("the stall test stopped %d runs; speed evaluations %d with it, %d without", stopped, a.Stats.SpeedEvals, b.Stats.SpeedEvals)
+	}
+}

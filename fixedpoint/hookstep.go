@@ -366,7 +366,7 @@ func (p *hookNewton) solve(x []float64, maxIter int) phaseEnd {
 			return endLimit
 		}
 		qn := dot(f, f) / 2
-		if qn > krylovStall*q {
+		if qn > krylovStall*q || k == hk.k && qn > krylovPoor*q {
 			stall++
 		} else {
 			stall = 0

@@ -24,4 +24,13 @@ const (
 	// stall (measurements in bench/scale_results.md, "Moved from
 	// comments").
 	krylovStall = 0.9
+	// krylovPoor is the least reduction of q that a hookstep whose
+	// Krylov space reached its full size without meeting its forcing
+	// term must make not to count towards a stall. Such a space marks
+	// a Jacobian whose spectrum surrounds the origin (chaotic states),
+	// where a step of hookDim products reduces q by 1.2-4x, while
+	// L-BFGS reduces it from there 1000x in as many evaluations; near
+	// the roots of trained and low-rank networks the spaces meet their
+	// forcing terms in about 10 products and the rule never acts.
+	krylovPoor = 0.25
 )

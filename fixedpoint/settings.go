@@ -137,6 +137,7 @@ const (
 	DefaultMaxIter      = 100   // Jacobian factorisations (Newton iterations) per run
 	DefaultMaxSpeedIter = 2000  // L-BFGS iterations per run
 	DefaultSlowTol      = 1e-6  // |J^T F| / |F| of a stationary point of q
+	DefaultSpeedStall   = 300   // L-BFGS iterations to halve q or |J^T F|/|F| (matrix-free)
 	DefaultDeflation    = 16    // deflated restarts after the first pass
 	DefaultDeflationPow = 2     // p in 1/|h-h*|^p + shift
 	DefaultShift        = 1     // shift in 1/|h-h*|^p + shift
@@ -164,6 +165,13 @@ type Settings struct {
 	// MaxSpeedIter bounds the L-BFGS iterations of a run; 0 means
 	// DefaultMaxSpeedIter.
 	MaxSpeedIter int
+	// SpeedStall ends the speed phase of a run as not converged when,
+	// over its last SpeedStall L-BFGS iterations, neither q nor the
+	// stationarity |J^T F|_2 / |F|_2 has halved (checked every
+	// stallCheck iterations from the iteration stallStart on). 0 means
+	// DefaultSpeedStall with matrix-free Newton steps and no such limit
+	// with LU steps; a negative value none.
+	SpeedStall int
 	// SlowTol declares a state a stationary point of q (a slow point when
 	// F is not zero there) when |J^T F|_2 <= SlowTol |F|_2; 0 means
 	// DefaultSlowTol.
@@ -302,6 +310,9 @@ func Resolve(s *Settings, n int) (Settings, error) {
 	}
 	if r.MaxSpeedIter == 0 {
 		r.MaxSpeedIter = DefaultMaxSpeedIter
+	}
+	if r.SpeedStall == 0 && r.Linear == LinearMatrixFree {
+		r.SpeedStall = DefaultSpeedStall
 	}
 	if r.Deflation == 0 {
 		r.Deflation = DefaultDeflation

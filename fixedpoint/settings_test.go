@@ -33,6 +33,9 @@ func TestResolve(t *testing.T) {
 		if r.Linear != c.lin || r.Batch != c.batch {
 			t.Errorf("N = %d, %+v: linear %v batch %d, want %v and %d", c.n, c.in, r.Linear, r.Batch, c.lin, c.batch)
 		}
+		if stall := map[bool]int{true: fixedpoint.DefaultSpeedStall}[c.lin == fixedpoint.LinearMatrixFree]; r.SpeedStall != stall {
+			t.Errorf("N = %d, %v: SpeedStall %d, want %d", c.n, c.lin, r.SpeedStall, stall)
+		}
 		if r.Tol != fixedpoint.DefaultTol || r.MaxIter != fixedpoint.DefaultMaxIter || r.Deflation != fixedpoint.DefaultDeflation ||
 			r.Workers < 1 || r.LU == nil || !math.IsInf(r.MaxSlowQ, 1) {
 			t.Errorf("N = %d: defaults not filled in: %+v", c.n, r)

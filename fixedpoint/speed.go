@@ -13,6 +13,43 @@ type speedMin struct {
 	base    []float64 // the state the line search starts from
 	gradOld []float64 // the gradient there, then y of the curvature pair
 	s       []float64 // the step: s of the curvature pair
+	stall   stallTest // the test of Settings.SpeedStall
+}
+
+// stallTest keeps q and the stationarity |J^T F|/|F| of a speed phase
+// every stallCheck iterations, and ends the phase when neither has halved
+// over the last Settings.SpeedStall iterations. In a chaotic network of
+// thousands of units most runs descend q ever more slowly towards no
+// point (from q ~ 1e-3 by a few percent per hundred iterations), each
+// iteration two passes over W; runs that reach a fixed point or a slow
+// point halve one of the two far faster.
+type stallTest struct {
+	q, g []float64 // the values at iterations 0, stallCheck, 2 stallCheck, ...
+}
+
+// Checkpoints of the stall test: every stallCheck iterations, from
+// iteration stallStart on.
+const (
+	stallCheck = 100
+	stallStart = 500
+)
+
+// stalled records the state at iteration it and reports whether the phase
+// has stalled over the last window iterations.
+func (t *stallTest) stalled(it, window int, q, g float64) bool {
+	if window <= 0 || it%stallCheck != 0 {
+		return false
+	}
+	if it == 0 {
+		t.q, t.g = t.q[:0], t.g[:0]
+	}
+	t.q, t.g = append(t.q, q), append(t.g, g)
+	back := (window + stallCheck - 1) / stallCheck
+	k := len(t.q) - 1
+	if it < stallStart || k < back {
+		return false
+	}
+	return q > t.q[k-back]/2 && g > t.g[k-back]/2
 }
 
 func newSpeedMin(w *worker) *speedMin {
@@ -64,6 +101,9 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 			break
 		}
 		if it >= w.s.MaxSpeedIter {
+			break
+		}
+		if p.stall.stalled(it, w.s.SpeedStall, w.cq, norm2(w.cg)/norm2(w.cf)) {
 			break
 		}
 		d := p.dir

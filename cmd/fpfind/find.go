@@ -34,6 +34,7 @@ type findOptions struct {
 	method    string
 	linear    string
 	maxSpeed  int
+	stall     int
 	timing    bool
 	tol       float64
 	uniqueTol float64
@@ -61,6 +62,7 @@ func (o *findOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.method, "method", "auto", "solver `NAME`: auto (Newton, then speed minimisation where Newton stalls), newton or speed")
 	fs.StringVar(&o.linear, "linear", "auto", "how Newton steps are solved: `NAME` lu (dense factorisations), matrix-free (on products J v, no N x N matrix; gmres is its old name) or auto (matrix-free from N = 2048)")
 	fs.IntVar(&o.maxSpeed, "max-speed-iter", 0, "L-BFGS iterations of speed minimisation per initial state (0: the solver's default, 2000)")
+	fs.IntVar(&o.stall, "speed-stall", 0, fmt.Sprintf("end a run's speed minimisation as not converged when neither q nor |J^T F|/|F| halved in its last N iterations (0: %d with matrix-free Newton steps, none with LU; -1: none)", fixedpoint.DefaultSpeedStall))
 	fs.BoolVar(&o.timing, "timing", false, "print the time of each stage and the solver's work counts on stderr")
 	fs.Float64Var(&o.tol, "tol", fixedpoint.DefaultTol, "a fixed point has max|F_i| <= `TOL` (in 1/time)")
 	fs.Float64Var(&o.uniqueTol, "unique-tol", fixedpoint.DefaultUniqueTol, "points closer than `TOL` * max(1, |h|inf) in max-norm are the same")
@@ -441,6 +443,7 @@ func findSettings(n int, o *findOptions) fixedpoint.Settings {
 		Method:       method,
 		Linear:       linear,
 		MaxSpeedIter: o.maxSpeed,
+		SpeedStall:   o.stall,
 		Tol:          o.tol,
 		UniqueTol:    o.uniqueTol,
 		MaxIter:      o.maxIter,
@@ -529,6 +532,7 @@ func findReport(in *input, o *findOptions, from string, res *explore.Result, sps
 			Method:      res.Settings.Method.String(),
 			Linear:      res.Settings.Linear.String(),
 			MaxSpeed:    res.Settings.MaxSpeedIter,
+			SpeedStall:  res.Settings.SpeedStall,
 			Tol:         report.Float(o.tol),
 			UniqueTol:   report.Float(o.uniqueTol),
 			MaxIter:     res.Settings.MaxIter,

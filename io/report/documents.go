@@ -31,14 +31,17 @@ type FindSettings struct {
 	Input     []Float `json:"input,omitempty"`
 	InputFile string  `json:"input_file,omitempty"`
 	// Sampling describes the trajectories of inits_from = trajectories.
-	Sampling  *Sampling `json:"sampling,omitempty"`
-	Method    string    `json:"method"`         // auto, newton or speed
-	Linear    string    `json:"linear"`         // how Newton steps were solved: lu or matrix-free
-	MaxSpeed  int       `json:"max_speed_iter"` // L-BFGS iterations per initial state
-	Tol       Float     `json:"tol"`            // fixed-point tolerance on max |F_i|
-	UniqueTol Float     `json:"unique_tol"`     // 0: 1e-6 max(1, |h|_inf)
-	MaxIter   int       `json:"max_iter"`       // iterations per initial state
-	Deflation int       `json:"deflation"`      // deflated restarts (-1: none)
+	Sampling *Sampling `json:"sampling,omitempty"`
+	Method   string    `json:"method"`         // auto, newton or speed
+	Linear   string    `json:"linear"`         // how Newton steps were solved: lu or matrix-free
+	MaxSpeed int       `json:"max_speed_iter"` // L-BFGS iterations per initial state
+	// SpeedStall is the window of the speed phase's stall test (0 or -1:
+	// none).
+	SpeedStall int   `json:"speed_stall"`
+	Tol        Float `json:"tol"`        // fixed-point tolerance on max |F_i|
+	UniqueTol  Float `json:"unique_tol"` // 0: 1e-6 max(1, |h|_inf)
+	MaxIter    int   `json:"max_iter"`   // iterations per initial state
+	Deflation  int   `json:"deflation"`  // deflated restarts (-1: none)
 	// Explore holds the exploration's settings; absent with --explore=false.
 	Explore     *ExploreSettings `json:"explore,omitempty"`
 	Eps         Float            `json:"eps"`           // 0: 1e-8 times the operator's scale
