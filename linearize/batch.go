@@ -47,18 +47,7 @@ const DefaultBatch = 8
 // cancelled, the states not yet started get ctx.Err(). A panic in one run
 // (a bug) becomes that state's error.
 func LeadingAll(ctx context.Context, net *dynamics.Network, states [][]float64, k int, s *Settings, b *BatchSettings) (spectra []*Spectrum, errs []error) {
-	if net == nil {
-		panic("linearize: nil network")
-	}
-	n := net.Dim()
-	for _, h := range states {
-		if len(h) != n {
-			panic("linearize: state length mismatch")
-		}
-	}
-	if k < 1 {
-		panic("linearize: k must be >= 1")
-	}
+	checkLeading(net, k, states...)
 	var set BatchSettings
 	if b != nil {
 		set = *b

@@ -70,20 +70,28 @@ func Leading(net *dynamics.Network, h []float64, k int, s *Settings) (*Spectrum,
 	return leading(net, h, k, s, net.OperatorVecAt)
 }
 
-// leading is Leading with the product dst = A v for the state whose
-// phi'(x) is d given by mul, which must give the bits of
-// dynamics.Network.OperatorVecAt.
-func leading(net *dynamics.Network, h []float64, k int, s *Settings, mul func(dst, d, v []float64)) (*Spectrum, error) {
+// checkLeading panics on the caller's mistakes that Leading and
+// LeadingAll share: a nil network, a state of the wrong length, k < 1.
+func checkLeading(net *dynamics.Network, k int, states ...[]float64) {
 	if net == nil {
 		panic("linearize: nil network")
 	}
-	n := net.Dim()
-	if len(h) != n {
-		panic("linearize: state length mismatch")
+	for _, h := range states {
+		if len(h) != net.Dim() {
+			panic("linearize: state length mismatch")
+		}
 	}
 	if k < 1 {
 		panic("linearize: k must be >= 1")
 	}
+}
+
+// leading is Leading with the product dst = A v for the state whose
+// phi'(x) is d given by mul, which must give the bits of
+// dynamics.Network.OperatorVecAt.
+func leading(net *dynamics.Network, h []float64, k int, s *Settings, mul func(dst, d, v []float64)) (*Spectrum, error) {
+	checkLeading(net, k, h)
+	n := net.Dim()
 	var set Settings
 	if s != nil {
 		set = *s
