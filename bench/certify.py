@@ -6,11 +6,30 @@
    --certify, alternately, --repeats times each; the median wall times,
    their ratio, and the certifying stage's own seconds (from --timing).
 
+2. --complete's growth with N (target: 2 to 8 units in seconds): for each
+   N of --sizes, --nets random tanh networks (W = 2 randn(N, N)/sqrt(N),
+   b = 0.3 randn(N), numpy seed 1000 N + k) are written to .npz files, and
+
+     fpfind find NET --complete --explore=false -n 16 --timing -q -o P
+
+   proves the set (the complete search's own seconds and boxes, from
+   --timing); the reference, scipy.optimize.root (hybr, analytic Jacobian)
+   from a grid of starts (levels^N; 4 levels up to N = 6, 3 up to N = 8,
+   then --random-starts uniform ones), is timed on the same network, and
+   every root it finds (max|F| <= 1e-10) must lie within its cert_radius
+   of a point of the complete set (the script stops otherwise).
+
 Usage (from the repository root, after go build -o /tmp/fpfind ./cmd/fpfind):
   /usr/bin/python3 bench/certify.py [--fpfind /tmp/fpfind] [--repeats 7]
+      [--sizes 2,4,6,8,10] [--nets 2] [--random-starts 6000] [--max-boxes N]
 """
 import argparse
+import itertools
 import os
+import tempfile
+
+import numpy as np
+from scipy.optimize import root
 import re
 import statistics
 import subprocess
@@ -48,14 +67,74 @@ def flipflop(fp, repeats):
     print()
 
 
+def scipy_search(W, b, starts):
+    n = len(b)
+    F = lambda h: -h + np.tanh(W @ h + b)
+    J = lambda h: -np.eye(n) + (1 - np.tanh(W @ h + b) ** 2)[:, None] * W
+    roots = []
+    t0 = time.perf_counter()
+    for s in starts:
+        r = root(F, np.asarray(s, float), jac=J, method="hybr")
+        if r.success and np.max(np.abs(F(r.x))) <= 1e-10:
+            if not any(np.max(np.abs(r.x - q)) <= 1e-6 for q in roots):
+                roots.append(r.x)
+    return roots, time.perf_counter() - t0
+
+
+def growth(fp, sizes, nets, random_starts, max_boxes):
+    print("## --complete: growth with N (random tanh networks, W = 2 randn/sqrt(N), b = 0.3 randn)")
+    print()
+    print("| N | net | points (proven) | complete | boxes examined | complete search | find --complete (wall) | scipy starts | scipy roots | scipy | scipy / search |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as d:
+        for n in sizes:
+            for k in range(nets):
+                rng = np.random.default_rng(1000 * n + k)
+                W = 2 * rng.standard_normal((n, n)) / np.sqrt(n)
+                b = 0.3 * rng.standard_normal(n)
+                net = os.path.join(d, f"r{n}_{k}.npz")
+                np.savez(net, W=W, b=b)
+                pre = os.path.join(d, f"c{n}_{k}")
+                cmd = [fp, "find", net, "--complete", "--explore=false", "-n", "16", "--timing", "-q", "-o", pre]
+                if max_boxes:
+                    cmd += ["--max-boxes", str(max_boxes)]
+                wall, out, err = run(cmd)
+                m = re.search(r"complete search ([0-9.]+) s \((\d+) boxes examined", err)
+                search, boxes = float(m.group(1)), int(m.group(2))
+                r = np.load(pre + ".npz")
+                complete = bool(r["complete"])
+                fixed = r["kind"] == "fixed"
+                pts, rad = r["fixed_points"][fixed], r["cert_radius"][fixed]
+                if n <= 6:
+                    starts = list(itertools.product([-0.9, -0.3, 0.3, 0.9], repeat=n))
+                elif n <= 8:
+                    starts = list(itertools.product([-0.8, 0, 0.8], repeat=n))
+                else:
+                    starts = np.random.default_rng(n).uniform(-1, 1, (random_starts, n))
+                roots, st = scipy_search(W, b, starts)
+                for q in roots:
+                    d_ = np.max(np.abs(pts - q), axis=1)
+                    if not np.any(d_ <= rad):
+                        raise SystemExit(f"N = {n} net {k}: scipy's root {q} is in no certified ball of the complete set")
+                print(f"| {n} | {k} | {len(pts)} ({int(np.sum(r['source'] == 'interval'))} added) | {complete} | {boxes} | {search:.4f} s | {wall:.2f} s | {len(starts)} | {len(roots)} | {st:.2f} s | {st / max(search, 1e-3):.1f} |", flush=True)
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fpfind", default="/tmp/fpfind")
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--sizes", default="2,4,6,8,10")
+    ap.add_argument("--nets", type=int, default=2)
+    ap.add_argument("--random-starts", type=int, default=6000)
+    ap.add_argument("--max-boxes", type=int, default=0)
+    ap.add_argument("--skip-flipflop", action="store_true")
     a = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} cores)")
     print()
-    flipflop(a.fpfind, a.repeats)
+    if not a.skip_flipflop:
+        flipflop(a.fpfind, a.repeats)
+    growth(a.fpfind, [int(x) for x in a.sizes.split(",")], a.nets, a.random_starts, a.max_boxes)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

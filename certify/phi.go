@@ -137,3 +137,38 @@ func SlopeRange(a dynamics.Activation, lo, hi float64) Interval {
 	}
 	panic("certify: unknown activation " + a.String())
 }
+
+// atanhEnc returns an enclosure of atanh(h) for |h| < 1 (math.Atanh,
+// within libRel), and the infinite ends for h <= -1 or h >= 1.
+func atanhEnc(h float64) Interval {
+	switch {
+	case h <= -1:
+		return Interval{math.Inf(-1), math.Inf(-1)}
+	case h >= 1:
+		return Interval{math.Inf(1), math.Inf(1)}
+	}
+	return widen(math.Atanh(h))
+}
+
+// PreimageRange returns an interval that holds every x with phi(x) in
+// [lo, hi], for the bounded activations (tanh, sigmoid, rectified-tanh);
+// its ends are infinite where phi only approaches them. It panics for the
+// others.
+func PreimageRange(a dynamics.Activation, lo, hi float64) Interval {
+	switch a {
+	case dynamics.Tanh:
+		return Interval{atanhEnc(lo).Lo, atanhEnc(hi).Hi}
+	case dynamics.Sigmoid:
+		// sigma(x) = h for x = 2 atanh(2h - 1); 2h - 1 is exact for h in
+		// [1/4, 1] and within an ulp below.
+		l, h := atanhEnc(down(2*lo-1)), atanhEnc(up(2*hi-1))
+		return Interval{down(2 * l.Lo), up(2 * h.Hi)}
+	case dynamics.RectifiedTanh:
+		x := Interval{math.Inf(-1), atanhEnc(hi).Hi}
+		if lo > 0 {
+			x.Lo = atanhEnc(lo).Lo
+		}
+		return x
+	}
+	panic("certify: PreimageRange of the unbounded activation " + a.String())
+}

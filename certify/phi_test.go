@@ -247,3 +247,56 @@ func TestRounding(t *testing.T) {
 		t.Errorf("gamma(10) = %g", g)
 	}
 }
+
+// TestSteps checks down and up against math.Nextafter on every kind of
+// value.
+func TestSteps(t *testing.T) {
+	for _, x := range []float64{0, math.Copysign(0, -1), 1, -1, eta, -eta, math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1), 0x1p-1022, -0x1p-1022, 0.1, -3.7e300} {
+		if d, w := down(x), math.Nextafter(x, math.Inf(-1)); d != w && !(math.IsInf(x, -1) && math.IsInf(d, -1)) {
+			t.Errorf("down(%g) = %g, want %g", x, d, w)
+		}
+		if u, w := up(x), math.Nextafter(x, math.Inf(1)); u != w && !(math.IsInf(x, 1) && math.IsInf(u, 1)) {
+			t.Errorf("up(%g) = %g, want %g", x, u, w)
+		}
+	}
+	if !math.IsNaN(up(math.NaN())) || !math.IsNaN(down(math.NaN())) {
+		t.Error("NaN stepped to a number")
+	}
+}
+
+// TestPreimage checks PreimageRange through math/big: phi is increasing,
+// so the preimage [a, b] of h holds phi^-1(h) when phi(a) <= h <= phi(b).
+func TestPreimage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	one := new(big.Float).SetPrec(bigPrec).SetInt64(1)
+	sig := func(x float64) *big.Float {
+		th := bigTanh(x / 2)
+		th.Add(th, one)
+		return th.Quo(th, big.NewFloat(2))
+	}
+	for range 2000 {
+		h := math.Tanh((rng.Float64() - 0.5) * 30 * math.Pow(10, -rng.Float64()*6))
+		bh := new(big.Float).SetPrec(bigPrec).SetFloat64(h)
+		x := PreimageRange(dynamics.Tanh, h, h)
+		if x.Lo > x.Hi || (x.Lo > -40 && bigTanh(x.Lo).Cmp(bh) > 0) || (x.Hi < 40 && bigTanh(x.Hi).Cmp(bh) < 0) {
+			t.Fatalf("atanh(%g): [%g, %g]", h, x.Lo, x.Hi)
+		}
+		s := (h + 1) / 2
+		bs := new(big.Float).SetPrec(bigPrec).SetFloat64(s)
+		x = PreimageRange(dynamics.Sigmoid, s, s)
+		if x.Lo > x.Hi || (x.Lo > -70 && sig(x.Lo).Cmp(bs) > 0) || (x.Hi < 70 && sig(x.Hi).Cmp(bs) < 0) {
+			t.Fatalf("logit(%g): [%g, %g]", s, x.Lo, x.Hi)
+		}
+	}
+	for _, c := range []struct {
+		a      dynamics.Activation
+		lo, hi float64
+	}{{dynamics.Tanh, -1, 1}, {dynamics.Sigmoid, 0, 1}, {dynamics.RectifiedTanh, 0, 1}} {
+		if x := PreimageRange(c.a, c.lo, c.hi); !math.IsInf(x.Lo, -1) || !math.IsInf(x.Hi, 1) {
+			t.Errorf("%s: preimage of the whole range [%g, %g] is [%g, %g], want the real line", c.a, c.lo, c.hi, x.Lo, x.Hi)
+		}
+	}
+	if x := PreimageRange(dynamics.RectifiedTanh, 0, 0.5); !math.IsInf(x.Lo, -1) || x.Hi < math.Atanh(0.5) {
+		t.Errorf("rectified-tanh preimage of [0, 0.5]: %v", x)
+	}
+}

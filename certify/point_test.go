@@ -11,26 +11,15 @@ import (
 	"github.com/fpfind/fpfind/internal/nettest"
 )
 
-// newton polishes x on net's fixed-point equation (a reference solver of
-// the test's own, dense Newton in float64).
+// newton polishes x on net's fixed-point equation (Complete's Newton
+// iteration, from the box that is the point x).
 func newton(t *testing.T, net *dynamics.Network, x []float64) []float64 {
 	t.Helper()
-	n := net.Dim()
-	x = append([]float64(nil), x...)
-	f := make([]float64, n)
-	var j mat.Dense
-	for range 50 {
-		net.Field(f, x)
-		net.Jacobian(&j, x)
-		var dx mat.VecDense
-		if err := dx.SolveVec(&j, mat.NewVecDense(n, f)); err != nil {
-			t.Fatal(err)
-		}
-		for i := range x {
-			x[i] -= dx.AtVec(i)
-		}
+	b := make([]Interval, len(x))
+	for i, v := range x {
+		b[i] = Interval{v, v}
 	}
-	return x
+	return newtonFrom(net, b)
 }
 
 func maxDist(a, b []float64) float64 {

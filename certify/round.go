@@ -4,9 +4,9 @@ import "math"
 
 // The rounding argument (see the package doc): every float64 operation
 // (+, -, *, /) is correctly rounded to nearest, so its exact result lies
-// within half an ulp of the computed one, and one step of math.Nextafter
-// away from zero (or towards the side wanted) reaches a float64 on the far
-// side of the exact result. down and up take that step: down(fl(a op b))
+// within half an ulp of the computed one, and one step to the adjacent
+// float64 on the side wanted (math.Nextafter's result, taken here on the
+// bits) reaches a float64 on the far side of the exact result. down and up take that step: down(fl(a op b))
 // <= a op b <= up(fl(a op b)), also in the subnormal range (where the
 // error is at most eta/2 and the step is eta) and at overflow (up of +Inf
 // is +Inf).
@@ -21,11 +21,37 @@ const (
 
 // down returns the float64 below x: a lower bound of the exact value
 // whose rounding x is.
-func down(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
+func down(x float64) float64 {
+	switch {
+	case x > 0:
+		return math.Float64frombits(math.Float64bits(x) - 1) // +Inf: MaxFloat64
+	case x < 0:
+		if math.IsInf(x, -1) {
+			return x
+		}
+		return math.Float64frombits(math.Float64bits(x) + 1)
+	case x == 0:
+		return -eta
+	}
+	return x // NaN
+}
 
 // up returns the float64 above x: an upper bound of the exact value whose
 // rounding x is.
-func up(x float64) float64 { return math.Nextafter(x, math.Inf(1)) }
+func up(x float64) float64 {
+	switch {
+	case x < 0:
+		return math.Float64frombits(math.Float64bits(x) - 1) // -Inf: -MaxFloat64
+	case x > 0:
+		if math.IsInf(x, 1) {
+			return x
+		}
+		return math.Float64frombits(math.Float64bits(x) + 1)
+	case x == 0:
+		return eta
+	}
+	return x // NaN
+}
 
 // gamma returns an upper bound of Higham's gamma_n = n u / (1 - n u), the
 // relative error bound of an n-term sum of products computed in any order

@@ -77,10 +77,13 @@ const (
 	// FromBoundary: package explore found the point on the boundary
 	// between the basins of two attractors.
 	FromBoundary
+	// FromInterval: package certify's branch and prune proved the point
+	// (find --complete) where no solve had found it.
+	FromInterval
 )
 
-var sourceNames = enum.Names[Source]{FromRun: "sample", FromSymmetry: "symmetry", FromDeflation: "deflation", FromManifold: "manifold", FromBoundary: "boundary"}
+var sourceNames = enum.Names[Source]{FromRun: "sample", FromSymmetry: "symmetry", FromDeflation: "deflation", FromManifold: "manifold", FromBoundary: "boundary", FromInterval: "interval"}
 
-// String returns "sample", "symmetry", "deflation", "manifold" or
-// "boundary".
+// String returns "sample", "symmetry", "deflation", "manifold",
+// "boundary" or "interval".
 func (s Source) String() string { return sourceNames.String(s) }

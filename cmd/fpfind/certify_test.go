@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/io/report"
 )
@@ -149,5 +151,99 @@ func TestCertifyMaxNFlag(t *testing.T) {
 	r := runArgs(t, "--certify", "--certify-max-n", "0", net("tanh1.npz"))
 	if r.code != 2 || !strings.Contains(r.stderr, "--certify-max-n 0") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// writeRandomNet writes the tanh network of n units with W = 2
+// N(0,1)/sqrt(n) and b = 0.3 N(0,1) (certify's tests' randomNet; seed 3
+// at n = 6 has 5 fixed points) to dir/name.
+func writeRandomNet(t *testing.T, dir, name string, n int, seed uint64) string {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	w := nettest.GaussianW(rng, n, 2)
+	b := make([]float64, n)
+	for i := range b {
+		b[i] = 0.3 * rng.NormFloat64()
+	}
+	p := filepath.Join(dir, name)
+	if err := numpy.WriteNPZ(p, []numpy.Array{{Name: "W", Shape: []int{n, n}, Data: w.RawMatrix().Data}, {Name: "b", Shape: []int{n}, Data: b}}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// find --complete from too few initial states to find every point: the
+// proof adds the missing ones (source interval), the set is complete, the
+// .npz has complete and undecided_boxes; with too few boxes it is not, and
+// says so; an unbounded activation is refused.
+func TestFindComplete(t *testing.T) {
+	dir := t.TempDir()
+	netp := writeRandomNet(t, dir, "r6.npz", 6, 3)
+	var npzs [][]byte
+	for _, j := range []string{"1", "2"} {
+		prefix := filepath.Join(dir, "c"+j)
+		r := runArgs(t, "--complete", "-j", j, "-n", "2", "--explore=false", "--deflation", "-1", "-o", prefix, netp)
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "complete: these 5 fixed points are all the fixed points") {
+			t.Errorf("-j %s:\n%s", j, r.stdout)
+		}
+		b, _ := os.ReadFile(prefix + ".npz")
+		npzs = append(npzs, b)
+	}
+	if !bytes.Equal(npzs[0], npzs[1]) {
+		t.Error("-j 1 and -j 2 write different .npz files")
+	}
+	p := filepath.Join(dir, "c1.npz")
+	c := npzArray(t, p, "complete")
+	if v, _ := c.Float64s(); c.Dtype != "|b1" || len(c.Shape) != 0 || v[0] != 1 {
+		t.Errorf("complete: %+v", c)
+	}
+	if u := npzArray(t, p, "undecided_boxes"); len(u.Shape) != 3 || u.Shape[0] != 0 || u.Shape[1] != 6 || u.Shape[2] != 2 {
+		t.Errorf("undecided_boxes shape %v, want (0, 6, 2)", u.Shape)
+	}
+	src, _ := npzArray(t, p, "source").Strings()
+	cert, _ := npzArray(t, p, "certified").Float64s()
+	kind, _ := npzArray(t, p, "kind").Strings()
+	added, fixed := 0, 0
+	for i, s := range src {
+		if s == "interval" {
+			added++
+		}
+		if kind[i] == "fixed" {
+			fixed++
+			if cert[i] != 1 {
+				t.Errorf("fixed point %d not certified", i)
+			}
+		}
+	}
+	if fixed != 5 || added == 0 {
+		t.Errorf("%d fixed points, %d added by the proof; want 5, some added (2 initial states, no exploration)", fixed, added)
+	}
+	var doc report.Find
+	b, _ := os.ReadFile(filepath.Join(dir, "c1.json"))
+	if err := report.Read(bytes.NewReader(b), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Complete == nil || !*doc.Complete || !strings.Contains(string(b), `"complete": true`) || doc.CompleteSearch.Added != added {
+		t.Errorf("json: complete %v, search %+v", doc.Complete, doc.CompleteSearch)
+	}
+
+	// Too few boxes: not complete, the boxes listed.
+	r := runArgs(t, "--complete", "--max-boxes", "5", "--format", "json", netp)
+	if r.code != 0 || !strings.Contains(r.stdout, `"complete": false`) || !strings.Contains(r.stdout, `"undecided_boxes": [`) {
+		t.Errorf("--max-boxes 5: exit %d\n%s", r.code, r.stderr)
+	}
+	r = runArgs(t, "--complete", "--max-boxes", "5", netp)
+	if !strings.Contains(r.stdout, "NOT complete") {
+		t.Errorf("--max-boxes 5: the table does not say NOT complete:\n%s", r.stdout)
+	}
+
+	// relu: refused before any work.
+	rp := filepath.Join(dir, "relu.npz")
+	numpy.WriteNPZ(rp, []numpy.Array{{Name: "W", Shape: []int{1, 1}, Data: []float64{0.5}}, {Name: "activation", Data: []string{"relu"}}})
+	r = runArgs(t, "--complete", rp)
+	if r.code != 2 || !strings.Contains(r.stderr, "--complete: the activation relu is unbounded") {
+		t.Errorf("relu: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -124,7 +124,7 @@ The .npz of fpfind find holds (K unique points, I initial states, N units):
 	n_unstable_lower_bound  K           1 where n_unstable is only a lower bound: every computed eigenvalue is unstable (partial spectra), else 0
 	n_marginal              K           marginal modes
 	multiplicity            K           initial states that reached the point (0: found by the exploration, symmetry or deflation)
-	source                  K           how the point was found: sample (from an initial state), manifold, boundary, deflation or symmetry
+	source                  K           how the point was found: sample (from an initial state), manifold, boundary, deflation, symmetry or interval (--complete)
 	n_eigenvalues           K           eigenvalues computed per point: N, or C with --eigs C
 	eigenvalues             K x C       complex128, by decreasing real part (continuous) or modulus (leaky, discrete)
 	class_undecided         K           with partial spectra (C < N) only: 1 where the class, written saddle, may be unstable
@@ -143,6 +143,8 @@ The .npz of fpfind find holds (K unique points, I initial states, N units):
 	cert_radius             K           with --certify: that box's radius (max norm), 0 where not certified
 	cert_error              K           with --certify: the fixed point lies within this distance of the point, 0 where not certified
 	cert_reason             K           with --certify: certified, no-contraction, ill-conditioned, singular, too-large or not-finite
+	complete                ()          bool, with --complete: the fixed points listed are provably all of them
+	undecided_boxes         B x N x 2   with --complete: boxes ([lo, hi] per unit) neither excluded nor certified (B = 0 when complete)
 
 # Large networks: the leading eigenvalues
 

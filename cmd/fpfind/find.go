@@ -48,9 +48,12 @@ type findOptions struct {
 	workers   int
 	memory    memoryOption
 	plot      string
-	// certify and certifyMaxN: --certify (certify.Points on every point).
+	// certify and certifyMaxN: --certify (certify.Points on every point);
+	// complete and maxBoxes: --complete (certify.Complete).
 	certify     bool
 	certifyMaxN int
+	complete    bool
+	maxBoxes    int
 }
 
 func (o *findOptions) register(fs *pflag.FlagSet) {
@@ -81,6 +84,8 @@ func (o *findOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.plot, "plot", "", "draw the eigenvalues of every point into `FILE`.png, .svg or .pdf")
 	fs.BoolVar(&o.certify, "certify", false, "prove each point with Krawczyk's test under outward rounding: certified, cert_radius (a box of that radius holds exactly one fixed point), cert_error and cert_reason per point")
 	fs.IntVar(&o.certifyMaxN, "certify-max-n", certify.DefaultMaxN, "largest `N` that --certify tests (dense: about 4.7 N^3 flops and 7 N^2 float64 per point)")
+	fs.BoolVar(&o.complete, "complete", false, "prove the set of all fixed points (branch and prune over the box that holds them; bounded activations, small N): complete and undecided_boxes; implies --certify")
+	fs.IntVar(&o.maxBoxes, "max-boxes", certify.DefaultMaxBoxes, "boxes --complete examines at most; those left are reported undecided")
 	o.output.registerStreams(fs, true)
 	o.model.register(fs)
 	fs.Bool("version", false, "print the version and exit")
@@ -134,6 +139,10 @@ func (o *findOptions) Validate(given func(flag string) bool) error {
 	if o.certifyMaxN < 1 {
 		return fmt.Errorf("--certify-max-n %d: want 1 or more", o.certifyMaxN)
 	}
+	if o.maxBoxes < 1 {
+		return fmt.Errorf("--max-boxes %d: want 1 or more", o.maxBoxes)
+	}
+	o.certify = o.certify || o.complete
 	if o.rounds < 0 || o.budget < 0 {
 		return fmt.Errorf("--rounds %d, --budget %d: want 0 (the default) or more", o.rounds, o.budget)
 	}
@@ -170,6 +179,11 @@ outward rounding: a box of radius cert_radius (max norm) around the point
 holds exactly one true fixed point, within cert_error of it; the table's
 cert column shows the radius or why the point was not certified, and the
 .npz and .json gain certified, cert_radius, cert_error and cert_reason.
+--complete (tanh, sigmoid or rectified-tanh; small N) proves the whole set:
+a branch and prune over the box that holds every fixed point excludes
+boxes and certifies those that hold exactly one, adds the points the
+solver missed (source interval), and writes complete (true when these are
+all the fixed points) and undecided_boxes (those it could not decide).
 
 --input sets the constant input u (M values, or an .npy file of length M)
 in place of the file's, so the points can be found at any input without
@@ -221,6 +235,9 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	}
 	if err := o.spectrum.checkPartial(n); err != nil {
 		return usageErrorf(name, "%v", err)
+	}
+	if err := checkComplete(name, net, o); err != nil {
+		return err
 	}
 	outs, npzPath, jsonPath, err := o.output.create(in.path, o.plot)
 	if err != nil {
@@ -288,8 +305,13 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	if err != nil {
 		return err
 	}
+	comp, err := completeSet(ctx, e, net, res, cert, o, xs.Spectra)
+	if err != nil {
+		return err
+	}
 	if o.timing {
 		cert.timing(e.stderr)
+		comp.timing(e.stderr)
 	}
 
 	// Order the points by class, then q (then the order found).
@@ -316,6 +338,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 
 	doc := findReport(in, o, from, res, sps)
 	cert.report(&doc, o.certifyMaxN)
+	comp.report(&doc)
 	doc.Outputs = report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot}
 	for i, sp := range sps {
 		if sp.warning != "" {
@@ -323,7 +346,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		}
 	}
 	arrays := func() []numpy.Array {
-		return append(findArrays(net.Convention().String(), n, res, sps, o.spectrum), cert.arrays()...)
+		return append(append(findArrays(net.Convention().String(), n, res, sps, o.spectrum), cert.arrays()...), comp.arrays(n)...)
 	}
 	if err := writeResults(outs, npzPath, arrays, jsonPath, doc); err != nil {
 		return err

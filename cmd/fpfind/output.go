@@ -177,7 +177,7 @@ func findTable(w io.Writer, doc report.Find, pn *partialNote) error {
 	s := doc.Summary
 	st := s.Status
 	if _, err := fmt.Fprintf(w, "\n%d unique points (%d fixed, %d slow): %s\n%d initial states: %d fixed, %d slow, %d not-converged, %d diverged\n%s%s%s\n",
-		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), certLine(doc), conventionNote(doc.Network.Convention)); err != nil {
+		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), certLine(doc)+completeLine(doc), conventionNote(doc.Network.Convention)); err != nil {
 		return err
 	}
 	return graphLines(w, doc)

@@ -11,11 +11,32 @@ type Find struct {
 	// the .npz has it: the point it leaves, the mode (index of the
 	// eigenvalue), the sign (+1 or -1), and the point reached (-1 a slow
 	// region, -2 diverged, -3 budget spent).
-	EdgeFrom []int   `json:"edge_from"`
-	EdgeMode []int   `json:"edge_mode"`
-	EdgeSign []int   `json:"edge_sign"`
-	EdgeTo   []int   `json:"edge_to"`
-	Outputs  Outputs `json:"outputs"`
+	EdgeFrom []int `json:"edge_from"`
+	EdgeMode []int `json:"edge_mode"`
+	EdgeSign []int `json:"edge_sign"`
+	EdgeTo   []int `json:"edge_to"`
+	// Complete is set by --complete (package certify): true when the
+	// points are provably all the fixed points of the network, each
+	// certified; false when some boxes were neither excluded nor
+	// certified (UndecidedBoxes, B x N x [lo, hi]).
+	Complete       *bool          `json:"complete,omitempty"`
+	UndecidedBoxes [][][2]Float   `json:"undecided_boxes,omitempty"`
+	CompleteSearch *CompleteStats `json:"complete_search,omitempty"`
+	Outputs        Outputs        `json:"outputs"`
+}
+
+// CompleteStats describe find --complete's branch and prune: the box that
+// holds every fixed point (N x [lo, hi]), the boxes examined, excluded
+// (no fixed point) and covered (inside a certified point's ball), the
+// budget, the points it added to those the solver found, and its seconds.
+type CompleteStats struct {
+	Domain   [][2]Float `json:"domain"`
+	Examined int        `json:"boxes_examined"`
+	Excluded int        `json:"boxes_excluded"`
+	Covered  int        `json:"boxes_covered"`
+	MaxBoxes int        `json:"max_boxes"`
+	Added    int        `json:"points_added"`
+	Seconds  Float      `json:"seconds"`
 }
 
 // FindSettings are the effective settings of a find run (defaults resolved).
@@ -93,7 +114,7 @@ type Point struct {
 	Q            Float  `json:"q"`            // speed |F|^2/2
 	ResidualInf  Float  `json:"residual_inf"` // max |F_i|
 	Multiplicity int    `json:"multiplicity"` // initial states that reached the point
-	Source       string `json:"source"`       // how it was found: sample, manifold, boundary, deflation or symmetry
+	Source       string `json:"source"`       // how it was found: sample, manifold, boundary, deflation, symmetry or interval
 	NormInf      Float  `json:"norm_inf"`     // max |h_i|
 	// Leading is the first eigenvalue: the largest real part (continuous)
 	// or modulus (leaky, discrete).

@@ -92,7 +92,7 @@ for e in range(E):
     assert 0 <= em[e] < r["n_eigenvalues"][i], (e, em[e])
     lam = r["eigenvalues"][i, em[e]]
     assert (lam.real > 0) if str(r["convention"]) == "continuous" else (abs(lam) > 1), (e, lam)
-assert set(r["source"].tolist()) <= {"sample", "manifold", "boundary", "deflation", "symmetry"}, set(r["source"])
+assert set(r["source"].tolist()) <= {"sample", "manifold", "boundary", "deflation", "symmetry", "interval"}, set(r["source"])
 for i, p in enumerate(doc["points"]):
     assert r["source"][i] == p["source"], (i, "source")
 
