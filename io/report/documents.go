@@ -23,6 +23,8 @@ type Find struct {
 	UndecidedBoxes [][][2]Float   `json:"undecided_boxes,omitempty"`
 	CompleteSearch *CompleteStats `json:"complete_search,omitempty"`
 	Outputs        Outputs        `json:"outputs"`
+	// Sweep is present when the run was one network of `fpfind sweep`.
+	Sweep *SweepEntry `json:"sweep,omitempty"`
 }
 
 // CompleteStats describe find --complete's branch and prune: the box that
