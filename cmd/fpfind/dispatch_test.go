@@ -27,7 +27,7 @@ func TestUnknownCommand(t *testing.T) {
 		{[]string{"fnid", net("tanh1.npz")}, "fpfind: unknown command \"fnid\"; did you mean find?\n" + hint},
 		{[]string{"hlep"}, "fpfind: unknown command \"hlep\"; did you mean help?\n" + hint},
 		{[]string{"Simulate", net("tanh1.npz")}, "fpfind: unknown command \"Simulate\"; did you mean simulate?\n" + hint},
-		{[]string{"frobnicate", net("tanh1.npz")}, "fpfind: unknown command \"frobnicate\" (commands: find, simulate, linearize, continue, info, train, help)\n" + hint},
+		{[]string{"frobnicate", net("tanh1.npz")}, "fpfind: unknown command \"frobnicate\" (commands: find, simulate, linearize, continue, info, train, sweep, collect, help)\n" + hint},
 		{[]string{"-q", "simulat", net("tanh1.npz")}, "fpfind: unknown command \"simulat\"; did you mean simulate?\n" + hint},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

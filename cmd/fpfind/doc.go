@@ -22,6 +22,8 @@ Usage:
 	                                           branches of fixed points along a parameter
 	fpfind info NETWORK                        what was read from the file
 	fpfind train --task NAME -o PREFIX         train a leaky network (BPTT, RTRL, RFLO)
+	fpfind sweep -o DIR [flags] NETWORKS...    find's analysis of many networks (locally, or --slurm)
+	fpfind collect [-o TABLE.csv] DIR          one table of a sweep's results
 	fpfind help [COMMAND]                      the help of a command
 
 NETWORK is an .npz file (or a folder of .npy files) with the keys W (N x N,
@@ -231,6 +233,25 @@ convention leaky) with W_out, b_out, train_loss, eval_step, eval_loss,
 eval_accuracy and train_flags, which find reads as it is, and checkpoints
 PREFIX.stepNNNNNN.npz (the same, with the optimiser's state) that
 --resume continues; see fpfind train --help and go doc ./train.
+# Sweeps
+
+fpfind sweep runs find's analysis, with the find flags it is given, on each
+of many networks: files, folders, globs, folders of checkpoints, and
+manifests (CSV or TSV with a column network, an optional column flags for
+per-network find flags, and labels in the other columns). Each network's
+results are DIR/NAME.npz and DIR/NAME.json, written by the same code as
+find -o (NAME from the path and the flags alone); the .json adds a sweep
+block with the labels, the settings and the seconds. Networks run -j at a
+time, each with --workers goroutines (1 by default). A rerun skips the
+networks done with the same settings, version and file content, and the
+failures recorded with them (--retry-failed retries those); a failure is
+DIR/NAME.failed.json and makes the exit status 1 once the others are done.
+SIGINT or SIGTERM drops only the networks in flight. --shard I/K runs one
+shard of the list; --slurm writes and submits a job array of such shards
+(--dry-run prints it, --wait follows it); --status DIR tells from the files
+which networks are done, failed, stale or missing. fpfind collect DIR
+writes the table (docs/DESIGN.md section 4) as CSV or .npz, and --plot
+draws the counts of fixed points and the leading eigenvalue along a label.
 
 # Exit codes
 

@@ -54,6 +54,9 @@ type findOptions struct {
 	certifyMaxN int
 	complete    bool
 	maxBoxes    int
+	// sweep, when set, makes the run one network of `fpfind sweep`, which
+	// its .json records (sweepOptions.analyse).
+	sweep *sweepRecord
 }
 
 func (o *findOptions) register(fs *pflag.FlagSet) {
@@ -340,6 +343,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	cert.report(&doc, o.certifyMaxN)
 	comp.report(&doc)
 	doc.Outputs = report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot}
+	doc.Sweep = o.sweep.entry()
 	for i, sp := range sps {
 		if sp.warning != "" {
 			e.log.Printf("point %d: %s", i, sp.warning)

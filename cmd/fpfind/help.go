@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -20,6 +21,8 @@ type command struct {
 	examples string // indented sample command lines
 	// options returns the command's options at their defaults.
 	options func() options
+	// exits, when set, replaces exitCodes in the command's help.
+	exits string
 }
 
 // options are the values of a command's flags, and the command's run on
@@ -56,7 +59,7 @@ func (c *command) help() string {
 	fmt.Fprintf(&b, "%s\n\nUsage:\n  fpfind %s\n\n", strings.TrimSpace(c.about), c.synopsis)
 	fmt.Fprintf(&b, "Examples:\n%s\n", c.examples)
 	fmt.Fprintf(&b, "%s\n", flagUsages(c.flags(), flagSections))
-	b.WriteString(exitCodes)
+	b.WriteString(cmp.Or(c.exits, exitCodes))
 	return b.String()
 }
 
@@ -119,6 +122,8 @@ var flagSections = map[string]string{
 	"version":    "Other",
 	"at":         "States",
 	"t-end":      "Integration",
+	"jobs":       "Sweep",
+	"slurm":      "Slurm job array",
 }
 
 // flagUsages formats the flags of fs in sections, one flag per line with

@@ -105,7 +105,7 @@ var (
 )
 
 func init() {
-	commandList = []*command{findCommand, simulateCommand, linearizeCommand, continueCommand, infoCommand, trainCommand}
+	commandList = []*command{findCommand, simulateCommand, linearizeCommand, continueCommand, infoCommand, trainCommand, sweepCommand, collectCommand}
 	for _, c := range commandList {
 		commands[c.name] = c
 	}
@@ -148,8 +148,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = o.run(ctx, e, name, args)
 	}
 	if se := (*signalError)(nil); err != nil && errors.As(context.Cause(ctx), &se) {
-		// Whatever the command returned once cancelled, the signal stopped it.
-		err = se
+		// Whatever the command returned once cancelled, the signal stopped it
+		// (keeping the message of a command that kept part of its work).
+		if st := (*stoppedError)(nil); errors.As(err, &st) {
+			st.err = se
+		} else {
+			err = se
+		}
 	}
 	return exitCode(e, err)
 }
@@ -306,7 +311,11 @@ func exitCode(e *env, err error) int {
 		return exitOK
 	}
 	if se := (*signalError)(nil); errors.As(err, &se) {
-		fmt.Fprintf(e.stderr, "fpfind: %v; no output written\n", se)
+		if st := (*stoppedError)(nil); errors.As(err, &st) {
+			fmt.Fprintf(e.stderr, "fpfind: %v: %s\n", se, st.msg)
+		} else {
+			fmt.Fprintf(e.stderr, "fpfind: %v; no output written\n", se)
+		}
 		return signalCode(se.sig)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
