@@ -67,7 +67,7 @@ func TestFlipFlopNumpy(t *testing.T) {
 	}
 }
 
-// TestNotebooks executes both notebooks headless as on a fresh clone: no
+// TestNotebooks executes the notebooks headless as on a fresh clone: no
 // FPFIND_* settings but the folders (an output folder and a figure folder
 // that do not exist yet) and, for from_pytorch.ipynb, the built fpfind. So
 // spectrum.ipynb finds the repository from its own folder, finds no result
@@ -97,6 +97,13 @@ func TestNotebooks(t *testing.T) {
 			outputs:  []string{"vanilla.npz", "ff_torch.npz", "ff_ours.npz", "ff_ours.json"},
 			printed:  []string{bin + " find ", "8 stable points, 8 sign patterns"},
 			figures:  []string{"flipflop_trial.png"},
+		},
+		{
+			notebook: "sweep.ipynb",
+			env:      []string{"FPFIND_BIN=" + bin},
+			outputs:  []string{"gain_sweep.csv", "gain_sweep/sweep.json"},
+			printed:  []string{bin + " sweep ", "7 networks in", "matches numpy's where it is the only fixed point", "first past the boundary at gain = "},
+			figures:  []string{"sweep.png"},
 		},
 	}
 	for _, c := range cases {
