@@ -80,30 +80,55 @@ func (tr *Trainer) Arrays(evals []Eval, withOptimizer bool) ([]numpy.Array, erro
 	return a, nil
 }
 
-// Restore sets the trainer, made with the checkpoint's settings, to the
-// state of a checkpoint (its arrays by key) and returns its evaluations.
-// Errors name the key and the problem.
-func (tr *Trainer) Restore(arrays map[string]*numpy.Array) ([]Eval, error) {
-	net := tr.Net
-	get := func(key string, shape ...int) ([]float64, error) {
-		a := arrays[key]
-		if a == nil {
-			return nil, fmt.Errorf("key %s is missing: not a checkpoint of fpfind train", key)
-		}
-		v, ok := a.Float64s()
-		if !ok {
-			return nil, fmt.Errorf("key %s: want numbers, found %s", key, a.Dtype)
-		}
-		if shape != nil && !slices.Equal(a.Shape, shape) {
-			return nil, fmt.Errorf("key %s: shape %s, want %s (the checkpoint is of another network)", key, numpy.ShapeString(a.Shape), numpy.ShapeString(shape))
-		}
-		for i, x := range v {
-			if math.IsInf(x, 0) || math.IsNaN(x) && key != KeyEvalAcc {
-				return nil, fmt.Errorf("key %s: element %d is %v", key, i, x)
-			}
-		}
-		return v, nil
+// arrayOf returns the numbers of arrays[key], checked: present, numeric,
+// of the given shape (nil: any) and finite (but NaN accuracies).
+func arrayOf(arrays map[string]*numpy.Array, key string, shape []int) ([]float64, error) {
+	a := arrays[key]
+	if a == nil {
+		return nil, fmt.Errorf("key %s is missing: not a network or checkpoint of fpfind train", key)
 	}
+	v, ok := a.Float64s()
+	if !ok {
+		return nil, fmt.Errorf("key %s: want numbers, found %s", key, a.Dtype)
+	}
+	if shape != nil && !slices.Equal(a.Shape, shape) {
+		return nil, fmt.Errorf("key %s: shape %s, want %s (the file is of another network)", key, numpy.ShapeString(a.Shape), numpy.ShapeString(shape))
+	}
+	for i, x := range v {
+		if math.IsInf(x, 0) || math.IsNaN(x) && key != KeyEvalAcc {
+			return nil, fmt.Errorf("key %s: element %d is %v", key, i, x)
+		}
+	}
+	return v, nil
+}
+
+// NetFromArrays returns the network of a trained file or checkpoint (its
+// arrays by key): W, W_in (optional), b, W_out, b_out and alpha. Errors
+// name the key and the problem.
+func NetFromArrays(arrays map[string]*numpy.Array) (*Net, error) {
+	w, wout := arrays[netfile.KeyW], arrays[KeyWOut]
+	if w == nil || wout == nil || len(w.Shape) != 2 || len(wout.Shape) != 2 {
+		return nil, fmt.Errorf("keys %s and %s: want an N x N and a K x N matrix", netfile.KeyW, KeyWOut)
+	}
+	m := 0
+	if a := arrays[netfile.KeyWIn]; a != nil && len(a.Shape) == 2 {
+		m = a.Shape[1]
+	}
+	alpha, err := arrayOf(arrays, netfile.KeyAlpha, []int{})
+	if err != nil {
+		return nil, err
+	}
+	net, err := NewNet(w.Shape[0], m, wout.Shape[0], alpha[0])
+	if err != nil {
+		return nil, err
+	}
+	return net, net.load(arrays)
+}
+
+// load sets net's weights from arrays, whose shapes must fit net, and
+// checks that their alpha is net's.
+func (net *Net) load(arrays map[string]*numpy.Array) error {
+	get := func(key string, shape ...int) ([]float64, error) { return arrayOf(arrays, key, shape) }
 	parts := []struct {
 		key   string
 		dst   []float64
@@ -122,16 +147,27 @@ func (tr *Trainer) Restore(arrays map[string]*numpy.Array) ([]Eval, error) {
 	for _, p := range parts {
 		v, err := get(p.key, p.shape...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		copy(p.dst, v)
 	}
 	alpha, err := get(netfile.KeyAlpha)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(alpha) != 1 || alpha[0] != net.Alpha {
-		return nil, fmt.Errorf("key %s: %v, but the run has alpha %v", netfile.KeyAlpha, alpha, net.Alpha)
+		return fmt.Errorf("key %s: %v, but the network has alpha %v", netfile.KeyAlpha, alpha, net.Alpha)
+	}
+	return nil
+}
+
+// Restore sets the trainer, made with the checkpoint's settings, to the
+// state of a checkpoint (its arrays by key) and returns its evaluations.
+// Errors name the key and the problem.
+func (tr *Trainer) Restore(arrays map[string]*numpy.Array) ([]Eval, error) {
+	get := func(key string, shape ...int) ([]float64, error) { return arrayOf(arrays, key, shape) }
+	if err := tr.Net.load(arrays); err != nil {
+		return nil, err
 	}
 	step, err := get(KeyStep)
 	if err != nil {
@@ -171,7 +207,7 @@ func (tr *Trainer) Restore(arrays map[string]*numpy.Array) ([]Eval, error) {
 	}
 	tr.Opt.T = int(ot[0])
 	if tr.Opt.M != nil {
-		p := len(net.Params)
+		p := len(tr.Net.Params)
 		m, err := get(KeyOptM, p)
 		if err != nil {
 			return nil, err

@@ -58,6 +58,14 @@ type Online struct {
 	p             []float64 // B x N x C (RFLO), B x N x N C (RTRL)
 	tmp           []float64 // N x N C: W P (RTRL)
 	gTheta        []float64 // N x C
+	// sgd, during RunSGD, is its learning rate and the parts that learn.
+	sgd *sgdStep
+}
+
+// sgdStep is plain gradient descent applied inside a step.
+type sgdStep struct {
+	lr    float64
+	learn Learned
 }
 
 // OnlineBytes estimates the memory of an Online over b trials of a network
@@ -165,14 +173,20 @@ func (o *Online) Run(net *Net, bt *Batch, grad []float64, update func(grad []flo
 			o.stepRFLO(net)
 		}
 		o.h, o.hnext = o.hnext, o.h
-		if update != nil {
+		if o.sgd != nil {
+			// Theta changed in stepRFLO; W_out and b_out now.
+			sgdRow(net.WOut, net.Slice(grad, PartWOut), o.sgd.lr, o.sgd.learn[PartWOut])
+			sgdRow(net.BOut, net.Slice(grad, PartBOut), o.sgd.lr, o.sgd.learn[PartBOut])
+			clear(net.Slice(grad, PartWOut)) // the only parts of grad that RunSGD fills
+			clear(net.Slice(grad, PartBOut))
+		} else if update != nil {
 			o.scatter(net, grad)
 			update(grad)
 			clear(grad)
 			clear(o.gTheta)
 		}
 	}
-	if update == nil {
+	if update == nil && o.sgd == nil {
 		o.scatter(net, grad)
 	}
 	clear(o.gTheta)
@@ -180,9 +194,15 @@ func (o *Online) Run(net *Net, bt *Batch, grad []float64, update func(grad []flo
 }
 
 // stepRFLO advances every trial's eligibility traces and adds (fb)_a p_ab
-// to gTheta, row by row.
+// to gTheta, row by row; under RunSGD it then changes row a of Theta by
+// that row's update at once, as Run's update would after the step (no row
+// of Theta is read in between).
 func (o *Online) stepRFLO(net *Net) {
-	n, c, alpha := o.n, o.c, net.Alpha
+	n, m, c, alpha := o.n, o.m, o.c, net.Alpha
+	if o.sgd != nil && o.b == 1 {
+		o.stepRFLOSGD(net)
+		return
+	}
 	split(n, o.Workers, func(lo, hi int) {
 		for a := lo; a < hi; a++ {
 			g := o.gTheta[a*c : (a+1)*c]
@@ -197,8 +217,88 @@ func (o *Online) stepRFLO(net *Net) {
 					g[q] += f * v
 				}
 			}
+			if o.sgd != nil {
+				sgdRow(net.W[a*n:(a+1)*n], g[:n], o.sgd.lr, o.sgd.learn[PartW])
+				sgdRow(net.WIn[a*m:(a+1)*m], g[n:n+m], o.sgd.lr, o.sgd.learn[PartWIn])
+				sgdRow(net.B[a:a+1], g[n+m:], o.sgd.lr, o.sgd.learn[PartB])
+				clear(g)
+			}
 		}
 	})
+}
+
+// stepRFLOSGD is stepRFLO under RunSGD with one trial: each trace
+// element's update f p_ab changes Theta_ab in the pass that advances it,
+// with the bits of the general path (whose gTheta_ab is 0 + f p_ab).
+func (o *Online) stepRFLOSGD(net *Net) {
+	n, m, alpha, lr := o.n, o.m, net.Alpha, o.sgd.lr
+	c := o.c
+	split(n, o.Workers, func(lo, hi int) {
+		for a := lo; a < hi; a++ {
+			p := o.p[a*c : (a+1)*c]
+			s := alpha * o.dphi[a]
+			f := o.fb[a]
+			for _, seg := range [3]struct {
+				theta []float64
+				q0    int
+				learn bool
+			}{{net.W[a*n : (a+1)*n], 0, o.sgd.learn[PartW]}, {net.WIn[a*m : (a+1)*m], n, o.sgd.learn[PartWIn]}, {net.B[a : a+1], n + m, o.sgd.learn[PartB]}} {
+				ps := p[seg.q0 : seg.q0+len(seg.theta)]
+				zs := o.z[seg.q0 : seg.q0+len(seg.theta)]
+				if !seg.learn {
+					for q, zq := range zs {
+						ps[q] = (1-alpha)*ps[q] + s*zq
+					}
+					continue
+				}
+				th := seg.theta
+				zs, ps = zs[:len(th)], ps[:len(th)]
+				q := 0
+				for ; q+4 <= len(th); q += 4 { // four independent chains per iteration
+					z4, p4, t4 := zs[q:q+4:q+4], ps[q:q+4:q+4], th[q:q+4:q+4]
+					v0 := (1-alpha)*p4[0] + s*z4[0]
+					v1 := (1-alpha)*p4[1] + s*z4[1]
+					v2 := (1-alpha)*p4[2] + s*z4[2]
+					v3 := (1-alpha)*p4[3] + s*z4[3]
+					p4[0], p4[1], p4[2], p4[3] = v0, v1, v2, v3
+					t4[0] -= lr * (f * v0)
+					t4[1] -= lr * (f * v1)
+					t4[2] -= lr * (f * v2)
+					t4[3] -= lr * (f * v3)
+				}
+				for ; q < len(th); q++ {
+					v := (1-alpha)*ps[q] + s*zs[q]
+					ps[q] = v
+					th[q] -= lr * (f * v)
+				}
+			}
+		}
+	})
+}
+
+// sgdRow sets theta -= lr g when learn.
+func sgdRow(theta, g []float64, lr float64, learn bool) {
+	if learn {
+		for q, v := range g {
+			theta[q] -= lr * v
+		}
+	}
+}
+
+// RunSGD runs the trials of bt as Run does with an update after every step
+// by plain gradient descent without clipping (an Optimizer of Method SGD
+// and Clip 0), with the same results to the bit, but RFLO changes each row
+// of the weights as soon as its update is known, in the pass that advances
+// its traces, instead of in passes of their own: the online rule at its
+// cheapest. It returns the loss.
+func (o *Online) RunSGD(net *Net, bt *Batch, grad []float64, lr float64, learn Learned) float64 {
+	if o.Exact {
+		opt := NewOptimizer(Optim{Method: SGD, LR: lr}, learn, len(net.Params))
+		return o.Run(net, bt, grad, func(g []float64) { opt.Apply(net, g) })
+	}
+	o.sgd = &sgdStep{lr: lr, learn: learn}
+	defer func() { o.sgd = nil }()
+	return o.Run(net, bt, grad, nil)
 }
 
 // stepRTRL advances every trial's full sensitivities, P <- (1 - alpha) P +

@@ -79,18 +79,17 @@ func NewOptimizer(o Optim, learn Learned, params int) *Optimizer {
 
 // Apply changes net's parameters by the gradient g (which it may change:
 // the parts not learned are zeroed, and g is clipped). It returns g's norm
-// before clipping.
+// before clipping (over the learned parts), or 0 without clipping.
 func (o *Optimizer) Apply(net *Net, g []float64) float64 {
 	for _, p := range Parts() {
 		if !o.Learn[p] {
 			clear(net.Slice(g, p))
 		}
 	}
-	sq := 0.0
-	for _, v := range g {
-		sq += v * v
+	norm := 0.0
+	if o.Clip > 0 {
+		norm = Norm(g)
 	}
-	norm := math.Sqrt(sq)
 	if o.Clip > 0 && norm > o.Clip {
 		s := o.Clip / norm
 		for i := range g {
@@ -117,4 +116,13 @@ func (o *Optimizer) Apply(net *Net, g []float64) float64 {
 		}
 	}
 	return norm
+}
+
+// Norm returns the Euclidean norm of g.
+func Norm(g []float64) float64 {
+	sq := 0.0
+	for _, v := range g {
+		sq += v * v
+	}
+	return math.Sqrt(sq)
 }

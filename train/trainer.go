@@ -138,6 +138,8 @@ func (tr *Trainer) TrainStep() float64 {
 		loss = tr.pass.Forward(tr.Net, tr.batch)
 		tr.pass.Backward(tr.Net, tr.batch, tr.grad)
 		tr.Opt.Apply(tr.Net, tr.grad)
+	case tr.Online && tr.Optim.Method == SGD && tr.Optim.Clip == 0:
+		loss = tr.online.RunSGD(tr.Net, tr.batch, tr.grad, tr.Optim.LR, tr.Learn)
 	case tr.Online:
 		loss = tr.online.Run(tr.Net, tr.batch, tr.grad, func(g []float64) { tr.Opt.Apply(tr.Net, g) })
 	default:

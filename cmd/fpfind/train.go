@@ -74,7 +74,7 @@ func (o *trainOptions) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.outScale, "output-scale", 1, "initial W_out ij ~ N(0, `S`^2/N)")
 	fs.StringVar(&o.rule, "rule", "bptt", "learning `RULE`: bptt (backpropagation through time), rtrl (real-time recurrent learning, exact, O(N^4) per step) or rflo (Murray 2019)")
 	fs.BoolVar(&o.online, "online", false, "rtrl, rflo: change the weights at every time step instead of after each batch")
-	fs.IntVar(&o.batch, "batch", 0, "trials per training step (0: bptt 32, rflo 16, rtrl 8; 1 with --online)")
+	fs.IntVar(&o.batch, "batch", 0, "trials per training step (0: bptt 32, rflo 16, rtrl 8; 1 with --online or --task periodic, whose trials are all the same)")
 	fs.StringVar(&o.optimizer, "optimizer", "adam", "`NAME`: adam or sgd")
 	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: adam 3e-3, or 3e-4 with --online; sgd 0.1)")
 	fs.Float64Var(&o.clip, "clip", 1, "rescale a gradient whose norm exceeds `C` to C (0: no clipping)")
@@ -192,7 +192,7 @@ func (o *trainOptions) resolveDefaults() {
 	rule, _ := train.ParseRule(o.rule)
 	if o.batch == 0 {
 		o.batch = map[train.Rule]int{train.BPTT: 32, train.RFLO: 16, train.RTRL: 8}[rule]
-		if o.online {
+		if o.online || o.task == "periodic" { // periodic: every trial is the same
 			o.batch = 1
 		}
 	}

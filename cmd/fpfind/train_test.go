@@ -91,17 +91,10 @@ func TestTrainWritesTheNetworkFindReads(t *testing.T) {
 // forward pass on one trial of inputs x and returns its outputs.
 func trainedOutputs(t *testing.T, path string, x [][]float64) []float64 {
 	t.Helper()
-	keys := readArrays(t, path)
-	get := func(k string) []float64 { v, _ := keys[k].Float64s(); return v }
-	net, err := train.NewNet(12, 3, 3, get("alpha")[0])
+	net, err := train.NetFromArrays(readArrays(t, path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	copy(net.W, get("W"))
-	copy(net.WIn, get("W_in"))
-	copy(net.B, get("b"))
-	copy(net.WOut, get("W_out"))
-	copy(net.BOut, get("b_out"))
 	bt := train.NewBatch(len(x), 1, 3, 3, false)
 	for i, u := range x {
 		copy(bt.X[i*3:], u)
