@@ -41,9 +41,9 @@ func BenchmarkRFLOOnline(b *testing.B) {
 	}
 }
 
-// BenchmarkRTRLStep times exact RTRL on one trial of 10 steps at N = 32.
+// BenchmarkRTRLStep times exact RTRL on one trial of 10 steps at N = 64 (the flip-flop default).
 func BenchmarkRTRL(b *testing.B) {
-	net, bt := randomProblem(32, 3, 3, 10, 1, 1)
+	net, bt := randomProblem(64, 3, 3, 10, 1, 1)
 	o := &Online{Exact: true, Workers: 2}
 	g := make([]float64, len(net.Params))
 	for b.Loop() {

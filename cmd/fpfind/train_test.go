@@ -217,3 +217,55 @@ func TestTrainErrors(t *testing.T) {
 		}
 	}
 }
+
+// --progress always draws the progress line on stderr (a terminal gets it
+// by default); stdout keeps only the table.
+func TestTrainProgressLine(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "ff")
+	args := slices.DeleteFunc(small(prefix, "--progress", "always"), func(a string) bool { return a == "-q" })
+	r := runArgs(t, args...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "\rfpfind: training steps (loss ") || !strings.Contains(r.stderr, "held-out accuracy") || !strings.Contains(r.stderr, "20/20") {
+		t.Errorf("stderr has no progress line: %q", r.stderr)
+	}
+	if strings.Contains(r.stdout, "\r") || !strings.Contains(r.stdout, "heldout_loss") {
+		t.Errorf("stdout: %q", r.stdout)
+	}
+}
+
+// A user task from an .npz trains, and the .json names the file and its
+// hash.
+func TestTrainData(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "task.npz")
+	const steps, trials = 6, 5
+	x := make([]float64, steps*trials*2)
+	y := make([]float64, steps*trials)
+	for i := range x {
+		x[i] = float64(i%3) - 1
+	}
+	for i := range y {
+		y[i] = x[2*i]
+	}
+	if err := numpy.WriteNPZ(data, []numpy.Array{
+		{Name: "inputs", Shape: []int{steps, trials, 2}, Data: x},
+		{Name: "targets", Shape: []int{steps, trials, 1}, Data: y},
+		{Name: "mask", Shape: []int{steps, trials}, Data: make([]float64, steps*trials)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	prefix := filepath.Join(dir, "d")
+	r := runArgs(t, "train", "--task", "data", "--data", data, "--n", "5", "--steps", "3", "--batch", "2", "--checkpoint-every", "0", "--format", "json", "-q", "-o", prefix)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, `"path": "`+data+`"`) || !strings.Contains(r.stdout, `"sha256": "`) {
+		t.Errorf("the .json does not name the data file: %s", r.stdout)
+	}
+	keys := readArrays(t, prefix+".npz")
+	if w := keys["W_in"]; w == nil || w.Shape[1] != 2 {
+		t.Errorf("W_in: %v, want N x 2", w)
+	}
+}
