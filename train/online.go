@@ -212,9 +212,10 @@ func (o *Online) stepRFLO(net *Net) {
 				s := alpha * o.dphi[i*n+a]
 				f := o.fb[i*n+a]
 				for q, zq := range z {
-					v := (1-alpha)*p[q] + s*zq
+					// Each product rounded, as kernel.TraceSGD does.
+					v := float64((1-alpha)*p[q]) + float64(s*zq)
 					p[q] = v
-					g[q] += f * v
+					g[q] += float64(f * v)
 				}
 			}
 			if o.sgd != nil {
@@ -228,8 +229,9 @@ func (o *Online) stepRFLO(net *Net) {
 }
 
 // stepRFLOSGD is stepRFLO under RunSGD with one trial: each trace
-// element's update f p_ab changes Theta_ab in the pass that advances it,
-// with the bits of the general path (whose gTheta_ab is 0 + f p_ab).
+// element's update f p_ab changes Theta_ab in the pass that advances it
+// (kernel.TraceSGD, four elements at a time), with the bits of the general
+// path (whose gTheta_ab is 0 + f p_ab).
 func (o *Online) stepRFLOSGD(net *Net) {
 	n, m, alpha, lr := o.n, o.m, net.Alpha, o.sgd.lr
 	c := o.c
@@ -247,30 +249,11 @@ func (o *Online) stepRFLOSGD(net *Net) {
 				zs := o.z[seg.q0 : seg.q0+len(seg.theta)]
 				if !seg.learn {
 					for q, zq := range zs {
-						ps[q] = (1-alpha)*ps[q] + s*zq
+						ps[q] = float64((1-alpha)*ps[q]) + float64(s*zq)
 					}
 					continue
 				}
-				th := seg.theta
-				zs, ps = zs[:len(th)], ps[:len(th)]
-				q := 0
-				for ; q+4 <= len(th); q += 4 { // four independent chains per iteration
-					z4, p4, t4 := zs[q:q+4:q+4], ps[q:q+4:q+4], th[q:q+4:q+4]
-					v0 := (1-alpha)*p4[0] + s*z4[0]
-					v1 := (1-alpha)*p4[1] + s*z4[1]
-					v2 := (1-alpha)*p4[2] + s*z4[2]
-					v3 := (1-alpha)*p4[3] + s*z4[3]
-					p4[0], p4[1], p4[2], p4[3] = v0, v1, v2, v3
-					t4[0] -= lr * (f * v0)
-					t4[1] -= lr * (f * v1)
-					t4[2] -= lr * (f * v2)
-					t4[3] -= lr * (f * v3)
-				}
-				for ; q < len(th); q++ {
-					v := (1-alpha)*ps[q] + s*zs[q]
-					ps[q] = v
-					th[q] -= lr * (f * v)
-				}
+				kernel.TraceSGD(ps, seg.theta, zs, 1-alpha, s, f, lr)
 			}
 		}
 	})
@@ -280,7 +263,7 @@ func (o *Online) stepRFLOSGD(net *Net) {
 func sgdRow(theta, g []float64, lr float64, learn bool) {
 	if learn {
 		for q, v := range g {
-			theta[q] -= lr * v
+			theta[q] -= float64(lr * v) // rounded, as Optimizer.Apply's SGD step
 		}
 	}
 }

@@ -134,3 +134,8 @@ func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, 
 	gemm8x16AVX512(&c[0], ldc, &a[0], lda, &b[0], ldb, k, n16, p, pf.row, pf.skip, pf.n, pf.left)
 	return n16
 }
+
+// traceSGDAVX2 is TraceSGD's loop on n elements, n a multiple of 4.
+//
+//go:noescape
+func traceSGDAVX2(p, theta, z *float64, n int, decay, s, f, lr float64)

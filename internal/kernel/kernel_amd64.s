@@ -629,3 +629,40 @@ zpfdone:
 	JG      zcol
 	VZEROUPPER
 	RET
+
+// func traceSGDAVX2(p, theta, z *float64, n int, decay, s, f, lr float64)
+// p = decay*p + s*z; theta -= lr*(f*p), four elements at a time, each
+// operation rounded on its own (no FMA), as traceSGDGo.
+TEXT ·traceSGDAVX2(SB), NOSPLIT, $0-64
+	MOVQ         p+0(FP), DI
+	MOVQ         theta+8(FP), SI
+	MOVQ         z+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD decay+32(FP), Y0
+	VBROADCASTSD s+40(FP), Y1
+	VBROADCASTSD f+48(FP), Y2
+	VBROADCASTSD lr+56(FP), Y3
+
+traceloop:
+	CMPQ    CX, $4
+	JL      tracedone
+	VMOVUPD (DI), Y4
+	VMULPD  Y0, Y4, Y4 // decay*p
+	VMOVUPD (DX), Y5
+	VMULPD  Y1, Y5, Y5 // s*z
+	VADDPD  Y5, Y4, Y4 // v
+	VMOVUPD Y4, (DI)
+	VMULPD  Y2, Y4, Y6 // f*v
+	VMULPD  Y3, Y6, Y6 // lr*(f*v)
+	VMOVUPD (SI), Y7
+	VSUBPD  Y6, Y7, Y7 // theta - lr*(f*v)
+	VMOVUPD Y7, (SI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	SUBQ    $4, CX
+	JMP     traceloop
+
+tracedone:
+	VZEROUPPER
+	RET

@@ -26,3 +26,7 @@ func gemm4(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, 
 func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, cols int, pf lines) int {
 	return 0
 }
+
+func traceSGDAVX2(p, theta, z *float64, n int, decay, s, f, lr float64) {
+	panic("kernel: no assembly on this architecture")
+}
