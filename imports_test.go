@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"internal/dense":    {"internal/kernel"},                                                                                            // the trailing update of the LU and the rectangles of the triangular solves
 	"linearize":         {"dynamics", "internal/eigen", "internal/enum", "internal/lockstep"},                                           // internal/eigen: the default dense eigen-solver; lockstep: the scheduler of LeadingAll's Krylov runs
 	"explore":           {"dynamics", "ode", "fixedpoint", "linearize"},                                                                 // composes the solver, the spectra and the integrators: the finder itself imports no spectra
+	"attractor":         {"dynamics", "linearize", "internal/enum"},                                                                     // traces continuous attractors through the points it is given, with the spectra of linearize at its samples
 	"certify":           {"dynamics", "internal/enum", "internal/par"},                                                                  // proves fixed points of a dynamics.Network (the points come from the caller); par: points certified in parallel
 	"continuation":      {"dynamics", "fixedpoint", "linearize", "internal/dense", "internal/enum", "internal/par"},                     // follows branches of fixed points: the network at each parameter value, the LU's type (fixedpoint.Factorizer) and blocked LU of the bordered systems, the spectra of the test functions, branches on a number of goroutines
 	"internal/lockstep": nil,                                                                                                            // the one scheduler of callers sharing batched calls (fixedpoint's groups, linearize.LeadingAll): it knows nothing of what it schedules
@@ -52,10 +53,11 @@ var allowedInTests = map[string][]string{
 	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen", "internal/pythontest"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
 	"io/numpy":         {"internal/npytest"},                                                             // hand-built .npy and zip bytes, shared with io/netfile's tests
 	"explore":          {"io/netfile"},                                                                   // reads the testdata networks whose points are known
-	"certify":          {"internal/nettest", "internal/pythontest", "fixedpoint", "io/netfile"},          // random networks; scipy's exhaustive search and fixedpoint's points are the references of the complete sets
-	"continuation":     {"internal/pythontest"},                                                          // checks a branch against a pseudo-arclength continuation in numpy
-	"io/netfile":       {"internal/npytest", "internal/sysmem", "internal/pythontest"},                   // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
-	"train":            {"internal/pythontest"},                                                          // the gradients against torch autograd
+	"certify":          {"internal/nettest", "internal/pythontest", "fixedpoint", "io/netfile"},
+	"attractor":        {"explore", "io/netfile", "internal/nettest", "internal/pythontest"}, // finds the points of its test networks with explore, reads the trained integrator, checks the ring against scipy          // random networks; scipy's exhaustive search and fixedpoint's points are the references of the complete sets
+	"continuation":     {"internal/pythontest"},                                              // checks a branch against a pseudo-arclength continuation in numpy
+	"io/netfile":       {"internal/npytest", "internal/sysmem", "internal/pythontest"},       // hand-built .npy and zip bytes, shared with io/numpy's tests; sysmem: the default limit that refusals quote
+	"train":            {"internal/pythontest"},                                              // the gradients against torch autograd
 }
 
 // banned imports, anywhere in the module, tests included.

@@ -147,6 +147,16 @@ The .npz of fpfind find holds (K unique points, I initial states, N units):
 	cert_reason             K           with --certify: certified, no-contraction, ill-conditioned, singular, too-large or not-finite
 	complete                ()          bool, with --complete: the fixed points listed are provably all of them
 	undecided_boxes         B x N x 2   with --complete: boxes ([lo, hi] per unit) neither excluded nor certified (B = 0 when complete)
+	attractor               K           the continuous attractor each point lies on, -1 for none (--attractors, the default)
+	attractor_kind          A           line, ring or manifold
+	attractor_dim           A           its dimension (slow modes)
+	attractor_closed        A           bool: a ring
+	attractor_truncated     A           bool: traced only in part (an unbounded line, or the sample limit)
+	attractor_length        A           length along the samples (a ring's closed); NaN for a manifold
+	attractor_samples       S x N       states traced on the attractors, in order along each
+	attractor_sample_id     S           the attractor each sample belongs to
+	attractor_sample_speed  S           max_i |F_i| at each sample
+	attractor_sample_eigenvalues S x E  complex128: the dim slowest eigenvalues at each sample, then the next two (NaN-padded)
 
 # Large networks: the leading eigenvalues
 

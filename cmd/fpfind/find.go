@@ -57,6 +57,10 @@ type findOptions struct {
 	// sweep, when set, makes the run one network of `fpfind sweep`, which
 	// its .json records (sweepOptions.analyse).
 	sweep *sweepRecord
+	// attractors: trace continuous attractors (package attractor);
+	// attractorsGiven: --attractors was given (it lifts attractorMaxN).
+	attractors      bool
+	attractorsGiven bool
 }
 
 func (o *findOptions) register(fs *pflag.FlagSet) {
@@ -89,6 +93,7 @@ func (o *findOptions) register(fs *pflag.FlagSet) {
 	fs.IntVar(&o.certifyMaxN, "certify-max-n", certify.DefaultMaxN, "largest `N` that --certify tests (dense: about 4.7 N^3 flops and 7 N^2 float64 per point)")
 	fs.BoolVar(&o.complete, "complete", false, "prove the set of all fixed points (branch and prune over the box that holds them; bounded activations, small N): complete and undecided_boxes; implies --certify")
 	fs.IntVar(&o.maxBoxes, "max-boxes", certify.DefaultMaxBoxes, "boxes --complete examines at most; those left are reported undecided")
+	fs.BoolVar(&o.attractors, "attractors", true, fmt.Sprintf("name the continuous attractors (lines, rings, manifolds) through the points with slow modes, tracing each (up to N = %d unless given)", attractorMaxN))
 	o.output.registerStreams(fs, true)
 	o.model.register(fs)
 	fs.Bool("version", false, "print the version and exit")
@@ -146,6 +151,7 @@ func (o *findOptions) Validate(given func(flag string) bool) error {
 		return fmt.Errorf("--max-boxes %d: want 1 or more", o.maxBoxes)
 	}
 	o.certify = o.certify || o.complete
+	o.attractorsGiven = given("attractors")
 	if o.rounds < 0 || o.budget < 0 {
 		return fmt.Errorf("--rounds %d, --budget %d: want 0 (the default) or more", o.rounds, o.budget)
 	}
@@ -187,6 +193,14 @@ a branch and prune over the box that holds every fixed point excludes
 boxes and certifies those that hold exactly one, adds the points the
 solver missed (source interval), and writes complete (true when these are
 all the fixed points) and undecided_boxes (those it could not decide).
+
+Continuous attractors are named (--attractors, on by default up to N = 512):
+from every point with a slow mode (time constant of at least 20 tau), the
+set of slow points through it is traced along the slow mode; a set of at
+least 8 samples is reported as a line, a ring (closed) or a manifold (two
+or more slow modes), with its length, its samples and the spectrum across
+it, in the table, the .json (attractors), the .npz (attractor_* keys) and
+the --plot's graph panel.
 
 --input sets the constant input u (M values, or an .npy file of length M)
 in place of the file's, so the points can be found at any input without
@@ -339,9 +353,18 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		cert.results = rs
 	}
 
+	cont, err := findAttractors(ctx, e, net, res, o, la.eig)
+	if err != nil {
+		return err
+	}
+	if o.timing {
+		cont.timing(e.stderr)
+	}
+
 	doc := findReport(in, o, from, res, sps)
 	cert.report(&doc, o.certifyMaxN)
 	comp.report(&doc)
+	cont.report(&doc, net.TimeStep())
 	doc.Outputs = report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot}
 	doc.Sweep = o.sweep.entry()
 	for i, sp := range sps {
@@ -350,7 +373,8 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		}
 	}
 	arrays := func() []numpy.Array {
-		return append(append(findArrays(net.Convention().String(), n, res, sps, o.spectrum), cert.arrays()...), comp.arrays(n)...)
+		a := append(findArrays(net.Convention().String(), n, res, sps, o.spectrum), cert.arrays()...)
+		return append(append(a, comp.arrays(n)...), cont.arrays(n)...)
 	}
 	if err := writeResults(outs, npzPath, arrays, jsonPath, doc); err != nil {
 		return err
@@ -360,7 +384,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		for i, sp := range sps {
 			pts[i] = plotPoint{values: sp.Values, class: sp.Class, kind: res.Points[i].Kind.String()}
 		}
-		g := &graphData{edges: res.Edges}
+		g := &graphData{edges: res.Edges, attractors: cont.curves()}
 		for i, p := range res.Points {
 			g.states = append(g.states, p.X)
 			g.classes = append(g.classes, sps[i].Class)

@@ -15,15 +15,20 @@ import (
 	"github.com/fpfind/fpfind/linearize"
 )
 
-// plotGrey is the colour of the graph's arrows.
-var plotGrey = color.Gray{0x60}
+// plotGrey is the colour of the graph's arrows, attractorColor that of
+// the continuous attractors.
+var (
+	plotGrey       = color.Gray{0x60}
+	attractorColor = color.RGBA{R: 0x98, G: 0x4e, B: 0xa3, A: 0xff}
+)
 
 // graphData is what the graph panel of find's plot needs: the points'
 // states and classes, and the edges of the exploration.
 type graphData struct {
-	states  [][]float64
-	classes []linearize.Class
-	edges   []explore.Edge
+	states     [][]float64
+	classes    []linearize.Class
+	edges      []explore.Edge
+	attractors []curve
 }
 
 // pcPlane returns the coordinates of the states (K x N, K >= 2) on their
@@ -83,14 +88,22 @@ func pcPlane(states [][]float64) (xy [][2]float64, frac [2]float64, err error) {
 }
 
 // graphPlot draws the fixed-point graph in the plane of the first two
-// principal components of the points: the points coloured by class, and
-// an arrow from each explored point to each point its unstable directions
-// led to.
+// principal components of the points: the points coloured by class, an
+// arrow from each explored point to each point its unstable directions
+// led to, and the continuous attractors through their samples.
 func graphPlot(g *graphData) (*plot.Plot, error) {
-	xy, frac, err := pcPlane(g.states)
+	// The principal components of the points and the attractors' samples
+	// together; the points come first.
+	all := g.states
+	for _, c := range g.attractors {
+		all = append(all[:len(all):len(all)], c.samples...)
+	}
+	xy, frac, err := pcPlane(all)
 	if err != nil {
 		return nil, err
 	}
+	curveXY := xy[len(g.states):]
+	xy = xy[:len(g.states)]
 	p := plot.New()
 	p.Title.Text = "fixed-point graph: where each unstable direction leads"
 	p.Title.Padding = vg.Points(8)
@@ -98,7 +111,7 @@ func graphPlot(g *graphData) (*plot.Plot, error) {
 	p.Y.Label.Text = fmt.Sprintf("PC 2 (%.0f%%)", 100*frac[1])
 	p.Add(plotter.NewGrid())
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for _, v := range xy {
+	for _, v := range append(xy[:len(xy):len(xy)], curveXY...) {
 		xmin, xmax = math.Min(xmin, v[0]), math.Max(xmax, v[0])
 		ymin, ymax = math.Min(ymin, v[1]), math.Max(ymax, v[1])
 	}
@@ -128,6 +141,25 @@ func graphPlot(g *graphData) (*plot.Plot, error) {
 		}
 		line.LineStyle = grey
 		p.Add(line)
+	}
+	// The continuous attractors: a line through their samples (closed for
+	// a ring), under the points.
+	for _, c := range g.attractors {
+		var pts plotter.XYs
+		for _, v := range curveXY[:len(c.samples)] {
+			pts = append(pts, plotter.XY{X: v[0], Y: v[1]})
+		}
+		curveXY = curveXY[len(c.samples):]
+		if c.closed && len(pts) > 0 {
+			pts = append(pts, pts[0])
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		line.LineStyle = draw.LineStyle{Color: attractorColor, Width: vg.Points(2.5)}
+		p.Add(line)
+		p.Legend.Add(c.label, line)
 	}
 	for _, cl := range []linearize.Class{linearize.Stable, linearize.Saddle, linearize.Unstable, linearize.Marginal} {
 		var pts plotter.XYs

@@ -180,6 +180,9 @@ func findTable(w io.Writer, doc report.Find, pn *partialNote) error {
 		s.Points, s.FixedPoints, s.SlowPoints, classLine(s.Stability), s.Inits, st.Fixed, st.Slow, st.NotConverged, st.Diverged, pn.footer(), certLine(doc)+completeLine(doc), conventionNote(doc.Network.Convention)); err != nil {
 		return err
 	}
+	if _, err := io.WriteString(w, attractorLines(doc)); err != nil {
+		return err
+	}
 	return graphLines(w, doc)
 }
 

@@ -22,9 +22,33 @@ type Find struct {
 	Complete       *bool          `json:"complete,omitempty"`
 	UndecidedBoxes [][][2]Float   `json:"undecided_boxes,omitempty"`
 	CompleteSearch *CompleteStats `json:"complete_search,omitempty"`
-	Outputs        Outputs        `json:"outputs"`
+	// Attractors are the continuous attractors through the points
+	// (package attractor); null with --attractors=false.
+	Attractors []Attractor `json:"attractors"`
+	Outputs    Outputs     `json:"outputs"`
 	// Sweep is present when the run was one network of `fpfind sweep`.
 	Sweep *SweepEntry `json:"sweep,omitempty"`
+}
+
+// Attractor describes one continuous attractor: its kind (line, ring or
+// manifold), dimension, whether it closes (a ring) or was traced only in
+// part (Truncated), its length along its samples (null for a manifold),
+// the points on it in order along it, the number of samples traced, the
+// largest max_i |F_i| among them, the largest rate of its slow modes and
+// the smallest rate of the next mode over the samples (1/time: lambda, or
+// |ln lambda|/dt for the maps).
+type Attractor struct {
+	Index       int    `json:"index"`
+	Kind        string `json:"kind"`
+	Dim         int    `json:"dim"`
+	Closed      bool   `json:"closed"`
+	Truncated   bool   `json:"truncated"`
+	Length      Float  `json:"length"`
+	Points      []int  `json:"points"`
+	Samples     int    `json:"samples"`
+	MaxSpeed    Float  `json:"max_speed"`
+	SlowRateMax Float  `json:"slow_rate_max"`
+	NextRateMin Float  `json:"next_rate_min"`
 }
 
 // CompleteStats describe find --complete's branch and prune: the box that
@@ -145,6 +169,9 @@ type Point struct {
 	CertRadius *Float `json:"cert_radius,omitempty"`
 	CertError  *Float `json:"cert_error,omitempty"`
 	CertReason string `json:"cert_reason,omitempty"`
+	// Attractor is the index of the continuous attractor the point lies
+	// on, -1 for none (absent with --attractors=false).
+	Attractor *int `json:"attractor,omitempty"`
 }
 
 // Summary counts how the initial states ended and what was found.

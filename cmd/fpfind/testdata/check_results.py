@@ -49,6 +49,18 @@ if doc["settings"]["eigvecs_right"]:
     want["eigvecs_right"] = ((K, N, C), "c16")
 if doc["settings"]["eigvecs_left"]:
     want["eigvecs_left"] = ((K, N, N), "c16")
+if doc.get("attractors") is not None:
+    A = len(doc["attractors"])
+    S = sum(a["samples"] for a in doc["attractors"])
+    EA = max([a["dim"] + 2 for a in doc["attractors"]], default=0)
+    want["attractor"] = ((K,), "i8")
+    for k, dt in (("kind", "U"), ("dim", "i8"), ("closed", "b1"), ("truncated", "b1"), ("length", "f8")):
+        want["attractor_" + k] = ((A,), dt)
+    want["attractor_samples"] = ((S, N), "f8")
+    want["attractor_sample_id"] = ((S,), "i8")
+    want["attractor_sample_speed"] = ((S,), "f8")
+    want["attractor_sample_eigenvalues"] = ((S, EA), "c16")
+    assert [p["attractor"] for p in doc["points"]] == r["attractor"].tolist(), ("attractor", r["attractor"])
 assert np.all(r["n_eigenvalues"] == C), r["n_eigenvalues"]
 assert set(r.files) == set(want), ("keys", sorted(r.files), sorted(want))
 for k, (shape, dt) in want.items():
@@ -57,7 +69,7 @@ for k, (shape, dt) in want.items():
     if dt == "U":
         assert a.dtype.kind == "U", (k, a.dtype)
     else:
-        assert a.dtype == np.dtype("<" + dt), (k, a.dtype, dt)
+        assert a.dtype == np.dtype(dt if dt == "b1" else "<" + dt), (k, a.dtype, dt)
 
 conv = str(r["convention"])
 assert conv == doc["network"]["convention"], conv

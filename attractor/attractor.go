@@ -1,0 +1,282 @@
+package attractor
+
+import (
+	"context"
+	"math"
+	"math/cmplx"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/enum"
+	"github.com/fpfind/fpfind/linearize"
+)
+
+// Kind is the shape of a continuous attractor.
+type Kind int
+
+// The kinds.
+const (
+	Line     Kind = iota // an open curve
+	Ring                 // a closed curve
+	Manifold             // of dimension 2 or more
+)
+
+var kindNames = enum.Names[Kind]{Line: "line", Ring: "ring", Manifold: "manifold"}
+
+// String returns the kind's name, as the .npz and the .json write it.
+func (k Kind) String() string { return kindNames.String(k) }
+
+// MarshalText returns the kind's name.
+func (k Kind) MarshalText() ([]byte, error) { return kindNames.Text(k) }
+
+// Defaults of Settings.
+const (
+	DefaultSlowFactor = 20
+	DefaultMaxSamples = 400
+	DefaultMinSamples = 8
+	DefaultStepFactor = 0.05
+)
+
+// Settings configure Find. The zero value is usable.
+type Settings struct {
+	// SlowTime: a mode is slow when its continuous-time rate (lambda for
+	// the continuous convention, ln(lambda)/dt for the maps) has modulus
+	// at most 1/SlowTime, i.e. its time constant is at least SlowTime and
+	// it does not oscillate faster. 0: DefaultSlowFactor times the
+	// largest tau.
+	SlowTime float64
+	// Step is the first distance (Euclidean) between samples; it adapts to
+	// the curvature, between Step/16 and 4 Step. 0: DefaultStepFactor
+	// times the largest Euclidean norm of the points (at least
+	// DefaultStepFactor).
+	Step float64
+	// MaxSamples bounds the samples of one attractor (0:
+	// DefaultMaxSamples); MinSamples is the fewest that make one (0:
+	// DefaultMinSamples).
+	MaxSamples, MinSamples int
+	// Bound: tracing stops where max_i |h_i| exceeds it (the attractor is
+	// then Truncated). 0: the range of phi plus 0.5 for a bounded
+	// activation, else 10 max(1, max_k |h_k|inf).
+	Bound float64
+	// Solver is the eigen-solver of the spectra at the samples (nil:
+	// linearize's default).
+	Solver linearize.Eigensolver
+}
+
+// Attractor is one continuous attractor.
+type Attractor struct {
+	Kind Kind
+	// Dim is its dimension: the number of slow modes at its points.
+	Dim int
+	// Points are the indices of the given points that lie on it (within
+	// one step of a sample), ordered along it.
+	Points []int
+	// Samples are states on it: for a line or a ring in order along it,
+	// for a manifold along Dim curves through its first point, one per
+	// orthonormal slow direction. Speeds holds max_i |F_i| at each, and
+	// Slow the eigenvalues of the convention's operator at each: its Dim
+	// slow ones, then the next two by time constant (fewer when N is
+	// smaller).
+	Samples [][]float64
+	Speeds  []float64
+	Slow    [][]complex128
+	// Length is the length of a line or a ring along its samples (a
+	// ring's includes the step that closes it); NaN for a manifold.
+	Length float64
+	// Closed: a ring. Truncated: the tracing stopped at MaxSamples or at
+	// Bound, not where the attractor ends.
+	Closed, Truncated bool
+}
+
+// Find names the continuous attractors through the given points (fixed or
+// slow points of net, with their spectra, one per point, as linearize
+// gives them). A point is a candidate when its operator has a slow mode
+// (see Settings.SlowTime). From each candidate not yet on a known
+// attractor, the attractor is traced (see the package doc): reported when
+// it has at least MinSamples samples, as a ring when the trace returns to
+// its start, a line otherwise, a manifold when the candidate has two or
+// more slow modes. Points without slow modes are never on one. The result
+// is deterministic.
+func Find(ctx context.Context, net *dynamics.Network, points [][]float64, spectra []*linearize.Spectrum, s *Settings) ([]Attractor, error) {
+	if len(points) != len(spectra) {
+		panic("attractor: one spectrum per point")
+	}
+	t := newTracer(net, points, s)
+	var out []Attractor
+	on := make([]bool, len(points))
+	for k, x := range points {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if on[k] || spectra[k] == nil || t.slowCount(spectra[k].Values) == 0 {
+			continue
+		}
+		a, ok := t.traceFrom(x)
+		if !ok {
+			continue
+		}
+		a.Points = t.pointsOn(a, spectra, on)
+		if a.Kind == Manifold {
+			a.Points = t.grow(a.Points, k, spectra, on)
+		}
+		if !slices.Contains(a.Points, k) {
+			// The trace left the candidate behind (its step was too
+			// coarse to come back near it): keep it with the attractor.
+			a.Points = append([]int{k}, a.Points...)
+			on[k] = true
+		}
+		out = append(out, *a)
+	}
+	return out, nil
+}
+
+// tracer holds what tracing needs: the network, the scales and the
+// settings resolved.
+type tracer struct {
+	net      *dynamics.Network
+	n        int
+	tau      []float64
+	rateMax  float64 // 1/SlowTime
+	dt       float64 // the time a map's step stands for; 0 for Continuous
+	step     float64
+	maxS     int
+	minS     int
+	bound    float64
+	linear   linearize.Settings
+	maxSteps float64 // the largest step taken, for pointsOn
+	points   [][]float64
+	scale    float64 // the largest Euclidean norm of the points, at least 1
+}
+
+func newTracer(net *dynamics.Network, points [][]float64, s *Settings) *tracer {
+	if s == nil {
+		s = &Settings{}
+	}
+	t := &tracer{net: net, n: net.Dim(), tau: net.TauVec(), dt: net.TimeStep(), points: points,
+		maxS: s.MaxSamples, minS: s.MinSamples, bound: s.Bound, step: s.Step,
+		linear: linearize.Settings{Vectors: linearize.RightVectors, Solver: s.Solver}}
+	slow := s.SlowTime
+	if slow <= 0 {
+		slow = DefaultSlowFactor * slices.Max(t.tau)
+	}
+	t.rateMax = 1 / slow
+	if t.maxS <= 0 {
+		t.maxS = DefaultMaxSamples
+	}
+	if t.minS <= 0 {
+		t.minS = DefaultMinSamples
+	}
+	var norm2, inf float64
+	for _, x := range points {
+		norm2 = max(norm2, mat.Norm(mat.NewVecDense(len(x), x), 2))
+		inf = max(inf, mat.Norm(mat.NewVecDense(len(x), x), math.Inf(1)))
+	}
+	t.scale = max(1, norm2)
+	if t.step <= 0 {
+		t.step = DefaultStepFactor * t.scale
+	}
+	if t.bound <= 0 {
+		lo, hi := net.Activation().Range()
+		if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+			t.bound = 10 * max(1, inf)
+		} else {
+			t.bound = max(-lo, hi) + 0.5
+		}
+	}
+	return t
+}
+
+// rate returns the continuous-time rate of an eigenvalue of the
+// convention's operator: lambda itself (Continuous) or ln(lambda)/dt
+// (the maps).
+func (t *tracer) rate(l complex128) complex128 {
+	if t.dt == 0 {
+		return l
+	}
+	return cmplx.Log(l) / complex(t.dt, 0)
+}
+
+// slowCount counts the slow modes among values.
+func (t *tracer) slowCount(values []complex128) int {
+	c := 0
+	for _, l := range values {
+		if cmplx.Abs(t.rate(l)) <= t.rateMax {
+			c++
+		}
+	}
+	return c
+}
+
+// slowBasis returns the spectrum at x and an orthonormal basis (rows) of
+// its slow subspace: the real and imaginary parts of the slow right
+// eigenvectors.
+func (t *tracer) slowBasis(x []float64) (*linearize.Spectrum, [][]float64, error) {
+	sp, err := linearize.At(t.net, x, &t.linear)
+	if err != nil {
+		return nil, nil, err
+	}
+	var basis [][]float64
+	for k, l := range sp.Values {
+		if cmplx.Abs(t.rate(l)) > t.rateMax {
+			continue
+		}
+		re, im := make([]float64, t.n), make([]float64, t.n)
+		for i := range t.n {
+			v := sp.Right.At(i, k)
+			re[i], im[i] = real(v), imag(v)
+		}
+		for _, v := range [][]float64{re, im} {
+			if orthonormalise(v, basis) {
+				basis = append(basis, v)
+			}
+		}
+	}
+	return sp, basis, nil
+}
+
+// orthonormalise removes from v its components along the rows of basis
+// (twice, for stability) and scales it to unit length; it returns false
+// when nothing is left.
+func orthonormalise(v []float64, basis [][]float64) bool {
+	n0 := norm(v)
+	if n0 == 0 {
+		return false
+	}
+	for range 2 {
+		for _, b := range basis {
+			d := dot(v, b)
+			for i := range v {
+				v[i] -= d * b[i]
+			}
+		}
+	}
+	nv := norm(v)
+	if nv <= 1e-8*n0 {
+		return false
+	}
+	for i := range v {
+		v[i] /= nv
+	}
+	return true
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func norm(a []float64) float64 { return math.Sqrt(dot(a, a)) }
+
+func dist(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}

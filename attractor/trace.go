@@ -1,0 +1,322 @@
+package attractor
+
+import (
+	"cmp"
+	"math"
+	"math/cmplx"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/linearize"
+)
+
+// Tracing: from a point x on the attractor and a unit slow direction v
+// (in the span of the orthonormal slow directions B at x), the next sample
+// is the point y that minimises |tau F(y)| on the plane through the
+// prediction x + s v orthogonal to B (Gauss-Newton on the N + dim
+// equations tau F(y) = 0, B (y - x - s v) = 0: a pseudo-arclength step,
+// exact on a set of fixed points, the slow manifold's point on a set of
+// slow points; constraining every slow direction keeps the step along v
+// on a manifold of two or more dimensions). It is kept while
+//
+//   - its operator still has a slow mode (else the attractor ends there),
+//   - the chord from x is tangent to the slow modes (its projection on
+//     their span is at least cosTangent of it),
+//   - the flow there is slow: |F(y)| SlowTime is at most driftMax times
+//     the scale of the states (the largest Euclidean norm of the points,
+//     at least 1),
+//   - it lies within Settings.Bound;
+//
+// the next direction is the chord projected on the slow span. The step
+// halves where the direction turns by more than turnMax and grows by half
+// where it turns by less than turnMin. A trace that comes back within 1.5
+// steps of its start, heading the same way, is closed (a ring).
+const (
+	cosTangent = 0.9
+	turnMax    = 0.3
+	turnMin    = 0.1
+	newtonIter = 40
+	driftMax   = 0.05
+)
+
+// sample is one state on an attractor with what Find reports of it.
+type sample struct {
+	x     []float64
+	speed float64
+	slow  []complex128
+}
+
+// traceFrom traces the attractor through x0 and returns it, or false when
+// it has fewer than MinSamples samples (x0 is then an isolated slow point).
+func (t *tracer) traceFrom(x0 []float64) (*Attractor, bool) {
+	sp, basis, err := t.slowBasis(x0)
+	if err != nil || len(basis) == 0 {
+		return nil, false
+	}
+	first := t.sampleAt(x0, sp, len(basis))
+	a := &Attractor{Dim: len(basis), Length: math.NaN()}
+	var all []sample
+	if len(basis) == 1 {
+		fwd, closed, truncF := t.curve(x0, basis[0], basis, t.maxS/2)
+		if closed {
+			all = append([]sample{first}, fwd...)
+			a.Kind, a.Closed, a.Truncated = Ring, true, truncF
+		} else {
+			back := make([]float64, t.n)
+			for i, v := range basis[0] {
+				back[i] = -v
+			}
+			bwd, _, truncB := t.curve(x0, back, basis, t.maxS/2)
+			slices.Reverse(bwd)
+			all = append(append(bwd, first), fwd...)
+			a.Kind, a.Truncated = Line, truncF || truncB
+		}
+		a.Length = 0
+		for k := 1; k < len(all); k++ {
+			a.Length += dist(all[k].x, all[k-1].x)
+		}
+		if a.Closed {
+			a.Length += dist(all[len(all)-1].x, all[0].x)
+		}
+	} else {
+		a.Kind = Manifold
+		all = []sample{first}
+		per := max(t.maxS/(2*len(basis)), 1)
+		for _, v := range basis {
+			for _, sign := range []float64{1, -1} {
+				d := make([]float64, t.n)
+				for i := range v {
+					d[i] = sign * v[i]
+				}
+				c, _, trunc := t.curve(x0, d, basis, per)
+				all = append(all, c...)
+				a.Truncated = a.Truncated || trunc
+			}
+		}
+	}
+	if len(all) < t.minS {
+		return nil, false
+	}
+	for _, s := range all {
+		a.Samples = append(a.Samples, s.x)
+		a.Speeds = append(a.Speeds, s.speed)
+		a.Slow = append(a.Slow, s.slow)
+	}
+	return a, true
+}
+
+// sampleAt records x with its speed and its dim slowest eigenvalues and
+// the next two (by the modulus of their rates).
+func (t *tracer) sampleAt(x []float64, sp *linearize.Spectrum, dim int) sample {
+	f := make([]float64, t.n)
+	t.net.Field(f, x)
+	vals := slices.Clone(sp.Values)
+	slices.SortStableFunc(vals, func(a, b complex128) int { return cmp.Compare(cmplx.Abs(t.rate(a)), cmplx.Abs(t.rate(b))) })
+	return sample{x: x, speed: mat.Norm(mat.NewVecDense(t.n, f), math.Inf(1)), slow: vals[:min(len(vals), dim+2)]}
+}
+
+// curve follows the attractor from x0 along the unit direction v0 for at
+// most max samples, and returns them (x0 not among them), whether it
+// closed on x0 and whether it stopped at max or Bound.
+func (t *tracer) curve(x0, v0 []float64, basis0 [][]float64, max int) (out []sample, closed, truncated bool) {
+	x, v, bx := x0, v0, basis0
+	s := t.step
+	f := make([]float64, t.n)
+	travelled := 0.0
+	for len(out) < max {
+		var y []float64
+		ok := false
+		for s >= t.step/16 {
+			pred := make([]float64, t.n)
+			for i := range pred {
+				pred[i] = x[i] + s*v[i]
+			}
+			y, ok = t.project(pred, bx)
+			if d := dist(y, x); ok && d > 0.5*s && d < 2*s {
+				break
+			}
+			ok = false
+			s /= 2
+		}
+		if !ok {
+			return out, false, false
+		}
+		if mat.Norm(mat.NewVecDense(t.n, y), math.Inf(1)) > t.bound {
+			return out, false, true
+		}
+		sp, basis, err := t.slowBasis(y)
+		if err != nil || len(basis) == 0 {
+			return out, false, false
+		}
+		d := dist(y, x)
+		t.net.Field(f, y)
+		if norm(f) > driftMax*t.scale*t.rateMax {
+			return out, false, false
+		}
+		c := make([]float64, t.n)
+		for i := range c {
+			c[i] = (y[i] - x[i]) / d
+		}
+		p := make([]float64, t.n)
+		for _, b := range basis {
+			w := dot(c, b)
+			for i := range p {
+				p[i] += w * b[i]
+			}
+		}
+		np := norm(p)
+		if np < cosTangent {
+			return out, false, false
+		}
+		for i := range p {
+			p[i] /= np
+		}
+		out = append(out, t.sampleAt(y, sp, len(basis)))
+		travelled += d
+		turn := math.Acos(math.Max(-1, math.Min(1, dot(v, p))))
+		switch {
+		case turn > turnMax:
+			s = math.Max(s/2, t.step/16)
+		case turn < turnMin:
+			s = math.Min(1.5*s, 4*t.step)
+		}
+		t.maxSteps = math.Max(t.maxSteps, s)
+		if len(out) >= 3 && travelled > 4*s && dist(y, x0) <= 1.5*s && dot(p, v0) > 0.5 {
+			return out, true, false
+		}
+		x, v, bx = y, p, basis
+	}
+	return out, false, true
+}
+
+// project returns the point y with B (y - pred) = 0 (B the rows of
+// basis) that minimises |tau F(y)|, by Gauss-Newton from pred, and
+// whether the iteration converged.
+func (t *tracer) project(pred []float64, basis [][]float64) ([]float64, bool) {
+	n, d := t.n, len(basis)
+	y := slices.Clone(pred)
+	f := make([]float64, n)
+	var j mat.Dense
+	a := mat.NewDense(n+d, n, nil)
+	r := mat.NewVecDense(n+d, nil)
+	var dy mat.VecDense
+	step := math.Inf(1)
+	for range newtonIter {
+		t.net.Field(f, y)
+		t.net.Jacobian(&j, y)
+		for i := range n {
+			for k := range n {
+				a.Set(i, k, t.tau[i]*j.At(i, k))
+			}
+			r.SetVec(i, -t.tau[i]*f[i])
+		}
+		for q, b := range basis {
+			var c float64
+			for k := range n {
+				a.Set(n+q, k, b[k])
+				c += b[k] * (y[k] - pred[k])
+			}
+			r.SetVec(n+q, -c)
+		}
+		if err := dy.SolveVec(a, r); err != nil {
+			return y, false
+		}
+		step = 0
+		for k := range n {
+			y[k] += dy.AtVec(k)
+			step = math.Max(step, math.Abs(dy.AtVec(k)))
+		}
+		if step <= 1e-13*math.Max(1, mat.Norm(mat.NewVecDense(n, y), math.Inf(1))) {
+			return y, true
+		}
+	}
+	return y, step <= 1e-9*math.Max(1, mat.Norm(mat.NewVecDense(n, y), math.Inf(1)))
+}
+
+// pointsOn returns the points (not yet on an attractor, with a slow mode)
+// within the largest step of a sample of a, ordered by their nearest
+// sample, and marks them on.
+func (t *tracer) pointsOn(a *Attractor, spectra []*linearize.Spectrum, on []bool) []int {
+	tol := math.Max(t.maxSteps, t.step)
+	type hit struct{ point, sample int }
+	var hits []hit
+	for k := range on {
+		if on[k] || spectra[k] == nil || t.slowCount(spectra[k].Values) == 0 {
+			continue
+		}
+		best, at := math.Inf(1), -1
+		for s, x := range a.Samples {
+			if d := dist(x, t.points[k]); d < best {
+				best, at = d, s
+			}
+		}
+		if best <= tol {
+			hits = append(hits, hit{k, at})
+		}
+	}
+	slices.SortStableFunc(hits, func(p, q hit) int { return cmp.Compare(p.sample, q.sample) })
+	var idx []int
+	for _, h := range hits {
+		idx = append(idx, h.point)
+		on[h.point] = true
+	}
+	return idx
+}
+
+// grow adds to the points of a manifold (members, through the point
+// start) every candidate of the same dimension joined to a member by a
+// chord that is tangent to the slow modes at both ends (see cosTangent),
+// repeatedly, and marks them on: a plane attractor's points lie far from
+// the curves its samples follow.
+func (t *tracer) grow(members []int, start int, spectra []*linearize.Spectrum, on []bool) []int {
+	if !slices.Contains(members, start) {
+		members = append([]int{start}, members...)
+		on[start] = true
+	}
+	dim := t.slowCount(spectra[start].Values)
+	bases := map[int][][]float64{}
+	basis := func(k int) [][]float64 {
+		if b, ok := bases[k]; ok {
+			return b
+		}
+		_, b, err := t.slowBasis(t.points[k])
+		if err != nil {
+			b = nil
+		}
+		bases[k] = b
+		return b
+	}
+	tangent := func(c []float64, b [][]float64) bool {
+		var p2 float64
+		for _, v := range b {
+			w := dot(c, v)
+			p2 += w * w
+		}
+		return math.Sqrt(p2) >= cosTangent
+	}
+	for changed := true; changed; {
+		changed = false
+		for q := range on {
+			if on[q] || spectra[q] == nil || t.slowCount(spectra[q].Values) != dim {
+				continue
+			}
+			for _, m := range members {
+				d := dist(t.points[q], t.points[m])
+				if d == 0 {
+					continue
+				}
+				c := make([]float64, t.n)
+				for i := range c {
+					c[i] = (t.points[q][i] - t.points[m][i]) / d
+				}
+				if tangent(c, basis(m)) && tangent(c, basis(q)) {
+					members = append(members, q)
+					on[q], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	return members
+}
