@@ -122,6 +122,10 @@ var flagSections = map[string]string{
 	"version":    "Other",
 	"at":         "States",
 	"t-end":      "Integration",
+	"task":       "Task (train)",
+	"n":          "Network and its initial weights (train)",
+	"rule":       "Learning (train)",
+	"steps":      "Run (train)",
 	"jobs":       "Sweep",
 	"slurm":      "Slurm job array",
 }

@@ -82,7 +82,7 @@ func (o *trainOptions) register(fs *pflag.FlagSet) {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the weights, the trials and RFLO's feedback: the same seed gives the same network, whatever --workers")
 	fs.IntVar(&o.evalEvery, "eval-every", 100, "evaluate on the held-out trials every `K` steps (and at the end)")
 	fs.IntVar(&o.evalTrials, "eval-trials", 256, "number of held-out trials")
-	fs.IntVar(&o.steps, "steps", 0, "train until this many training steps in all (0: bptt 2000, rflo 8000, rtrl 400; online 20000)")
+	fs.IntVar(&o.steps, "steps", 0, "train until this many training steps in all (0: bptt 2000, rflo 8000, rtrl 300; online 20000)")
 	fs.IntVar(&o.checkpoint, "checkpoint-every", 500, "write PREFIX.stepNNNNNN.npz every `K` steps (0: none)")
 	fs.StringVar(&o.resume, "resume", "", "continue the run of a checkpoint `FILE` (its settings; flags given must agree with them, but --steps)")
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs); the output does not depend on it")
@@ -217,7 +217,7 @@ func (o *trainOptions) defaultSteps() int {
 		return 20000
 	}
 	rule, _ := train.ParseRule(o.rule)
-	return map[train.Rule]int{train.BPTT: 2000, train.RFLO: 8000, train.RTRL: 400}[rule]
+	return map[train.Rule]int{train.BPTT: 2000, train.RFLO: 8000, train.RTRL: 300}[rule]
 }
 
 var trainCommand = &command{
@@ -256,7 +256,7 @@ stdout shows the held-out evaluations (step, training loss, held-out loss
 and accuracy); progress goes to stderr on a terminal.`,
 	examples: `  fpfind train --task flipflop --bits 3 --n 64 --rule bptt --seed 1 -o ff
   fpfind ff.npz                                  # its fixed points: 8 memories
-  fpfind train --task periodic --rule rflo --online --optimizer sgd -o per --plot per.png
+  fpfind train --task periodic --rule rflo --online --optimizer sgd --clip 0 --lr 0.3 --gain 1.5 --steps 20000 -o per --plot per.png
   fpfind train --resume ff.step000500.npz --steps 4000 -o ff
 `,
 	options: func() options { return &trainOptions{} },
