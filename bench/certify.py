@@ -19,12 +19,20 @@
    every root it finds (max|F| <= 1e-10) must lie within its cert_radius
    of a point of the complete set (the script stops otherwise).
 
+3. --complete where W has low rank (--hopfield): Hopfield networks of N
+   units storing p random +-1 patterns (W = (2/N) sum xi xi^T, numpy seed
+   N + p), searched over the p coordinates of W's rank; the reference is
+   scipy's root from --random-starts uniform starts in [-1, 1]^N, and again
+   every root it finds must lie in a certified ball of the complete set.
+
 Usage (from the repository root, after go build -o /tmp/fpfind ./cmd/fpfind):
   /usr/bin/python3 bench/certify.py [--fpfind /tmp/fpfind] [--repeats 7]
       [--sizes 2,4,6,8,10] [--nets 2] [--random-starts 6000] [--max-boxes N]
+      [--hopfield 16:3,32:3,64:3,128:2] [--skip-flipflop] [--skip-growth]
 """
 import argparse
 import itertools
+import json
 import os
 import tempfile
 
@@ -112,11 +120,40 @@ def growth(fp, sizes, nets, random_starts, max_boxes):
                 else:
                     starts = np.random.default_rng(n).uniform(-1, 1, (random_starts, n))
                 roots, st = scipy_search(W, b, starts)
-                for q in roots:
-                    d_ = np.max(np.abs(pts - q), axis=1)
-                    if not np.any(d_ <= rad):
-                        raise SystemExit(f"N = {n} net {k}: scipy's root {q} is in no certified ball of the complete set")
+                check_roots(roots, pts, rad, f"N = {n} net {k}")
                 print(f"| {n} | {k} | {len(pts)} ({int(np.sum(r['source'] == 'interval'))} added) | {complete} | {boxes} | {search:.4f} s | {wall:.2f} s | {len(starts)} | {len(roots)} | {st:.2f} s | {st / max(search, 1e-3):.1f} |", flush=True)
+    print()
+
+
+def check_roots(roots, pts, rad, what):
+    for q in roots:
+        if not np.any(np.max(np.abs(pts - q), axis=1) <= rad):
+            raise SystemExit(f"{what}: scipy's root {q} is in no certified ball of the complete set")
+
+
+def hopfield(fp, cases, random_starts):
+    print("## --complete on low-rank W: Hopfield networks (W = (2/N) sum of p random +-1 patterns)")
+    print()
+    print("| N | p | search rank | points (proven) | complete | boxes examined | complete search | scipy starts | scipy roots | scipy |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as d:
+        for n, p in cases:
+            rng = np.random.default_rng(n + p)
+            xi = rng.choice([-1.0, 1.0], (p, n))
+            W = 2 * xi.T @ xi / n
+            net = os.path.join(d, f"h{n}_{p}.npz")
+            np.savez(net, W=W)
+            pre = os.path.join(d, f"res_h{n}_{p}")
+            _, out, err = run([fp, "find", net, "--complete", "--explore=false", "-n", "16", "--timing", "-q", "--format", "json", "-o", pre])
+            m = re.search(r"complete search ([0-9.]+) s \((\d+) boxes examined", err)
+            r = np.load(pre + ".npz")
+            doc = json.loads(out)
+            fixed = r["kind"] == "fixed"
+            pts, rad = r["fixed_points"][fixed], r["cert_radius"][fixed]
+            starts = np.random.default_rng(n).uniform(-1, 1, (random_starts, n))
+            roots, st = scipy_search(W, np.zeros(n), starts)
+            check_roots(roots, pts, rad, f"Hopfield N = {n}, p = {p}")
+            print(f"| {n} | {p} | {doc['complete_search']['search_rank']} | {len(pts)} ({int(np.sum(r['source'] == 'interval'))} added) | {bool(r['complete'])} | {m.group(2)} | {float(m.group(1)):.3f} s | {random_starts} | {len(roots)} | {st:.2f} s |", flush=True)
     print()
 
 
@@ -129,12 +166,17 @@ def main():
     ap.add_argument("--random-starts", type=int, default=6000)
     ap.add_argument("--max-boxes", type=int, default=0)
     ap.add_argument("--skip-flipflop", action="store_true")
+    ap.add_argument("--skip-growth", action="store_true")
+    ap.add_argument("--hopfield", default="16:3,32:3,64:3,128:2")
     a = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} cores)")
     print()
     if not a.skip_flipflop:
         flipflop(a.fpfind, a.repeats)
-    growth(a.fpfind, [int(x) for x in a.sizes.split(",")], a.nets, a.random_starts, a.max_boxes)
+    if not a.skip_growth:
+        growth(a.fpfind, [int(x) for x in a.sizes.split(",")], a.nets, a.random_starts, a.max_boxes)
+    if a.hopfield:
+        hopfield(a.fpfind, [tuple(int(v) for v in c.split(":")) for c in a.hopfield.split(",")], min(a.random_starts, 2000))
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

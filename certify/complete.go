@@ -32,6 +32,8 @@ type CompleteSettings struct {
 	// reported undecided (0: DefaultMinWidth). A fixed point that is not
 	// isolated (a continuum) or whose Jacobian is singular ends there.
 	MinWidth float64
+	// Direct searches over h even when W has low rank.
+	Direct bool
 }
 
 // CompleteResult is the outcome of Complete.
@@ -53,10 +55,15 @@ type CompleteResult struct {
 	// Examined counts the boxes examined, Excluded those proven to hold
 	// no fixed point, Covered those inside a known point's certified ball.
 	Examined, Excluded, Covered int
+	// Rank is the rank r of W when the search ran over the r coordinates
+	// kappa = V^T h of a low-rank W = U V^T (see lowrank.go), and 0 when
+	// it ran over h.
+	Rank int
 }
 
 // Complete proves the set of all fixed points of net by branch and prune
-// over the box that holds every one of them (h = phi(x) lies in the range
+// (over the r coordinates V^T h when W = U V^T has rank r <= N/2, see
+// lowRank; over h otherwise) within the box that holds every one of them (h = phi(x) lies in the range
 // of phi, docs/DESIGN.md section 1; for tanh, |h_i| <= 1). Each box is
 // narrowed by h_i = phi(W_i h + c_i) (interval enclosures of the row sums
 // and the monotonicity of phi, unit after unit with the narrowed ranges)
@@ -91,8 +98,14 @@ func Complete(ctx context.Context, net *dynamics.Network, cs CompleteSettings) (
 		return res, nil
 	}
 	res.Domain = clone(dom)
+	var sp space = identity{}
+	first := clone(dom)
+	if lr, k0 := s.lowRank(dom); lr != nil && !cs.Direct {
+		sp, first = lr, k0
+		res.Rank = len(k0)
+	}
 	tryWidth := 1e-3 * max(1, hi-lo)
-	stack := [][]Interval{dom}
+	stack := [][]Interval{first}
 	rho := make([]float64, n)
 	m := make([]float64, n)
 	ambiguous := false
@@ -111,44 +124,58 @@ func Complete(ctx context.Context, net *dynamics.Network, cs CompleteSettings) (
 	}
 	for len(stack) > 0 {
 		if res.Examined >= maxBoxes || ctx.Err() != nil {
-			res.Undecided = append(res.Undecided, stack...)
+			for _, b := range stack {
+				if h, ok := sp.lift(s, b, dom); ok {
+					res.Undecided = append(res.Undecided, clone(h))
+				}
+			}
 			break
 		}
 		b := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		res.Examined++
-		if res.covered(b) {
+		h, ok := sp.lift(s, b, dom)
+		if !ok {
+			res.Excluded++
+			continue
+		}
+		if res.covered(h) {
 			res.Covered++
 			continue
 		}
-		switch s.prune(b, m, rho) {
+		switch s.prune(h, m, rho) {
 		case excluded:
 			res.Excluded++
 			continue
 		case unique:
-			p, r := s.pointIn(net, b)
-			add(p, r, b)
+			p, r := s.pointIn(net, h)
+			add(p, r, h)
 			continue
 		}
-		_, w := widest(b)
-		k := s.smear(b)
-		if w < tryWidth {
+		if !sp.pull(b, h) {
+			res.Excluded++
+			continue
+		}
+		_, wh := widest(h)
+		if wh < tryWidth {
 			// A root on a bisection plane (the origin of an odd network)
 			// is in no box's interior: certify the point Newton's method
 			// finds from the centre, whose certified ball then covers the
 			// boxes around it.
-			if p, r, ok := s.newtonPoint(net, b); ok {
-				add(p, r, b)
-				if res.covered(b) {
+			if p, r, ok := s.newtonPoint(net, h); ok {
+				add(p, r, h)
+				if res.covered(h) {
 					res.Covered++
 					continue
 				}
 			}
 		}
+		_, w := widest(b)
 		if w < minWidth {
-			res.Undecided = append(res.Undecided, b)
+			res.Undecided = append(res.Undecided, clone(h))
 			continue
 		}
+		k := sp.split(s, b)
 		mid := b[k].Mid()
 		left, right := clone(b), b
 		left[k].Hi, right[k].Lo = mid, mid

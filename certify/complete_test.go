@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/internal/pythontest"
+	"github.com/fpfind/fpfind/io/netfile"
 )
 
 // m2 is the positive root of m = tanh(2 m).
@@ -223,4 +225,66 @@ func TestCompleteAgainstScipy(t *testing.T) {
 			t.Errorf("scipy found %d roots: the reference did not run as it should", len(roots))
 		}
 	}
+}
+
+// TestCompleteLowRank: the 16-unit Hopfield network of testdata (W =
+// (2/16) sum of xi xi^T over 3 orthogonal +-1 patterns, rank 3) is
+// searched over the 3 coordinates V^T h. Its set is complete and is the
+// one testdata/README.md lists from scipy's 6000 starts: 51 points, among
+// them the 6 memories +-m2 xi_k and the origin, every one certified.
+func TestCompleteLowRank(t *testing.T) {
+	l, err := netfile.LoadNetwork(filepath.Join("..", "testdata", "hopfield.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Complete(context.Background(), l.Network, CompleteSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Complete || r.Rank != 3 || len(r.Points) != 51 {
+		t.Fatalf("%s, rank %d; want 51 points, complete, searched in rank 3", r, r.Rank)
+	}
+	pat, _ := l.OtherArray("patterns").Float64s()
+	want := [][]float64{make([]float64, 16)}
+	for k := range 3 {
+		for _, sign := range []float64{1, -1} {
+			x := make([]float64, 16)
+			for i := range x {
+				x[i] = sign * m2 * pat[k*16+i]
+			}
+			want = append(want, x)
+		}
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(r.Points, func(p []float64) bool { return maxDist(p, w) < 1e-12 }) {
+			t.Errorf("no point at %v", w)
+		}
+	}
+	for k, c := range r.Certs {
+		if !c.Certified() {
+			t.Errorf("point %d not certified: %+v", k, c)
+		}
+	}
+}
+
+// TestLowRankAgrees: on a Hopfield network of 8 units storing 2 patterns
+// (rank 2) the search over V^T h and the search over h prove the same set.
+func TestLowRankAgrees(t *testing.T) {
+	xi := [][]float64{{1, -1, 1, 1, -1, 1, -1, -1}, {1, 1, -1, 1, -1, -1, 1, -1}}
+	w := mat.NewDense(8, 8, nil)
+	for _, x := range xi {
+		for i := range 8 {
+			for j := range 8 {
+				w.Set(i, j, w.At(i, j)+1.8*x[i]*x[j]/8)
+			}
+		}
+	}
+	net := nettest.Must(t, dynamics.Config{W: w, B: []float64{0.05, 0, 0, -0.02, 0, 0, 0.01, 0}})
+	low, _ := Complete(context.Background(), net, CompleteSettings{})
+	direct, _ := Complete(context.Background(), net, CompleteSettings{Direct: true})
+	if low.Rank != 2 || direct.Rank != 0 || !low.Complete || !direct.Complete {
+		t.Fatalf("low rank: %s (rank %d); direct: %s (rank %d)", low, low.Rank, direct, direct.Rank)
+	}
+	sameSet(t, "low rank vs direct", low, direct.Points, 1e-12)
+	t.Logf("%d points; low rank %d boxes, direct %d", len(low.Points), low.Examined, direct.Examined)
 }

@@ -63,6 +63,22 @@
 // core; DefaultMaxN = 2048 (seconds per point, 170 MB per worker) is the
 // default limit.
 //
+// # Complete sets
+//
+// Complete proves the whole set of fixed points of a network with a
+// bounded activation: every fixed point lies in the range of phi in each
+// unit, and a branch and prune over that box excludes boxes (interval
+// enclosures of h_i = phi(W_i h + c_i) forwards, and backwards through
+// phi's inverse, both from phi's monotonicity; Krawczyk's operator on the
+// box), certifies boxes where K(X) lies inside X (exactly one fixed
+// point: polished by Newton's method and certified by Point's test), and
+// bisects the rest along the unit of largest smear. Certified balls cover
+// the boxes inside them, so a root on a bisection plane is counted once;
+// boxes that reach MinWidth or are left when MaxBoxes is spent are
+// reported, never dropped. When W has numerical rank r <= N/2 the
+// branching runs over the r coordinates V^T h of W = U V^T + E (see
+// lowrank.go), the pruning and certificates still in N dimensions.
+//
 // # Reasons
 //
 // A point is not certified when N exceeds Settings.MaxN (TooLarge), when

@@ -128,7 +128,7 @@ func (c *completion) report(doc *report.Find) {
 	ok := c.res.Complete
 	doc.Complete = &ok
 	doc.UndecidedBoxes = boxes(c.res.Undecided)
-	doc.CompleteSearch = &report.CompleteStats{Domain: boxes([][]certify.Interval{c.res.Domain})[0], Examined: c.res.Examined, Excluded: c.res.Excluded,
+	doc.CompleteSearch = &report.CompleteStats{Domain: boxes([][]certify.Interval{c.res.Domain})[0], Rank: c.res.Rank, Examined: c.res.Examined, Excluded: c.res.Excluded,
 		Covered: c.res.Covered, MaxBoxes: c.max, Added: c.added, Seconds: report.Float(c.seconds)}
 }
 
@@ -170,8 +170,12 @@ func completeLine(doc report.Find) string {
 			fixed++
 		}
 	}
+	over := ""
+	if s.Rank > 0 {
+		over = fmt.Sprintf(" over the %d coordinates of W's rank", s.Rank)
+	}
 	if *doc.Complete {
-		return fmt.Sprintf("complete: these %d fixed points are all the fixed points of the network (branch and prune, %d boxes; %d added to the solver's)\n", fixed, s.Examined, s.Added)
+		return fmt.Sprintf("complete: these %d fixed points are all the fixed points of the network (branch and prune%s, %d boxes; %d added to the solver's)\n", fixed, over, s.Examined, s.Added)
 	}
 	return fmt.Sprintf("NOT complete: %d boxes neither excluded nor certified (undecided_boxes; %d examined of --max-boxes %d)\n", len(doc.UndecidedBoxes), s.Examined, s.MaxBoxes)
 }

@@ -54,9 +54,12 @@ type Attractor struct {
 // CompleteStats describe find --complete's branch and prune: the box that
 // holds every fixed point (N x [lo, hi]), the boxes examined, excluded
 // (no fixed point) and covered (inside a certified point's ball), the
-// budget, the points it added to those the solver found, and its seconds.
+// budget, the points it added to those the solver found, and its seconds;
+// Rank is r when the search branched over the r coordinates V^T h of a
+// low-rank W = U V^T, 0 when over h.
 type CompleteStats struct {
 	Domain   [][2]Float `json:"domain"`
+	Rank     int        `json:"search_rank"`
 	Examined int        `json:"boxes_examined"`
 	Excluded int        `json:"boxes_excluded"`
 	Covered  int        `json:"boxes_covered"`
