@@ -42,7 +42,7 @@ func attractors(t *testing.T, net *dynamics.Network, xs [][]float64, sps []*line
 }
 
 // ringNet is n tanh units with W_ij = (g/n) cos(theta_i - theta_j).
-func ringNet(t *testing.T, n int, g float64) *dynamics.Network {
+func ringNet(t testing.TB, n int, g float64) *dynamics.Network {
 	w := mat.NewDense(n, n, nil)
 	for i := range n {
 		for j := range n {

@@ -42,8 +42,9 @@ type CompleteResult struct {
 	// each coordinate, narrowed once by h = phi(W h + c).
 	Domain []Interval
 	// Points are the fixed points proven, one per certified box, each
-	// with its certificate (Certs[i].Certified() is true) and its box
-	// (Boxes[i], which holds it and no other fixed point).
+	// with its certificate (Certs[i].Certified() is true: the ball of
+	// radius Certs[i].Radius around it holds no other fixed point) and
+	// the box that encloses it (Boxes[i]).
 	Points [][]float64
 	Certs  []Result
 	Boxes  [][]Interval
@@ -148,7 +149,7 @@ func Complete(ctx context.Context, net *dynamics.Network, cs CompleteSettings) (
 			res.Excluded++
 			continue
 		case unique:
-			p, r := s.pointIn(net, h)
+			p, r := s.pointIn(net, h, m, rho)
 			add(p, r, h)
 			continue
 		}
@@ -250,7 +251,8 @@ const (
 )
 
 // prune narrows b in place and decides it when it can: excluded, unique
-// (K(X) inside X) or split. m and rho are scratch of length N.
+// (K(X) inside X: b is then an enclosure of the one fixed point of X = m
+// +- rho, left in m and rho) or split. m and rho are scratch of length N.
 func (s *system) prune(b []Interval, m, rho []float64) verdict {
 	for range 32 {
 		if !s.narrow(b) {
@@ -268,6 +270,16 @@ func (s *system) prune(b []Interval, m, rho []float64) verdict {
 		kr := make([]float64, s.n)
 		c.linearRows(kr, rho)
 		c.slopeRows(kr, rho)
+		if strictlyInside(c, m, rho, kr) {
+			// X holds exactly one fixed point, in K(X) and X: b becomes
+			// that enclosure (rounded out), m +- rho stays X.
+			for i := range b {
+				r := addUp(c.zr[i], kr[i])
+				b[i].Lo = max(down(down(m[i]-c.zm[i])-r), down(m[i]-rho[i]))
+				b[i].Hi = min(up(up(m[i]-c.zm[i])+r), up(m[i]+rho[i]))
+			}
+			return unique
+		}
 		for i := range b {
 			r := addUp(c.zr[i], kr[i])
 			// K(X)_i lies in m_i - zm_i +- r.
@@ -280,9 +292,6 @@ func (s *system) prune(b []Interval, m, rho []float64) verdict {
 			if b[i].Lo > b[i].Hi {
 				return excluded
 			}
-		}
-		if strictlyInside(c, m, rho, kr) {
-			return unique
 		}
 		if _, w := widest(b); w > 0.75*w0 {
 			return split
@@ -443,11 +452,12 @@ func (s *system) newtonPoint(net *dynamics.Network, b []Interval) ([]float64, Re
 	return y, r, r.Certified()
 }
 
-// pointIn returns the fixed point of the box b (which holds exactly one)
-// and its certificate: Newton's method from b's centre, certified by
-// Point's test; if that fails (Newton left b, or the point's own boxes do
-// not contract), b's centre with the box itself as the certificate.
-func (s *system) pointIn(net *dynamics.Network, b []Interval) ([]float64, Result) {
+// pointIn returns the fixed point enclosed by b, the only one of X = m
+// +- rho, and its certificate: Newton's method from b's centre, certified
+// by Point's test; if that fails, b's centre, within the farthest corner
+// of b of the fixed point, which is unique in the largest ball around it
+// inside X.
+func (s *system) pointIn(net *dynamics.Network, b []Interval, m, rho []float64) ([]float64, Result) {
 	y := newtonFrom(net, b)
 	in := true
 	for i, v := range b {
@@ -458,16 +468,14 @@ func (s *system) pointIn(net *dynamics.Network, b []Interval) ([]float64, Result
 			return y, r
 		}
 	}
-	// The box certifies its point; the point is its centre, unique in the
-	// largest ball around it inside b, and within the farthest corner.
 	x := make([]float64, len(b))
 	rad, er := math.Inf(1), 0.0
 	for i, v := range b {
 		x[i] = v.Mid()
-		rad = min(rad, down(x[i]-v.Lo), down(v.Hi-x[i]))
+		rad = min(rad, down(down(x[i]-m[i])+rho[i]), down(down(m[i]-x[i])+rho[i]))
 		er = max(er, up(x[i]-v.Lo), up(v.Hi-x[i]))
 	}
-	return x, Result{Reason: Certified, Radius: rad, Error: er}
+	return x, Result{Reason: Certified, Radius: max(rad, 0), Error: er}
 }
 
 // String describes the outcome in a line.

@@ -53,8 +53,12 @@ func (c *certification) report(doc *report.Find, maxN int) {
 		return
 	}
 	doc.Settings.Certify, doc.Settings.CertifyMaxN = true, maxN
+	doc.Certification = &report.CertifyStats{Points: len(c.results), MaxN: maxN, Seconds: report.Float(c.seconds)}
 	for i, r := range c.results {
 		ok := r.Certified()
+		if ok {
+			doc.Certification.Certified++
+		}
 		rad, er := report.Float(r.Radius), report.Float(r.Error)
 		p := &doc.Points[i]
 		p.Certified, p.CertRadius, p.CertError, p.CertReason = &ok, &rad, &er, r.Reason.String()

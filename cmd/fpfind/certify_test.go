@@ -97,6 +97,9 @@ func TestFindCertify(t *testing.T) {
 			t.Errorf("json point %d: certified %v radius %v; npz %v %g", i, pt.Certified, pt.CertRadius, cert[i], rad[i])
 		}
 	}
+	if c := doc.Certification; c == nil || c.Points != len(kind) || c.Certified < 1 || !(float64(c.Seconds) >= 0) {
+		t.Errorf("json certification %+v", c)
+	}
 	if !strings.Contains(string(b), `"certified": true`) {
 		t.Errorf("the .json has no \"certified\": true")
 	}

@@ -194,7 +194,7 @@ boxes and certifies those that hold exactly one, adds the points the
 solver missed (source interval), and writes complete (true when these are
 all the fixed points) and undecided_boxes (those it could not decide).
 
-Continuous attractors are named (--attractors, on by default up to N = 512):
+Continuous attractors are named (--attractors, on by default up to N = 256):
 from every point with a slow mode (time constant of at least 20 tau), the
 set of slow points through it is traced along the slow mode; a set of at
 least 8 samples is reported as a line, a ring (closed) or a manifold (two

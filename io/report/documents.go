@@ -15,6 +15,9 @@ type Find struct {
 	EdgeMode []int `json:"edge_mode"`
 	EdgeSign []int `json:"edge_sign"`
 	EdgeTo   []int `json:"edge_to"`
+	// Certification is set by --certify: how many points were certified
+	// and what it cost.
+	Certification *CertifyStats `json:"certification,omitempty"`
 	// Complete is set by --complete (package certify): true when the
 	// points are provably all the fixed points of the network, each
 	// certified; false when some boxes were neither excluded nor
@@ -49,6 +52,16 @@ type Attractor struct {
 	MaxSpeed    Float  `json:"max_speed"`
 	SlowRateMax Float  `json:"slow_rate_max"`
 	NextRateMin Float  `json:"next_rate_min"`
+}
+
+// CertifyStats describe find --certify: the points tested, those
+// certified, the largest N tested (--certify-max-n) and the seconds the
+// tests took (the dense work, about 4.7 N^3 flops per point).
+type CertifyStats struct {
+	Points    int   `json:"points"`
+	Certified int   `json:"certified"`
+	MaxN      int   `json:"max_n"`
+	Seconds   Float `json:"seconds"`
 }
 
 // CompleteStats describe find --complete's branch and prune: the box that
