@@ -27,6 +27,9 @@ func Resolve(s *Settings) (Settings, error) {
 	if r.From == r.To {
 		return bad("From = To = %v: the interval is empty", r.From)
 	}
+	if r.Start != nil && !(*r.Start >= min(r.From, r.To) && *r.Start <= max(r.From, r.To)) {
+		return bad("Start = %v lies outside [%v, %v]", *r.Start, min(r.From, r.To), max(r.From, r.To))
+	}
 	for _, f := range []struct {
 		name string
 		v    *float64
@@ -63,6 +66,12 @@ func Resolve(s *Settings) (Settings, error) {
 			return bad("%s = %d: want 0 (the default) or more", f.name, *f.v)
 		}
 	}
+	switch {
+	case r.KrylovMin == 0:
+		r.KrylovMin = DefaultKrylovMin
+	case r.KrylovMin < 0:
+		r.KrylovMin = math.MaxInt
+	}
 	if r.Workers <= 0 {
 		r.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -70,8 +79,9 @@ func Resolve(s *Settings) (Settings, error) {
 }
 
 // Continue follows the branch of fixed points through every start point
-// (each a state of the network at p = s.From, polished there onto the
-// branch), towards s.To, and the branches switched onto at the branch
+// (each a state of the network at p = s.From, or s.Start, polished there
+// onto the branch), towards s.To (and, from a start inside the interval,
+// towards s.From too, unless the branch closed on itself first), and the branches switched onto at the branch
 // points found (unless s.NoSwitch); it locates the special points on the
 // way. A start point on a branch already followed (an earlier branch came
 // back to it at From) is dropped and counted in Result.Duplicates. See the
@@ -94,27 +104,41 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 	res := &Result{Settings: rs}
 	up := rs.To > rs.From
 
-	// The start nodes: each polished at p = From.
-	nodes := make([]*node, len(starts))
+	// The start nodes: each polished at p0, with a tangent for each
+	// direction it is followed in.
+	p0 := rs.From
+	if rs.Start != nil {
+		p0 = *rs.Start
+	}
+	ups := []bool{up}
+	switch {
+	case p0 == rs.To:
+		ups = []bool{!up}
+	case p0 != rs.From:
+		ups = []bool{up, !up}
+	}
+	nodes := make([][]*node, len(starts))
 	errs := make([]error, len(starts))
 	err = par.Each(ctx, len(starts), rs.Workers, func(i int) error {
 		w := newWork(fam, &rs)
-		y := append(append([]float64(nil), starts[i]...), rs.From)
-		if _, ok := w.correct(y, w.pRow(), rs.From); !ok {
-			errs[i] = fmt.Errorf("continuation: start point %d is not a fixed point at p = %v (the corrector did not reach max|F| <= %g)", i, rs.From, rs.Tol)
+		y := append(append([]float64(nil), starts[i]...), p0)
+		if _, ok := w.correct(y, w.pRow(), p0); !ok {
+			errs[i] = fmt.Errorf("continuation: start point %d is not a fixed point at p = %v (the corrector did not reach max|F| <= %g)", i, p0, rs.Tol)
 			return nil
 		}
-		t := w.startTangent(y, up)
-		if t == nil {
-			errs[i] = fmt.Errorf("continuation: start point %d: the Jacobian is singular at p = %v (a fold or branch point): start a little away from it", i, rs.From)
-			return nil
+		for _, u := range ups {
+			t := w.startTangent(y, u)
+			if t == nil {
+				errs[i] = fmt.Errorf("continuation: start point %d: the Jacobian is singular at p = %v (a fold or branch point): start a little away from it", i, p0)
+				return nil
+			}
+			nd, err := w.makeNode(y, t)
+			if err != nil {
+				errs[i] = fmt.Errorf("continuation: start point %d: %w", i, err)
+				return nil
+			}
+			nodes[i] = append(nodes[i], nd)
 		}
-		nd, err := w.makeNode(y, t)
-		if err != nil {
-			errs[i] = fmt.Errorf("continuation: start point %d: %w", i, err)
-			return nil
-		}
-		nodes[i] = nd
 		return nil
 	})
 	if err != nil {
@@ -128,14 +152,14 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 
 	// The branches from the start points, in waves of Workers: a start
 	// point that a kept branch reached is skipped, as it would be dropped
-	// whichever wave it ran in.
+	// whichever wave it ran in. A start inside the interval is followed
+	// towards To, then towards From unless the first branch closed.
 	var kept []traced
-	uniq := func(a, b []float64) bool { return near(a, b) }
 	covered := func(nd *node) bool {
 		for _, k := range kept {
 			first, last := k.branch.Points[0], k.branch.Points[len(k.branch.Points)-1]
 			for _, pt := range []Point{first, last} {
-				if math.Abs(pt.P-nd.pt.P) <= 1e-12*(1+math.Abs(pt.P)) && uniq(pt.H, nd.pt.H) {
+				if math.Abs(pt.P-nd.pt.P) <= 1e-12*(1+math.Abs(pt.P)) && near(pt.H, nd.pt.H) {
 					return true
 				}
 			}
@@ -145,27 +169,39 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 	for i := 0; i < len(nodes); {
 		var wave []int
 		for ; i < len(nodes) && len(wave) < rs.Workers; i++ {
-			if covered(nodes[i]) || len(kept)+len(wave) >= rs.MaxBranches {
+			switch {
+			case covered(nodes[i][0]):
 				res.Duplicates++
-				continue
+			case len(kept)+len(ups)*len(wave) >= rs.MaxBranches:
+				res.Unfollowed++
+			default:
+				wave = append(wave, i)
 			}
-			wave = append(wave, i)
 		}
-		out := make([]traced, len(wave))
+		out := make([][]traced, len(wave))
 		if err := par.Each(ctx, len(wave), rs.Workers, func(j int) error {
 			w := newWork(fam, &rs)
-			out[j] = w.trace(ctx, nodes[wave[j]], false)
-			out[j].branch.Start, out[j].branch.Parent = wave[j], -1
+			for d, nd := range nodes[wave[j]] {
+				tr := w.trace(ctx, nd, false)
+				tr.branch.Start, tr.branch.Parent, tr.branch.Sign = wave[j], -1, 1
+				if ups[d] != up {
+					tr.branch.Sign = -1
+				}
+				out[j] = append(out[j], tr)
+				if tr.branch.End == EndClosed {
+					break
+				}
+			}
 			return nil
 		}); err != nil {
 			return nil, err
 		}
 		for j := range out {
-			if covered(nodes[wave[j]]) {
+			if covered(nodes[wave[j]][0]) {
 				res.Duplicates++
 				continue
 			}
-			kept = append(kept, out[j])
+			kept = append(kept, out[j]...)
 		}
 	}
 

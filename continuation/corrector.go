@@ -20,31 +20,36 @@ const maxState = 1e6
 // the weighted norm |y|^2 = |h|^2 / N + p^2 (the state in root-mean-square
 // units), so that a step's length means the same at every N.
 type work struct {
-	fam  *Family
-	s    *Settings
-	n    int
-	a    []float64 // the bordered matrix, row-major (N+1) x (N+1), then its LU factors
-	piv  []int
-	inv  []float64
-	g    []float64 // F(h) at the iterate
-	gp   []float64 // dF/dp at the iterate
-	jac  mat.Dense // the top-left N x N block of a
-	op   *mat.Dense
-	wgt  float64 // 1 / N, the weight of the state's components
-	stat stats
+	fam *Family
+	s   *Settings
+	n   int
+	// The prepared bordered system: the network at the iterate's p, the
+	// iterate, the last row, dF/dp and (matrix-free) phi'(x).
+	net      *dynamics.Network
+	y, r     []float64
+	gp, d    []float64
+	krylov   bool      // solve matrix-free (N >= Settings.KrylovMin)
+	a        []float64 // the bordered matrix, row-major (N+1) x (N+1), then its LU factors; made on first use
+	piv      []int
+	inv      []float64
+	factored bool      // a holds the factors of the prepared system
+	jac      mat.Dense // the top-left N x N block of a
+	g        []float64 // F(h) at the iterate
+	op       *mat.Dense
+	wgt      float64 // 1 / N, the weight of the state's components
+	stat     stats
+	kry      *krylovSpace
 }
 
 // stats counts a branch's work.
 type stats struct {
-	factorizations, spectra int
+	factorizations, spectra, products, fallbacks int
 }
 
 func newWork(fam *Family, s *Settings) *work {
 	n := fam.base.Dim()
-	w := &work{fam: fam, s: s, n: n, a: make([]float64, (n+1)*(n+1)), piv: make([]int, n+1), inv: make([]float64, n+1),
-		g: make([]float64, n), gp: make([]float64, n), wgt: 1 / float64(n)}
-	w.jac.SetRawMatrix(blas64.General{Rows: n, Cols: n, Stride: n + 1, Data: w.a})
-	return w
+	return &work{fam: fam, s: s, n: n, g: make([]float64, n), gp: make([]float64, n), d: make([]float64, n),
+		wgt: 1 / float64(n), krylov: n >= s.KrylovMin}
 }
 
 // dot is the weighted inner product of two points.
@@ -92,26 +97,61 @@ func (w *work) evaluate(y []float64) (*dynamics.Network, float64) {
 	return net, maxAbs(w.g)
 }
 
-// factor forms the bordered matrix [J  dF/dp; r] at y (net the network at
-// y's p) and factorises it; it reports whether it is nonsingular.
-func (w *work) factor(net *dynamics.Network, y, r []float64) bool {
+// prepare sets up the bordered system [J  dF/dp; r] at y (net the network
+// at y's p) for solve: with dense solves it forms and factorises the
+// matrix, and reports whether it is nonsingular; matrix-free, it keeps
+// phi'(x), dF/dp and r for the products (always true).
+func (w *work) prepare(net *dynamics.Network, y, r []float64) bool {
 	n := w.n
-	net.Jacobian(&w.jac, y[:n])
+	w.net, w.y, w.r = net, y, r
 	w.fam.Deriv(w.gp, net, y[:n])
+	if w.krylov {
+		net.PhiPrime(w.d, y[:n])
+		w.factored = false
+		return true
+	}
+	return w.factor()
+}
+
+// factor forms the bordered matrix of the prepared system in w.a and
+// factorises it; it reports whether it is nonsingular.
+func (w *work) factor() bool {
+	n := w.n
+	if w.a == nil {
+		w.a, w.piv, w.inv = make([]float64, (n+1)*(n+1)), make([]int, n+1), make([]float64, n+1)
+		w.jac.SetRawMatrix(blas64.General{Rows: n, Cols: n, Stride: n + 1, Data: w.a})
+	}
+	w.net.Jacobian(&w.jac, w.y[:n])
 	for i := range n {
 		w.a[i*(n+1)+n] = w.gp[i]
 	}
-	copy(w.a[n*(n+1):], r)
+	copy(w.a[n*(n+1):], w.r)
 	w.stat.factorizations++
 	lu := w.s.LU
 	if lu == nil {
 		lu = dense.Factorize
 	}
-	return dense.FactorizeInv(lu, n+1, w.a, w.piv, w.inv)
+	w.factored = dense.FactorizeInv(lu, n+1, w.a, w.piv, w.inv)
+	return w.factored
 }
 
-// solve overwrites b (N+1) with the solution of the factorised system.
-func (w *work) solve(b []float64) { dense.SolveLU(w.n+1, w.a, w.piv, w.inv, b) }
+// solve overwrites b (N+1) with the solution of the prepared system, and
+// reports whether it found one: matrix-free by GMRES, falling back to the
+// dense factorisation where GMRES stalls (near a branch point, where the
+// bordered matrix is nearly singular).
+func (w *work) solve(b []float64) bool {
+	if w.krylov {
+		if w.gmres(b) {
+			return true
+		}
+		w.stat.fallbacks++
+		if !w.factored && !w.factor() {
+			return false
+		}
+	}
+	dense.SolveLU(w.n+1, w.a, w.piv, w.inv, b)
+	return true
+}
 
 // correct moves y onto the branch by Newton's method on the bordered system
 // F(h, p) = 0, r . y = c; it returns the iterations and whether it
@@ -134,14 +174,16 @@ func (w *work) correct(y, r []float64, c float64) (int, bool) {
 			return it, false
 		}
 		prev = res
-		if !w.factor(net, y, r) {
+		if !w.prepare(net, y, r) {
 			return it, false
 		}
 		for i := range n {
 			b[i] = -w.g[i]
 		}
 		b[n] = cres
-		w.solve(b)
+		if !w.solve(b) {
+			return it, false
+		}
 		for i := range y {
 			y[i] += b[i]
 		}
@@ -154,12 +196,14 @@ func (w *work) correct(y, r []float64, c float64) (int, bool) {
 // folds included. It returns nil when the bordered matrix is singular.
 func (w *work) tangent(y, prev []float64) []float64 {
 	net, _ := w.evaluate(y)
-	if net == nil || !w.factor(net, y, w.row(prev)) {
+	if net == nil || !w.prepare(net, y, w.row(prev)) {
 		return nil
 	}
 	z := make([]float64, w.n+1)
 	z[w.n] = 1
-	w.solve(z)
+	if !w.solve(z) {
+		return nil
+	}
 	w.normalize(z)
 	return z
 }
@@ -169,12 +213,14 @@ func (w *work) tangent(y, prev []float64) []float64 {
 // normalised. It returns nil when J is singular there.
 func (w *work) startTangent(y []float64, up bool) []float64 {
 	net, _ := w.evaluate(y)
-	if net == nil || !w.factor(net, y, w.pRow()) {
+	if net == nil || !w.prepare(net, y, w.pRow()) {
 		return nil
 	}
 	z := make([]float64, w.n+1)
 	z[w.n] = 1
-	w.solve(z)
+	if !w.solve(z) {
+		return nil
+	}
 	w.normalize(z)
 	if !up {
 		for i := range z {

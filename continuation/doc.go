@@ -27,8 +27,14 @@
 //	F(h, p) = 0,   t_k . (y - y_k) = ds      (Keller 1977)
 //
 // whose Jacobian [J dF/dp; t_k^T] ((N+1) x (N+1)) stays nonsingular at
-// folds, where J alone is singular. It is factorised by LU (internal/dense,
-// or the LAPACK dgetrf of Settings.LU). A point is accepted when max_i |F_i|
+// folds, where J alone is singular. Below KrylovMin (512) units it is
+// factorised by LU (internal/dense, or the LAPACK dgetrf of Settings.LU);
+// from there on it is solved matrix-free, by restarted GMRES (restart 60,
+// relative residual 1e-11) on products [J dF/dp; t^T] z formed from one
+// product with W (dynamics.Network.JacVecAt), with no N x N matrix; a solve
+// that GMRES cannot finish in 300 products (near a branch point, where the
+// bordered matrix is nearly singular) falls back to the dense LU. A point
+// is accepted when max_i |F_i|
 // <= Tol (1e-10, fixedpoint's) within 8 iterations, and the new tangent t
 // solves [J dF/dp; t_k^T] t = (0, 1): as t_k . t > 0, the tangent never
 // turns back on itself, and the branch goes through folds in the direction
@@ -37,7 +43,8 @@
 // halves and is retried when the corrector fails or the tangent turns by
 // more than about 20 degrees in one step (so that a step cannot jump to a
 // nearby branch); StepMax defaults to 0.05 |To - From| and StepMin to 1e-6
-// StepMax.
+// StepMax, and the largest step is StepMax times max(1, |h| / sqrt(N)), so
+// that a branch running off to infinity gets there in geometric steps.
 //
 // A branch ends on an end of [From, To] (landed on it exactly by a
 // corrector at fixed p: EndBoundary), when the state diverges (|h|_inf >
@@ -46,13 +53,18 @@
 // when the corrector fails at StepMin (EndStalled), or after MaxSteps steps.
 // Start points are given at p = From and each is followed towards To; a
 // start point that an earlier branch reached (a branch that folded back to
-// From) is dropped as a duplicate, so every branch is followed once.
+// From) is dropped as a duplicate, so every branch is followed once. Start
+// points may be given at another p0 in the interval (Settings.Start): each
+// is then followed both ways, so that a closed branch that never reaches
+// From is followed round from a point on it.
 //
 // # Special points
 //
 // At every point the operator of the network's convention is linearised
-// (linearize.Decompose up to FullMax = 1024 units, else the Eigs leading
-// eigenvalues by Krylov-Schur, linearize.Leading, with no N x N matrix).
+// (linearize.Decompose up to FullMax = 256 units, else the Eigs leading
+// eigenvalues by Krylov-Schur, linearize.Leading, with no N x N matrix,
+// their number doubled at a point until the last is stable, so that an
+// eigenvalue crossing the boundary is always among those computed).
 // The test functions are eigenvalues, never the bialternate product (of
 // order N^2/2), so they scale to large N. With d = Re lambda (continuous)
 // or |lambda| - 1 (maps), an eigenvalue is unstable when d > 0; between two
@@ -77,7 +89,8 @@
 // agree to 1e-8 or better.
 //
 // At each special point the package reports p, the state, the critical
-// eigenvalue and:
+// eigenvalue and (the null vectors from a dense LU of J, N^2 memory, at
+// special points only):
 //
 //   - for a fold, the normal-form coefficient a: with q and l the right and
 //     left null vectors of J (inverse iteration on the LU factors of J and

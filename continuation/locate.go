@@ -33,13 +33,8 @@ const maxLocate = 80
 // the test function fails.
 func (w *work) locate(a, b *node, sl float64, ev event) (*located, bool) {
 	isMap := w.fam.base.Convention().IsMap()
-	fa, _ := psi(a.pt.Values, isMap, ev)
-	fb, _ := psi(b.pt.Values, isMap, ev)
-	if w.n <= w.s.FullMax {
-		// The points keep Eigs values; the test functions need them all.
-		fa = w.psiAt(a.y, ev)
-		fb = w.psiAt(b.y, ev)
-	}
+	fa, _ := psi(a.vals, isMap, ev)
+	fb, _ := psi(b.vals, isMap, ev)
 	if math.IsNaN(fa) || math.IsNaN(fb) || fa*fb > 0 {
 		return nil, false
 	}
@@ -126,21 +121,6 @@ func (w *work) locate(a, b *node, sl float64, ev event) (*located, bool) {
 		l.Coefficient = w.foldCoefficient(net, best)
 	}
 	return l, true
-}
-
-// psiAt evaluates the event's test function at y (on the branch) from the
-// whole spectrum.
-func (w *work) psiAt(y []float64, ev event) float64 {
-	net, _ := w.evaluate(y)
-	if net == nil {
-		return math.NaN()
-	}
-	sp, err := w.spectrum(net, y[:w.n])
-	if err != nil && sp == nil {
-		return math.NaN()
-	}
-	f, _ := psi(sp.Values, net.Convention().IsMap(), ev)
-	return f
 }
 
 // nullVectors returns unit right and left null vectors q, l of J at h (J q

@@ -150,3 +150,66 @@ func rows(m *mat.Dense) [][]float64 {
 	}
 	return out
 }
+
+// The matrix-free path (GMRES on products with W for the bordered systems,
+// the leading eigenvalues by Krylov-Schur) follows the same branch as the
+// dense one: the same special points to 1e-9, on the network of
+// TestAgainstNumpyArclength and on the pitchfork's branch point.
+func TestMatrixFreeAgrees(t *testing.T) {
+	const n = 4
+	rng := rand.New(rand.NewPCG(11, 0))
+	v := []float64{1, 0.8, -0.6, 1.1}
+	w := mat.NewDense(n, n, nil)
+	win := make([]float64, n)
+	for i := range n {
+		win[i] = v[i] + 0.2*rng.NormFloat64()
+		for j := range n {
+			w.Set(i, j, 1.9*v[i]*v[j]/3.21+0.3*rng.NormFloat64()/2)
+		}
+	}
+	net, err := dynamics.New(dynamics.Config{W: w, WIn: mat.NewDense(n, 1, win), Tau: []float64{1, 0.5, 2, 1.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sym, err := dynamics.New(dynamics.Config{W: mat.NewDense(3, 3, []float64{0.5, 0.3, 0.1, 0.3, 0.4, -0.2, 0.1, -0.2, 0.6})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		net      *dynamics.Network
+		param    Param
+		start    []float64
+		from, to float64
+	}{
+		{net, Param{Kind: Input}, nil, -2, 2},
+		{sym, Param{Kind: Gain}, []float64{0, 0, 0}, 0.8, 1.6},
+	} {
+		fam, _ := NewFamily(c.net, c.param)
+		start := c.start
+		if start == nil {
+			// The lower branch's point at u = -2, by Newton from the dense run.
+			res, err := Continue(context.Background(), fam, [][]float64{{-0.99, -0.95, 0.9, -0.99}}, &Settings{From: c.from, To: c.to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start = res.Branches[0].Points[0].H
+		}
+		dense, err := Continue(context.Background(), fam, [][]float64{start}, &Settings{From: c.from, To: c.to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		free, err := Continue(context.Background(), fam, [][]float64{start}, &Settings{From: c.from, To: c.to, KrylovMin: 1, FullMax: 1, Eigs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dense.Specials) == 0 || len(free.Specials) != len(dense.Specials) || len(free.Branches) != len(dense.Branches) {
+			t.Fatalf("%v: dense %d special points on %d branches, matrix-free %d on %d", c.param.Kind, len(dense.Specials), len(dense.Branches), len(free.Specials), len(free.Branches))
+		}
+		for i, s := range dense.Specials {
+			f := free.Specials[i]
+			if f.Type != s.Type || math.Abs(f.P-s.P) > 1e-9 {
+				t.Errorf("%v: special point %d: dense %s at %.12f, matrix-free %s at %.12f", c.param.Kind, i, s.Type, s.P, f.Type, f.P)
+			}
+		}
+	}
+}

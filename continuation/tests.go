@@ -19,7 +19,14 @@ func (w *work) spectrum(net *dynamics.Network, h []float64) (*linearize.Spectrum
 	w.stat.spectra++
 	ls := &linearize.Settings{Vectors: linearize.ValuesOnly, Eps: w.s.Eps, Solver: w.s.Solver}
 	if w.n > w.s.FullMax {
-		return linearize.Leading(net, h, w.s.Eigs, ls)
+		// Doubled while every computed eigenvalue is unstable: a crossing
+		// is then among them.
+		for k := w.s.Eigs; ; k *= 2 {
+			sp, err := linearize.Leading(net, h, min(k, w.n), ls)
+			if err != nil || !sp.MoreUnstable || k >= w.n {
+				return sp, err
+			}
+		}
 	}
 	if w.op == nil {
 		w.op = mat.NewDense(w.n, w.n, nil)

@@ -12,6 +12,9 @@ import (
 type node struct {
 	y, t []float64
 	pt   Point
+	// vals are every eigenvalue computed (pt.Values keeps Eigs of them),
+	// c their counts.
+	vals []complex128
 	c    counts
 }
 
@@ -35,7 +38,7 @@ func (w *work) makeNode(y, t []float64) (*node, error) {
 		return nil, err
 	}
 	isMap := net.Convention().IsMap()
-	nd := &node{y: append([]float64(nil), y...), t: t, c: countOf(sp.Values, isMap)}
+	nd := &node{y: append([]float64(nil), y...), t: t, vals: sp.Values, c: countOf(sp.Values, isMap)}
 	nd.pt = w.point(y, sp)
 	return nd, nil
 }
@@ -156,7 +159,10 @@ func (w *work) trace(ctx context.Context, first *node, skipFirst bool) traced {
 		}
 		switch {
 		case iters <= 2:
-			ds = min(1.5*ds, s.StepMax)
+			// StepMax is relative to the state's size beyond 1, so that
+			// a branch that runs off to infinity (unbounded activations)
+			// gets there in geometric steps.
+			ds = min(1.5*ds, s.StepMax*max(1, rms(nd.y[:w.n])))
 		case iters >= 5:
 			ds = max(ds/2, s.StepMin)
 		}
@@ -174,3 +180,6 @@ func (w *work) dist2(a, b []float64) float64 {
 	dp := a[w.n] - b[w.n]
 	return s*w.wgt + dp*dp
 }
+
+// rms returns the root mean square of x.
+func rms(x []float64) float64 { return math.Sqrt(dotPlain(x, x) / float64(len(x))) }

@@ -15,8 +15,12 @@ const (
 	DefaultEigs        = 10
 	// DefaultFullMax is the largest N at which every eigenvalue is
 	// computed (linearize.Decompose); above it the Eigs leading ones
-	// (linearize.Leading, Krylov-Schur).
-	DefaultFullMax = 1024
+	// (linearize.Leading, Krylov-Schur). At N = 256 a full decomposition
+	// takes about as long as the leading 10.
+	DefaultFullMax = 256
+	// DefaultKrylovMin is the smallest N whose bordered systems are solved
+	// matrix-free (GMRES on products with W) rather than by a dense LU.
+	DefaultKrylovMin = 512
 	// DefaultStepFraction times |To - From| is the default StepMax.
 	DefaultStepFraction = 0.05
 	// maxNewton bounds the corrector's Newton iterations per step.
@@ -34,6 +38,11 @@ type Settings struct {
 	// followed while p stays in [min(From, To), max(From, To)]. They must
 	// differ.
 	From, To float64
+	// Start, when not nil, is the parameter of the start points (in
+	// [From, To]); nil means From. From a start strictly inside the
+	// interval the branch is followed both ways, so that a closed branch
+	// (an isola) can be followed from a point on it.
+	Start *float64
 	// Tol is the largest max_i |F_i| of a point on a branch; 0 means
 	// DefaultTol (1e-10, as fixedpoint's).
 	Tol float64
@@ -57,8 +66,15 @@ type Settings struct {
 	// Krylov-Schur, and only they enter the test functions.
 	FullMax int
 	// Eigs is the number of leading eigenvalues kept per point (and
-	// computed above FullMax); 0 means DefaultEigs.
+	// computed above FullMax, doubled at a point until one of them is
+	// stable, so that the crossing eigenvalue is among them); 0 means
+	// DefaultEigs.
 	Eigs int
+	// KrylovMin is the smallest N whose bordered systems are solved by
+	// GMRES on products with W (no N x N matrix; the dense LU only where
+	// GMRES stalls, near branch points); 0 means DefaultKrylovMin, -1
+	// never.
+	KrylovMin int
 	// Eps is the stability tolerance of the classes (linearize.Settings);
 	// 0 means linearize's default.
 	Eps float64
@@ -156,8 +172,9 @@ type Branch struct {
 	// or -1 for a branch switched onto at the branch point Parent (an
 	// index into Result.Specials).
 	Start, Parent int
-	// Sign is the side of the branch point the branch leaves on (+1, -1),
-	// or 0.
+	// Sign is the direction the branch left its start in: +1 towards To,
+	// -1 towards From; for a switched branch, the side of the branch point
+	// (+1, -1).
 	Sign int
 	// End says why the branch ended.
 	End End
@@ -191,8 +208,9 @@ type Result struct {
 	Branches []Branch
 	Specials []Special
 	// Duplicates counts the start points dropped because an earlier
-	// branch passes through them.
-	Duplicates int
+	// branch passes through them; Unfollowed those left when MaxBranches
+	// branches were followed.
+	Duplicates, Unfollowed int
 	// Settings are the settings used, every default applied.
 	Settings Settings
 }
