@@ -29,6 +29,7 @@ type continueOptions struct {
 	memory      memoryOption
 	param       string
 	from, to    float64
+	start       float64
 	at          string
 	seed        uint64
 	inits       int
@@ -48,17 +49,21 @@ func (o *continueOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.param, "param", "", "the parameter `P`: u:K (the input on channel K), gain (W scaled by g) or bias:FILE.npy (the bias b + p v along the N values of FILE) (required)")
 	fs.Float64Var(&o.from, "from", math.NaN(), "start value `A` of the parameter: the branches start at the fixed points there (required)")
 	fs.Float64Var(&o.to, "to", math.NaN(), "end value `B` of the parameter (required, not A)")
-	fs.StringVar(&o.at, "at", "", "start points: an (I x N) or (N) .npy `FILE` of fixed points at A (default: those fpfind find finds at A)")
-	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the search for start points (as fpfind find's)")
-	fs.IntVarP(&o.inits, "inits", "n", 256, "initial states of the search for start points (as fpfind find's)")
+	fs.Float64Var(&o.start, "start", math.NaN(), "the parameter `P0` of the start points, in [A, B] (default A); strictly between A and B each branch is followed both ways, so a closed branch (an isola) is followed round")
+	for _, f := range []string{"from", "to", "start"} {
+		fs.Lookup(f).DefValue = "" // no default shown: required, or A
+	}
 	fs.Float64Var(&o.tol, "tol", continuation.DefaultTol, "a point of a branch has max|F_i| <= `TOL` (in 1/time)")
-	fs.Float64Var(&o.stepMax, "step-max", 0, "largest arclength step (in the norm |dh|^2/N + dp^2; 0: 0.05 |B - A|)")
+	fs.Float64Var(&o.stepMax, "step-max", 0, "largest arclength step (in the norm |dh|^2/N + dp^2, times max(1, |h|/sqrt(N)); 0: 0.05 |B - A|)")
 	fs.IntVar(&o.maxSteps, "max-steps", 0, fmt.Sprintf("steps per branch at most (0: %d)", continuation.DefaultMaxSteps))
 	fs.IntVar(&o.maxBranches, "max-branches", 0, fmt.Sprintf("branches at most, those switched onto at branch points included (0: %d)", continuation.DefaultMaxBranches))
 	fs.BoolVar(&o.noSwitch, "no-switch", false, "do not follow the branches that cross at branch points")
-	fs.IntVar(&o.eigs, "eigs", 0, fmt.Sprintf("leading eigenvalues kept per point, and computed (Krylov-Schur) above N = %d (0: %d)", continuation.DefaultFullMax, continuation.DefaultEigs))
-	fs.Float64Var(&o.eps, "eps", 0, "marginal tolerance of the classes (0: 1e-8 times the operator's norm)")
 	o.input.register(fs)
+	fs.StringVar(&o.at, "at", "", "start points: an (I x N) or (N) .npy `FILE` of fixed points at P0 (default: those fpfind find finds at P0)")
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the search for start points (as fpfind find's)")
+	fs.IntVarP(&o.inits, "inits", "n", 256, "initial states of the search for start points (as fpfind find's)")
+	fs.Float64Var(&o.eps, "eps", 0, "marginal tolerance of the classes (0: 1e-8 times the operator's norm)")
+	fs.IntVar(&o.eigs, "eigs", 0, fmt.Sprintf("leading eigenvalues kept per point, and computed (Krylov-Schur) above N = %d (0: %d)", continuation.DefaultFullMax, continuation.DefaultEigs))
 	o.output.registerOut(fs, "`PREFIX`.npz (every point of every branch, the special points) and PREFIX.json (settings, branches, special points)")
 	fs.StringVar(&o.plot, "plot", "", "draw the bifurcation diagram into `FILE`.png, .svg or .pdf")
 	fs.StringVar(&o.project, "project", "pc1", "the diagram's vertical axis: pc1 (the first principal component of the states), unit:I (h_I) or norm (|h| / sqrt(N))")
@@ -117,6 +122,12 @@ func (o *continueOptions) Validate(given func(flag string) bool) error {
 	if o.from == o.to {
 		return fmt.Errorf("--from %v and --to %v are equal: give an interval", o.from, o.to)
 	}
+	if !given("start") {
+		o.start = o.from
+	}
+	if !(o.start >= min(o.from, o.to) && o.start <= max(o.from, o.to)) {
+		return fmt.Errorf("--start %v: want a value in [%v, %v], the interval of --from and --to", o.start, min(o.from, o.to), max(o.from, o.to))
+	}
 	if err := finite("tol", o.tol, true); err != nil {
 		return err
 	}
@@ -167,7 +178,9 @@ P is u:K (the constant input on channel K, the other channels as the file
 or --input says), gain (W scaled by g: g = 1 is the file's network) or
 bias:FILE.npy (the bias b + p v for the N values v of FILE: p = 0 is the
 file's network). The branches start at the fixed points fpfind find finds
-at P = A (with --seed and --inits), or at the states of --at.
+at P = A (with --seed and --inits), or at the states of --at; with --start
+P0 strictly between A and B they start at P0 and are followed both ways
+(a closed branch, an isola, is then followed round and ends as closed).
 
 stdout shows the special points (type, branch, P, max|h_i|, the critical
 eigenvalue, the Hopf frequency or the fold coefficient) and the branches
@@ -234,7 +247,7 @@ func (o *continueOptions) run(ctx context.Context, e *env, name string, args []s
 		return fmt.Errorf("no fixed point found at %s = %v to start from (give start points with --at)", o.param, o.from)
 	}
 	settings := &continuation.Settings{
-		From: o.from, To: o.to, Tol: o.tol, StepMax: o.stepMax, MaxSteps: o.maxSteps, MaxBranches: o.maxBranches,
+		From: o.from, To: o.to, Start: &o.start, Tol: o.tol, StepMax: o.stepMax, MaxSteps: o.maxSteps, MaxBranches: o.maxBranches,
 		NoSwitch: o.noSwitch, Eigs: o.eigs, Eps: o.eps, LU: la.lu, Solver: la.eig,
 		Workers: effectiveWorkers(o.workers, len(starts)),
 	}
@@ -277,9 +290,9 @@ func (o *continueOptions) startPoints(ctx context.Context, e *env, fam *continua
 		}
 		return out, nil
 	}
-	netA, err := fam.At(o.from)
+	netA, err := fam.At(o.start)
 	if err != nil {
-		return nil, inputError(fmt.Errorf("--from %v: %w", o.from, err))
+		return nil, inputError(fmt.Errorf("--start %v: %w", o.start, err))
 	}
 	if lo, hi := tauRange(netA.TauVec()); netA.Convention() == dynamics.Continuous {
 		if err := checkStiff(hi, lo, "sampling start points from trajectories", "give the start points with --at"); err != nil {
@@ -316,23 +329,26 @@ func (o *continueOptions) startPoints(ctx context.Context, e *env, fam *continua
 	for i, k := range idx {
 		out[i] = r.Points[k].X
 	}
-	e.log.Printf("%d fixed points at %s = %v to start from", len(out), o.param, o.from)
+	e.log.Printf("%d fixed points at %s = %v to start from", len(out), o.param, o.start)
 	return out, nil
 }
 
 // continueBytes estimates the memory of a continuation on N units: W and
 // the family's copy (and the scaled copy along the gain), per worker the
-// bordered (N+1)^2 matrix, the operator and the eigen-solver's workspace
-// (or the Krylov basis above the full-spectrum size), and the points of
-// the branches followed at once (MaxSteps each, N values).
+// bordered (N+1)^2 matrix (matrix-free from KrylovMin, but kept in the
+// estimate for the dense fallback near branch points), the two N x N
+// matrices of the null vectors at special points, the eigen-solver's
+// workspace (dense up to FullMax, a Krylov-Schur basis above) and GMRES's
+// basis, and the points of the branches followed at once (MaxSteps each, N
+// values).
 func continueBytes(n int, o *continueOptions) float64 {
 	N := float64(n)
 	w := float64(effectiveWorkers(o.workers, math.MaxInt))
 	steps := float64(cmp.Or(o.maxSteps, continuation.DefaultMaxSteps))
 	b := runtimeBase + 3*N*N*f8
-	work := (N+1)*(N+1)*f8 + 2*N*N*f8
+	work := (N+1)*(N+1)*f8 + 2*N*N*f8 + 62*N*f8
 	if n > continuation.DefaultFullMax {
-		work = (N+1)*(N+1)*f8 + 60*N*f8
+		work += float64(4*cmp.Or(o.eigs, continuation.DefaultEigs)+20) * N * f8
 	} else {
 		work += 4 * N * N * f8
 	}
@@ -347,7 +363,7 @@ func continueReport(in *input, o *continueOptions, res *continuation.Result, sta
 		Header: in.header("continue"),
 		Model:  o.model.report(),
 		Settings: report.ContinueSettings{
-			Param: o.param, From: report.Float(s.From), To: report.Float(s.To), At: o.at, Seed: o.seed, Inits: o.inits,
+			Param: o.param, From: report.Float(s.From), To: report.Float(s.To), Start: report.Float(o.start), At: o.at, Seed: o.seed, Inits: o.inits,
 			Input: u, InputFile: uFile, Starts: starts, Tol: report.Float(s.Tol), ParamTol: report.Float(s.ParamTol),
 			StepMax: report.Float(s.StepMax), StepMin: report.Float(s.StepMin), MaxSteps: s.MaxSteps, MaxBranches: s.MaxBranches,
 			Switch: !s.NoSwitch, FullMax: s.FullMax, Eigs: s.Eigs, Eps: report.Float(s.Eps),
@@ -355,7 +371,7 @@ func continueReport(in *input, o *continueOptions, res *continuation.Result, sta
 		Branches: []report.ContinueBranch{},
 		Specials: []report.ContinueSpecial{},
 	}
-	doc.Summary = report.ContinueSummary{Branches: len(res.Branches), Specials: len(res.Specials), Duplicates: res.Duplicates}
+	doc.Summary = report.ContinueSummary{Branches: len(res.Branches), Specials: len(res.Specials), Duplicates: res.Duplicates, Unfollowed: res.Unfollowed}
 	for i, b := range res.Branches {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, p := range b.Points {
@@ -486,9 +502,15 @@ func continueTable(w io.Writer, doc report.Continue) error {
 	if doc.Summary.Duplicates > 0 {
 		fmt.Fprintf(w, " (%d start points lay on earlier branches)", doc.Summary.Duplicates)
 	}
+	if doc.Summary.Unfollowed > 0 {
+		fmt.Fprintf(w, " (%d start points not followed: --max-branches reached)", doc.Summary.Unfollowed)
+	}
 	fmt.Fprintln(w)
 	for _, b := range doc.Branches {
 		from := fmt.Sprintf("start point %d", b.Start)
+		if doc.Settings.Start != doc.Settings.From {
+			from += map[bool]string{true: " towards B", false: " towards A"}[b.Sign > 0]
+		}
 		if b.Start < 0 {
 			from = fmt.Sprintf("special point %d (side %+d)", b.Parent, b.Sign)
 		}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -216,6 +218,7 @@ func TestContinueUsageErrors(t *testing.T) {
 		{[]string{"--param", "bias:" + short, "--from", "0", "--to", "1", ff}, "short.npy"},
 		{[]string{"--param", "bias:dir.txt", "--from", "0", "--to", "1", ff}, "wants an .npy file"},
 		{[]string{"--param", "gain", "--from", "1", "--to", "1", ff}, "are equal"},
+		{[]string{"--param", "gain", "--from", "1", "--to", "2", "--start", "0.5", ff}, "--start 0.5: want a value in [1, 2]"},
 		{[]string{"--param", "gain", "--to", "1", ff}, "--from A and --to B are required"},
 		{[]string{"--param", "gain", "--from", "0", "--to", "NaN", ff}, "--to NaN: want a finite number"},
 		{[]string{"--param", "gain", "--from", "0", "--to", "1", "--project", "unit:64", ff}, "--project unit:64"},
@@ -230,5 +233,17 @@ func TestContinueUsageErrors(t *testing.T) {
 	}
 	if got := files(t, dir); strings.Join(got, ",") != "short.npy" {
 		t.Errorf("the folder holds %v after failed runs", got)
+	}
+}
+
+// BenchmarkContinueFlipflop is `fpfind continue --param u:0 --from -1 --to
+// 1 testdata/flipflop.npz`: the start points found at u = -1, every branch
+// through them to u = 1 with its 8 folds, the table.
+func BenchmarkContinueFlipflop(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := run(context.Background(), []string{"continue", "--param", "u:0", "--from", "-1", "--to", "1", net("flipflop.npz")}, io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
 	}
 }

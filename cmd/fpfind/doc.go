@@ -206,7 +206,10 @@ or stalls, and the special points on it are located to 1e-10 in P: folds
 time), branch points (branch; the crossing branch is followed both ways,
 unless --no-switch) and, for the leaky and discrete conventions, period
 doublings (period-doubling) and Neimark-Sacker points (neimark-sacker).
-Spectra are complete up to N = 1024 and the --eigs leading ones above.
+Spectra are complete up to N = 256 and the --eigs leading ones above
+(more at a point whose computed ones are all unstable); from N = 512 the
+Newton corrector's bordered systems are solved matrix-free (GMRES on
+products with W, a dense LU only where GMRES stalls).
 --plot draws the bifurcation diagram: P against the first principal
 component of the states (--project unit:I or norm for others), solid where
 stable, dashed where not, the special points labelled LP, H, BP, PD, NS.

@@ -17,6 +17,7 @@ type ContinueSettings struct {
 	Param string `json:"param"` // u:K, gain or bias:FILE.npy
 	From  Float  `json:"from"`
 	To    Float  `json:"to"`
+	Start Float  `json:"start"` // the parameter of the start points
 	// At is the --at file of start points; without it they are the
 	// points fpfind find gives at From, with Seed and Inits.
 	At    string `json:"at,omitempty"`
@@ -46,13 +47,17 @@ type ContinueSummary struct {
 	// Duplicates counts start points dropped because an earlier branch
 	// passes through them.
 	Duplicates int `json:"duplicate_starts"`
+	// Unfollowed counts start points left when max_branches branches
+	// were followed.
+	Unfollowed int `json:"unfollowed_starts"`
 }
 
 // ContinueBranch describes one branch.
 type ContinueBranch struct {
 	Index int `json:"index"`
-	// Start is the start point it was followed from, or -1 for a branch
-	// switched onto at the special point Parent (on the side Sign).
+	// Start is the start point it was followed from (towards To when Sign
+	// is +1, towards From when -1), or -1 for a branch switched onto at the
+	// special point Parent (on the side Sign).
 	Start    int    `json:"start"`
 	Parent   int    `json:"parent"`
 	Sign     int    `json:"sign"`
