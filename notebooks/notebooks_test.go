@@ -105,6 +105,13 @@ func TestNotebooks(t *testing.T) {
 			printed:  []string{bin + " sweep ", "7 networks in", "matches numpy's where it is the only fixed point", "first past the boundary at gain = "},
 			figures:  []string{"sweep.png"},
 		},
+		{
+			notebook: "bifurcation.ipynb",
+			env:      []string{"FPFIND_BIN=" + bin},
+			outputs:  []string{"flipflop_continue.npz", "flipflop_continue.json"},
+			printed:  []string{bin + " continue --param u:0", "3 branches", "fold on branch 0"},
+			figures:  []string{"bifurcation.png", "leading.png"},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.notebook, func(t *testing.T) {
