@@ -141,6 +141,32 @@ func (a Activation) D2(x float64) float64 {
 	panic(badActivation)
 }
 
+// D3 returns the third derivative of phi at x, which the first Lyapunov
+// coefficient of a Hopf point needs (package continuation). At the kink of
+// relu and rectified-tanh it returns the right derivative.
+func (a Activation) D3(x float64) float64 {
+	switch a {
+	case Tanh:
+		t := math.Tanh(x)
+		return -2 * (1 - t*t) * (1 - 3*t*t)
+	case ReLU, Linear:
+		return 0
+	case Softplus:
+		s := sigmoid(x)
+		return s * (1 - s) * (1 - 2*s)
+	case Sigmoid:
+		s := sigmoid(x)
+		return s * (1 - s) * (1 - 6*s + 6*s*s)
+	case RectifiedTanh:
+		if x >= 0 {
+			t := math.Tanh(x)
+			return -2 * (1 - t*t) * (1 - 3*t*t)
+		}
+		return 0
+	}
+	panic(badActivation)
+}
+
 // Range returns the interval that phi maps the real line into (infinite ends
 // where phi is unbounded). Fixed points lie in it.
 func (a Activation) Range() (lo, hi float64) {

@@ -1,6 +1,7 @@
 package dynamics
 
 import (
+	"math"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -52,5 +53,19 @@ func TestWithInputBias(t *testing.T) {
 	}
 	if _, err := base.WithBias([]float64{1, 2}); err == nil {
 		t.Error("WithBias accepts a bias of the wrong length")
+	}
+}
+
+// D3 is the derivative of D2: central differences agree to 1e-7 at points
+// away from the kinks.
+func TestD3(t *testing.T) {
+	for _, a := range Activations() {
+		for _, x := range []float64{-2.3, -0.7, 0.4, 1.9} {
+			const h = 1e-5
+			fd := (a.D2(x+h) - a.D2(x-h)) / (2 * h)
+			if d := a.D3(x); math.Abs(d-fd) > 1e-7 {
+				t.Errorf("%s: D3(%v) = %v, central difference of D2 %v", a, x, d, fd)
+			}
+		}
 	}
 }
