@@ -91,7 +91,8 @@ func TestOneUnitFolds(t *testing.T) {
 
 // Two units with W = a R(theta): the origin has eigenvalues (-1 + a
 // e^{+-i theta}) / tau, a Hopf point at a = 1 / cos(theta) with frequency
-// a sin(theta) / (2 pi tau).
+// a sin(theta) / (2 pi tau) and first Lyapunov coefficient -1 / sin(2 theta)
+// (supercritical).
 func TestRotationHopf(t *testing.T) {
 	for _, c := range []struct{ theta, tau float64 }{{math.Pi / 4, 1}, {1.2, 0.5}} {
 		r := mat.NewDense(2, 2, []float64{math.Cos(c.theta), -math.Sin(c.theta), math.Sin(c.theta), math.Cos(c.theta)})
@@ -118,6 +119,14 @@ func TestRotationHopf(t *testing.T) {
 		}
 		if w := complex(0, ac*math.Sin(c.theta)/c.tau); cmplx.Abs(h.Eigenvalue-w) > 1e-8 {
 			t.Errorf("theta %v: eigenvalue %v, want %v", c.theta, h.Eigenvalue, w)
+		}
+		// With q = (1, -i)/sqrt(2) = p (J is normal), B = 0 (the second
+		// derivative of tanh vanishes at 0, the third is -2) and
+		// C(q, q, qbar) = -2 a^3 e^{i theta} |q_i|^2 q / tau = -a^3
+		// e^{i theta} q / tau: l1 = -a^3 cos(theta) / (2 a sin(theta)),
+		// -1 / sin(2 theta) at a = 1 / cos(theta), whatever tau.
+		if l1 := -1 / math.Sin(2*c.theta); math.Abs(h.Coefficient-l1) > 1e-7 {
+			t.Errorf("theta %v: first Lyapunov coefficient %v, want %v", c.theta, h.Coefficient, l1)
 		}
 	}
 }

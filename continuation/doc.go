@@ -9,12 +9,15 @@
 //	Input  u_K = p, the constant input on channel K     (dynamics.Network.WithInput)
 //	Bias   b + p v for a direction v (p = 0: as given)  (dynamics.Network.WithBias)
 //	Gain   p W (p = 1: as given)
+//	Tau    p tau with dt = alpha tau kept: alpha / p (leaky convention only)
 //
 // Family.At makes the network at p (along an input or a bias sharing the
 // weights, O(N)); Family.Deriv gives dF/dp analytically: phi'(x) W_in[:, K]
-// / tau, phi'(x) v / tau and phi'(x) (W h) / tau. Time constants do not
-// move fixed points and only scale the spectrum, so they are no parameter;
-// the leaky convention's alpha is fixed by the network too.
+// / tau, phi'(x) v / tau, phi'(x) (W h) / tau and -F / p. Time constants do
+// not move fixed points; in the continuous convention they only scale the
+// spectrum, and the discrete convention has none, so tau's scale is a
+// parameter of the leaky convention alone, where it moves the multipliers
+// 1 - alpha/p + (alpha/p) mu (and can cross -1 or the unit circle).
 //
 // # Pseudo-arclength continuation
 //
@@ -101,10 +104,21 @@
 //     exist on the side (p - p*) a < 0 (Kuznetsov 2004, section 3.2).
 //     It is the coefficient of the fixed-point equation F = 0, in units of
 //     1/time, for every convention;
-//   - for a Hopf point, its frequency Im lambda / (2 pi) (and arg lambda /
-//     (2 pi dt) for a Neimark-Sacker point), in cycles per unit time. The
-//     first Lyapunov coefficient is not computed: which side the cycle is
-//     on is not reported.
+//   - for a Hopf point, its frequency Im lambda / (2 pi) in cycles per unit
+//     time, and the first Lyapunov coefficient l1 (up to LyapunovMaxN =
+//     1024 units): with J q = i omega q, J^T p = -i omega p, |q| = 1 and
+//     conj(p) . q = 1,
+//     l1 = Re[<p, C(q, q, qbar)> - 2 <p, B(q, J^{-1} B(q, qbar))> +
+//     <p, B(qbar, (2 i omega - J)^{-1} B(q, q))>] / (2 omega), with
+//     C(u, v, z)_i = phi3(x_i) (W_p u)_i (W_p v)_i (W_p z)_i / tau_i (phi3
+//     = phi's third derivative)
+//     (Kuznetsov 2004, eq. (3.20)); q and p by inverse iteration, the
+//     complex solves in their real 2N x 2N form. l1 < 0: supercritical (a
+//     stable cycle is born where the fixed point loses stability); l1 > 0:
+//     subcritical;
+//   - for a Neimark-Sacker point, its frequency arg lambda / (2 pi dt)
+//     (dt the time of one step); its coefficient (the map's analogue of
+//     l1) is not computed.
 //
 // # Branch switching
 //

@@ -115,6 +115,7 @@ func (w *work) locate(a, b *node, sl float64, ev event) (*located, bool) {
 	switch typ {
 	case Hopf:
 		l.Frequency = imag(bestVal) / (2 * math.Pi)
+		l.Coefficient = w.lyapunovCoefficient(net, best, imag(bestVal))
 	case NeimarkSacker:
 		l.Frequency = cmplx.Phase(bestVal) / (2 * math.Pi * net.TimeStep())
 	case Fold:

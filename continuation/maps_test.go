@@ -165,3 +165,36 @@ func TestIsola(t *testing.T) {
 		}
 	}
 }
+
+// Along tau's scale p (leaky convention): alpha becomes alpha0 / p, the
+// fixed point stays, and the multiplier of one unit with w = -1.5 at the
+// origin, 1 - alpha + alpha (-1.5), passes -1 at alpha = 0.8: a period
+// doubling at p = alpha0 / 0.8. The other conventions are refused.
+func TestTauScale(t *testing.T) {
+	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(1, 1, []float64{-1.5}), Convention: dynamics.Leaky, Alpha: 0.4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam, err := NewFamily(net, Param{Kind: TauScale})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Continue(context.Background(), fam, [][]float64{{0}}, &Settings{From: 1, To: 0.45})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Specials) != 1 || res.Specials[0].Type != PeriodDoubling || math.Abs(res.Specials[0].P-0.5) > 1e-8 {
+		t.Fatalf("want a period doubling at p = 0.5, got %+v", res.Specials)
+	}
+	for _, p := range res.Branches[0].Points {
+		if p.H[0] != 0 {
+			t.Fatalf("the fixed point moved: %v at p = %v", p.H, p.P)
+		}
+	}
+	for _, conv := range []dynamics.Convention{dynamics.Continuous, dynamics.Discrete} {
+		n2, _ := dynamics.New(dynamics.Config{W: mat.NewDense(1, 1, []float64{-1.5}), Convention: conv})
+		if _, err := NewFamily(n2, Param{Kind: TauScale}); err == nil {
+			t.Errorf("%s: tau's scale accepted as a parameter", conv)
+		}
+	}
+}

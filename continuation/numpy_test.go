@@ -213,3 +213,72 @@ func TestMatrixFreeAgrees(t *testing.T) {
 		}
 	}
 }
+
+// numpyLyapunov computes the first Lyapunov coefficient of the Hopf point
+// it is given with numpy alone: q and p from numpy.linalg.eig of J and J^T
+// (not inverse iteration), the solves with complex numpy matrices (not the
+// real 2N forms), and the formula of Kuznetsov (2004, eq. (3.20)).
+const numpyLyapunov = `
+import sys, json, numpy as np
+d = json.load(sys.stdin)
+W = np.array(d["W"]) * d["g"]; b = np.array(d["b"]); h = np.array(d["h"]); tau = np.array(d["tau"])
+x = W @ h + b; t = np.tanh(x)
+d1, d2, d3 = 1 - t**2, -2*t*(1 - t**2), -2*(1 - t**2)*(1 - 3*t**2)
+J = (d1[:, None] * W - np.eye(len(h))) / tau[:, None]
+ev, V = np.linalg.eig(J)
+k = np.argmax(ev.imag); om = ev[k].imag; q = V[:, k] / np.linalg.norm(V[:, k])
+evt, U = np.linalg.eig(J.T)
+p = U[:, np.argmin(np.abs(evt + 1j * om))]
+p = p / np.conj(np.vdot(p, q))
+B = lambda u, v: d2 * (W @ u) * (W @ v) / tau
+C = lambda u, v, z: d3 * (W @ u) * (W @ v) * (W @ z) / tau
+qb = np.conj(q)
+a = np.linalg.solve(J, B(q, qb))
+c = np.linalg.solve(2j * om * np.eye(len(h)) - J, B(q, q))
+l1 = (np.vdot(p, C(q, q, qb)) - 2 * np.vdot(p, B(q, a)) + np.vdot(p, B(qb, c))).real / (2 * om)
+json.dump({"l1": l1, "omega": om, "re": ev[k].real}, sys.stdout)
+`
+
+// The first Lyapunov coefficient at a Hopf point away from the origin
+// (the bias makes every derivative of phi count), against numpy.
+func TestLyapunovAgainstNumpy(t *testing.T) {
+	pythontest.Need(t, "numpy")
+	w := mat.NewDense(3, 3, []float64{0.6, -1.1, 0.2, 1.0, 0.5, -0.3, 0.1, 0.4, -0.5})
+	b := []float64{0.3, -0.2, 0.1}
+	tau := []float64{1, 0.7, 1.3}
+	net, err := dynamics.New(dynamics.Config{W: w, B: b, Tau: tau})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam, _ := NewFamily(net, Param{Kind: Gain})
+	n0, _ := fam.At(0.5)
+	h := make([]float64, 3)
+	f := make([]float64, 3)
+	for range 5000 {
+		n0.Field(f, h)
+		for i := range h {
+			h[i] += 0.05 * f[i] * tau[i]
+		}
+	}
+	res, err := Continue(context.Background(), fam, [][]float64{h}, &Settings{From: 0.5, To: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hopf := specials(res, Hopf)
+	if len(hopf) == 0 {
+		t.Fatalf("no Hopf point; special points %+v", res.Specials)
+	}
+	s := hopf[0]
+	in, _ := json.Marshal(map[string]any{"W": rows(w), "g": s.P, "b": b, "h": s.H, "tau": tau})
+	var ref struct{ L1, Omega, Re float64 }
+	if err := json.Unmarshal([]byte(pythontest.Run(t, numpyLyapunov, string(in))), &ref); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(ref.Re) > 1e-8 || math.Abs(ref.Omega-imag(s.Eigenvalue)) > 1e-8 {
+		t.Errorf("numpy's critical eigenvalue at the Hopf point: %v + %vi; ours %v", ref.Re, ref.Omega, s.Eigenvalue)
+	}
+	if math.Abs(s.Coefficient-ref.L1) > 1e-6*max(1, math.Abs(ref.L1)) || math.IsNaN(s.Coefficient) {
+		t.Errorf("first Lyapunov coefficient %v, numpy %v", s.Coefficient, ref.L1)
+	}
+	t.Logf("Hopf at g = %.10f, h = %v, l1 = %v (numpy %v)", s.P, s.H, s.Coefficient, ref.L1)
+}

@@ -25,11 +25,19 @@ const (
 	// Gain: the recurrent weights are p W, so p = 1 is the network as
 	// given.
 	Gain
+	// TauScale: the time constants are p tau, for the leaky convention,
+	// whose step dt = alpha tau stays as given: alpha becomes alpha / p
+	// (p >= alpha, so that alpha / p <= 1). The fixed points do not move;
+	// their stability does (the multipliers are 1 - alpha/p + (alpha/p)
+	// mu, mu those of diag(phi') W). In the continuous convention tau's
+	// scale moves neither the fixed points nor their stability, and the
+	// discrete convention has no tau: NewFamily refuses both.
+	TauScale
 )
 
-var kindNames = enum.Names[Kind]{Input: "u", Bias: "bias", Gain: "gain"}
+var kindNames = enum.Names[Kind]{Input: "u", Bias: "bias", Gain: "gain", TauScale: "tau"}
 
-// String returns "u", "bias" or "gain".
+// String returns "u", "bias", "gain" or "tau".
 func (k Kind) String() string { return kindNames.String(k) }
 
 // Param names the continuation parameter.
@@ -108,6 +116,10 @@ func NewFamily(net *dynamics.Network, p Param) (*Family, error) {
 		f.col = append([]float64(nil), p.Dir...)
 		f.b0 = net.B()
 	case Gain:
+	case TauScale:
+		if net.Convention() != dynamics.Leaky {
+			return nil, &ParamError{p.String(), fmt.Sprintf("the %s convention: tau's scale moves neither the fixed points nor their stability (continuous), or there is no tau (discrete); it is a parameter of the leaky convention only", net.Convention())}
+		}
 	default:
 		return nil, &ParamError{p.String(), fmt.Sprintf("unknown kind %d", int(p.Kind))}
 	}
@@ -121,7 +133,7 @@ func (f *Family) Param() Param { return f.param }
 func (f *Family) Base() *dynamics.Network { return f.base }
 
 // Value returns the parameter's value for the network the family was made
-// from: u_K for Input, 0 for Bias, 1 for Gain.
+// from: u_K for Input, 0 for Bias, 1 for Gain and TauScale.
 func (f *Family) Value() float64 {
 	switch f.param.Kind {
 	case Input:
@@ -150,6 +162,16 @@ func (f *Family) At(p float64) (*dynamics.Network, error) {
 			b[i] += p * v
 		}
 		return f.base.WithBias(b)
+	case TauScale:
+		c := f.base.Config()
+		c.Alpha /= p
+		for i := range c.Tau {
+			c.Tau[i] *= p
+		}
+		if !(c.Alpha > 0 && c.Alpha <= 1) {
+			return nil, fmt.Errorf("continuation: tau scale %v gives alpha = %v, outside (0, 1]", p, c.Alpha)
+		}
+		return dynamics.New(c)
 	}
 	c := f.base.Config()
 	w := c.W.(*mat.Dense)
@@ -163,9 +185,18 @@ func (f *Family) At(p float64) (*dynamics.Network, error) {
 //	Input  d_i W_in[i][K] / tau_i
 //	Bias   d_i v_i / tau_i
 //	Gain   d_i (W h)_i / tau_i      (W the base weights)
+//	Tau    -F_i / p                 (0 at a fixed point)
 //
 // the analytic derivative, no finite difference.
 func (f *Family) Deriv(dst []float64, net *dynamics.Network, h []float64) {
+	if f.param.Kind == TauScale {
+		net.Field(dst, h)
+		p := net.Tau(0) / f.tau[0]
+		for i := range dst {
+			dst[i] /= -p
+		}
+		return
+	}
 	net.PhiPrime(dst, h)
 	switch f.param.Kind {
 	case Input, Bias:

@@ -194,8 +194,9 @@ type Special struct {
 	// Neimark-Sacker point, in cycles per unit of model time
 	// (linearize.Spectrum.Frequencies); NaN for the others.
 	Frequency float64
-	// Coefficient is the fold's normal-form coefficient a (see the package
-	// doc); NaN for the others.
+	// Coefficient is the fold's normal-form coefficient a, or the first
+	// Lyapunov coefficient l1 of a Hopf point (up to LyapunovMaxN units;
+	// see the package doc); NaN for the others.
 	Coefficient float64
 	// PError is the width in p of the final bracket of the location.
 	PError float64
