@@ -46,7 +46,7 @@ type continueOptions struct {
 }
 
 func (o *continueOptions) register(fs *pflag.FlagSet) {
-	fs.StringVar(&o.param, "param", "", "the parameter `P`: u:K (the input on channel K), gain (W scaled by g) or bias:FILE.npy (the bias b + p v along the N values of FILE) (required)")
+	fs.StringVar(&o.param, "param", "", "the parameter `P`: u:K (the input on channel K), gain (W scaled by g), bias:FILE.npy (the bias b + p v along the N values of FILE) or tau (tau scaled by p, leaky convention: alpha becomes alpha/p) (required)")
 	fs.Float64Var(&o.from, "from", math.NaN(), "start value `A` of the parameter: the branches start at the fixed points there (required)")
 	fs.Float64Var(&o.to, "to", math.NaN(), "end value `B` of the parameter (required, not A)")
 	fs.Float64Var(&o.start, "start", math.NaN(), "the parameter `P0` of the start points, in [A, B] (default A); strictly between A and B each branch is followed both ways, so a closed branch (an isola) is followed round")
@@ -86,6 +86,8 @@ func parseParam(s string) (paramSpec, error) {
 	switch {
 	case s == "gain":
 		return paramSpec{kind: continuation.Gain}, nil
+	case s == "tau":
+		return paramSpec{kind: continuation.TauScale}, nil
 	case strings.HasPrefix(s, "u:"):
 		k, err := strconv.Atoi(s[2:])
 		if err != nil || k < 0 {
@@ -99,9 +101,9 @@ func parseParam(s string) (paramSpec, error) {
 		}
 		return paramSpec{kind: continuation.Bias, file: f}, nil
 	case s == "":
-		return paramSpec{}, fmt.Errorf("--param P is required: u:K, gain or bias:FILE.npy")
+		return paramSpec{}, fmt.Errorf("--param P is required: u:K, gain, bias:FILE.npy or tau")
 	}
-	return paramSpec{}, fmt.Errorf("--param %q: want u:K (an input channel), gain or bias:FILE.npy", s)
+	return paramSpec{}, fmt.Errorf("--param %q: want u:K (an input channel), gain, bias:FILE.npy or tau (leaky convention)", s)
 }
 
 func (o *continueOptions) Validate(given func(flag string) bool) error {
@@ -175,15 +177,19 @@ maps). Each is located to 1e-10 in P; at a branch point the crossing branch
 is followed too.
 
 P is u:K (the constant input on channel K, the other channels as the file
-or --input says), gain (W scaled by g: g = 1 is the file's network) or
+or --input says), gain (W scaled by g: g = 1 is the file's network),
 bias:FILE.npy (the bias b + p v for the N values v of FILE: p = 0 is the
-file's network). The branches start at the fixed points fpfind find finds
+file's network) or, for the leaky convention, tau (every tau scaled by p
+with the step dt kept, so alpha becomes alpha/p: the fixed points stay, their
+stability changes; refused for the others, where tau's scale changes
+neither). The branches start at the fixed points fpfind find finds
 at P = A (with --seed and --inits), or at the states of --at; with --start
 P0 strictly between A and B they start at P0 and are followed both ways
 (a closed branch, an isola, is then followed round and ends as closed).
 
 stdout shows the special points (type, branch, P, max|h_i|, the critical
-eigenvalue, the Hopf frequency or the fold coefficient) and the branches
+eigenvalue, the Hopf frequency, and the fold's normal-form coefficient a
+or the Hopf point's first Lyapunov coefficient l1) and the branches
 (where each started and why it ended: boundary, diverged, closed, max-steps,
 stalled). With --format json it shows the .json document instead. -o PREFIX
 writes PREFIX.npz (param, states, branch, n_unstable, stability and the

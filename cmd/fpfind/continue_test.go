@@ -212,6 +212,7 @@ func TestContinueUsageErrors(t *testing.T) {
 	}{
 		{[]string{"--from", "0", "--to", "1", ff}, "--param P is required"},
 		{[]string{"--param", "w:1", "--from", "0", "--to", "1", ff}, `--param "w:1": want u:K`},
+		{[]string{"--param", "tau", "--from", "1", "--to", "2", net("tanh1.npz")}, "it is a parameter of the leaky convention only"},
 		{[]string{"--param", "u:x", "--from", "0", "--to", "1", ff}, "u:K wants an input channel"},
 		{[]string{"--param", "u:3", "--from", "0", "--to", "1", ff}, "no input channel 3: the network has M = 3"},
 		{[]string{"--param", "u:0", "--from", "0", "--to", "1", net("tanh1.npz")}, "the network has no inputs"},

@@ -194,8 +194,9 @@ request).
 fpfind continue --param P --from A --to B follows every fixed point as the
 parameter P changes from A to B (package continuation): P is u:K (the
 constant input on channel K), gain (W scaled by g; g = 1 is the file's
-network) or bias:FILE.npy (b + p v for the N values v of FILE; p = 0 is the
-file's network). The branches start at the fixed points find finds at A
+network), bias:FILE.npy (b + p v for the N values v of FILE; p = 0 is the
+file's network) or, for the leaky convention only, tau (tau scaled by p, the
+step kept: alpha becomes alpha/p). The branches start at the fixed points find finds at A
 (with --seed and --inits), or at the states of --at; a start point that an
 earlier branch reaches is dropped. Each branch is followed by
 pseudo-arclength steps (at most --step-max, default 0.05 |B - A|, in the
@@ -203,7 +204,8 @@ norm |dh|^2/N + dp^2) until it reaches A or B, diverges, closes on itself
 or stalls, and the special points on it are located to 1e-10 in P: folds
 (fold, with the normal-form coefficient a: the branches meet on the side
 (p - p*) a < 0), Hopf points (hopf, with the frequency in cycles per unit
-time), branch points (branch; the crossing branch is followed both ways,
+time and, up to N = 1024, the first Lyapunov coefficient l1: negative when
+a stable cycle is born), branch points (branch; the crossing branch is followed both ways,
 unless --no-switch) and, for the leaky and discrete conventions, period
 doublings (period-doubling) and Neimark-Sacker points (neimark-sacker).
 Spectra are complete up to N = 256 and the --eigs leading ones above
@@ -232,7 +234,7 @@ points, B branches, I start points, C = --eigs eigenvalues per point):
 	special_branch          S           the branch it is on
 	special_eigenvalue      S           complex128, the critical eigenvalue
 	special_frequency       S           hopf and neimark-sacker: cycles per unit time (NaN otherwise)
-	special_coefficient     S           fold: the normal-form coefficient a (NaN otherwise)
+	special_coefficient     S           fold: the normal-form coefficient a; hopf: the first Lyapunov coefficient l1 (NaN otherwise)
 	branch_end              B           boundary, diverged, closed, max-steps or stalled
 	branch_start            B           the start point of the branch, or -1 for one switched onto
 	branch_parent           B           the branch point it was switched onto at, or -1

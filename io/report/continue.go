@@ -78,7 +78,8 @@ type ContinueSpecial struct {
 	NormInf    Float   `json:"norm_inf"` // max |h_i| of the state
 	Eigenvalue Complex `json:"eigenvalue"`
 	// Frequency (Hopf, Neimark-Sacker) and Coefficient (the fold's
-	// normal-form a) are null where they do not apply.
+	// normal-form a, the Hopf point's first Lyapunov coefficient l1) are
+	// null where they do not apply.
 	Frequency   Float `json:"frequency"`
 	Coefficient Float `json:"coefficient"`
 	// Switched lists the branches switched onto at a branch point.
