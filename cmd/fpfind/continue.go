@@ -173,8 +173,8 @@ leaky and discrete conventions), Hopf points (a complex pair through the
 imaginary axis; Neimark-Sacker, through the unit circle, for maps), branch
 points (a real eigenvalue through 0 where the branch goes on, such as the
 pitchfork of an odd network), and period doublings (an eigenvalue through -1,
-maps). Each is located to 1e-10 in P; at a branch point the crossing branch
-is followed too.
+maps). Each is located to about 1e-10 in P; at a branch point the crossing
+branch is followed too.
 
 P is u:K (the constant input on channel K, the other channels as the file
 or --input says), gain (W scaled by g: g = 1 is the file's network),

@@ -248,3 +248,29 @@ func BenchmarkContinueFlipflop(b *testing.B) {
 		}
 	}
 }
+
+// A cancelled run (a signal) writes nothing and exits 130, whether it is
+// stopped while searching for start points or while following branches; a
+// run whose estimate exceeds --max-memory is refused before any work.
+func TestContinueInterruptedAndRefused(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	origin := writeStates(t, []float64{0, 0}, 1, 2)
+	for _, args := range [][]string{
+		{"continue", "--param", "u:0", "--from", "-1", "--to", "1", "-o", filepath.Join(dir, "a"), net("flipflop.npz")},
+		{"continue", "--param", "gain", "--from", "0.3", "--to", "2", "--at", origin, "-o", filepath.Join(dir, "b"), "--plot", filepath.Join(dir, "b.png"), net("two_units.npz")},
+	} {
+		r := runCtx(t, ctx, args...)
+		if r.code != 130 || r.stdout != "" || !strings.Contains(r.stderr, "no output written") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 130, nothing, no output written", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := runArgs(t, "continue", "--param", "u:0", "--from", "-1", "--to", "1", "--max-memory", "1M", "-o", filepath.Join(dir, "c"), net("flipflop.npz"))
+	if r.code != 2 || !strings.Contains(r.stderr, "would need about") || !strings.Contains(r.stderr, "--max-memory") {
+		t.Errorf("--max-memory 1M: exit %d, stderr %q; want 2 and the estimate", r.code, r.stderr)
+	}
+	if got := files(t, dir); len(got) != 0 {
+		t.Errorf("the runs left %v", got)
+	}
+}

@@ -196,25 +196,29 @@ parameter P changes from A to B (package continuation): P is u:K (the
 constant input on channel K), gain (W scaled by g; g = 1 is the file's
 network), bias:FILE.npy (b + p v for the N values v of FILE; p = 0 is the
 file's network) or, for the leaky convention only, tau (tau scaled by p, the
-step kept: alpha becomes alpha/p). The branches start at the fixed points find finds at A
-(with --seed and --inits), or at the states of --at; a start point that an
-earlier branch reaches is dropped. Each branch is followed by
+step kept: alpha becomes alpha/p). The branches start at the fixed points
+find finds at A (with --seed and --inits), or at the states of --at; with
+--start P0 inside the interval they start at P0 and are followed both ways
+(so that a closed branch, an isola, is followed round). A start point that
+an earlier branch reaches is dropped. Each branch is followed by
 pseudo-arclength steps (at most --step-max, default 0.05 |B - A|, in the
-norm |dh|^2/N + dp^2) until it reaches A or B, diverges, closes on itself
-or stalls, and the special points on it are located to 1e-10 in P: folds
-(fold, with the normal-form coefficient a: the branches meet on the side
-(p - p*) a < 0), Hopf points (hopf, with the frequency in cycles per unit
-time and, up to N = 1024, the first Lyapunov coefficient l1: negative when
-a stable cycle is born), branch points (branch; the crossing branch is followed both ways,
-unless --no-switch) and, for the leaky and discrete conventions, period
-doublings (period-doubling) and Neimark-Sacker points (neimark-sacker).
-Spectra are complete up to N = 256 and the --eigs leading ones above
-(more at a point whose computed ones are all unstable); from N = 512 the
-Newton corrector's bordered systems are solved matrix-free (GMRES on
-products with W, a dense LU only where GMRES stalls).
---plot draws the bifurcation diagram: P against the first principal
-component of the states (--project unit:I or norm for others), solid where
-stable, dashed where not, the special points labelled LP, H, BP, PD, NS.
+norm |dh|^2/N + dp^2) until it reaches A or B, diverges, closes on itself or
+stalls, and the special points on it are located to about 1e-10 in P: folds
+(fold, with the normal-form coefficient a: the branches meet on the side (p
+- p*) a < 0), Hopf points (hopf, with the frequency in cycles per unit time
+and, up to N = 1024, the first Lyapunov coefficient l1: negative when a
+stable cycle is born), branch points (branch; the crossing branch is
+followed both ways, unless --no-switch) and, for the leaky and discrete
+conventions, period doublings (period-doubling) and Neimark-Sacker points
+(neimark-sacker).
+
+Spectra are complete up to N = 256 and the --eigs leading ones above (more
+at a point whose computed ones are all unstable); from N = 512 the Newton
+corrector's bordered systems are solved matrix-free (GMRES on products with
+W, a dense LU only where GMRES stalls). --plot draws the bifurcation
+diagram: P against the first principal component of the states (--project
+unit:I or norm for others), solid where stable, dashed where not, the
+special points labelled LP, H, BP, PD, NS.
 
 The .npz of fpfind continue holds (P points of all branches, S special
 points, B branches, I start points, C = --eigs eigenvalues per point):
