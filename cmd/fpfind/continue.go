@@ -384,8 +384,19 @@ func continueReport(in *input, o *continueOptions, res *continuation.Result, sta
 			lo, hi = min(lo, p.P), max(hi, p.P)
 		}
 		doc.Summary.Points += len(b.Points)
-		doc.Branches = append(doc.Branches, report.ContinueBranch{Index: i, Start: b.Start, Parent: b.Parent, Sign: b.Sign,
-			Points: len(b.Points), ParamMin: report.Float(lo), ParamMax: report.Float(hi), End: b.End.String()})
+		cb := report.ContinueBranch{Index: i, Start: b.Start, Parent: b.Parent, Sign: b.Sign,
+			Points: len(b.Points), ParamMin: report.Float(lo), ParamMax: report.Float(hi), End: b.End.String()}
+		for _, p := range b.Points {
+			lead := cmplx.NaN()
+			if len(p.Values) > 0 {
+				lead = p.Values[0]
+			}
+			cb.Param = append(cb.Param, report.Float(p.P))
+			cb.NUnstable = append(cb.NUnstable, p.NUnstable)
+			cb.Stability = append(cb.Stability, p.Class.String())
+			cb.Leading = append(cb.Leading, report.Complex(lead))
+		}
+		doc.Branches = append(doc.Branches, cb)
 	}
 	for i, sp := range res.Specials {
 		sw := append([]int{}, sp.Switched...)

@@ -172,6 +172,24 @@ func TestContinueHopfAndBranchPoint(t *testing.T) {
 		if math.Abs(float64(doc.Specials[0].Param)-tc.p) > 1e-8 {
 			t.Errorf("%s: the .json's special point at %v", tc.network, doc.Specials[0].Param)
 		}
+		// The .json's points are the .npz's rows, branch after branch.
+		p := a["param"].Data.([]float64)
+		stab := a["stability"].Data.([]string)
+		row := 0
+		for _, b := range doc.Branches {
+			if len(b.Param) != b.Points || len(b.Stability) != b.Points || len(b.NUnstable) != b.Points || len(b.Leading) != b.Points {
+				t.Fatalf("%s: branch %d has %d points but lists %d", tc.network, b.Index, b.Points, len(b.Param))
+			}
+			for j := range b.Param {
+				if float64(b.Param[j]) != p[row] || b.Stability[j] != stab[row] {
+					t.Fatalf("%s: branch %d point %d: the .json has %v %s, the .npz %v %s", tc.network, b.Index, j, b.Param[j], b.Stability[j], p[row], stab[row])
+				}
+				row++
+			}
+		}
+		if row != len(p) {
+			t.Errorf("%s: the .json lists %d points, the .npz %d", tc.network, row, len(p))
+		}
 	}
 }
 

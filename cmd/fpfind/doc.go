@@ -246,7 +246,8 @@ points, B branches, I start points, C = --eigs eigenvalues per point):
 	param_name, convention  ()          P as given, and the convention
 
 The .json holds the settings, a summary, each branch (start, points, range
-of P, end) and each special point.
+of P, end, and per point its P, n_unstable, class and leading eigenvalue)
+and each special point.
 fpfind train writes a network in the layout above (W, W_in, b, alpha,
 convention leaky) with W_out, b_out, train_loss, eval_step, eval_loss,
 eval_accuracy and train_flags, which find reads as it is, and checkpoints

@@ -65,6 +65,13 @@ type ContinueBranch struct {
 	ParamMin Float  `json:"param_min"`
 	ParamMax Float  `json:"param_max"`
 	End      string `json:"end"` // boundary, diverged, closed, max-steps, stalled
+	// Param, NUnstable, Stability and Leading give each point of the
+	// branch (the rows of the .npz for it, without the states): its
+	// parameter, unstable modes, class and leading eigenvalue.
+	Param     []Float   `json:"param"`
+	NUnstable []int     `json:"n_unstable"`
+	Stability []string  `json:"stability"`
+	Leading   []Complex `json:"leading_eigenvalue"`
 }
 
 // ContinueSpecial is one special point.
