@@ -250,3 +250,12 @@ func TestFindComplete(t *testing.T) {
 		t.Errorf("relu: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// --complete's boxes count in the memory estimate: a --max-boxes that
+// could not be held is refused before any work.
+func TestCompleteMemory(t *testing.T) {
+	r := runArgs(t, "--complete", "--max-boxes", "2000000000", "--max-memory", "1G", net("tanh1.npz"))
+	if r.code != 2 || !strings.Contains(r.stderr, "--max-memory") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}

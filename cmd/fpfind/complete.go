@@ -99,6 +99,13 @@ func completeSet(ctx context.Context, e *env, net *dynamics.Network, res *explor
 	return c, nil
 }
 
+// completeBytes bounds the memory of --complete's search: every box
+// examined may end undecided and be kept (N intervals, and their copy in
+// the .json and the .npz), plus one linearisation's N x N matrices.
+func completeBytes(n, maxBoxes int) float64 {
+	return float64(maxBoxes)*float64(n)*2*f8*3 + certifyBytes(n)
+}
+
 // maxDiff returns max_i |a_i - b_i|.
 func maxDiff(a, b []float64) float64 {
 	var d float64

@@ -545,6 +545,9 @@ func findBytes(n int, o *findOptions, inits int) float64 {
 	if o.certify && n <= o.certifyMaxN {
 		b += float64(w) * certifyBytes(n)
 	}
+	if o.complete {
+		b += completeBytes(n, o.maxBoxes)
+	}
 	return b + spectrumBytes(0, n, o.spectrum.count(n), w, o.spectrum.sets())
 }
 
