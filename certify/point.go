@@ -177,8 +177,12 @@ func certifyPoint(s *system, x []float64) Result {
 		for i := range rho {
 			rho[i] = r
 		}
+		// linearRows is linear in rho but for the additive eta terms of
+		// absMatVecUp (products that underflow), which scaling by r < 1
+		// would shrink: they are added back unscaled.
+		slack := float64(8*n+8) * eta
 		for i := range rows {
-			rows[i] = mulUp(lin[i], r)
+			rows[i] = addUp(mulUp(lin[i], r), slack)
 		}
 		c.slopeRows(rows, rho)
 		var e float64
