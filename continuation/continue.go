@@ -119,8 +119,10 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 	}
 	nodes := make([][]*node, len(starts))
 	errs := make([]error, len(starts))
+	startStats := make([]Stats, len(starts))
 	err = par.Each(ctx, len(starts), rs.Workers, func(i int) error {
 		w := newWork(fam, &rs)
+		defer func() { startStats[i] = w.stat }()
 		y := append(append([]float64(nil), starts[i]...), p0)
 		if _, ok := w.correct(y, w.pRow(), p0); !ok {
 			errs[i] = fmt.Errorf("continuation: start point %d is not a fixed point at p = %v (the corrector did not reach max|F| <= %g)", i, p0, rs.Tol)
@@ -144,10 +146,11 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range errs {
+	for i, e := range errs {
 		if e != nil {
 			return nil, e
 		}
+		res.Stats.add(startStats[i])
 	}
 
 	// The branches from the start points, in waves of Workers: a start
@@ -179,8 +182,10 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 			}
 		}
 		out := make([][]traced, len(wave))
+		st := make([]Stats, len(wave))
 		if err := par.Each(ctx, len(wave), rs.Workers, func(j int) error {
 			w := newWork(fam, &rs)
+			defer func() { st[j] = w.stat }()
 			for d, nd := range nodes[wave[j]] {
 				tr := w.trace(ctx, nd, false)
 				tr.branch.Start, tr.branch.Parent, tr.branch.Sign = wave[j], -1, 1
@@ -202,6 +207,7 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 				continue
 			}
 			kept = append(kept, out[j]...)
+			res.Stats.add(st[j]) // the kept branches' work only: the same whatever the waves
 		}
 	}
 
@@ -266,8 +272,10 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 		queue = nil
 		out := make([]traced, len(jobs))
 		ok := make([]bool, len(jobs))
+		st := make([]Stats, len(jobs))
 		if err := par.Each(ctx, len(jobs), rs.Workers, func(j int) error {
 			w := newWork(fam, &rs)
+			defer func() { st[j] = w.stat }()
 			sp := res.Specials[jobs[j].special]
 			first, good := w.switchStart(sp, tangents[jobs[j].special], jobs[j].sign)
 			if !good {
@@ -282,6 +290,7 @@ func Continue(ctx context.Context, fam *Family, starts [][]float64, s *Settings)
 			return nil, err
 		}
 		for j := range out {
+			res.Stats.add(st[j])
 			if !ok[j] {
 				continue
 			}

@@ -37,13 +37,8 @@ type work struct {
 	g        []float64 // F(h) at the iterate
 	op       *mat.Dense
 	wgt      float64 // 1 / N, the weight of the state's components
-	stat     stats
+	stat     Stats
 	kry      *krylovSpace
-}
-
-// stats counts a branch's work.
-type stats struct {
-	factorizations, spectra, products, fallbacks int
 }
 
 func newWork(fam *Family, s *Settings) *work {
@@ -126,7 +121,7 @@ func (w *work) factor() bool {
 		w.a[i*(n+1)+n] = w.gp[i]
 	}
 	copy(w.a[n*(n+1):], w.r)
-	w.stat.factorizations++
+	w.stat.Factorizations++
 	lu := w.s.LU
 	if lu == nil {
 		lu = dense.Factorize
@@ -144,7 +139,7 @@ func (w *work) solve(b []float64) bool {
 		if w.gmres(b) {
 			return true
 		}
-		w.stat.fallbacks++
+		w.stat.Fallbacks++
 		if !w.factored && !w.factor() {
 			return false
 		}
@@ -174,6 +169,7 @@ func (w *work) correct(y, r []float64, c float64) (int, bool) {
 			return it, false
 		}
 		prev = res
+		w.stat.Newton++
 		if !w.prepare(net, y, r) {
 			return it, false
 		}

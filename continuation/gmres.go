@@ -46,7 +46,7 @@ func (w *work) apply(dst, z []float64) {
 		dst[i] += w.gp[i] * zp
 	}
 	dst[n] = dotPlain(w.r, z)
-	w.stat.products++
+	w.stat.Products++
 }
 
 // gmres overwrites b with the solution of the prepared bordered system by

@@ -141,7 +141,7 @@ func (w *work) nullVectors(net *dynamics.Network, h []float64) (q, l []float64) 
 			lu = dense.Factorize
 		}
 		scale := maxAbs(a)
-		w.stat.factorizations++
+		w.stat.Factorizations++
 		if !dense.FactorizeInv(lu, n, a, piv, inv) {
 			// Exactly singular: a zero pivot, which a rounding error of
 			// J's size stands for.

@@ -51,7 +51,7 @@ func (w *work) factorShifted(j []float64, trans bool, sign, c float64) *shifted 
 	if lu == nil {
 		lu = dense.Factorize
 	}
-	w.stat.factorizations++
+	w.stat.Factorizations++
 	if !dense.FactorizeInv(lu, m, s.a, s.piv, s.inv) {
 		for i := range m {
 			if s.a[i*m+i] == 0 {

@@ -16,7 +16,7 @@ import (
 // network net: every eigenvalue up to FullMax, the Eigs leading ones (by
 // Krylov-Schur, no N x N matrix) above.
 func (w *work) spectrum(net *dynamics.Network, h []float64) (*linearize.Spectrum, error) {
-	w.stat.spectra++
+	w.stat.Spectra++
 	ls := &linearize.Settings{Vectors: linearize.ValuesOnly, Eps: w.s.Eps, Solver: w.s.Solver}
 	if w.n > w.s.FullMax {
 		// Doubled while every computed eigenvalue is unstable: a crossing

@@ -204,8 +204,31 @@ type Special struct {
 	Switched []int
 }
 
+// Stats counts the work of Continue, summed over its branches (it does not
+// depend on Workers).
+type Stats struct {
+	// Newton counts the corrector's Newton iterations, Factorizations the
+	// dense LU factorisations (bordered systems below KrylovMin and GMRES's
+	// fallbacks, the null vectors and Lyapunov coefficients at special
+	// points), Products the matrix-free products of GMRES, Fallbacks the
+	// GMRES solves that fell back to the dense LU, and Spectra the
+	// linearisations (one per point, and per trial of a location).
+	Newton, Factorizations, Products, Fallbacks, Spectra int
+}
+
+// add adds the counts of o to s.
+func (s *Stats) add(o Stats) {
+	s.Newton += o.Newton
+	s.Factorizations += o.Factorizations
+	s.Products += o.Products
+	s.Fallbacks += o.Fallbacks
+	s.Spectra += o.Spectra
+}
+
 // Result is the outcome of Continue.
 type Result struct {
+	// Stats counts the work.
+	Stats    Stats
 	Branches []Branch
 	Specials []Special
 	// Duplicates counts the start points dropped because an earlier

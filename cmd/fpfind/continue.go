@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/fpfind/fpfind/continuation"
 	"github.com/fpfind/fpfind/dynamics"
@@ -43,6 +44,7 @@ type continueOptions struct {
 	workers     int
 	plot        string
 	project     string
+	timing      bool
 }
 
 func (o *continueOptions) register(fs *pflag.FlagSet) {
@@ -68,6 +70,7 @@ func (o *continueOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.plot, "plot", "", "draw the bifurcation diagram into `FILE`.png, .svg or .pdf")
 	fs.StringVar(&o.project, "project", "pc1", "the diagram's vertical axis: pc1 (the first principal component of the states), unit:I (h_I) or norm (|h| / sqrt(N))")
 	o.output.registerStreams(fs, false)
+	fs.BoolVar(&o.timing, "timing", false, "print the time of the search for start points and of the continuation, and the work counts, on stderr")
 	fs.IntVarP(&o.workers, "workers", "j", 0, "goroutines (0: all CPUs), at most one per branch; the output does not depend on it")
 	o.memory.register(fs)
 	o.model.register(fs)
@@ -245,10 +248,12 @@ func (o *continueOptions) run(ctx context.Context, e *env, name string, args []s
 	}
 	defer outs.abort()
 
+	t0 := time.Now()
 	starts, err := o.startPoints(ctx, e, fam, la)
 	if err != nil {
 		return err
 	}
+	tStarts := time.Since(t0).Seconds()
 	if len(starts) == 0 {
 		return fmt.Errorf("no fixed point found at %s = %v to start from (give start points with --at)", o.param, o.from)
 	}
@@ -257,12 +262,19 @@ func (o *continueOptions) run(ctx context.Context, e *env, name string, args []s
 		NoSwitch: o.noSwitch, Eigs: o.eigs, Eps: o.eps, LU: la.lu, Solver: la.eig,
 		Workers: effectiveWorkers(o.workers, len(starts)),
 	}
+	t0 = time.Now()
 	res, err := continuation.Continue(ctx, fam, starts, settings)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return inputError(err)
+	}
+	if o.timing {
+		st := res.Stats
+		fmt.Fprintf(e.stderr, "fpfind: timing: start points %.3f s, continuation %.3f s (%d branches, %d workers)\n", tStarts, time.Since(t0).Seconds(), len(res.Branches), settings.Workers)
+		fmt.Fprintf(e.stderr, "fpfind: work: %d Newton iterations, %d LU factorisations, %d GMRES products (%d solves fell back to LU), %d spectra\n",
+			st.Newton, st.Factorizations, st.Products, st.Fallbacks, st.Spectra)
 	}
 	doc := continueReport(in, o, res, len(starts))
 	doc.Outputs = report.Outputs{NPZ: npzPath, JSON: jsonPath, Plot: o.plot}

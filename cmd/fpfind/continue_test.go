@@ -52,12 +52,15 @@ func equalInts(a, b []int) bool {
 func TestContinueFlipFlopAgainstFind(t *testing.T) {
 	dir := t.TempDir()
 	prefix := filepath.Join(dir, "ff")
-	r := runArgs(t, "continue", "-q", "--param", "u:0", "--from", "-1", "--to", "1", "-o", prefix, "--plot", prefix+".png", net("flipflop.npz"))
+	r := runArgs(t, "continue", "--timing", "--param", "u:0", "--from", "-1", "--to", "1", "-o", prefix, "--plot", prefix+".png", net("flipflop.npz"))
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	if !strings.Contains(r.stdout, "fold") || !strings.Contains(r.stdout, "ends: boundary") {
 		t.Errorf("the table shows no fold or no branch ending on the boundary:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "fpfind: timing: start points ") || !strings.Contains(r.stderr, "LU factorisations") {
+		t.Errorf("--timing printed %q", r.stderr)
 	}
 	a := readArrays(t, prefix+".npz")
 	checkContinueKeys(t, a, 64)
