@@ -243,17 +243,22 @@ func (o *sweepOptions) networks(name string, args []string) ([]*sweepNetwork, er
 	global := o.globalArgs()
 	var out []*sweepNetwork
 	for _, n := range list {
+		if o.out != "" && underFolder(n.Path, o.out) && !sweep.IsManifest(n.Path) {
+			continue // a result of this sweep (DIR given as a folder of networks), not a network
+		}
 		fo, settings, err := entryOptions(global, n.Flags)
 		if err != nil {
-			where := n.From
 			if len(n.Flags) == 0 {
 				return nil, usageErrorf(name, "%v", err)
 			}
-			return nil, inputError(fmt.Errorf("%s: flags %q: %v", where, strings.Join(n.Flags, " "), err))
+			return nil, inputError(fmt.Errorf("%s: flags %q: %v", n.From, strings.Join(n.Flags, " "), err))
 		}
 		out = append(out, &sweepNetwork{Network: n, opts: fo, entry: report.SweepEntry{
 			Network: n.Path, Name: sweep.Name(n.Path, n.Flags), Labels: n.Labels, Flags: n.Flags, Settings: settings,
 		}})
+	}
+	if len(out) == 0 {
+		return nil, inputError(fmt.Errorf("no network to analyse outside %s, the sweep's folder", o.out))
 	}
 	return out, nil
 }
@@ -319,8 +324,8 @@ func sweepPlan(nets []*sweepNetwork) *report.SweepPlan {
 	return p
 }
 
-// makeSweepDir creates the sweep's folder (its parent must exist) and
-// checks that files can be made in it.
+// makeSweepDir creates the sweep's folder (and its parents) if missing,
+// and checks that files can be made in it.
 func makeSweepDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return inputError(fmt.Errorf("--out %s: %v", dir, atomicfile.Cause(err)))

@@ -201,6 +201,15 @@ func TestSweep(t *testing.T) {
 	if r.code != exitFailure || !strings.Contains(r.stderr, "5 analysed, 0 already done, 1 failed") {
 		t.Errorf("new settings: exit %d\n%s", r.code, r.stderr)
 	}
+	// The sweep's folder given as a folder of networks adds none: its
+	// results are not networks.
+	r = runArgs(t, "sweep", "-o", out, "-n", "25", "--retry-failed", m, out)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "0 analysed, 5 already done, 1 failed") {
+		t.Errorf("with the sweep's folder among the networks: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runArgs(t, "sweep", "-o", out, out); r.code != exitUsage || !strings.Contains(r.stderr, "no network to analyse outside") {
+		t.Errorf("only the sweep's folder: exit %d\n%s", r.code, r.stderr)
+	}
 	// A mended network is analysed again, and its failure forgotten.
 	if err := copyFile(net("tanh1.npz"), filepath.Join(dir, "corrupt.npz")); err != nil {
 		t.Fatal(err)

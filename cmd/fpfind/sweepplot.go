@@ -200,6 +200,8 @@ func writeSweepPlot(outs *outputs, path string, t *sweep.Table, along int, dir s
 		return err
 	}
 	top.Y.Min = 0
+	top.Y.Tick.Marker = countTicks{}
+	top.X.Tick.Marker = niceTicks{}
 	bottom := plot.New()
 	bottom.X.Label.Text = xname
 	boundary := 0.0
@@ -213,6 +215,7 @@ func writeSweepPlot(outs *outputs, path string, t *sweep.Table, along int, dir s
 		bottom.Y.Label.Text = "leading Re λ over the fixed points (1/time)"
 	}
 	bottom.Add(plotter.NewGrid())
+	bottom.X.Tick.Marker, bottom.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	if err := addSeries(bottom, s.x, s.lead, color.Black, "", draw.CircleGlyph{}); err != nil {
 		return err
 	}
@@ -228,7 +231,7 @@ func writeSweepPlot(outs *outputs, path string, t *sweep.Table, along int, dir s
 		b.LineStyle = draw.LineStyle{Color: classColors[linearize.Unstable], Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
 		bottom.Add(b)
 		bottom.Legend.Add("stability boundary", b)
-		bottom.Legend.Top = true
+		bottom.Legend.Top, bottom.Legend.Left = true, true
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	w, h := 7*vg.Inch, 7*vg.Inch
@@ -243,4 +246,27 @@ func writeSweepPlot(outs *outputs, path string, t *sweep.Table, along int, dir s
 		_, err := c.WriteTo(w)
 		return err
 	})
+}
+
+// countTicks labels whole numbers: multiples of 1, 2 or 5 times a power of
+// ten, about six of them.
+type countTicks struct{}
+
+func (countTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for (hi-lo)/step > 6 {
+		switch m := step / math.Pow(10, math.Floor(math.Log10(step))); m {
+		case 1:
+			step *= 2
+		case 2:
+			step *= 2.5
+		default:
+			step *= 2
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	return ticks
 }
