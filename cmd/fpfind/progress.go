@@ -21,6 +21,9 @@ type progress struct {
 	total int
 	found int // fixed points known to the solver so far
 	drawn bool
+	// extra, when set, adds to the line (a sweep's failures and the time
+	// it expects to need).
+	extra func(done, total int, elapsed time.Duration) string
 }
 
 func newProgress(e *env, on bool) *progress {
@@ -73,7 +76,9 @@ func (p *progress) update(name string, done, total int) {
 		return
 	}
 	p.last = now
-	if total > 0 && p.found > 0 {
+	if p.extra != nil {
+		fmt.Fprintf(p.e.stderr, "\rfpfind: %s %d/%d%s, %.1f s   ", name, done, total, p.extra(done, total, now.Sub(p.start)), now.Sub(p.start).Seconds())
+	} else if total > 0 && p.found > 0 {
 		fmt.Fprintf(p.e.stderr, "\rfpfind: %s %d/%d, %d fixed points so far, %.1f s   ", name, done, total, p.found, now.Sub(p.start).Seconds())
 	} else if total > 0 {
 		fmt.Fprintf(p.e.stderr, "\rfpfind: %s %d/%d, %.1f s   ", name, done, total, now.Sub(p.start).Seconds())

@@ -36,7 +36,7 @@ func (s *slurmOptions) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&s.on, "slurm", false, "run the sweep as a Slurm job array (sbatch): each task analyses its shard of the networks")
 	fs.StringVar(&s.partition, "partition", "", "Slurm `PARTITION` of the tasks (default: the cluster's)")
 	fs.StringVar(&s.time, "time", "", "time limit of each task, as sbatch takes it (`T`: 30, 1:00:00, 1-0); default: the partition's")
-	fs.StringVar(&s.mem, "mem", "", "memory of each task, as sbatch takes it (`M`: 4G); default: the partition's")
+	fs.StringVar(&s.mem, "mem", "", "memory of each task, as sbatch takes it (`M`: 4G; a bare number is megabytes), which its analyses share (--max-memory); default: the partition's")
 	fs.IntVar(&s.cpus, "cpus", 1, "CPUs of each task (--cpus-per-task), each analysing one network at a time")
 	fs.IntVar(&s.arrayMax, "array-max", 100, "tasks in the array at most (`K`): the networks are split into min(K, networks) shards")
 	fs.IntVar(&s.parallel, "array-parallel", 0, "tasks running at once at most (sbatch --array=...%P; 0: as the cluster allows)")
@@ -122,6 +122,10 @@ func (o *sweepOptions) submit(ctx context.Context, e *env, nets []*sweepNetwork)
 	if o.retry {
 		cmd = append(cmd, "--retry-failed")
 	}
+	if lim, ok := slurmMemory(s.mem); ok && !o.find.memory.set {
+		// The tasks' analyses share the task's memory, not the node's.
+		cmd = append(cmd, "--max-memory="+lim)
+	}
 	cmd = append(append(cmd, o.globalArgs()...), manifest)
 	job := &sweep.Job{
 		Name: "fpfind-sweep", Tasks: min(s.arrayMax, len(nets)), Parallel: s.parallel,
@@ -155,6 +159,22 @@ func (o *sweepOptions) submit(ctx context.Context, e *env, nets []*sweepNetwork)
 		return err
 	}
 	return sweepStatus(e, o.out)
+}
+
+// slurmMemory returns --mem (sbatch's units: a bare number is megabytes,
+// K, M, G and T are powers of 1024) as --max-memory reads it, and false
+// when there is none or it does not read as a size.
+func slurmMemory(mem string) (string, bool) {
+	if mem == "" {
+		return "", false
+	}
+	if strings.Trim(mem, "0123456789") == "" {
+		mem += "M"
+	}
+	if v, err := parseSize(mem); err != nil || v <= 0 {
+		return "", false
+	}
+	return mem, true
 }
 
 // lastLine returns the last non-empty line of s (sbatch may warn first).

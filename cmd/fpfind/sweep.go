@@ -373,6 +373,17 @@ func (o *sweepOptions) runLocal(ctx context.Context, e *env, todo []*sweepNetwor
 	}
 	jobs := effectiveWorkers(o.jobs, len(run))
 	prog := newProgress(e, !o.quiet && (o.progress == "always" || o.progress == "auto" && e.tty))
+	prog.extra = func(done, total int, elapsed time.Duration) string {
+		var b strings.Builder
+		if t.failed > 0 {
+			fmt.Fprintf(&b, ", %d failed", t.failed)
+		}
+		if done > 0 && done < total {
+			left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+			fmt.Fprintf(&b, ", about %s left", left.Round(time.Second))
+		}
+		return b.String()
+	}
 	prog.stage("networks", len(run))
 	err := par.Each(ctx, len(run), jobs, func(i int) error {
 		if ctx.Err() != nil {
@@ -385,7 +396,6 @@ func (o *sweepOptions) runLocal(ctx context.Context, e *env, todo []*sweepNetwor
 		}
 		t.mu.Lock()
 		defer t.mu.Unlock()
-		prog.step()
 		if !o.quiet {
 			for _, l := range notes {
 				prog.finish()
@@ -395,9 +405,10 @@ func (o *sweepOptions) runLocal(ctx context.Context, e *env, todo []*sweepNetwor
 		if err != nil {
 			t.failed++
 			t.failures = append(t.failures, fmt.Sprintf("%s: %s", n.Path, err))
-			return nil
+		} else {
+			t.done++
 		}
-		t.done++
+		prog.step()
 		return nil
 	})
 	prog.finish()
