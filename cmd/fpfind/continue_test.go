@@ -295,3 +295,31 @@ func TestContinueInterruptedAndRefused(t *testing.T) {
 		t.Errorf("the runs left %v", got)
 	}
 }
+
+// Along a bias direction read from a file: testdata's tanh1 unit (w = 2)
+// with b = p v, v = (1), has the one unit's folds at p = -+(atanh(h*) - 2
+// h*), h* = sqrt(1/2); the start point is found by find at p = -1.
+func TestContinueBias(t *testing.T) {
+	dir := t.TempDir()
+	v := filepath.Join(dir, "v.npy")
+	if err := numpy.WriteNPY(v, numpy.Array{Shape: []int{1}, Data: []float64{1}}); err != nil {
+		t.Fatal(err)
+	}
+	prefix := filepath.Join(dir, "bias")
+	r := runArgs(t, "continue", "-q", "--param", "bias:"+v, "--from", "-1", "--to", "1", "-o", prefix, net("tanh1.npz"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	a := readArrays(t, prefix+".npz")
+	checkContinueKeys(t, a, 1)
+	sp := a["special_param"].Data.([]float64)
+	typ := a["special_type"].Data.([]string)
+	hf := math.Sqrt(0.5)
+	u := math.Atanh(hf) - 2*hf
+	if len(sp) != 2 || typ[0] != "fold" || typ[1] != "fold" || math.Abs(sp[0]+u) > 1e-8 || math.Abs(sp[1]-u) > 1e-8 {
+		t.Errorf("special points %v at %v; want folds at %v and %v", typ, sp, -u, u)
+	}
+	if name := a["param_name"].Data.([]string)[0]; name != "bias:"+v {
+		t.Errorf("param_name %q", name)
+	}
+}
