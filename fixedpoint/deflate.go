@@ -108,6 +108,7 @@ func (p *deflator) run(init []float64) bool {
 	x, f := w.x, w.f
 	copy(x, init)
 	res := w.eval(f, x)
+	poor := 0 // matrix-free steps in a row that filled their space and did not halve |G|
 	for it := 0; it < deflMaxIter; it++ {
 		if !(res < math.Inf(1)) || normInf(x) > w.div || w.ctx.Err() != nil {
 			return false
@@ -117,11 +118,13 @@ func (p *deflator) run(init []float64) bool {
 		}
 		w.c.newton++
 		d := p.step
+		full := false
 		if w.s.mf {
 			if w.hook == nil {
 				w.hook = newHookNewton(w)
 			}
-			if !w.hook.newtonStep(x, f, d, deflEta) {
+			ok := false
+			if ok, full = w.hook.newtonStep(x, f, d, deflEta); !ok {
 				return false
 			}
 		} else if !w.dense().newtonStep(x, f, d) {
@@ -142,7 +145,7 @@ func (p *deflator) run(init []float64) bool {
 		}
 		// Backtrack on log |G| = log M + log |F|.
 		g0 := logM + math.Log(norm2(f))
-		a, ok := 1.0, false
+		a, ok, g := 1.0, false, 0.0
 		for try := 0; try < 20 && a >= minAlpha; try++ {
 			for i := range x {
 				p.trial[i] = x[i] + a*d[i]
@@ -153,7 +156,7 @@ func (p *deflator) run(init []float64) bool {
 				w.sys.Field(p.trialF, p.trial)
 			}
 			lm, _ := p.deflation(p.trial, nil)
-			if g := lm + math.Log(norm2(p.trialF)); g < g0+math.Log1p(-1e-4*a) {
+			if g = lm + math.Log(norm2(p.trialF)); g < g0+math.Log1p(-1e-4*a) {
 				ok = true
 				break
 			}
@@ -161,6 +164,16 @@ func (p *deflator) run(init []float64) bool {
 		}
 		if !ok {
 			return false
+		}
+		// A step that needed the whole Krylov space and did not halve
+		// |G| marks a chaotic region (krylovPoor): stallIter of them in
+		// a row end the restart.
+		if full && g > g0+math.Log(math.Sqrt(krylovPoor)) {
+			if poor++; poor >= stallIter {
+				return false
+			}
+		} else {
+			poor = 0
 		}
 		copy(x, p.trial)
 		copy(f, p.trialF)

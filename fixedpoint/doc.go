@@ -107,7 +107,8 @@
 // products, and a hookstep reduces q only 1.2-4x for them while L-BFGS
 // reduces it 1000x in as many evaluations: a hookstep that needed the
 // whole space and did not reduce q 4x (krylovPoor) counts towards the
-// Newton phase's stall. In the speed phase, a run whose q and
+// Newton phase's stall; in a deflated restart, two such steps in a row
+// that do not halve |G| end it. In the speed phase, a run whose q and
 // stationarity |J^T F|/|F| both failed to halve over the last
 // Settings.SpeedStall (300) iterations ends not converged: on a g = 1.5
 // network of N = 2048 such runs descend q by a few percent per hundred

@@ -858,3 +858,35 @@ func TestSpeedStall(t *testing.T) {
 		t.Errorf("the stall test stopped %d runs; speed evaluations %d with it, %d without", stopped, a.Stats.SpeedEvals, b.Stats.SpeedEvals)
 	}
 }
+
+// With matrix-free steps on a chaotic network, a deflated restart whose
+// Krylov spaces fill up without halving |G| ends after stallIter such
+// steps instead of spending its 40 iterations of up to 100 products each.
+// The restarts start from states sampled from the network's trajectories,
+// as fpfind find's do; the origin (a root of every network with b = 0,
+// given as the first initial state) is what they deflate.
+func TestDeflationStopsInChaos(t *testing.T) {
+	const n, restarts = 1024, 4
+	net := nettest.Tanh(t, n, 1.5, 4)
+	sampled, err := fixedpoint.TrajectoryInits(context.Background(), net, &fixedpoint.SampleSettings{Count: 3, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inits := mat.NewDense(4, n, nil)
+	inits.Slice(1, 4, 0, n).(*mat.Dense).Copy(sampled)
+	s := fixedpoint.Settings{Linear: fixedpoint.LinearMatrixFree, MaxSpeedIter: 1, Workers: 1}
+	none := s
+	none.Deflation = -1
+	with := s
+	with.Deflation = restarts
+	a, b := find(t, net, inits, &none), find(t, net, inits, &with)
+	if len(fixedPoints(a)) == 0 || b.Stats.Restarts != restarts {
+		t.Fatalf("fixed points %d, restarts %d: the test needs the origin and %d restarts", len(fixedPoints(a)), b.Stats.Restarts, restarts)
+	}
+	// Each restart: at most 2 poor steps (each a Krylov space of at most
+	// 100 products, and a product per trial of its line search).
+	steps := b.Stats.NewtonIter - a.Stats.NewtonIter
+	if steps > 2*restarts {
+		t.Errorf("the %d deflated restarts took %d Newton steps; want at most %d", restarts, steps, 2*restarts)
+	}
+}

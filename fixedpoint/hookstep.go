@@ -366,7 +366,7 @@ func (p *hookNewton) solve(x []float64, maxIter int) phaseEnd {
 			return endLimit
 		}
 		qn := dot(f, f) / 2
-		if qn > krylovStall*q || k == hk.k && qn > krylovPoor*q {
+		if qn > krylovStall*q || hk.filled(k) && qn > krylovPoor*q {
 			stall++
 		} else {
 			stall = 0
@@ -378,8 +378,9 @@ func (p *hookNewton) solve(x []float64, maxIter int) phaseEnd {
 // newtonStep writes into d the least-squares Newton step of F at x (F(x)
 // in f) in the Krylov space of at most hookDim products, built to the
 // relative residual eta: GMRES(hookDim) without restarts. It reports
-// whether the step reduces the linear model's residual.
-func (p *hookNewton) newtonStep(x, f, d []float64, eta float64) bool {
+// whether the step reduces the linear model's residual, and whether the
+// space reached its full size (hookDim products) before meeting eta.
+func (p *hookNewton) newtonStep(x, f, d []float64, eta float64) (ok, full bool) {
 	w, hk := p.w, p.space
 	// phi' at x. A deflated restart's accepted trial computed it already;
 	// recomputing it costs one more row of a batch per step.
@@ -387,12 +388,18 @@ func (p *hookNewton) newtonStep(x, f, d []float64, eta float64) bool {
 	fn := norm2(f)
 	k := p.arnoldi(f, eta)
 	if k == 0 || !hk.factorSpace(k, fn) {
-		return false
+		return false, false
 	}
 	zn, qp := hk.solve(math.Inf(1))
 	if !(zn > 0) || !(qp < fn*fn/2) {
-		return false
+		return false, false
 	}
 	hk.step(d)
-	return true
+	return true, hk.filled(k)
 }
+
+// filled reports whether a space of dimension k, built to a forcing term,
+// stopped at its largest size short of the whole space: the mark of a
+// Jacobian whose spectrum surrounds the origin (krylovPoor). A space of
+// all N dimensions gives the exact Newton step.
+func (hk *hook) filled(k int) bool { return k == hk.k && hk.k < hk.n }
