@@ -16,7 +16,7 @@ root=${1:-/var/tmp/fpfind-fresh}
 goroot=$(go env GOROOT)
 
 unmount() {
-  for m in dev/pts dev proc sys usr/local/go; do umount -l "$root/$m" 2>/dev/null || true; done
+  for m in dev/pts dev proc sys/fs/cgroup sys usr/local/go; do umount -l "$root/$m" 2>/dev/null || true; done
 }
 trap unmount EXIT
 unmount
@@ -30,6 +30,9 @@ mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys"
+# The control groups, as a machine has them mounted (slurmd refuses to start
+# without them, for the Slurm tests).
+mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup"
 mount --bind "$goroot" "$root/usr/local/go"
 mount -o remount,bind,ro "$root/usr/local/go"
 git clone -q --branch main "$repo" "$root/root/fpfind"
