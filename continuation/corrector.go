@@ -191,8 +191,15 @@ func (w *work) correct(y, r []float64, c float64) (int, bool) {
 // As prev . z = 1 > 0, the tangent never turns back on itself, through
 // folds included. It returns nil when the bordered matrix is singular.
 func (w *work) tangent(y, prev []float64) []float64 {
+	return w.borderedUnit(y, w.row(prev))
+}
+
+// borderedUnit returns the solution z of [J dF/dp; r] z = (0, 1) at y,
+// normalised, or nil when the bordered matrix is singular: the tangent
+// of the branch whose last row r fixes its orientation.
+func (w *work) borderedUnit(y, r []float64) []float64 {
 	net, _ := w.evaluate(y)
-	if net == nil || !w.prepare(net, y, w.row(prev)) {
+	if net == nil || !w.prepare(net, y, r) {
 		return nil
 	}
 	z := make([]float64, w.n+1)
@@ -208,17 +215,8 @@ func (w *work) tangent(y, prev []float64) []float64 {
 // to be followed towards increasing p when up is set: (-J^{-1} dF/dp, 1)
 // normalised. It returns nil when J is singular there.
 func (w *work) startTangent(y []float64, up bool) []float64 {
-	net, _ := w.evaluate(y)
-	if net == nil || !w.prepare(net, y, w.pRow()) {
-		return nil
-	}
-	z := make([]float64, w.n+1)
-	z[w.n] = 1
-	if !w.solve(z) {
-		return nil
-	}
-	w.normalize(z)
-	if !up {
+	z := w.borderedUnit(y, w.pRow())
+	if z != nil && !up {
 		for i := range z {
 			z[i] = -z[i]
 		}

@@ -34,12 +34,10 @@ const (
 	stallStart = 500
 )
 
-// stalled records the state at iteration it and reports whether the phase
-// has stalled over the last window iterations.
+// stalled records the state at iteration it, a multiple of stallCheck,
+// and reports whether the phase has stalled over the last window
+// iterations.
 func (t *stallTest) stalled(it, window int, q, g float64) bool {
-	if window <= 0 || it%stallCheck != 0 {
-		return false
-	}
 	if it == 0 {
 		t.q, t.g = t.q[:0], t.g[:0]
 	}
@@ -103,7 +101,7 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 		if it >= w.s.MaxSpeedIter {
 			break
 		}
-		if p.stall.stalled(it, w.s.SpeedStall, w.cq, norm2(w.cg)/norm2(w.cf)) {
+		if w.s.SpeedStall > 0 && it%stallCheck == 0 && p.stall.stalled(it, w.s.SpeedStall, w.cq, norm2(w.cg)/norm2(w.cf)) {
 			break
 		}
 		d := p.dir
