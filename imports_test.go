@@ -31,8 +31,8 @@ var allowed = map[string][]string{
 	"io/numpy":          {"internal/sysmem", "internal/atomicfile"},                                                                     // internal/sysmem: arrays larger than the machine are refused; internal/atomicfile: writes are all or nothing
 	"io/netfile":        {"dynamics", "io/numpy"},                                                                                       // the network file layouts: a dynamics.Network in the arrays of the codec
 	"io/report":         nil,
-	"train":             {"dynamics", "io/numpy", "io/netfile", "internal/kernel"},         // learning rules on the leaky network of dynamics: its file layout (netfile, numpy) for the trained network and checkpoints; kernel: the batched products of the passes
-	"sweep":             {"io/report", "io/numpy", "internal/atomicfile", "internal/enum"}, // the records of a sweep's folder are report documents, its table an .npz too; the plan is written all or nothing
+	"train":             {"dynamics", "io/numpy", "io/netfile", "internal/kernel", "internal/par"}, // learning rules on the leaky network of dynamics: its file layout (netfile, numpy) for the trained network and checkpoints; kernel: the batched products of the passes; par: online RFLO's workers meeting once per time step
+	"sweep":             {"io/report", "io/numpy", "internal/atomicfile", "internal/enum"},         // the records of a sweep's folder are report documents, its table an .npz too; the plan is written all or nothing
 	"cmd/fpfind":        {"*"},
 	"notebooks":         nil,
 	"bench/*":           {"*"},

@@ -186,36 +186,43 @@ func onlineGrad(o *Online, net *Net, bt *Batch) (float64, []float64) {
 	return loss, g
 }
 
-// RunSGD, which changes RFLO's weights inside the pass over the traces, is
-// Run with an SGD update after every step, to the bit; and so is RTRL's.
+// RunSGD, which changes RFLO's weights inside the pass over the traces
+// (with one trial, on rows split between workers that meet once per step),
+// is Run with an SGD update after every step, to the bit, whatever the
+// number of workers and with either feedback; and so is RTRL's.
 func TestRunSGDIsRunWithSGD(t *testing.T) {
 	for _, c := range []struct {
-		exact  bool
-		trials int
-	}{{false, 1}, {false, 3}, {true, 2}} {
+		exact    bool
+		trials   int
+		feedback bool
+		workers  int
+	}{{false, 1, true, 1}, {false, 1, true, 2}, {false, 1, true, 4}, {false, 1, false, 2}, {false, 1, false, 3}, {false, 3, true, 2}, {true, 2, true, 2}} {
 		exact := c.exact
 		net, bt := randomProblem(9, 2, 2, 15, c.trials, 4)
 		learn := LearnAll()
 		learn[PartWIn] = false
-		fb := make([]float64, 9*2)
-		for i := range fb {
-			fb[i] = 0.1 * float64(i%5-2)
+		var fb []float64
+		if c.feedback {
+			fb = make([]float64, 9*2)
+			for i := range fb {
+				fb[i] = 0.1 * float64(i%5-2)
+			}
 		}
 		a, b := net.Clone(), net.Clone()
 		g := make([]float64, len(net.Params))
 		opt := NewOptimizer(Optim{Method: SGD, LR: 0.3}, learn, len(net.Params))
 		la := (&Online{Exact: exact, Feedback: fb}).Run(a, bt, g, func(g []float64) { opt.Apply(a, g) })
-		lb := (&Online{Exact: exact, Feedback: fb, Workers: 2}).RunSGD(b, bt, g, 0.3, learn)
+		lb := (&Online{Exact: exact, Feedback: fb, Workers: c.workers}).RunSGD(b, bt, g, 0.3, learn)
 		if la != lb {
-			t.Errorf("exact %v: loss %v with Run, %v with RunSGD", exact, la, lb)
+			t.Errorf("%+v: loss %v with Run, %v with RunSGD", c, la, lb)
 		}
 		for i := range a.Params {
 			if a.Params[i] != b.Params[i] {
-				t.Fatalf("exact %v: parameter %d is %v after Run, %v after RunSGD", exact, i, a.Params[i], b.Params[i])
+				t.Fatalf("%+v: parameter %d is %v after Run, %v after RunSGD", c, i, a.Params[i], b.Params[i])
 			}
 		}
 		if relErr(a.Params, net.Params) < 1e-3 || relErr(a.WIn, net.WIn) != 0 {
-			t.Errorf("exact %v: the weights did not change as asked", exact)
+			t.Errorf("%+v: the weights did not change as asked", c)
 		}
 	}
 }

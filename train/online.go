@@ -130,8 +130,8 @@ func (o *Online) Run(net *Net, bt *Batch, grad []float64, update func(grad []flo
 			hn := o.hnext[i*n : (i+1)*n]
 			for j, uj := range u {
 				th := math.Tanh(uj)
-				hn[j] = h[j] + net.Alpha*(th-h[j])
-				u[j] = 1 - th*th
+				hn[j] = h[j] + float64(net.Alpha*(th-h[j])) // products rounded (no fused multiply-add), as runRFLOSGD
+				u[j] = 1 - float64(th*th)
 			}
 			row := t*b + i
 			y := o.y[i*k : (i+1)*k]
@@ -145,7 +145,7 @@ func (o *Online) Run(net *Net, bt *Batch, grad []float64, update func(grad []flo
 				}
 				diff := y[q] - bt.Y[row*k+q]
 				e[q] = w * diff
-				loss += e[q] * diff
+				loss += float64(e[q] * diff)
 			}
 			// The error fed back to the units.
 			fb := o.fb[i*n : (i+1)*n]
@@ -199,10 +199,6 @@ func (o *Online) Run(net *Net, bt *Batch, grad []float64, update func(grad []flo
 // of Theta is read in between).
 func (o *Online) stepRFLO(net *Net) {
 	n, m, c, alpha := o.n, o.m, o.c, net.Alpha
-	if o.sgd != nil && o.b == 1 {
-		o.stepRFLOSGD(net)
-		return
-	}
 	split(n, o.Workers, func(lo, hi int) {
 		for a := lo; a < hi; a++ {
 			g := o.gTheta[a*c : (a+1)*c]
@@ -212,7 +208,7 @@ func (o *Online) stepRFLO(net *Net) {
 				s := alpha * o.dphi[i*n+a]
 				f := o.fb[i*n+a]
 				for q, zq := range z {
-					// Each product rounded, as kernel.TraceSGD does.
+					// Each product rounded, as kernel.TraceSGDDot does.
 					v := float64((1-alpha)*p[q]) + float64(s*zq)
 					p[q] = v
 					g[q] += float64(f * v)
@@ -223,37 +219,6 @@ func (o *Online) stepRFLO(net *Net) {
 				sgdRow(net.WIn[a*m:(a+1)*m], g[n:n+m], o.sgd.lr, o.sgd.learn[PartWIn])
 				sgdRow(net.B[a:a+1], g[n+m:], o.sgd.lr, o.sgd.learn[PartB])
 				clear(g)
-			}
-		}
-	})
-}
-
-// stepRFLOSGD is stepRFLO under RunSGD with one trial: each trace
-// element's update f p_ab changes Theta_ab in the pass that advances it
-// (kernel.TraceSGD, four elements at a time), with the bits of the general
-// path (whose gTheta_ab is 0 + f p_ab).
-func (o *Online) stepRFLOSGD(net *Net) {
-	n, m, alpha, lr := o.n, o.m, net.Alpha, o.sgd.lr
-	c := o.c
-	split(n, o.Workers, func(lo, hi int) {
-		for a := lo; a < hi; a++ {
-			p := o.p[a*c : (a+1)*c]
-			s := alpha * o.dphi[a]
-			f := o.fb[a]
-			for _, seg := range [3]struct {
-				theta []float64
-				q0    int
-				learn bool
-			}{{net.W[a*n : (a+1)*n], 0, o.sgd.learn[PartW]}, {net.WIn[a*m : (a+1)*m], n, o.sgd.learn[PartWIn]}, {net.B[a : a+1], n + m, o.sgd.learn[PartB]}} {
-				ps := p[seg.q0 : seg.q0+len(seg.theta)]
-				zs := o.z[seg.q0 : seg.q0+len(seg.theta)]
-				if !seg.learn {
-					for q, zq := range zs {
-						ps[q] = float64((1-alpha)*ps[q]) + float64(s*zq)
-					}
-					continue
-				}
-				kernel.TraceSGD(ps, seg.theta, zs, 1-alpha, s, f, lr)
 			}
 		}
 	})
@@ -273,11 +238,14 @@ func sgdRow(theta, g []float64, lr float64, learn bool) {
 // and Clip 0), with the same results to the bit, but RFLO changes each row
 // of the weights as soon as its update is known, in the pass that advances
 // its traces, instead of in passes of their own: the online rule at its
-// cheapest. It returns the loss.
+// cheapest (with one trial, runRFLOSGD). It returns the loss.
 func (o *Online) RunSGD(net *Net, bt *Batch, grad []float64, lr float64, learn Learned) float64 {
 	if o.Exact {
 		opt := NewOptimizer(Optim{Method: SGD, LR: lr}, learn, len(net.Params))
 		return o.Run(net, bt, grad, func(g []float64) { opt.Apply(net, g) })
+	}
+	if bt.B == 1 {
+		return o.runRFLOSGD(net, bt, grad, lr, learn)
 	}
 	o.sgd = &sgdStep{lr: lr, learn: learn}
 	defer func() { o.sgd = nil }()

@@ -101,7 +101,7 @@ func (o *Optimizer) Apply(net *Net, g []float64) float64 {
 	switch o.Method {
 	case SGD:
 		for i, v := range g {
-			th[i] -= float64(o.LR * v) // the product rounded (no fused multiply-add), as kernel.TraceSGD
+			th[i] -= float64(o.LR * v) // the product rounded (no fused multiply-add), as kernel.TraceSGDDot
 		}
 	case Adam:
 		b1, b2 := o.Beta1, o.Beta2

@@ -10,9 +10,10 @@
 //     [PackTransposed]) and multiplied by many times ([GemmPacked]): the
 //     network's W and W^T, so that the products of a batch of states share
 //     one pass over W;
-//   - [TraceSGD], an eligibility trace advanced and its gradient-descent
-//     step applied in one pass (train's online RFLO), four elements at a
-//     time, with the bits of the scalar expressions;
+//   - [TraceSGDDot] and [TraceSGDDotRows], an eligibility trace advanced,
+//     its gradient-descent step applied and the new weights' product with
+//     a vector formed in one pass (train's online RFLO), with the bits of
+//     the scalar expressions and of Gemv;
 //   - [ForRows], which splits rows among goroutines.
 //
 // The sections below are about the matrix-vector kernels; gemm.go and

@@ -135,7 +135,8 @@ func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, 
 	return n16
 }
 
-// traceSGDAVX2 is TraceSGD's loop on n elements, n a multiple of 4.
+// traceSGDDotAVX2 is TraceSGDDot's loop on n elements, n a multiple of 4,
+// returning the sum of its vector part.
 //
 //go:noescape
-func traceSGDAVX2(p, theta, z *float64, n int, decay, s, f, lr float64)
+func traceSGDDotAVX2(p, theta, z, x *float64, n int, decay, s, f, lr float64) float64

@@ -630,39 +630,75 @@ zpfdone:
 	VZEROUPPER
 	RET
 
-// func traceSGDAVX2(p, theta, z *float64, n int, decay, s, f, lr float64)
-// p = decay*p + s*z; theta -= lr*(f*p), four elements at a time, each
-// operation rounded on its own (no FMA), as traceSGDGo.
-TEXT ·traceSGDAVX2(SB), NOSPLIT, $0-64
+// TRACEDOT advances four elements at byte offset off: p (DI) = decay (Y0)
+// * p + s (Y1) * z (DX); theta (SI) = theta + (-lr) (Y3) * (f (Y2) * p);
+// acc += theta * x (R8). ya and yb are scratch.
+#define TRACEDOT(off, ya, yb, acc) \
+	VMULPD      off(DI), Y0, ya \
+	VMULPD      off(DX), Y1, yb \
+	VADDPD      yb, ya, ya \
+	VMOVUPD     ya, off(DI) \
+	VMULPD      Y2, ya, ya \
+	VMULPD      Y3, ya, ya \
+	VADDPD      off(SI), ya, ya \
+	VMOVUPD     ya, off(SI) \
+	VFMADD231PD off(R8), ya, acc
+
+// func traceSGDDotAVX2(p, theta, z, x *float64, n int, decay, s, f, lr float64) float64
+// p = decay*p + s*z; theta -= lr*(f*p), sixteen elements at a time (then
+// eight, four), each operation rounded on its own (no FMA), as traceSGDGo:
+// theta + (-lr)*(f*p) is theta - lr*(f*p) to the bit, as rounding to
+// nearest is symmetric in sign. It also sums theta*x over the new theta in
+// the order of gemvAVX2's row (two accumulators of four, alternating by four
+// elements, the last four into the first; then HSUM) and returns the sum.
+// n is a multiple of 4.
+TEXT ·traceSGDDotAVX2(SB), NOSPLIT, $0-80
 	MOVQ         p+0(FP), DI
 	MOVQ         theta+8(FP), SI
 	MOVQ         z+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSD decay+32(FP), Y0
-	VBROADCASTSD s+40(FP), Y1
-	VBROADCASTSD f+48(FP), Y2
-	VBROADCASTSD lr+56(FP), Y3
+	MOVQ         x+24(FP), R8
+	MOVQ         n+32(FP), CX
+	VBROADCASTSD decay+40(FP), Y0
+	VBROADCASTSD s+48(FP), Y1
+	VBROADCASTSD f+56(FP), Y2
+	VBROADCASTSD lr+64(FP), Y3
+	VXORPD       Y4, Y4, Y4
+	VSUBPD       Y3, Y4, Y3 // -lr
+	VXORPD       Y14, Y14, Y14
+	VXORPD       Y15, Y15, Y15
 
-traceloop:
-	CMPQ    CX, $4
-	JL      tracedone
-	VMOVUPD (DI), Y4
-	VMULPD  Y0, Y4, Y4 // decay*p
-	VMOVUPD (DX), Y5
-	VMULPD  Y1, Y5, Y5 // s*z
-	VADDPD  Y5, Y4, Y4 // v
-	VMOVUPD Y4, (DI)
-	VMULPD  Y2, Y4, Y6 // f*v
-	VMULPD  Y3, Y6, Y6 // lr*(f*v)
-	VMOVUPD (SI), Y7
-	VSUBPD  Y6, Y7, Y7 // theta - lr*(f*v)
-	VMOVUPD Y7, (SI)
-	ADDQ    $32, DI
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	SUBQ    $4, CX
-	JMP     traceloop
+dot16:
+	CMPQ CX, $16
+	JL   dot8
+	TRACEDOT(0, Y4, Y5, Y14)
+	TRACEDOT(32, Y6, Y7, Y15)
+	TRACEDOT(64, Y8, Y9, Y14)
+	TRACEDOT(96, Y10, Y11, Y15)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, R8
+	SUBQ $16, CX
+	JMP  dot16
 
-tracedone:
+dot8:
+	CMPQ CX, $8
+	JL   dot4
+	TRACEDOT(0, Y4, Y5, Y14)
+	TRACEDOT(32, Y6, Y7, Y15)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	SUBQ $8, CX
+
+dot4:
+	CMPQ CX, $4
+	JL   dotsum
+	TRACEDOT(0, Y4, Y5, Y14)
+
+dotsum:
+	HSUM(Y14, Y15, X14, X15)
+	MOVSD X14, ret+72(FP)
 	VZEROUPPER
 	RET

@@ -1,22 +1,26 @@
 package kernel
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
 
-// TraceSGD gives the bits of the scalar expressions, on the assembly path
-// and the pure-Go one, for every length and tail.
-func TestTraceSGD(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
+// TraceSGDDot gives the bits of the scalar expressions and of Gemv's
+// product of the new theta with x, on the assembly path and the pure-Go
+// one, for every length and tail.
+func TestTraceSGDDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
 	for _, asm := range []bool{true, false} {
 		if asm && !useAsm {
 			continue
 		}
-		for n := 0; n <= 37; n++ {
-			p, th, z := make([]float64, n), make([]float64, n), make([]float64, n)
+		saved := useAsm
+		useAsm = asm
+		for n := 0; n <= 41; n++ {
+			p, th, z, x := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 			for i := range p {
-				p[i], th[i], z[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+				p[i], th[i], z[i], x[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
 			}
 			wantP, wantTh := append([]float64(nil), p...), append([]float64(nil), th...)
 			decay, s, f, lr := 0.8, 0.17*rng.Float64(), rng.NormFloat64(), 0.3
@@ -25,25 +29,80 @@ func TestTraceSGD(t *testing.T) {
 				wantP[i] = v
 				wantTh[i] -= float64(lr * float64(f*v))
 			}
-			saved := useAsm
-			useAsm = asm
-			TraceSGD(p, th, z, decay, s, f, lr)
-			useAsm = saved
+			want := []float64{0}
+			Gemv(want, 0, wantTh, n, x)
+			got := TraceSGDDot(p, th, z, x, decay, s, f, lr)
+			if got != want[0] {
+				t.Errorf("asm %v, n %d: sum %v, Gemv %v", asm, n, got, want[0])
+			}
 			for i := range p {
 				if p[i] != wantP[i] || th[i] != wantTh[i] {
-					t.Fatalf("asm %v, n %d, element %d: p %v theta %v, want %v %v", asm, n, i, p[i], th[i], wantP[i], wantTh[i])
+					t.Fatalf("asm %v, n %d, element %d: got %v %v, want %v %v", asm, n, i, p[i], th[i], wantP[i], wantTh[i])
 				}
 			}
 		}
+		useAsm = saved
 	}
 }
 
-func BenchmarkTraceSGD(b *testing.B) {
-	n := 260
-	p, th, z := make([]float64, n*256), make([]float64, n*256), make([]float64, n)
-	for b.Loop() {
-		for r := range 256 {
-			TraceSGD(p[r*n:(r+1)*n], th[r*n:(r+1)*n], z, 0.8, 0.1, 0.5, 0.01)
+// TraceSGDDotRows is TraceSGDDot row by row, on strided rows.
+func TestTraceSGDDotRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, asm := range []bool{true, false} {
+		if asm && !useAsm {
+			continue
 		}
+		saved := useAsm
+		useAsm = asm
+		for _, n := range []int{0, 3, 4, 13, 16, 37} {
+			const rows, ldp, ldt = 5, 41, 39
+			p, th := make([]float64, rows*ldp), make([]float64, rows*ldt)
+			z, x, s, f := make([]float64, n), make([]float64, n), make([]float64, rows), make([]float64, rows)
+			for _, v := range [][]float64{p, th, z, x, s, f} {
+				for i := range v {
+					v[i] = rng.NormFloat64()
+				}
+			}
+			wantP, wantTh, want := append([]float64(nil), p...), append([]float64(nil), th...), make([]float64, rows)
+			for r := range rows {
+				want[r] = TraceSGDDot(wantP[r*ldp:r*ldp+n], wantTh[r*ldt:r*ldt+n], z, x, 0.7, s[r], f[r], 0.2)
+			}
+			dots := make([]float64, rows)
+			TraceSGDDotRows(p, ldp, th, ldt, z, x, 0.7, s, f, 0.2, dots)
+			for r := range rows {
+				if dots[r] != want[r] {
+					t.Errorf("asm %v, n %d, row %d: %v, want %v", asm, n, r, dots[r], want[r])
+				}
+			}
+			for i := range p {
+				if p[i] != wantP[i] {
+					t.Fatalf("asm %v, n %d: trace %d differs", asm, n, i)
+				}
+			}
+			for i := range th {
+				if th[i] != wantTh[i] {
+					t.Fatalf("asm %v, n %d: weight %d differs", asm, n, i)
+				}
+			}
+		}
+		useAsm = saved
+	}
+}
+
+// BenchmarkTraceSGDDotRows times a pass over rows of 260 traces and
+// weights: 256 rows (RFLO's state at N = 256, 1 MB: more than one core's
+// L2 cache here), 128 (half of it, as each of two workers has it) and 16
+// (in L1).
+func BenchmarkTraceSGDDotRows(b *testing.B) {
+	n := 260
+	for _, rows := range []int{256, 128, 16} {
+		b.Run(fmt.Sprint("rows=", rows), func(b *testing.B) {
+			p, th, z, x := make([]float64, n*rows), make([]float64, n*rows), make([]float64, n), make([]float64, n)
+			s, f, dots := make([]float64, rows), make([]float64, rows), make([]float64, rows)
+			for b.Loop() {
+				TraceSGDDotRows(p, n, th, n, z, x, 0.8, s, f, 0.01, dots)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows*n), "ns/element")
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
@@ -57,4 +58,54 @@ func TestEachCanceled(t *testing.T) {
 			t.Errorf("workers %d: %d of 50 jobs ran", workers, r)
 		}
 	}
+}
+
+// Between two barriers every member sees what every other wrote before
+// the first: each round, members write their slot, meet, and check all
+// slots; then meet again before the next round's writes.
+func TestTeam(t *testing.T) {
+	for _, workers := range []int{0, 1, 2, 3, 5} {
+		size := max(workers, 1)
+		slots := make([]int, size)
+		bad := make([]int, size)
+		par.Team(workers, func(w int, sync func()) {
+			for round := range 200 {
+				slots[w] = round*size + w
+				sync()
+				for v, s := range slots {
+					if s != round*size+v {
+						bad[w]++
+					}
+				}
+				sync()
+			}
+		})
+		for w, b := range bad {
+			if b != 0 {
+				t.Errorf("workers %d: member %d saw %d stale slots", workers, w, b)
+			}
+		}
+	}
+}
+
+// With more members than processors, members sleep at the barrier and are
+// woken: the rounds still complete with every write seen.
+func TestTeamOversubscribed(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const workers, rounds = 4, 50
+	sum := make([]int, workers)
+	par.Team(workers, func(w int, sync func()) {
+		for r := range rounds {
+			sum[w] += r
+			sync()
+			if w == 0 {
+				for v := range workers {
+					if sum[v] != r*(r+1)/2 {
+						t.Errorf("round %d: member %d at %d", r, v, sum[v])
+					}
+				}
+			}
+			sync()
+		}
+	})
 }

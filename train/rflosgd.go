@@ -1,0 +1,168 @@
+package train
+
+import (
+	"math"
+
+	"github.com/fpfind/fpfind/internal/kernel"
+	"github.com/fpfind/fpfind/internal/par"
+)
+
+// runRFLOSGD is RunSGD for RFLO on one trial: Run's arithmetic, element
+// for element, arranged so that the step stays in the cores' caches.
+//
+// The online rule's state, the traces p and the weights Theta, is about
+// 1 MB at N = 256 and is read and written once per time step: more than
+// one core's L2 cache, so a single pass streams it from the shared cache
+// every step. Here each worker owns a block of rows of p and Theta for
+// the whole trial (half of them each on two cores, in each core's own
+// cache) and the workers meet once per step:
+//
+//   - before the barrier, each computes its rows of u = Theta z(t), h(t)
+//     and phi'(u);
+//   - after it, each computes the outputs y(t) from the whole h(t) and
+//     W_out, its rows of the fed-back error, and advances its rows of p
+//     and Theta; the pass that changes a row of W also forms that row's
+//     product with h(t), the largest part of u at step t + 1
+//     (kernel.TraceSGDDot), so W is read once per step; and it changes its
+//     columns of W_out.
+//
+// A worker may start step t + 1 while another still works on step t, so
+// what one writes at a step while the other may read the last step's
+// values rotates between buffers: h(t) between three (the slower worker
+// still reads h(t - 1), its z(t)), W_out between two (it reads all of
+// W_out(t) for y(t) while the faster one writes its columns of W_out(t +
+// 1)). Every row's arithmetic is Run's, in Run's order, so the results do
+// not depend on the number of workers.
+func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, learn Learned) float64 {
+	n, m, k, alpha := net.N, net.M, net.K, net.Alpha
+	o.resize(net, 1)
+	clear(o.p)
+	clear(grad)
+	var ring [3][]float64
+	ring[0], ring[1], ring[2] = o.h, o.hnext, make([]float64, n)
+	clear(ring[0])
+	state := func(t int) []float64 { return ring[(t+1)%3] } // h(t), with h(-1) = 0
+	wOut := [2][]float64{net.WOut, net.WOut}
+	if learn[PartWOut] {
+		wOut[1] = append([]float64(nil), net.WOut...)
+	}
+	fused := learn[PartW] // the product W h(t) formed as W changes
+	dotW := make([]float64, n)
+	scale := 1 / float64(bt.T)
+	workers := min(max(o.Workers, 1), n)
+	loss := 0.0
+	par.Team(workers, func(w int, sync func()) {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		bOut := append([]float64(nil), net.BOut...) // each worker's own copy
+		y, e := make([]float64, k), make([]float64, k)
+		u, fb := o.dphi[lo:hi], o.fb[lo:hi] // u becomes phi'(u)
+		if fused {
+			kernel.Gemv(dotW[lo:hi], 0, net.W[lo*n:], n, state(-1))
+		}
+		for t := range bt.T {
+			hp, hn := state(t-1), state(t)
+			x := bt.X[t*m : (t+1)*m]
+			// u = W h(t-1) + W_in x(t) + b on this worker's rows, as Run's
+			// inputTerm and Gemv compute it (Gemv's sum, then the input
+			// term added).
+			copy(u, net.B[lo:hi])
+			if m > 0 {
+				kernel.Gemv(u, 1, net.WIn[lo*m:], m, x)
+			}
+			if fused {
+				for j, d := range dotW[lo:hi] {
+					u[j] = d + u[j]
+				}
+			} else {
+				kernel.Gemv(u, 1, net.W[lo*n:], n, hp)
+			}
+			for j, uj := range u {
+				th := math.Tanh(uj)
+				a := lo + j
+				hn[a] = hp[a] + float64(alpha*(th-hp[a])) // products rounded, as Run
+				u[j] = 1 - float64(th*th)
+			}
+			sync()
+			wo := wOut[t%2]
+			kernel.Gemv(y, 0, wo, n, hn)
+			for q := range y {
+				y[q] += bOut[q]
+				s := scale
+				if bt.Mask != nil {
+					s *= bt.Mask[t*k+q]
+				}
+				diff := y[q] - bt.Y[t*k+q]
+				e[q] = s * diff
+				if w == 0 {
+					loss += float64(e[q] * diff)
+				}
+			}
+			if o.Feedback != nil {
+				kernel.Gemv(fb, 0, o.Feedback[lo*k:], k, e)
+			} else {
+				kernel.GemvT(fb, 0, wo[lo:], n, e)
+			}
+			for j := range u {
+				u[j] *= alpha // s = alpha phi'(u) from here on
+			}
+			c := n + m + 1
+			if fused {
+				kernel.TraceSGDDotRows(o.p[lo*c:], c, net.W[lo*n:], n, hp, hn, 1-alpha, u, fb, lr, dotW[lo:hi])
+			}
+			for j := range hi - lo {
+				a := lo + j
+				p := o.p[a*c : (a+1)*c]
+				s, f := u[j], fb[j]
+				if !fused {
+					for q, zq := range hp {
+						p[q] = float64((1-alpha)*p[q]) + float64(s*zq)
+					}
+				}
+				// W_in and b: TraceSGDDot's arithmetic, in line (a few elements).
+				pin, win := p[n:n+m], net.WIn[a*m:(a+1)*m]
+				for q, xq := range x {
+					v := float64((1-alpha)*pin[q]) + float64(s*xq)
+					pin[q] = v
+					if learn[PartWIn] {
+						win[q] -= float64(lr * float64(f*v))
+					}
+				}
+				v := float64((1-alpha)*p[n+m]) + s
+				p[n+m] = v
+				if learn[PartB] {
+					net.B[a] -= float64(lr * float64(f*v))
+				}
+			}
+			// W_out and b_out by the delta rule, as Run's sgdRow applies
+			// the gradient e h^T (each element 0 + e_q h_j) and e: this
+			// worker's columns of W_out into the other buffer.
+			if learn[PartWOut] {
+				next := wOut[(t+1)%2]
+				for q, eq := range e {
+					from, to := wo[q*n+lo:q*n+hi], next[q*n+lo:q*n+hi]
+					if eq == 0 { // Run leaves the gradient's +0
+						for j := range to {
+							to[j] = from[j] - 0
+						}
+						continue
+					}
+					for j, hj := range hn[lo:hi] {
+						to[j] = from[j] - float64(lr*float64(eq*hj))
+					}
+				}
+			}
+			if learn[PartBOut] {
+				for q, eq := range e {
+					bOut[q] -= float64(lr * eq)
+				}
+			}
+		}
+		if w == 0 {
+			copy(net.BOut, bOut)
+		}
+	})
+	if learn[PartWOut] && bt.T%2 == 1 {
+		copy(net.WOut, wOut[1])
+	}
+	return loss / 2
+}
