@@ -148,6 +148,7 @@ type tracer struct {
 	maxSteps float64 // the largest step taken, for pointsOn
 	points   [][]float64
 	scale    float64 // the largest Euclidean norm of the points, at least 1
+	proj     projector
 }
 
 func newTracer(net *dynamics.Network, points [][]float64, s *Settings) *tracer {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"testing"
 
+	"github.com/fpfind/fpfind/explore"
+	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/linearize"
 )
 
@@ -38,4 +41,33 @@ func BenchmarkRing(b *testing.B) {
 			b.ReportMetric(float64(samples), "samples")
 		})
 	}
+}
+
+// BenchmarkChaotic runs Find on the fixed and slow points that explore
+// finds on the chaotic network of testdata (g = 1.5, N = 200, 64 sampled
+// initial states): slow points everywhere, each with an exact zero mode,
+// most of whose flow is too fast, or whose projections do not converge.
+func BenchmarkChaotic(b *testing.B) {
+	l, err := netfile.LoadNetwork(filepath.Join("..", "testdata", "random_g1.5_n200.npz"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := explore.Find(context.Background(), l.Network, &explore.Settings{Sample: explore.Sample{Count: 64, Seed: 1}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	xs := make([][]float64, len(r.Points))
+	for i, p := range r.Points {
+		xs[i] = p.X
+	}
+	var found int
+	for b.Loop() {
+		as, err := Find(context.Background(), l.Network, xs, r.Spectra, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		found = len(as)
+	}
+	b.ReportMetric(float64(len(xs)), "points")
+	b.ReportMetric(float64(found), "attractors")
 }

@@ -11,8 +11,9 @@
 // least SlowTime and it does not oscillate faster. A continuous attractor
 // is a connected set of states, each with d >= 1 slow modes, whose tangent
 // lies in the span of those modes, and along which the flow is slow. Find
-// starts from every point with slow modes that is not yet on a known
-// attractor and traces the set through it:
+// starts from every point with slow modes and a slow flow (the test each
+// sample passes, see trace.go) that is not yet on a known attractor and
+// traces the set through it:
 //
 //   - one slow mode: the curve is followed both ways by pseudo-arclength
 //     steps (the point minimising |tau F| on the plane orthogonal to the
@@ -35,8 +36,9 @@
 // cut short (Truncated: at MaxSamples or at Bound, as an unbounded line of
 // a linear network is).
 //
-// The work per sample is a Gauss-Newton projection (dense least squares,
-// O(N^3) per iteration) and one spectrum with right eigenvectors
-// (linearize.At): milliseconds at N = 64, for some hundred samples per
-// attractor. Tracing is sequential and deterministic.
+// The work per sample is a Gauss-Newton projection (the normal equations
+// of a dense least-squares problem, O(N^3) per iteration, given up early
+// when its steps do not shrink fast enough to converge) and one spectrum
+// with right eigenvectors (linearize.At): milliseconds at N = 64, for some
+// hundred samples per attractor. Tracing is sequential and deterministic.
 package attractor
