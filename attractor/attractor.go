@@ -149,6 +149,7 @@ type tracer struct {
 	points   [][]float64
 	scale    float64 // the largest Euclidean norm of the points, at least 1
 	proj     projector
+	vec      inverseIteration
 }
 
 func newTracer(net *dynamics.Network, points [][]float64, s *Settings) *tracer {
@@ -157,7 +158,7 @@ func newTracer(net *dynamics.Network, points [][]float64, s *Settings) *tracer {
 	}
 	t := &tracer{net: net, n: net.Dim(), tau: net.TauVec(), dt: net.TimeStep(), points: points,
 		maxS: s.MaxSamples, minS: s.MinSamples, bound: s.Bound, step: s.Step,
-		linear: linearize.Settings{Vectors: linearize.RightVectors, Solver: s.Solver}}
+		linear: linearize.Settings{Vectors: linearize.ValuesOnly, Solver: s.Solver}}
 	slow := s.SlowTime
 	if slow <= 0 {
 		slow = DefaultSlowFactor * slices.Max(t.tau)
@@ -210,11 +211,43 @@ func (t *tracer) slowCount(values []complex128) int {
 	return c
 }
 
-// slowBasis returns the spectrum at x and an orthonormal basis (rows) of
-// its slow subspace: the real and imaginary parts of the slow right
-// eigenvectors.
+// slowBasis returns the spectrum at x (values only) and an orthonormal
+// basis (rows) of its slow subspace: the real and imaginary parts of the
+// slow right eigenvectors, one per real eigenvalue or conjugate pair
+// (see modes.go).
 func (t *tracer) slowBasis(x []float64) (*linearize.Spectrum, [][]float64, error) {
 	sp, err := linearize.At(t.net, x, &t.linear)
+	if err != nil {
+		return nil, nil, err
+	}
+	var basis [][]float64
+	formed := false
+	for _, l := range sp.Values {
+		if cmplx.Abs(t.rate(l)) > t.rateMax || imag(l) < 0 {
+			continue
+		}
+		if !formed {
+			t.net.Operator(&t.vec.op, x)
+			formed = true
+		}
+		re, im, ok := t.vec.eigenvector(l)
+		if !ok {
+			return t.slowBasisDense(x)
+		}
+		for _, v := range [][]float64{re, im} {
+			if v != nil && orthonormalise(v, basis) {
+				basis = append(basis, v)
+			}
+		}
+	}
+	return sp, basis, nil
+}
+
+// slowBasisDense is slowBasis from the dense decomposition with right
+// eigenvectors: where inverse iteration does not converge (a defective
+// slow eigenvalue).
+func (t *tracer) slowBasisDense(x []float64) (*linearize.Spectrum, [][]float64, error) {
+	sp, err := linearize.At(t.net, x, &linearize.Settings{Vectors: linearize.RightVectors, Solver: t.linear.Solver})
 	if err != nil {
 		return nil, nil, err
 	}
