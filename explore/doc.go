@@ -29,7 +29,9 @@
 //     included) runs from them all.
 //  2. Unstable manifolds. Every fixed point with unstable modes has its
 //     leading Modes directions followed (from linearize.Leading, a Krylov
-//     method that never forms an N x N matrix): real eigenvectors, and the
+//     method that never forms an N x N matrix, with DirectionEigs
+//     eigenvalues: above DefaultFullMax units the run of the point's
+//     default partial spectrum, made once for both): real eigenvectors, and the
 //     real and imaginary parts of complex pairs, both ways, from h* +- eps v
 //     (eps = 1e-3 sqrt(N) for a unit v) until the trajectory settles or its
 //     time (twice the escape time log(1/1e-3)/growth rate, plus 100 time

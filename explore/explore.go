@@ -44,9 +44,22 @@ type Settings struct {
 	// Spectra linearises points: it returns the spectrum of the network's
 	// operator at each state (Class and NUnstable are what Find reads).
 	// Find calls it once per round, with the points new in that round in
-	// index order. Nil means linearize.At up to N = 1024 units, and the 20
-	// leading eigenvalues (linearize.LeadingAll) above.
+	// index order. Nil means linearize.At up to N = 1024 units
+	// (DefaultFullMax), and above it the DirectionEigs leading eigenvalues
+	// with their right vectors (linearize.LeadingAll), which Find drops once
+	// it has used them.
+	//
+	// The unstable directions that Find follows come from linearize.Leading
+	// with k = DirectionEigs: a spectrum Spectra returns that is Partial,
+	// with right vectors and k values, is taken to be that one and its
+	// vectors are used; for any other, Find computes them itself, so that
+	// the exploration does not depend on what Spectra computes.
 	Spectra func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error)
+	// DropVectors, when true, says that Spectra computes right vectors
+	// only for Find's use (above): Find removes them (Spectrum.Right =
+	// nil) once it no longer needs them, so that only the points of one
+	// round hold them. The default Spectra's are always dropped.
+	DropVectors bool
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. The result
 	// does not depend on it.
 	Workers int
@@ -272,18 +285,24 @@ func resolve(s *Settings, net *dynamics.Network) (resolved, error) {
 	fs.Workers = r.Workers
 	r.solve = fs
 	if r.Spectra == nil {
-		r.Spectra = defaultSpectra(net, r.Workers)
+		r.Spectra = defaultSpectra(net, r.Modes, r.Workers)
+		r.DropVectors = true
 	}
 	return r, nil
 }
 
 // defaultSpectra linearises with linearize.At up to DefaultFullMax units
-// and linearize.LeadingAll above.
-func defaultSpectra(net *dynamics.Network, workers int) func(context.Context, [][]float64) ([]*linearize.Spectrum, error) {
+// and linearize.LeadingAll above, with the right vectors the unstable
+// directions are taken from when modes are followed (Settings.Spectra).
+func defaultSpectra(net *dynamics.Network, modes, workers int) func(context.Context, [][]float64) ([]*linearize.Spectrum, error) {
 	return func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error) {
 		out := make([]*linearize.Spectrum, len(states))
 		if net.Dim() > DefaultFullMax {
-			sps, errs := linearize.LeadingAll(ctx, net, states, DefaultEigs, &linearize.Settings{Vectors: linearize.ValuesOnly}, &linearize.BatchSettings{Workers: workers})
+			k, vec := DirectionEigs(net.Dim(), modes), linearize.RightVectors
+			if modes < 0 {
+				k, vec = DefaultEigs, linearize.ValuesOnly
+			}
+			sps, errs := linearize.LeadingAll(ctx, net, states, k, &linearize.Settings{Vectors: vec}, &linearize.BatchSettings{Workers: workers})
 			for i := range states {
 				if errs[i] != nil && !(errors.Is(errs[i], linearize.ErrNotConverged) && sps[i] != nil) {
 					return nil, fmt.Errorf("explore: linearising point %d: %w", i, errs[i])

@@ -477,3 +477,61 @@ func TestBadSettings(t *testing.T) {
 		t.Error("nil network: no error")
 	}
 }
+
+// Above DefaultFullMax the unstable directions come from the point's own
+// partial spectrum (DirectionEigs values with right vectors), computed
+// once: the default Spectra's vectors give bit for bit the points and the
+// graph that Find's own run gives when Spectra returns values only; Find
+// drops the default's vectors once used; and a Spectra's vectors are the
+// ones followed (zeroed, they give no direction) and kept.
+func TestDirectionsShareTheSpectrum(t *testing.T) {
+	const n = explore.DefaultFullMax + 16
+	net := newLowRank(n, []float64{2.2, 0, 0, 1.6}, 0.5, 3).network(t)
+	k := explore.DirectionEigs(n, 0)
+	if k != explore.DefaultEigs {
+		t.Fatalf("DirectionEigs(%d, 0) = %d, want %d", n, k, explore.DefaultEigs)
+	}
+	base := explore.Settings{Inits: mat.NewDense(1, n, nil), Pairs: -1, Rounds: 1, Workers: 2}
+	leading := func(vec linearize.Vectors, zero bool) func(context.Context, [][]float64) ([]*linearize.Spectrum, error) {
+		return func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error) {
+			sps, errs := linearize.LeadingAll(ctx, net, states, k, &linearize.Settings{Vectors: vec}, nil)
+			for i, err := range errs {
+				if err != nil {
+					return nil, err
+				}
+				if zero {
+					sps[i].Right.Zero()
+				}
+			}
+			return sps, nil
+		}
+	}
+	def := base
+	r := find(t, net, &def)
+	if len(r.Points) == 0 || r.Spectra[0].NUnstable != 2 {
+		t.Fatalf("the origin was not found as a saddle with 2 unstable modes (%d points)", len(r.Points))
+	}
+	if len(r.Edges) != 4 {
+		t.Fatalf("%d edges from the default spectra, want 4 (2 modes, both ways)", len(r.Edges))
+	}
+	for i, sp := range r.Spectra {
+		if sp.Right != nil {
+			t.Errorf("point %d keeps the right vectors of the default Spectra", i)
+		}
+	}
+	own := base
+	own.Spectra = leading(linearize.ValuesOnly, false)
+	ro := find(t, net, &own)
+	if !reflect.DeepEqual(r.Points, ro.Points) || !reflect.DeepEqual(r.Edges, ro.Edges) {
+		t.Errorf("the directions from the shared spectrum and from Find's own run differ:\n%v\n%v", r.Edges, ro.Edges)
+	}
+	zero := base
+	zero.Spectra = leading(linearize.RightVectors, true)
+	rz := find(t, net, &zero)
+	if len(rz.Edges) != 0 {
+		t.Errorf("%d edges from zero vectors: the directions did not come from the spectrum given", len(rz.Edges))
+	}
+	if rz.Spectra[0].Right == nil {
+		t.Error("Find dropped the vectors of a Spectra without DropVectors")
+	}
+}

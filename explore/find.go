@@ -10,7 +10,6 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
-	"github.com/fpfind/fpfind/linearize"
 )
 
 // Find finds the fixed and slow points of net, classifies each, and
@@ -104,8 +103,7 @@ func (x *explorer) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if x.res.Stats.NoFlow != "" {
-		x.endStage()
-		return &x.res, nil
+		return x.finish(), nil
 	}
 	// A round follows the unstable manifolds of every point not yet
 	// followed, again while that finds new points, then searches the
@@ -142,8 +140,17 @@ func (x *explorer) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	x.res.Stats.Trajectories = x.s.Budget - x.budget
+	return x.finish(), nil
+}
+
+// finish ends the last stage and drops the right vectors still held for
+// directions that were never followed (Settings.DropVectors).
+func (x *explorer) finish() *Result {
+	for i := range x.res.Spectra {
+		x.dropVectors(i)
+	}
 	x.endStage()
-	return &x.res, nil
+	return &x.res
 }
 
 // count adds a solve's work to the stats.
@@ -173,7 +180,20 @@ func (x *explorer) linearise(ctx context.Context, from int) error {
 		return fmt.Errorf("explore: Spectra returned %d spectra for %d states", len(sps), len(states))
 	}
 	x.res.Spectra = append(x.res.Spectra, sps...)
+	for i := from; i < len(x.res.Points); i++ {
+		if x.s.Modes < 0 || x.res.Points[i].Kind != fixedpoint.Fixed || sps[i-from] == nil || sps[i-from].NUnstable == 0 {
+			x.dropVectors(i) // no direction of it is followed
+		}
+	}
 	return nil
+}
+
+// dropVectors removes point i's right vectors when they were computed
+// only for the unstable directions (Settings.DropVectors).
+func (x *explorer) dropVectors(i int) {
+	if x.s.DropVectors && x.res.Spectra[i] != nil {
+		x.res.Spectra[i].Right = nil
+	}
 }
 
 // merge adds a point of a later solve to the set (src replacing FromRun),
@@ -218,12 +238,14 @@ func (x *explorer) solveFrom(ctx context.Context, starts *mat.Dense, src fixedpo
 	return out, nil
 }
 
-// unstable reports whether the eigenvalue v of spectrum sp is unstable.
-func unstable(sp *linearize.Spectrum, v complex128) bool {
-	if sp.Convention == dynamics.Continuous {
-		return real(v) > sp.Eps
+// margin is how far the eigenvalue v lies on the unstable side of the
+// stability boundary of the convention: Re v for the ODE, |v| - 1 for the
+// maps.
+func margin(conv dynamics.Convention, v complex128) float64 {
+	if conv == dynamics.Continuous {
+		return real(v)
 	}
-	return math.Hypot(real(v), imag(v))-1 > sp.Eps
+	return math.Hypot(real(v), imag(v)) - 1
 }
 
 // rate is the growth rate (per unit time) of an unstable eigenvalue.

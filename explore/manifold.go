@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -39,7 +40,7 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 	if x.s.Modes < 0 {
 		return false, nil
 	}
-	var dirs []direction
+	var todo []int
 	for i := range x.res.Points {
 		if x.explored[i] {
 			continue
@@ -49,11 +50,11 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 		if p.Kind != fixedpoint.Fixed || sp == nil || sp.NUnstable == 0 {
 			continue
 		}
-		ds, err := x.directions(i)
-		if err != nil {
-			return false, err
-		}
-		dirs = append(dirs, ds...)
+		todo = append(todo, i)
+	}
+	dirs, err := x.directions(ctx, todo)
+	if err != nil {
+		return false, err
 	}
 	if len(dirs) == 0 {
 		return false, nil
@@ -133,45 +134,98 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// directions returns the leading unstable directions of point i (at most
-// Modes): the eigenvector of a real eigenvalue, the real part of that of
-// the positive-imaginary member of a complex pair and the imaginary part
-// for the other member, each scaled to unit 2-norm.
-func (x *explorer) directions(i int) ([]direction, error) {
-	// The directions come from a spectrum of their own, whatever the
-	// caller's Spectra computed, so that the exploration does not depend
-	// on it.
-	p := &x.res.Points[i]
-	sp, err := linearize.Leading(x.net, p.X, x.s.Modes+1, &linearize.Settings{Vectors: linearize.RightVectors})
-	if err != nil && sp == nil {
-		return nil, err
+// directions returns the leading unstable directions of the points
+// todo (at most Modes each, point by point): the eigenvector of a real
+// eigenvalue, the real part of that of the positive-imaginary member of a
+// complex pair and the imaginary part for the other member, each scaled
+// to unit 2-norm.
+//
+// They come from linearize.Leading with k = dirEigs, whatever the
+// caller's Spectra computed, so that the exploration does not depend on
+// it: from the point's spectrum when that is one (Partial, with right
+// vectors and dirEigs values, as the default Spectra gives above
+// DefaultFullMax: the spectrum is then computed once, not twice), and
+// otherwise from a run of their own (linearize.LeadingAll, the points'
+// runs sharing each pass over W). A mode is unstable when its margin
+// exceeds linearize.DefaultEpsFactor times the operator's scale, whatever
+// the caller's Eps.
+func (x *explorer) directions(ctx context.Context, todo []int) ([]direction, error) {
+	k := x.dirEigs()
+	sps := make([]*linearize.Spectrum, len(todo))
+	var own []int // indexes into todo of the points without a usable spectrum
+	var states [][]float64
+	for j, i := range todo {
+		if sp := x.res.Spectra[i]; sp.Partial && sp.Right != nil && len(sp.Values) == k {
+			sps[j] = sp
+			continue
+		}
+		own = append(own, j)
+		states = append(states, x.res.Points[i].X)
+	}
+	if len(own) > 0 {
+		got, errs := linearize.LeadingAll(ctx, x.net, states, k, &linearize.Settings{Vectors: linearize.RightVectors}, &linearize.BatchSettings{Workers: x.s.Workers})
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for c, j := range own {
+			if got[c] == nil {
+				return nil, fmt.Errorf("explore: unstable directions of point %d: %w", todo[j], errs[c])
+			}
+			sps[j] = got[c]
+		}
 	}
 	n := x.net.Dim()
 	var out []direction
-	for m, v := range sp.Values {
-		if len(out) == x.s.Modes || !unstable(sp, v) {
-			break
-		}
-		d := make([]float64, n)
-		norm := 0.0
-		for r := range n {
-			c := sp.Right.At(r, m)
-			d[r] = real(c)
-			if imag(v) < 0 {
-				d[r] = imag(c)
+	for j, i := range todo {
+		sp := sps[j]
+		eps := linearize.DefaultEpsFactor * sp.Scale
+		found := 0
+		for m, v := range sp.Values {
+			if found == x.s.Modes || !(margin(sp.Convention, v) > eps) {
+				break
 			}
-			norm += d[r] * d[r]
+			d := make([]float64, n)
+			norm := 0.0
+			for r := range n {
+				c := sp.Right.At(r, m)
+				d[r] = real(c)
+				if imag(v) < 0 {
+					d[r] = imag(c)
+				}
+				norm += d[r] * d[r]
+			}
+			if norm == 0 {
+				continue
+			}
+			norm = math.Sqrt(norm)
+			for r := range d {
+				d[r] /= norm
+			}
+			out = append(out, direction{from: i, mode: m, v: d, rate: x.rate(v)})
+			found++
 		}
-		if norm == 0 {
-			continue
-		}
-		norm = math.Sqrt(norm)
-		for r := range d {
-			d[r] /= norm
-		}
-		out = append(out, direction{from: i, mode: m, v: d, rate: x.rate(v)})
+		x.dropVectors(i)
 	}
 	return out, nil
+}
+
+// dirEigs is DirectionEigs for this exploration.
+func (x *explorer) dirEigs() int { return DirectionEigs(x.net.Dim(), x.s.Modes) }
+
+// DirectionEigs is the number of leading eigenvalues (with right vectors,
+// from linearize.Leading) that Find takes the unstable directions of a
+// point of an n-unit network from, when it follows modes of them (0:
+// DefaultModes): modes+1 up to DefaultFullMax units, and above it that or
+// DefaultEigs, whichever is larger, the count of the default Spectra, so
+// that one Krylov run serves both (Settings.Spectra).
+func DirectionEigs(n, modes int) int {
+	if modes == 0 {
+		modes = DefaultModes
+	}
+	if n <= DefaultFullMax {
+		return modes + 1
+	}
+	return max(modes+1, DefaultEigs)
 }
 
 // rowsOf stacks states (at least one) into a matrix.

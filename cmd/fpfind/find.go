@@ -289,8 +289,21 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	xs := exploreSettings(in.Network, o, inits)
 	xs.Solve, xs.Workers = &settings, nw
 	xs.Stage = func(name string, items int) { prog.stage(name, items) }
+	// The exploration takes each point's unstable directions from the
+	// right vectors of its leading eigenvalues (explore.DirectionEigs);
+	// when the table's count is that one, the linearisation computes them
+	// too, while they fit the memory limit, so that each point's Krylov run
+	// is made once, not twice, and the exploration drops them once used.
+	shared := o.spectrum
+	if c := o.spectrum.count(n); o.explore && o.modes >= 0 && o.spectrum.sets() == 0 && c < n && c == explore.DirectionEigs(n, o.modes) {
+		shared.vectors, xs.DropVectors = true, true
+	}
 	xs.Spectra = func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error) {
-		ps, err := spectra(ctx, net, states, &o.spectrum, effectiveWorkers(o.workers, len(states)), prog)
+		w, opts := effectiveWorkers(o.workers, len(states)), &o.spectrum
+		if xs.DropVectors && shared.checkMemory(len(states), n, w) == nil {
+			opts = &shared
+		}
+		ps, err := spectra(ctx, net, states, opts, w, prog)
 		if err != nil {
 			return nil, err
 		}
