@@ -211,24 +211,29 @@ func (t *tracer) slowCount(values []complex128) int {
 	return c
 }
 
-// slowBasis returns the spectrum at x (values only) and an orthonormal
-// basis (rows) of its slow subspace: the real and imaginary parts of the
-// slow right eigenvectors, one per real eigenvalue or conjugate pair
-// (see modes.go).
-func (t *tracer) slowBasis(x []float64) (*linearize.Spectrum, [][]float64, error) {
-	sp, err := linearize.At(t.net, x, &t.linear)
-	if err != nil {
-		return nil, nil, err
+// slowBasis returns eigenvalues at x, every slow one and at least the
+// next two by the modulus of their rates (all N when they come from the
+// dense decomposition), and an orthonormal basis (rows) of its slow
+// subspace: the real and imaginary parts of the slow right eigenvectors,
+// one per real eigenvalue or conjugate pair (see modes.go).
+func (t *tracer) slowBasis(x []float64) ([]complex128, [][]float64, error) {
+	t.net.Operator(&t.vec.op, x)
+	var values []complex128
+	ok := false
+	if t.dt == 0 && t.n >= nearZeroMin {
+		values, ok = t.vec.nearZero(t.rateMax)
+	}
+	if !ok {
+		sp, err := linearize.At(t.net, x, &t.linear)
+		if err != nil {
+			return nil, nil, err
+		}
+		values = sp.Values
 	}
 	var basis [][]float64
-	formed := false
-	for _, l := range sp.Values {
+	for _, l := range values {
 		if cmplx.Abs(t.rate(l)) > t.rateMax || imag(l) < 0 {
 			continue
-		}
-		if !formed {
-			t.net.Operator(&t.vec.op, x)
-			formed = true
 		}
 		re, im, ok := t.vec.eigenvector(l)
 		if !ok {
@@ -240,13 +245,13 @@ func (t *tracer) slowBasis(x []float64) (*linearize.Spectrum, [][]float64, error
 			}
 		}
 	}
-	return sp, basis, nil
+	return values, basis, nil
 }
 
 // slowBasisDense is slowBasis from the dense decomposition with right
 // eigenvectors: where inverse iteration does not converge (a defective
 // slow eigenvalue).
-func (t *tracer) slowBasisDense(x []float64) (*linearize.Spectrum, [][]float64, error) {
+func (t *tracer) slowBasisDense(x []float64) ([]complex128, [][]float64, error) {
 	sp, err := linearize.At(t.net, x, &linearize.Settings{Vectors: linearize.RightVectors, Solver: t.linear.Solver})
 	if err != nil {
 		return nil, nil, err
@@ -267,7 +272,7 @@ func (t *tracer) slowBasisDense(x []float64) (*linearize.Spectrum, [][]float64, 
 			}
 		}
 	}
-	return sp, basis, nil
+	return sp.Values, basis, nil
 }
 
 // orthonormalise removes from v its components along the rows of basis

@@ -38,9 +38,11 @@
 //
 // The work per sample is a Gauss-Newton projection (the normal equations
 // of a dense least-squares problem, O(N^3) per iteration, given up early
-// when its steps do not shrink fast enough to converge), one spectrum
-// without vectors (linearize.At) and the slow modes' eigenvectors by
-// inverse iteration (modes.go): milliseconds at N = 64, for some hundred
-// samples per attractor; at N = 200, about 25 ms per sample. Tracing is
-// sequential and deterministic.
+// when its steps do not shrink fast enough to converge), the eigenvalues
+// nearest zero (for the continuous convention from N = 100, by Krylov-Schur
+// on the inverse Jacobian; else every one, by linearize.At without
+// vectors) and the slow modes' eigenvectors by inverse iteration
+// (modes.go): milliseconds at N = 64, for some hundred samples per
+// attractor; at N = 200, about 10 ms per sample. Tracing is sequential and
+// deterministic.
 package attractor

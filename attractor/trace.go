@@ -125,10 +125,10 @@ func (t *tracer) slowFlow(f []float64) bool {
 
 // sampleAt records x with its speed and its dim slowest eigenvalues and
 // the next two (by the modulus of their rates).
-func (t *tracer) sampleAt(x []float64, sp *linearize.Spectrum, dim int) sample {
+func (t *tracer) sampleAt(x []float64, values []complex128, dim int) sample {
 	f := make([]float64, t.n)
 	t.net.Field(f, x)
-	vals := slices.Clone(sp.Values)
+	vals := slices.Clone(values)
 	slices.SortStableFunc(vals, func(a, b complex128) int { return cmp.Compare(cmplx.Abs(t.rate(a)), cmplx.Abs(t.rate(b))) })
 	return sample{x: x, speed: mat.Norm(mat.NewVecDense(t.n, f), math.Inf(1)), slow: vals[:min(len(vals), dim+2)]}
 }
