@@ -37,12 +37,13 @@
 // a linear network is).
 //
 // The work per sample is a Gauss-Newton projection (the normal equations
-// of a dense least-squares problem, O(N^3) per iteration, given up early
-// when its steps do not shrink fast enough to converge), the eigenvalues
-// nearest zero (for the continuous convention from N = 100, by Krylov-Schur
-// on the inverse Jacobian; else every one, by linearize.At without
-// vectors) and the slow modes' eigenvectors by inverse iteration
-// (modes.go): milliseconds at N = 64, for some hundred samples per
-// attractor; at N = 200, about 10 ms per sample. Tracing is sequential and
-// deterministic.
+// of a dense least-squares problem, O(N^3) per factorisation, reused
+// while the steps shrink fast, and given up early when they do not shrink
+// fast enough to converge), the eigenvalues nearest zero (for the
+// continuous convention from N = 100, by Krylov-Schur on the inverse
+// Jacobian; else every one, by linearize.At without vectors) and the slow
+// modes' eigenvectors by inverse iteration (modes.go): milliseconds at
+// N = 64, for some hundred samples per attractor; at N = 200, about
+// 5-10 ms per sample (BenchmarkRing: a ring of 98 samples in 1.6 s at
+// N = 256). Tracing is sequential and deterministic.
 package attractor

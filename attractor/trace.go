@@ -41,6 +41,7 @@ const (
 	turnMin     = 0.1
 	newtonIter  = 40
 	hopelessMax = 3
+	chordRatio  = 0.25
 	driftMax    = 0.05
 )
 
@@ -214,9 +215,9 @@ func (t *tracer) curve(x0, v0 []float64, basis0 [][]float64, max int) (out []sam
 // A^T A, the residual r = -[tau F; B (y - pred)] and the step A^T r
 // solved in place.
 type projector struct {
-	f, r, step []float64
-	a, at, g   []float64
-	j          mat.Dense
+	f, r, step, v []float64
+	a, at, g      []float64
+	j             mat.Dense
 }
 
 // project returns the point y with B (y - pred) = 0 (B the rows of
@@ -227,7 +228,12 @@ type projector struct {
 // Each step solves the normal equations A^T A dy = A^T r by Cholesky
 // (the product A^T A by internal/kernel: 2-5x faster at N = 200 than a
 // Householder least-squares solve; A is well conditioned here, its rows
-// B covering the slow directions where tau J is near singular). An
+// B covering the slow directions where tau J is near singular). While
+// the steps shrink by chordRatio or more per iteration, the next one
+// keeps the factors and forms only the gradient A(y)^T r(y) (J^T v
+// without J, O(N^2)): the iteration still stops only where the true
+// Gauss-Newton gradient vanishes, at the same point, and a step that
+// shrinks less refactorises at the next. An
 // iteration that cannot meet the test is given up early: when for
 // hopelessMax iterations in a row the step, shrinking at its last rate
 // step_k/step_k-1 for the iterations left, would still not reach 1e-9 of
@@ -239,42 +245,61 @@ func (t *tracer) project(pred []float64, basis [][]float64) ([]float64, bool) {
 	m := n + d
 	p := &t.proj
 	if len(p.f) != n || len(p.r) != m {
-		p.f, p.step = make([]float64, n), make([]float64, n)
+		p.f, p.step, p.v = make([]float64, n), make([]float64, n), make([]float64, n)
 		p.r, p.a, p.at = make([]float64, m), make([]float64, m*n), make([]float64, m*n)
 		p.g = make([]float64, n*n)
 	}
 	y := slices.Clone(pred)
 	step, prev := math.Inf(1), 0.0
 	hopeless := 0
+	fresh := true
 	for it := range newtonIter {
 		t.net.Field(p.f, y)
-		t.net.Jacobian(&p.j, y)
-		jr := p.j.RawMatrix()
 		for i := range n {
-			row := jr.Data[i*jr.Stride : i*jr.Stride+n]
-			for k, v := range row {
-				p.a[i*n+k] = t.tau[i] * v
-			}
 			p.r[i] = -t.tau[i] * p.f[i]
 		}
 		for q, b := range basis {
-			copy(p.a[(n+q)*n:(n+q+1)*n], b)
 			var c float64
 			for k := range n {
 				c += b[k] * (y[k] - pred[k])
 			}
 			p.r[n+q] = -c
 		}
-		for i := range m {
-			for k := range n {
-				p.at[k*m+i] = p.a[i*n+k]
+		if fresh {
+			t.net.Jacobian(&p.j, y)
+			jr := p.j.RawMatrix()
+			for i := range n {
+				row := jr.Data[i*jr.Stride : i*jr.Stride+n]
+				for k, v := range row {
+					p.a[i*n+k] = t.tau[i] * v
+				}
 			}
-		}
-		clear(p.g)
-		kernel.GemmNN(n, n, m, p.at, m, p.a, n, p.g, n)
-		kernel.GemvT(p.step, 0, p.a, n, p.r)
-		if !dense.Cholesky(n, p.g) {
-			return y, false
+			for q, b := range basis {
+				copy(p.a[(n+q)*n:(n+q+1)*n], b)
+			}
+			for i := range m {
+				for k := range n {
+					p.at[k*m+i] = p.a[i*n+k]
+				}
+			}
+			clear(p.g)
+			kernel.GemmNN(n, n, m, p.at, m, p.a, n, p.g, n)
+			kernel.GemvT(p.step, 0, p.a, n, p.r)
+			if !dense.Cholesky(n, p.g) {
+				return y, false
+			}
+		} else {
+			// A(y)^T r with A's factors from an earlier iteration:
+			// (tau J)^T (-tau F) = J^T (-tau^2 F), without forming J.
+			for i := range n {
+				p.v[i] = t.tau[i] * p.r[i]
+			}
+			t.net.JacTVec(p.step, y, p.v)
+			for q, b := range basis {
+				for k := range n {
+					p.step[k] += b[k] * p.r[n+q]
+				}
+			}
 		}
 		dense.SolveCholesky(n, p.g, p.step)
 		prev, step = step, 0
@@ -282,6 +307,7 @@ func (t *tracer) project(pred []float64, basis [][]float64) ([]float64, bool) {
 			y[k] += v
 			step = math.Max(step, math.Abs(v))
 		}
+		fresh = step > chordRatio*prev
 		scale := math.Max(1, mat.Norm(mat.NewVecDense(n, y), math.Inf(1)))
 		if step <= 1e-13*scale {
 			return y, true

@@ -18,9 +18,9 @@ import (
 )
 
 // attractorMaxN is the largest N whose continuous attractors find traces
-// unless --attractors is given: each sample costs a dense spectrum with
-// vectors and a few dense least-squares solves (5 ms at N = 128, 47 ms at
-// N = 256: a ring of 98 samples in 0.5 s and 4.6 s, BenchmarkRing).
+// unless --attractors is given: each sample costs a spectrum and a few
+// dense factorisations (2.5 ms at N = 128, 16 ms at N = 256: a ring of
+// 98 samples in 0.25 s and 1.6 s, BenchmarkRing, at load 2-3).
 const attractorMaxN = 256
 
 // continua is what find adds about continuous attractors: the attractors
