@@ -113,7 +113,7 @@ func Find(ctx context.Context, net *dynamics.Network, points [][]float64, spectr
 		if on[k] || spectra[k] == nil || t.slowCount(spectra[k].Values) == 0 {
 			continue
 		}
-		a, ok := t.traceFrom(x)
+		a, ok := t.traceFrom(x, spectra[k])
 		if !ok {
 			continue
 		}
@@ -215,12 +215,17 @@ func (t *tracer) slowCount(values []complex128) int {
 // next two by the modulus of their rates (all N when they come from the
 // dense decomposition), and an orthonormal basis (rows) of its slow
 // subspace: the real and imaginary parts of the slow right eigenvectors,
-// one per real eigenvalue or conjugate pair (see modes.go).
-func (t *tracer) slowBasis(x []float64) ([]complex128, [][]float64, error) {
+// one per real eigenvalue or conjugate pair (see modes.go). known, if not
+// nil, is the spectrum at x that the caller gave with the point: its
+// values are used when it holds all N.
+func (t *tracer) slowBasis(x []float64, known *linearize.Spectrum) ([]complex128, [][]float64, error) {
 	t.net.Operator(&t.vec.op, x)
 	var values []complex128
 	ok := false
-	if t.dt == 0 && t.n >= nearZeroMin {
+	switch {
+	case known != nil && !known.Partial && len(known.Values) == t.n:
+		values, ok = known.Values, true
+	case t.dt == 0 && t.n >= nearZeroMin:
 		values, ok = t.vec.nearZero(t.rateMax)
 	}
 	if !ok {

@@ -52,15 +52,16 @@ type sample struct {
 	slow  []complex128
 }
 
-// traceFrom traces the attractor through x0 and returns it, or false when
-// it has fewer than MinSamples samples (x0 is then an isolated slow point).
-func (t *tracer) traceFrom(x0 []float64) (*Attractor, bool) {
+// traceFrom traces the attractor through x0 (whose spectrum the caller
+// gave as known) and returns it, or false when it has fewer than
+// MinSamples samples (x0 is then an isolated slow point).
+func (t *tracer) traceFrom(x0 []float64, known *linearize.Spectrum) (*Attractor, bool) {
 	f := make([]float64, t.n)
 	t.net.Field(f, x0)
 	if !t.slowFlow(f) {
 		return nil, false
 	}
-	sp, basis, err := t.slowBasis(x0)
+	sp, basis, err := t.slowBasis(x0, known)
 	if err != nil || len(basis) == 0 {
 		return nil, false
 	}
@@ -169,7 +170,7 @@ func (t *tracer) curve(x0, v0 []float64, basis0 [][]float64, max int) (out []sam
 		if !t.slowFlow(f) {
 			return out, false, false
 		}
-		sp, basis, err := t.slowBasis(y)
+		sp, basis, err := t.slowBasis(y, nil)
 		if err != nil || len(basis) == 0 {
 			return out, false, false
 		}
@@ -369,7 +370,7 @@ func (t *tracer) grow(members []int, start int, spectra []*linearize.Spectrum, o
 		if b, ok := bases[k]; ok {
 			return b
 		}
-		_, b, err := t.slowBasis(t.points[k])
+		_, b, err := t.slowBasis(t.points[k], spectra[k])
 		if err != nil {
 			b = nil
 		}
