@@ -52,7 +52,7 @@ var allowedInTests = map[string][]string{
 	"internal/eigen":   {"dynamics", "internal/pythontest", "internal/nettest"},                          // decomposes the Jacobians of tanh networks, the matrices it is tuned for
 	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen", "internal/pythontest"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
 	"io/numpy":         {"internal/npytest"},                                                             // hand-built .npy and zip bytes, shared with io/netfile's tests
-	"explore":          {"io/netfile"},                                                                   // reads the testdata networks whose points are known
+	"explore":          {"io/netfile", "internal/nettest"},                                               // reads the testdata networks whose points are known; the chaotic network of its benchmark
 	"certify":          {"internal/nettest", "internal/pythontest", "fixedpoint", "io/netfile"},
 	"attractor":        {"explore", "io/netfile", "internal/nettest", "internal/pythontest"}, // finds the points of its test networks with explore, reads the trained integrator, checks the ring against scipy          // random networks; scipy's exhaustive search and fixedpoint's points are the references of the complete sets
 	"continuation":     {"internal/pythontest"},                                              // checks a branch against a pseudo-arclength continuation in numpy

@@ -66,9 +66,11 @@
 //
 // Trajectories are integrated in lockstep groups of 16 (one product with W
 // per stage for a group, ode.SolveLockstep), formed from the rows still
-// moving in a fixed order; maps (the leaky and discrete conventions) are
-// iterated row by row. Every random draw comes from Seed. The result does
-// not depend on Workers.
+// moving in a fixed order, the groups side by side on the workers, or,
+// when there are fewer groups than workers, each product split between
+// them; maps (the leaky and discrete conventions) are iterated row by row.
+// Every random draw comes from Seed. The result does not depend on
+// Workers.
 //
 // # Reading the code
 //

@@ -22,9 +22,16 @@ import (
 // path depends only on the rows of its group, and the groups only on which
 // rows are still moving, never on the number of workers.
 type flow struct {
-	net     *dynamics.Network
-	ev      *dynamics.Evaluator
-	workers int
+	net *dynamics.Network
+	// ev makes each pass over W on one goroutine, for groups integrated
+	// side by side on the workers; evAll splits each pass between the
+	// workers, for fewer groups than workers (the manifold stage's 8
+	// trajectories from one point are one group), which would otherwise
+	// leave all but one core idle: a pass over a large W is limited by
+	// what one core can read from memory, and two cores read it about
+	// twice as fast. Either gives the same bits.
+	ev, evAll *dynamics.Evaluator
+	workers   int
 	// tau is the largest time constant, the unit of every time below.
 	tau float64
 	// step is the time one map step stands for (0 for the ODE).
@@ -81,7 +88,10 @@ func stiff(net *dynamics.Network) string {
 }
 
 func newFlow(net *dynamics.Network, workers int) *flow {
-	return &flow{net: net, ev: net.NewEvaluator(1), workers: workers, tau: slices.Max(net.TauVec()), step: net.TimeStep(), tol: flowTol}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return &flow{net: net, ev: net.NewEvaluator(1), evAll: net.NewEvaluator(workers), workers: workers, tau: slices.Max(net.TauVec()), step: net.TimeStep(), tol: flowTol}
 }
 
 // fate says how a trajectory ended.
@@ -104,15 +114,20 @@ const (
 // still moving. observe, if not nil, is called (from one goroutine, in
 // row order) with every row's state and speed at the end of each chunk of
 // time: the first chunk is one time constant long, and each next one half
-// as long again as the last, up to 16 time constants. arrived, if not nil,
-// is asked after each observation whether the row has come where it was
-// going (its fate is then settled, and it stops there).
+// as long again as the last, up to 16 time constants (with cutAtStall, a
+// chunk ends early where a row's stall time runs out, so that a stalled
+// row stops then rather than up to 16 time constants later; the sampled
+// trajectories keep the chunks their documented observation times come
+// from). arrived, if not nil, is asked after each observation whether the
+// row has come where it was going (its fate is then settled, and it stops
+// there).
 type settleRequest struct {
-	y       *mat.Dense
-	until   []float64
-	calm    []float64
-	observe func(row int, t float64, h []float64, speed float64)
-	arrived func(row int, h []float64) bool
+	y          *mat.Dense
+	until      []float64
+	calm       []float64
+	observe    func(row int, t float64, h []float64, speed float64)
+	arrived    func(row int, h []float64) bool
+	cutAtStall bool
 }
 
 // stallTime is the time, in largest time constants, within which a
@@ -134,11 +149,17 @@ func (fl *flow) settle(ctx context.Context, req settleRequest) ([]fate, error) {
 	best, since := make([]float64, nr), make([]float64, nr)
 	t, chunk := 0.0, fl.tau
 	for len(live) > 0 {
-		bad, err := fl.advance(ctx, req.y, live, chunk, fl.tol)
+		span := chunk
+		for _, r := range live {
+			if req.cutAtStall && t > req.calm[r] {
+				span = math.Min(span, since[r]+stallTime*fl.tau-t)
+			}
+		}
+		bad, err := fl.advance(ctx, req.y, live, span, fl.tol)
 		if err != nil {
 			return nil, err
 		}
-		t += chunk
+		t += span
 		// The speeds of all live rows in one pass over W.
 		yl, fs := mat.NewDense(len(live), n, nil), mat.NewDense(len(live), n, nil)
 		for j, r := range live {
@@ -148,7 +169,7 @@ func (fl *flow) settle(ctx context.Context, req settleRequest) ([]fate, error) {
 			}
 			copy(yl.RawRowView(j), h)
 		}
-		fl.ev.FieldRows(fs, yl)
+		fl.evAll.FieldRows(fs, yl)
 		next := live[:0]
 		for j, r := range live {
 			h := req.y.RawRowView(r)
@@ -170,7 +191,7 @@ func (fl *flow) settle(ctx context.Context, req settleRequest) ([]fate, error) {
 			switch {
 			case sp <= settleTol, req.arrived != nil && req.arrived(r, h):
 				fates[r] = settled
-			case t >= req.until[r], t-since[r] > stallTime*fl.tau:
+			case t >= req.until[r], t-since[r] >= stallTime*fl.tau*(1-1e-12):
 				fates[r] = moving
 			default:
 				next = append(next, r)
@@ -194,7 +215,11 @@ func (fl *flow) advance(ctx context.Context, y *mat.Dense, rows []int, span floa
 	for j, r := range rows {
 		copy(yl.RawRowView(j), y.RawRowView(r))
 	}
-	f := func(dst *mat.Dense, _ float64, h *mat.Dense) { fl.ev.FieldRows(dst, h) }
+	ev := fl.ev
+	if (len(rows)+flowGroup-1)/flowGroup < fl.workers {
+		ev = fl.evAll
+	}
+	f := func(dst *mat.Dense, _ float64, h *mat.Dense) { ev.FieldRows(dst, h) }
 	res, err := ode.SolveLockstep(ctx, f, yl, 0, span, &ode.Settings{
 		Times: []float64{span}, RelTol: tol.rel, AbsTol: tol.abs, Workers: fl.workers, Group: flowGroup,
 	})

@@ -88,7 +88,7 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 	x.stage(StageManifolds, len(starts))
 	y := rowsOf(starts, n)
 	minima := newSpeedMinima(len(starts), n)
-	fates, err := x.flow.settle(ctx, settleRequest{y: y, until: until, calm: calm, observe: minima.observe})
+	fates, err := x.flow.settle(ctx, settleRequest{y: y, until: until, calm: calm, observe: minima.observe, cutAtStall: true})
 	if err != nil {
 		return false, err
 	}
