@@ -39,7 +39,7 @@ func findAttractors(ctx context.Context, e *env, net *dynamics.Network, res *exp
 	}
 	n := net.Dim()
 	if n > attractorMaxN && !o.attractorsGiven {
-		e.log.Printf("note: continuous attractors are not traced above N = %d (each sample costs a dense spectrum); --attractors traces them", attractorMaxN)
+		e.log.Printf("note: continuous attractors are not traced above N = %d (each sample costs dense factorisations, O(N^3)); --attractors traces them", attractorMaxN)
 		return nil, nil
 	}
 	xs := make([][]float64, len(res.Points))
