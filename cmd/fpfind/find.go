@@ -299,7 +299,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		shared.vectors, xs.DropVectors = true, true
 	}
 	xs.Spectra = func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error) {
-		w, opts := effectiveWorkers(o.workers, len(states)), &o.spectrum
+		w, opts := effectiveWorkers(o.workers, math.MaxInt), &o.spectrum
 		if xs.DropVectors && shared.checkMemory(len(states), n, w) == nil {
 			opts = &shared
 		}

@@ -109,7 +109,7 @@ func (o *linearizeOptions) run(ctx context.Context, e *env, name string, args []
 
 	prog := newProgress(e, o.output.showProgress(e))
 	prog.stage("linearising", len(states))
-	sps, err := spectra(ctx, net, states, &o.spectrum, effectiveWorkers(o.workers, len(states)), prog)
+	sps, err := spectra(ctx, net, states, &o.spectrum, effectiveWorkers(o.workers, math.MaxInt), prog)
 	prog.finish()
 	if err != nil {
 		return err
