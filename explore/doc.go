@@ -20,7 +20,8 @@
 //  1. Sampling that reaches the dynamics. Count trajectories from Gaussian
 //     states give one initial state each after one (largest) time constant,
 //     plus noise, as before; the first Long of them run on until they
-//     settle (max_i |F_i| tau <= 1e-6) or LongTime time constants pass, and
+//     settle (max_i |F_i| tau <= 1e-6) or about 30 time constants pass (the
+//     flow's stall time; LongTime if less), and
 //     add the states where their speed had a local minimum (checked at the
 //     ends of chunks of time that grow from one time constant by half at a
 //     time, up to 16) and where they settled. The centre of the sampled

@@ -76,13 +76,16 @@ type Sample struct {
 	// DefaultCount.
 	Count int
 	// Long is the number of those trajectories (the first ones) that go on
-	// until they settle, or for at most LongTime largest time constants;
-	// the states where their speed has a local minimum and where they
-	// settle are added to the initial states. 0 means min(Count,
+	// until they settle, for at most LongTime largest time constants and
+	// in any case for no more than about the flow's stall time, 30 (their
+	// speed is not taken at time 0, so no halving of it extends their
+	// run); the states where their speed has a local minimum and where
+	// they settle are added to the initial states. 0 means min(Count,
 	// DefaultLong); -1 none.
 	Long int
 	// LongTime bounds the long trajectories, in largest time constants;
-	// 0 means DefaultLongTime.
+	// 0 means DefaultLongTime (above the stall time, so that the stall
+	// time bounds them).
 	LongTime float64
 	// Start is the standard deviation of the Gaussian starting states; 0
 	// means 1.

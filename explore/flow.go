@@ -110,8 +110,10 @@ const (
 // rows of y (advanced in place), each for at most until[r] time, and,
 // after time calm[r], only while its speed keeps falling: a row whose
 // speed has not halved within stallTime time constants (from what it was
-// at calm[r], then from each halving) has stalled (a slow region, a limit cycle or chaos) and stops,
-// still moving. observe, if not nil, is called (from one goroutine, in
+// at its last observation within calm[r], then from each halving) has
+// stalled (a slow region, a limit cycle or chaos) and stops, still moving.
+// A row with calm[r] = 0 has no such observation, so no halving counts:
+// it stops after stallTime unless it settles (or arrives) first. observe, if not nil, is called (from one goroutine, in
 // row order) with every row's state and speed at the end of each chunk of
 // time: the first chunk is one time constant long, and each next one half
 // as long again as the last, up to 16 time constants (with cutAtStall, a

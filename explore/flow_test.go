@@ -47,3 +47,29 @@ func TestSettleStallTime(t *testing.T) {
 		}
 	}
 }
+
+// A row without calm time has no reference speed, so even one that keeps
+// slowing (dh/dt = -h + tanh(0.95 h) decays at rate 0.05 near 0, halving
+// its speed every 14 time constants) stops at the first chunk end past
+// stallTime, still moving: the sampled long trajectories' bound, as
+// Sample's doc says.
+func TestSettleWithoutCalmStopsAtStallTime(t *testing.T) {
+	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(1, 1, []float64{0.95})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := newFlow(net, 1)
+	y := mat.NewDense(1, 1, []float64{0.5})
+	last := 0.0
+	fates, err := fl.settle(context.Background(), settleRequest{
+		y: y, until: []float64{1000}, calm: []float64{0},
+		observe: func(_ int, t float64, _ []float64, _ float64) { last = t },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Chunk ends: 1, 2.5, 4.75, 8.125, 13.1875, 20.78125, 32.171875.
+	if fates[0] != moving || last != 32.171875 {
+		t.Errorf("fate %v, stopped at t = %v; want still moving at 32.171875", fates[0], last)
+	}
+}

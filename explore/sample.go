@@ -21,8 +21,9 @@ import (
 //   - unless NoCentre, the centre of those states before the noise (their
 //     mean), so that a point as plain as the origin of an odd network is
 //     never missed;
-//   - from the first Long trajectories, run on until they settle or
-//     LongTime time constants pass: the states where their speed max|F|
+//   - from the first Long trajectories, run on until they settle or the
+//     stall time passes (LongTime if less; settleRequest with calm 0): the
+//     states where their speed max|F|
 //     has a local minimum over the chunks of time they are checked at (the
 //     slow regions they pass, near saddles), and the states where they
 //     settle (near attractors), each kept only if no state kept before is
