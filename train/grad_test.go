@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/fpfind/fpfind/internal/pythontest"
@@ -191,6 +192,9 @@ func onlineGrad(o *Online, net *Net, bt *Batch) (float64, []float64) {
 // is Run with an SGD update after every step, to the bit, whatever the
 // number of workers and with either feedback; and so is RTRL's.
 func TestRunSGDIsRunWithSGD(t *testing.T) {
+	// Enough processors for every split below (RunSGD uses no more workers
+	// than processors).
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	for _, c := range []struct {
 		exact    bool
 		trials   int

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"runtime"
 
 	"github.com/fpfind/fpfind/internal/kernel"
 	"github.com/fpfind/fpfind/internal/par"
@@ -49,7 +50,9 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 	fused := learn[PartW] // the product W h(t) formed as W changes
 	dotW := make([]float64, n)
 	scale := 1 / float64(bt.T)
-	workers := min(max(o.Workers, 1), n)
+	// No more workers than processors: each spins at the barrier while it
+	// waits (the results do not depend on the number).
+	workers := min(max(o.Workers, 1), n, runtime.GOMAXPROCS(0))
 	loss := 0.0
 	par.Team(workers, func(w int, sync func()) {
 		lo, hi := n*w/workers, n*(w+1)/workers
