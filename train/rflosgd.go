@@ -143,10 +143,8 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 				next := wOut[(t+1)%2]
 				for q, eq := range e {
 					from, to := wo[q*n+lo:q*n+hi], next[q*n+lo:q*n+hi]
-					if eq == 0 { // Run leaves the gradient's +0
-						for j := range to {
-							to[j] = from[j] - 0
-						}
+					if eq == 0 { // Run subtracts the gradient's +0: no change
+						copy(to, from)
 						continue
 					}
 					for j, hj := range hn[lo:hi] {
