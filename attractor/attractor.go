@@ -4,7 +4,10 @@ import (
 	"context"
 	"math"
 	"math/cmplx"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -63,6 +66,9 @@ type Settings struct {
 	// Solver is the eigen-solver of the spectra at the samples (nil:
 	// linearize's default).
 	Solver linearize.Eigensolver
+	// Workers is the number of goroutines tracing from the candidates
+	// (0: GOMAXPROCS). The result is the same for any number.
+	Workers int
 }
 
 // Attractor is one continuous attractor.
@@ -104,19 +110,34 @@ func Find(ctx context.Context, net *dynamics.Network, points [][]float64, spectr
 		panic("attractor: one spectrum per point")
 	}
 	t := newTracer(net, points, s)
+	var cands []int
+	for k := range points {
+		if spectra[k] != nil && t.slowCount(spectra[k].Values) > 0 {
+			cands = append(cands, k)
+		}
+	}
+	var workers int
+	if s != nil {
+		workers = s.Workers
+	}
+	p := t.traceAhead(ctx, cands, spectra, workers)
+	defer p.stop()
 	var out []Attractor
 	on := make([]bool, len(points))
-	for k, x := range points {
-		if err := ctx.Err(); err != nil {
+	mark := func(k int) { on[k] = true; p.covered[k].Store(true) }
+	for i, k := range cands {
+		r, err := p.result(ctx, i)
+		if err != nil {
 			return nil, err
 		}
-		if on[k] || spectra[k] == nil || t.slowCount(spectra[k].Values) == 0 {
+		if on[k] {
+			continue // on an attractor found from an earlier candidate
+		}
+		t.maxSteps = math.Max(t.maxSteps, r.maxSteps)
+		if !r.ok {
 			continue
 		}
-		a, ok := t.traceFrom(x, spectra[k])
-		if !ok {
-			continue
-		}
+		a := r.a
 		a.Points = t.pointsOn(a, spectra, on)
 		if a.Kind == Manifold {
 			a.Points = t.grow(a.Points, k, spectra, on)
@@ -127,9 +148,97 @@ func Find(ctx context.Context, net *dynamics.Network, points [][]float64, spectr
 			a.Points = append([]int{k}, a.Points...)
 			on[k] = true
 		}
+		for _, q := range a.Points {
+			mark(q)
+		}
 		out = append(out, *a)
 	}
 	return out, nil
+}
+
+// traced is the trace from one candidate: the attractor (ok false when
+// it has too few samples) and the largest step its curves took.
+type traced struct {
+	a        *Attractor
+	ok       bool
+	maxSteps float64
+	panicked any
+	done     chan struct{}
+}
+
+// pipeline traces the candidates ahead of Find's loop on several
+// goroutines, each with its own tracer (workspaces), in candidate order.
+// Find takes the traces in that order and drops those of candidates that
+// an earlier attractor covered: it gets what the sequential loop gets,
+// whatever the number of workers, because a trace depends only on its
+// candidate (the largest step, which later traces' points depend on, is
+// accumulated by Find in order). A worker skips a candidate already
+// covered when it comes to it.
+type pipeline struct {
+	covered []atomic.Bool // by point: on an accepted attractor
+	res     []traced
+	quit    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// traceAhead starts the pipeline on workers goroutines (<= 0:
+// GOMAXPROCS).
+func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*linearize.Spectrum, workers int) *pipeline {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	p := &pipeline{covered: make([]atomic.Bool, len(t.points)), res: make([]traced, len(cands)), quit: make(chan struct{})}
+	for i := range p.res {
+		p.res[i].done = make(chan struct{})
+	}
+	var next atomic.Int64
+	for range min(workers, len(cands)) {
+		w := t.clone()
+		p.wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(cands) {
+					return
+				}
+				select {
+				case <-p.quit:
+					return
+				default:
+				}
+				k, r := cands[i], &p.res[i]
+				if !p.covered[k].Load() && ctx.Err() == nil {
+					func() {
+						defer func() { r.panicked = recover() }()
+						w.maxSteps = 0
+						r.a, r.ok = w.traceFrom(t.points[k], spectra[k])
+						r.maxSteps = w.maxSteps
+					}()
+				}
+				close(r.done)
+			}
+		})
+	}
+	return p
+}
+
+// result waits for candidate i's trace; a panic in the worker that
+// traced it is raised again here, on the caller's goroutine.
+func (p *pipeline) result(ctx context.Context, i int) (*traced, error) {
+	r := &p.res[i]
+	<-r.done
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// stop makes the workers take no further candidate and waits for them.
+func (p *pipeline) stop() {
+	close(p.quit)
+	p.wg.Wait()
 }
 
 // tracer holds what tracing needs: the network, the scales and the
@@ -188,6 +297,14 @@ func newTracer(net *dynamics.Network, points [][]float64, s *Settings) *tracer {
 		}
 	}
 	return t
+}
+
+// clone returns a tracer with the same network, points and settings and
+// workspaces of its own, for another goroutine.
+func (t *tracer) clone() *tracer {
+	c := *t
+	c.proj, c.vec, c.maxSteps = projector{}, inverseIteration{}, 0
+	return &c
 }
 
 // rate returns the continuous-time rate of an eigenvalue of the

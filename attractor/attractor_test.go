@@ -2,6 +2,7 @@ package attractor
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -238,5 +239,39 @@ func TestIsolated(t *testing.T) {
 	}
 	if as := attractors(t, net, xs, sps); len(as) != 0 {
 		t.Errorf("an isolated point with a slow mode: %+v", as[0])
+	}
+}
+
+// TestWorkersSameResult: tracing ahead on several goroutines gives the
+// attractors of tracing one candidate after another, bit for bit: on the
+// ring network every bump after the first is covered by the ring traced
+// from it (the workers' traces from them are dropped), and on the
+// integrator every point is on the one line.
+func TestWorkersSameResult(t *testing.T) {
+	l, err := netfile.LoadNetwork(filepath.Join("..", "testdata", "integrator.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, net := range map[string]*dynamics.Network{"ring": ringNet(t, 32, 4), "integrator": l.Network} {
+		xs, sps := found(t, net)
+		var want string
+		for _, w := range []int{1, 2, 3, 5} {
+			as, err := Find(context.Background(), net, xs, sps, &Settings{Workers: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(as) == 0 {
+				t.Fatalf("%s: no attractor", name)
+			}
+			got := fmt.Sprintf("%v", as) // floats printed exactly (shortest round-trip form)
+			if w == 1 {
+				want = got
+			} else if got != want {
+				t.Errorf("%s: %d workers give other attractors than 1", name, w)
+			}
+		}
+		if n := len(xs); n < 3 {
+			t.Errorf("%s: %d points, too few for candidates to be covered", name, n)
+		}
 	}
 }

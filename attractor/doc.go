@@ -45,5 +45,8 @@
 // modes' eigenvectors by inverse iteration (modes.go): milliseconds at
 // N = 64, for some hundred samples per attractor; at N = 200, about
 // 5-10 ms per sample (BenchmarkRing: a ring of 98 samples in 1.6 s at
-// N = 256). Tracing is sequential and deterministic.
+// N = 256). The candidates are traced ahead on Settings.Workers goroutines
+// and taken in order, the traces of candidates that an earlier attractor
+// covers dropped: the result is that of tracing them one after another,
+// whatever the number of workers.
 package attractor

@@ -47,7 +47,7 @@ func findAttractors(ctx context.Context, e *env, net *dynamics.Network, res *exp
 		xs[i] = p.X
 	}
 	t0 := time.Now()
-	as, err := attractor.Find(ctx, net, xs, res.Spectra, &attractor.Settings{Solver: solver})
+	as, err := attractor.Find(ctx, net, xs, res.Spectra, &attractor.Settings{Solver: solver, Workers: effectiveWorkers(o.workers, len(xs))})
 	if err != nil {
 		return nil, err
 	}
