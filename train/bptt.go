@@ -1,7 +1,6 @@
 package train
 
 import (
-	"math"
 	"sync"
 
 	"github.com/fpfind/fpfind/internal/kernel"
@@ -92,8 +91,8 @@ func (p *Pass) Forward(net *Net, bt *Batch) float64 {
 				inputTerm(u[r*n:(r+1)*n], net, bt.X[(t*b+lo+r)*bt.M:(t*b+lo+r+1)*bt.M])
 			}
 			kernel.GemmPacked(rows, hprev, n, pT, 0, n, u, n)
-			for j, uj := range u {
-				th := math.Tanh(uj)
+			kernel.Tanh(u, u)
+			for j, th := range u {
 				hcur[j] = hprev[j] + net.Alpha*(th-hprev[j])
 				u[j] = 1 - th*th
 			}

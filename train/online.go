@@ -1,8 +1,6 @@
 package train
 
 import (
-	"math"
-
 	"github.com/fpfind/fpfind/internal/kernel"
 )
 
@@ -128,8 +126,8 @@ func (o *Online) Run(net *Net, bt *Batch, grad []float64, update func(grad []flo
 			inputTerm(u, net, z[n:n+m])
 			kernel.Gemv(u, 1, net.W, n, h)
 			hn := o.hnext[i*n : (i+1)*n]
-			for j, uj := range u {
-				th := math.Tanh(uj)
+			kernel.Tanh(u, u)
+			for j, th := range u {
 				hn[j] = h[j] + float64(net.Alpha*(th-h[j])) // products rounded (no fused multiply-add), as runRFLOSGD
 				u[j] = 1 - float64(th*th)
 			}

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"math"
 	"runtime"
 
 	"github.com/fpfind/fpfind/internal/kernel"
@@ -79,8 +78,8 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			} else {
 				kernel.Gemv(u, 1, net.W[lo*n:], n, hp)
 			}
-			for j, uj := range u {
-				th := math.Tanh(uj)
+			kernel.Tanh(u, u)
+			for j, th := range u {
 				a := lo + j
 				hn[a] = hp[a] + float64(alpha*(th-hp[a])) // products rounded, as Run
 				u[j] = 1 - float64(th*th)
