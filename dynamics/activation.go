@@ -191,6 +191,24 @@ func sigmoid(x float64) float64 {
 
 const badActivation = "dynamics: unknown activation"
 
+// phiRow prepares a row of pre-activations x for phiD1From: for tanh it
+// writes tanh(x) into dst (tanhRow, a row at once); for the other
+// activations it leaves dst alone. dst must not overlap x.
+func (n *Network) phiRow(dst, x []float64) {
+	if n.act == Tanh {
+		tanhRow(dst, x)
+	}
+}
+
+// phiD1From returns phi(x) and phi'(x) as phiD1 does, from the value
+// phiRow wrote for x (t, used by tanh only).
+func (a Activation) phiD1From(t, x float64) (float64, float64) {
+	if a == Tanh {
+		return t, 1 - t*t
+	}
+	return a.phiD1(x)
+}
+
 // phiD1 returns phi(x) and phi'(x), bit-identical to Phi and D1, with one
 // evaluation of the transcendental function where the two share it.
 func (a Activation) phiD1(x float64) (float64, float64) {

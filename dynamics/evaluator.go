@@ -121,8 +121,10 @@ func (e *Evaluator) Eval(b *Batch) {
 	kernel.ForRows(mf+mv, par, func(r int) {
 		o, od := (m+r)*nn, r*nn
 		if r < mf {
+			dr := d[od : od+nn]
+			n.phiRow(dr, f[o:o+nn])
 			for i := range nn {
-				p, d1 := n.act.phiD1(f[o+i])
+				p, d1 := n.act.phiD1From(dr[i], f[o+i])
 				f[o+i] = (p - h[o+i]) * it[i]
 				d[od+i] = d1
 			}
@@ -144,8 +146,9 @@ func (e *Evaluator) Eval(b *Batch) {
 	kernel.ForRows(m, par, func(r int) {
 		fr, hr, dr := f[r*nn:(r+1)*nn], h[r*nn:(r+1)*nn], dd[r*nn:(r+1)*nn]
 		var s float64
+		n.phiRow(dr, fr)
 		for i, x := range fr {
-			p, d1 := n.act.phiD1(x)
+			p, d1 := n.act.phiD1From(dr[i], x)
 			fi := (p - hr[i]) * it[i]
 			fr[i] = fi
 			s += fi * fi

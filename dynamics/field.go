@@ -43,8 +43,9 @@ func (n *Network) finishRows(dst, h []float64, r0 int) {
 	act, it := n.act, n.invTau[r0:r0+len(dst)]
 	switch act {
 	case Tanh:
-		for i, x := range dst {
-			dst[i] = (tanh(x) - h[i]) * it[i]
+		tanhRow(dst, dst)
+		for i, p := range dst {
+			dst[i] = (p - h[i]) * it[i]
 		}
 	default:
 		for i, x := range dst {
@@ -332,9 +333,10 @@ func (n *Network) SpeedGrad(grad, f, h []float64) float64 {
 	for i0 := 0; i0 < n.n; i0 += jacVecBlock {
 		i1 := min(i0+jacVecBlock, n.n)
 		w := wb[:i1-i0]
+		n.phiRow(w, f[i0:i1])
 		for k := range w {
 			i := i0 + k
-			p, d1 := n.act.phiD1(f[i])
+			p, d1 := n.act.phiD1From(w[k], f[i])
 			fi := (p - h[i]) * n.invTau[i]
 			f[i] = fi
 			q += fi * fi
