@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
+	"github.com/fpfind/fpfind/internal/par"
 	"github.com/fpfind/fpfind/internal/pythontest"
 )
 
@@ -228,5 +230,43 @@ func TestRunSGDIsRunWithSGD(t *testing.T) {
 		if relErr(a.Params, net.Params) < 1e-3 || relErr(a.WIn, net.WIn) != 0 {
 			t.Errorf("%+v: the weights did not change as asked", c)
 		}
+	}
+}
+
+// Online RFLO's fused path keeps Run's bits while its rows move between
+// the workers: a clock that makes each worker look slow in turn, window
+// after window, moves rows back and forth.
+func TestRunSGDMovingRows(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	net, bt := randomProblem(9, 2, 2, 15, 1, 5)
+	learn := LearnAll()
+	a, b := net.Clone(), net.Clone()
+	g := make([]float64, len(net.Params))
+	opt := NewOptimizer(Optim{Method: SGD, LR: 0.3}, learn, len(net.Params))
+	la := (&Online{}).Run(a, bt, g, func(g []float64) { opt.Apply(a, g) })
+	o := &Online{Workers: 2}
+	var ticks, calls [2]time.Duration
+	seen := [2]map[int]bool{{}, {}}
+	o.balance, o.balanceN = par.NewBalance(9, 2, 1, 2, func(w int) time.Duration {
+		// Start's call, then two a step (before and after the barrier):
+		// step s's first is call 2s + 2, in window s/2.
+		calls[w]++
+		window := max(calls[w]-2, 0) / 4
+		ticks[w] += 1 + 4*time.Duration((int(window)+w)%2)
+		lo, _ := o.balance.Rows(w)
+		seen[w][lo] = true
+		return ticks[w]
+	}), 9
+	lb := o.RunSGD(b, bt, g, 0.3, learn)
+	if la != lb {
+		t.Errorf("loss %v with Run, %v with RunSGD", la, lb)
+	}
+	for i := range a.Params {
+		if a.Params[i] != b.Params[i] {
+			t.Fatalf("parameter %d is %v after Run, %v after RunSGD", i, a.Params[i], b.Params[i])
+		}
+	}
+	if lo, _ := o.balance.Rows(1); len(seen[1]) < 3 {
+		t.Errorf("worker 1's rows started at %v during the run (now %d): they did not move back and forth", seen[1], lo)
 	}
 }

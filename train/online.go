@@ -2,6 +2,7 @@ package train
 
 import (
 	"github.com/fpfind/fpfind/internal/kernel"
+	"github.com/fpfind/fpfind/internal/par"
 )
 
 // Forward-mode learning: RTRL and RFLO carry, per trial, the sensitivity of
@@ -58,6 +59,10 @@ type Online struct {
 	gTheta        []float64 // N x C
 	// sgd, during RunSGD, is its learning rate and the parts that learn.
 	sgd *sgdStep
+	// balance divides online RFLO's rows among its workers (runRFLOSGD),
+	// from one trial to the next, for networks of balanceN units.
+	balance  *par.Balance
+	balanceN int
 }
 
 // sgdStep is plain gradient descent applied inside a step.

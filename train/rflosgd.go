@@ -26,6 +26,13 @@ import (
 //     (kernel.TraceSGDDot), so W is read once per step; and it changes its
 //     columns of W_out.
 //
+// The rows are divided among the workers by a par.Balance, which moves
+// rows from a slower core to a faster one as it measures them (kept in
+// the Online, so that the next trial starts from the division learned).
+// A division changes at the barrier: the rows of h(t) come from the
+// division before it, the rest of step t from the one after it, so that
+// the new owner of a row reads only what was written before the barrier.
+//
 // A worker may start step t + 1 while another still works on step t, so
 // what one writes at a step while the other may read the last step's
 // values rotates between buffers: h(t) between three (the slower worker
@@ -48,22 +55,29 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 	}
 	fused := learn[PartW] // the product W h(t) formed as W changes
 	dotW := make([]float64, n)
-	scale := 1 / float64(bt.T)
+	scale, decay := 1/float64(bt.T), 1-alpha
+	learnIn, learnB := learn[PartWIn], learn[PartB]
 	// No more workers than processors: each spins at the barrier while it
 	// waits (the results do not depend on the number).
 	workers := min(max(o.Workers, 1), n, runtime.GOMAXPROCS(0))
+	if o.balance == nil || o.balance.Members() != workers || o.balanceN != n {
+		o.balance, o.balanceN = par.NewBalance(n, workers, 8, 16, nil), n
+	}
+	bal := o.balance
 	loss := 0.0
 	par.Team(workers, func(w int, sync func()) {
-		lo, hi := n*w/workers, n*(w+1)/workers
+		lo, hi := bal.Rows(w)
 		bOut := append([]float64(nil), net.BOut...) // each worker's own copy
 		y, e := make([]float64, k), make([]float64, k)
-		u, fb := o.dphi[lo:hi], o.fb[lo:hi] // u becomes phi'(u)
 		if fused {
 			kernel.Gemv(dotW[lo:hi], 0, net.W[lo*n:], n, state(-1))
 		}
+		bal.Start(w)
 		for t := range bt.T {
 			hp, hn := state(t-1), state(t)
 			x := bt.X[t*m : (t+1)*m]
+			lo, hi = bal.Rows(w)
+			u := o.dphi[lo:hi] // u, then phi'(u), then alpha phi'(u)
 			// u = W h(t-1) + W_in x(t) + b on this worker's rows, as Run's
 			// inputTerm and Gemv compute it (Gemv's sum, then the input
 			// term added).
@@ -82,9 +96,11 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			for j, th := range u {
 				a := lo + j
 				hn[a] = hp[a] + float64(alpha*(th-hp[a])) // products rounded, as Run
-				u[j] = 1 - float64(th*th)
+				u[j] = float64(alpha * float64(1-float64(th*th)))
 			}
-			sync()
+			bal.Sync(w, sync)
+			lo, hi = bal.Rows(w)
+			u, fb := o.dphi[lo:hi], o.fb[lo:hi]
 			wo := wOut[t%2]
 			kernel.Gemv(y, 0, wo, n, hn)
 			for q := range y {
@@ -104,34 +120,30 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			} else {
 				kernel.GemvT(fb, 0, wo[lo:], n, e)
 			}
-			for j := range u {
-				u[j] *= alpha // s = alpha phi'(u) from here on
-			}
 			c := n + m + 1
 			if fused {
-				kernel.TraceSGDDotRows(o.p[lo*c:], c, net.W[lo*n:], n, hp, hn, 1-alpha, u, fb, lr, dotW[lo:hi])
+				kernel.TraceSGDDotRows(o.p[lo*c:], c, net.W[lo*n:], n, hp, hn, decay, u, fb, lr, dotW[lo:hi])
 			}
-			for j := range hi - lo {
-				a := lo + j
+			for j, s := range u {
+				a, f := lo+j, fb[j]
 				p := o.p[a*c : (a+1)*c]
-				s, f := u[j], fb[j]
 				if !fused {
 					for q, zq := range hp {
-						p[q] = float64((1-alpha)*p[q]) + float64(s*zq)
+						p[q] = float64(decay*p[q]) + float64(s*zq)
 					}
 				}
 				// W_in and b: TraceSGDDot's arithmetic, in line (a few elements).
 				pin, win := p[n:n+m], net.WIn[a*m:(a+1)*m]
 				for q, xq := range x {
-					v := float64((1-alpha)*pin[q]) + float64(s*xq)
+					v := float64(decay*pin[q]) + float64(s*xq)
 					pin[q] = v
-					if learn[PartWIn] {
+					if learnIn {
 						win[q] -= float64(lr * float64(f*v))
 					}
 				}
-				v := float64((1-alpha)*p[n+m]) + s
+				v := float64(decay*p[n+m]) + s
 				p[n+m] = v
-				if learn[PartB] {
+				if learnB {
 					net.B[a] -= float64(lr * float64(f*v))
 				}
 			}
