@@ -14,6 +14,7 @@
 //     its gradient-descent step applied and the new weights' product with
 //     a vector formed in one pass (train's online RFLO), with the bits of
 //     the scalar expressions and of Gemv;
+//   - [Tanh] of a vector, four lanes at a time, with math.Tanh's bits;
 //   - [ForRows], which splits rows among goroutines.
 //
 // The sections below are about the matrix-vector kernels; gemm.go and

@@ -5,7 +5,8 @@
 // its number only; then the results do not depend on the number of
 // goroutines. [Team] runs a fixed team of members that meet at a barrier,
 // for loops whose steps are too short for a wake-up each (online RFLO's
-// time steps, split by rows of its traces).
+// time steps, split by rows of its traces), and [Balance] divides such
+// rows among the team's members by their measured speeds.
 package par
 
 import (
