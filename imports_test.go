@@ -36,7 +36,8 @@ var allowed = map[string][]string{
 	"cmd/fpfind":        {"*"},
 	"notebooks":         nil,
 	"bench/*":           {"*"},
-	"internal/nettest":  {"dynamics"}, // random networks for the tests and benchmarks of the packages above dynamics
+	"internal/nettest":  {"dynamics"},        // random networks for the tests and benchmarks of the packages above dynamics
+	"internal/backend":  {"internal/kernel"}, // the pure-Go build's Dgemm for gonum's BLAS is internal/kernel's matrix product
 	"internal/*":        nil,
 }
 

@@ -24,7 +24,9 @@ type linearAlgebra struct {
 // (so gonum/mat's products and factorisations) to OpenBLAS, and holds
 // OpenBLAS to one thread: fpfind parallelises across initial states and
 // points itself, and a fixed thread count keeps the output bit-identical
-// whatever --workers. In the default build it changes nothing.
+// whatever --workers. In the default build it gives gonum's BLAS
+// internal/kernel's matrix product as Dgemm (one goroutine, so the bits do
+// not depend on the machine's processors either).
 func setUpBackend() linearAlgebra {
 	wireBackend.Do(func() {
 		backend.Install()

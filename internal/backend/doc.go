@@ -20,8 +20,11 @@
 // which those settings take as their own pure-Go defaults (internal/eigen's
 // dgeev and fixedpoint's blocked LU, the fastest in pure Go). [Install]
 // routes gonum's blas64 and lapack64 to gonum.org/v1/netlib (CBLAS and
-// LAPACKE on OpenBLAS) under the tag and does nothing otherwise, so that the
-// other dense operations of gonum/mat run on OpenBLAS too. A program wires
+// LAPACKE on OpenBLAS) under the tag, so that the other dense operations of
+// gonum/mat run on OpenBLAS too; in the pure-Go build it routes blas64 to
+// gonum's BLAS with internal/kernel's matrix product as Dgemm, which gonum's
+// pure-Go LAPACK (inside internal/eigen's dgeev, internal/dense's Cholesky)
+// and gonum/mat call. A program wires
 // the package once, in main, before any computation, and passes the values
 // on through the settings:
 //
@@ -64,7 +67,8 @@
 // OPENBLAS_NUM_THREADS=1 (that variable is read only when the library
 // loads, before Go's main runs, so setting it with os.Setenv has no
 // effect). [SetThreads] and [Threads] do nothing in the pure-Go build,
-// where gonum's Dgemm sizes its own goroutine pool.
+// whose Dgemm after [Install] runs on the calling goroutine (gonum's own
+// starts goroutines for 64 x 64 blocks).
 //
 // OpenBLAS's results are bit-identical from run to run at a fixed thread
 // count, but differ in rounding between thread counts (eigenvalues may even
