@@ -23,8 +23,17 @@ import (
 //     W_out, its rows of the fed-back error, and advances its rows of p
 //     and Theta; the pass that changes a row of W also forms that row's
 //     product with h(t), the largest part of u at step t + 1
-//     (kernel.TraceSGDDot), so W is read once per step; and it changes its
-//     columns of W_out.
+//     (kernel.TraceSGDDot), so W is read once per step; and it changes all
+//     of W_out and b_out, in a copy of its own.
+//
+// The workers share only h(t): each writes its rows and reads the
+// others'. Every other line that one core writes and another reads must
+// travel between the cores' caches every step (about 180 ns a line here,
+// some of it overlapped); changing its own columns of one shared W_out, as
+// an earlier version did, moved 96 lines a step on each core and cost 5-7
+// us a step, ten times the arithmetic of the whole of W_out that each now
+// does in its own copy (worker 0's is the network's) by the same
+// operations, so the copies stay equal to the bit.
 //
 // The rows are divided among the workers by a par.Balance, which moves
 // rows from a slower core to a faster one as it measures them (kept in
@@ -34,12 +43,10 @@ import (
 // the new owner of a row reads only what was written before the barrier.
 //
 // A worker may start step t + 1 while another still works on step t, so
-// what one writes at a step while the other may read the last step's
-// values rotates between buffers: h(t) between three (the slower worker
-// still reads h(t - 1), its z(t)), W_out between two (it reads all of
-// W_out(t) for y(t) while the faster one writes its columns of W_out(t +
-// 1)). Every row's arithmetic is Run's, in Run's order, so the results do
-// not depend on the number of workers.
+// h(t) rotates between three buffers (the slower worker still reads h(t -
+// 1), its z(t), while the faster one writes h(t + 1)). Every row's
+// arithmetic is Run's, in Run's order, so the results do not depend on
+// the number of workers.
 func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, learn Learned) float64 {
 	n, m, k, alpha := net.N, net.M, net.K, net.Alpha
 	o.resize(net, 1)
@@ -49,10 +56,7 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 	ring[0], ring[1], ring[2] = o.h, o.hnext, make([]float64, n)
 	clear(ring[0])
 	state := func(t int) []float64 { return ring[(t+1)%3] } // h(t), with h(-1) = 0
-	wOut := [2][]float64{net.WOut, net.WOut}
-	if learn[PartWOut] {
-		wOut[1] = append([]float64(nil), net.WOut...)
-	}
+
 	fused := learn[PartW] // the product W h(t) formed as W changes
 	dotW := make([]float64, n)
 	scale, decay := 1/float64(bt.T), 1-alpha
@@ -67,8 +71,14 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 	loss := 0.0
 	par.Team(workers, func(w int, sync func()) {
 		lo, hi := bal.Rows(w)
-		bOut := append([]float64(nil), net.BOut...) // each worker's own copy
+		// Each worker changes its own copy of W_out (worker 0's is the
+		// network's) and of b_out, all of it, by the same arithmetic.
+		bOut, wo := append([]float64(nil), net.BOut...), net.WOut
+		if w > 0 && learn[PartWOut] {
+			wo = append([]float64(nil), net.WOut...)
+		}
 		y, e := make([]float64, k), make([]float64, k)
+		sum := 0.0 // worker 0's loss, in a register rather than shared
 		if fused {
 			kernel.Gemv(dotW[lo:hi], 0, net.W[lo*n:], n, state(-1))
 		}
@@ -101,7 +111,6 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			bal.Sync(w, sync)
 			lo, hi = bal.Rows(w)
 			u, fb := o.dphi[lo:hi], o.fb[lo:hi]
-			wo := wOut[t%2]
 			kernel.Gemv(y, 0, wo, n, hn)
 			for q := range y {
 				y[q] += bOut[q]
@@ -112,7 +121,7 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 				diff := y[q] - bt.Y[t*k+q]
 				e[q] = s * diff
 				if w == 0 {
-					loss += float64(e[q] * diff)
+					sum += float64(e[q] * diff)
 				}
 			}
 			if o.Feedback != nil {
@@ -148,18 +157,15 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 				}
 			}
 			// W_out and b_out by the delta rule, as Run's sgdRow applies
-			// the gradient e h^T (each element 0 + e_q h_j) and e: this
-			// worker's columns of W_out into the other buffer.
+			// the gradient e h^T (each element 0 + e_q h_j) and e.
 			if learn[PartWOut] {
-				next := wOut[(t+1)%2]
 				for q, eq := range e {
-					from, to := wo[q*n+lo:q*n+hi], next[q*n+lo:q*n+hi]
 					if eq == 0 { // Run subtracts the gradient's +0: no change
-						copy(to, from)
 						continue
 					}
-					for j, hj := range hn[lo:hi] {
-						to[j] = from[j] - float64(lr*float64(eq*hj))
+					row := wo[q*n : (q+1)*n]
+					for j, hj := range hn {
+						row[j] -= float64(lr * float64(eq*hj))
 					}
 				}
 			}
@@ -171,10 +177,8 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 		}
 		if w == 0 {
 			copy(net.BOut, bOut)
+			loss = sum
 		}
 	})
-	if learn[PartWOut] && bt.T%2 == 1 {
-		copy(net.WOut, wOut[1])
-	}
 	return loss / 2
 }
