@@ -47,3 +47,18 @@ func ExampleEvaluator_Eval() {
 	// Output:
 	// [-1 0 0 -2] [1 0 0 2] [0.5 2]
 }
+
+// Two units that excite each other, without bias: the network is
+// odd-symmetric, so -h* is a fixed point whenever h* is, and Mirrors pairs
+// the states that are exact negations of each other.
+func ExampleNetwork_Mirrors() {
+	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(2, 2, []float64{1, 1, 1, 1})})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := []float64{0.95750402, 0.95750402}
+	states := [][]float64{h, {0.5, -0.25}, {-h[0], -h[1]}}
+	fmt.Println(net.Symmetric(), net.Mirrors(states))
+	// Output: true [2 -1 0]
+}

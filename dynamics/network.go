@@ -1,6 +1,7 @@
 package dynamics
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -242,6 +243,53 @@ func (n *Network) Symmetric() bool {
 		}
 	}
 	return true
+}
+
+// Mirrors returns, for each of states, the index of another state that is
+// its exact negation (every component -h_i, bit for bit), or -1 when there
+// is none; all -1 unless the network is Symmetric. For such a pair the
+// field is exactly negated and the Jacobian and the operator of every
+// convention are the same matrix, bit for bit: products and sums round
+// symmetrically, so W(-h) = -(W h) exactly, and the odd activations
+// compute odd functions exactly (tanh from |x|), their derivatives even
+// ones. Whatever is computed from the operator alone (a spectrum, its
+// vectors, a trajectory's negation) then serves both members of a pair.
+// When a state occurs more than once, the first occurrence is the one
+// named.
+func (n *Network) Mirrors(states [][]float64) []int {
+	out := make([]int, len(states))
+	for i := range out {
+		out[i] = -1
+	}
+	if !n.Symmetric() {
+		return out
+	}
+	at := make(map[string]int, len(states))
+	key := make([]byte, 8*n.n)
+	bits := func(h []float64, neg bool) string {
+		for i, v := range h {
+			if neg {
+				v = -v
+			}
+			binary.LittleEndian.PutUint64(key[8*i:], math.Float64bits(v))
+		}
+		return string(key)
+	}
+	for i, h := range states {
+		if len(h) != n.n {
+			panic("dynamics: Mirrors: state of the wrong length")
+		}
+		k := bits(h, false)
+		if _, ok := at[k]; !ok {
+			at[k] = i
+		}
+	}
+	for i, h := range states {
+		if j, ok := at[bits(h, true)]; ok && j != i {
+			out[i] = j
+		}
+	}
+	return out
 }
 
 // W returns a copy of the recurrent weights (N x N).
