@@ -71,8 +71,12 @@
 // bit-identical for any number of workers.
 //
 // For an odd-symmetric system (odd phi, no bias, no input) -h* is a fixed
-// point whenever h* is; Find adds it (after checking its residual) and says
-// so in Result.Symmetric.
+// point whenever h* is, and a slow point whenever h* is one (q(-h) =
+// q(h)); Find adds it (after checking a fixed point's residual) and says
+// so in Result.Symmetric. The points it returns come in exact mirror
+// pairs (the state of one is the other's negated, bit for bit), so that
+// whatever depends on the operator alone is computed once per pair
+// (dynamics.Network.Mirrors).
 //
 // # Large networks
 //

@@ -86,6 +86,12 @@ type Result struct {
 	Points []Point // unique points: fixed ones first, then slow ones, each by q
 	// Symmetric reports that the system is odd-symmetric and that -h* was
 	// added (and verified to be a fixed point) for every fixed point h*.
+	// The points then come in exact mirror pairs: for every point but the
+	// one within UniqueTol of its own negation (the origin), the point
+	// whose state is exactly -X is there too, with the same Q and
+	// Residual, both states taken from the member of lower q; a slow
+	// point whose mirror no run reached is added (source symmetry,
+	// multiplicity 0).
 	Symmetric bool
 	Stats     Stats
 	// Settings are the settings Find ran with, every default resolved
@@ -287,10 +293,7 @@ func (f *finder) parallel(m int, fn func(w *worker, k int)) error {
 func (f *finder) addKnown(x []float64, src Source) int {
 	k := f.known.add(x, src)
 	if f.sym {
-		m := make([]float64, f.n)
-		for i, v := range x {
-			m[i] = -v
-		}
+		m := negate(x)
 		fm := make([]float64, f.n)
 		f.sys.Field(fm, m)
 		if normInf(fm) <= f.s.Tol && f.known.find(m, f.s.UniqueTol) < 0 {
@@ -298,6 +301,15 @@ func (f *finder) addKnown(x []float64, src Source) int {
 		}
 	}
 	return k
+}
+
+// negate returns -x.
+func negate(x []float64) []float64 {
+	m := make([]float64, len(x))
+	for i, v := range x {
+		m[i] = -v
+	}
+	return m
 }
 
 // merge assigns the fixed runs of [lo, hi) to known points, in index
@@ -419,6 +431,42 @@ func (f *finder) collect() {
 					merged = true
 					break
 				}
+			}
+		}
+	}
+	// An odd-symmetric system's points come in exact mirror pairs: the
+	// member of lower q (the earlier on a tie) gives its state, negated,
+	// to the other (q, the residual and the spectrum of -h are exactly
+	// those of h: dynamics.Network.Mirrors), and a slow point whose mirror
+	// no run reached gets it (source symmetry), as q(-h) = q(h). The point
+	// within UniqueTol of its own negation (the origin) stays as it is.
+	if f.sym {
+		paired := make([]bool, len(cands))
+		for a := 0; a < len(cands); a++ {
+			ca := cands[a]
+			if paired[a] {
+				continue
+			}
+			neg := negate(ca.x)
+			nn := normInf(neg)
+			if same(ca.x, neg, nn, nn, s.UniqueTol) {
+				continue
+			}
+			b := a + 1
+			for b < len(cands) && (paired[b] || cands[b].kind != ca.kind || !same(neg, cands[b].x, nn, normInf(cands[b].x), s.UniqueTol)) {
+				b++
+			}
+			if b == len(cands) {
+				cands = append(cands, &cand{x: neg, q: ca.q, r: ca.r, kind: ca.kind, src: FromSymmetry, best: -1})
+				paired = append(paired, true)
+				continue
+			}
+			cb := cands[b]
+			paired[a], paired[b] = true, true
+			if cb.q < ca.q {
+				ca.x, ca.q, ca.r = negate(cb.x), cb.q, cb.r
+			} else {
+				cb.x, cb.q, cb.r = neg, ca.q, ca.r
 			}
 		}
 	}

@@ -98,6 +98,7 @@ func checkInvariants(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result
 			}
 		}
 	}
+	checkMirrors(t, sys, res, s)
 	for k, p := range res.Points {
 		if mult[k] != p.Multiplicity {
 			t.Errorf("point %d: multiplicity %d, runs say %d", k, p.Multiplicity, mult[k])
@@ -116,6 +117,48 @@ func checkInvariants(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result
 			q := res.Points[j]
 			if q.Kind == p.Kind && maxDist(p.X, q.X) <= 1e-6*math.Max(1, math.Max(maxAbs(p.X), maxAbs(q.X))) {
 				t.Errorf("points %d and %d are the same", j, k)
+			}
+		}
+	}
+}
+
+// checkMirrors checks that an odd-symmetric system's points come in exact
+// mirror pairs (Result.Symmetric), with the same Q and residual, and q
+// recomputed at each the same bits, and that the others have none.
+func checkMirrors(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result, s *fixedpoint.Settings) {
+	t.Helper()
+	net, ok := sys.(*dynamics.Network)
+	if !ok {
+		return
+	}
+	utol := 1e-6
+	if s != nil && s.UniqueTol != 0 {
+		utol = s.UniqueTol
+	}
+	xs := make([][]float64, len(res.Points))
+	for k, p := range res.Points {
+		xs[k] = p.X
+	}
+	mirror := net.Mirrors(xs)
+	f := make([]float64, net.Dim())
+	for k, p := range res.Points {
+		m := mirror[k]
+		switch {
+		case !res.Symmetric:
+			if m >= 0 {
+				t.Errorf("point %d: mirror %d on a system not symmetric", k, m)
+			}
+		case m < 0:
+			if maxAbs(p.X) > utol {
+				t.Errorf("point %d (%v, |h|inf %g): no exact mirror", k, p.Kind, maxAbs(p.X))
+			}
+		default:
+			q := res.Points[m]
+			if q.Kind != p.Kind || q.Q != p.Q || q.Residual != p.Residual || mirror[m] != k {
+				t.Errorf("points %d, %d: mirrors with %v, %v, q %g, %g, residuals %g, %g", k, m, p.Kind, q.Kind, p.Q, q.Q, p.Residual, q.Residual)
+			}
+			if a, b := net.Speed(f, p.X), net.Speed(f, q.X); a != b {
+				t.Errorf("points %d, %d: q recomputed %g, %g", k, m, a, b)
 			}
 		}
 	}
