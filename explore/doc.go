@@ -41,7 +41,12 @@
 //     slow region). A solve (without deflation) runs from where the
 //     trajectories settled and from where they slowed down;
 //     the point a settled trajectory's end solved to is the end of its
-//     edge. New points are followed in turn.
+//     edge. New points are followed in turn. On an odd-symmetric network
+//     (odd phi, no bias, no input) the points come in exact mirror pairs
+//     (fixedpoint.Result.Symmetric), and the second member of a pair takes
+//     the first's spectrum and mirrored edges instead of computing its own
+//     (dynamics.Network.Mirrors; Settings.NoMirrors computes both, with
+//     the same result).
 //  3. Basin boundaries. For pairs of attractors that no saddle with one
 //     unstable mode connects yet (nearest first, Pairs per round), the
 //     segment between them is bisected 24 times, each midpoint labelled by

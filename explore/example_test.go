@@ -11,7 +11,9 @@ import (
 )
 
 // Two coupled tanh units with W = [[1.5, 0], [0, 0.5]]: the origin is a
-// saddle whose unstable manifold leads to the two attractors +-h*.
+// saddle whose unstable manifold leads to the two attractors +-h*, exact
+// negations of each other (the second component is 0 in one, -0 in the
+// other).
 func ExampleFind() {
 	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(2, 2, []float64{1.5, 0, 0, 0.5})})
 	if err != nil {
@@ -28,9 +30,9 @@ func ExampleFind() {
 		fmt.Printf("from point %d, mode %d, sign %+d: to point %d\n", e.From, e.Mode, e.Sign, e.To)
 	}
 	// Output:
-	// point 0: fixed stable at (0.8586, 0.0000), found by symmetry
-	// point 1: fixed saddle at (0.0000, 0.0000), found by sample
-	// point 2: fixed stable at (-0.8586, 0.0000), found by sample
-	// from point 1, mode 0, sign +1: to point 0
-	// from point 1, mode 0, sign -1: to point 2
+	// point 0: fixed stable at (-0.8586, -0.0000), found by sample
+	// point 1: fixed stable at (0.8586, 0.0000), found by symmetry
+	// point 2: fixed saddle at (0.0000, 0.0000), found by sample
+	// from point 2, mode 0, sign +1: to point 1
+	// from point 2, mode 0, sign -1: to point 0
 }

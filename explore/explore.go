@@ -44,7 +44,10 @@ type Settings struct {
 	// Spectra linearises points: it returns the spectrum of the network's
 	// operator at each state (Class and NUnstable are what Find reads).
 	// Find calls it once per round, with the points new in that round in
-	// index order. Nil means linearize.At up to N = 1024 units
+	// index order, but for those whose exact mirror (on an odd-symmetric
+	// network, dynamics.Network.Mirrors) comes before them: Result.Spectra
+	// gives such a point the mirror's *linearize.Spectrum, as their
+	// operators are the same matrix (see NoMirrors). Nil means linearize.At up to N = 1024 units
 	// (DefaultFullMax), and above it the DirectionEigs leading eigenvalues
 	// with their right vectors (linearize.LeadingAll), which Find drops once
 	// it has used them.
@@ -60,6 +63,12 @@ type Settings struct {
 	// nil) once it no longer needs them, so that only the points of one
 	// round hold them. The default Spectra's are always dropped.
 	DropVectors bool
+	// NoMirrors, on an odd-symmetric network, computes for both members of
+	// each exact mirror pair (dynamics.Network.Mirrors) the spectrum and
+	// the manifold trajectories that Find otherwise computes for the first
+	// and takes, mirrored, for the second: the result is the same bit for
+	// bit (a test asserts it), at up to twice the cost of those stages.
+	NoMirrors bool
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. The result
 	// does not depend on it.
 	Workers int
@@ -183,7 +192,8 @@ type StageTime struct {
 // Result is the outcome of Find.
 type Result struct {
 	// Points are every fixed and slow point found, Spectra their
-	// linearisations (one per point).
+	// linearisations (one per point; the two members of an exact mirror
+	// pair share one, see Settings.Spectra).
 	Points  []fixedpoint.Point
 	Spectra []*linearize.Spectrum
 	// Edges are the explored unstable directions: the fixed-point graph.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/linearize"
 )
 
 // Find finds the fixed and slow points of net, classifies each, and
@@ -162,14 +163,23 @@ func (x *explorer) count(r *fixedpoint.Result, inits *mat.Dense) {
 	st.Solve.Add(w)
 }
 
-// linearise computes the spectra of the points from index from on.
+// linearise computes the spectra of the points from index from on. A
+// point whose exact mirror comes before it takes the mirror's spectrum
+// (the same *linearize.Spectrum: the operator is the same matrix, see
+// dynamics.Network.Mirrors), unless Settings.NoMirrors.
 func (x *explorer) linearise(ctx context.Context, from int) error {
 	if from >= len(x.res.Points) {
 		return nil
 	}
+	mirror := x.mirrors()
 	states := make([][]float64, 0, len(x.res.Points)-from)
-	for _, p := range x.res.Points[from:] {
-		states = append(states, p.X)
+	var idx []int
+	for i := from; i < len(x.res.Points); i++ {
+		if !x.s.NoMirrors && mirror[i] >= 0 && mirror[i] < i {
+			continue
+		}
+		states = append(states, x.res.Points[i].X)
+		idx = append(idx, i)
 	}
 	x.stage(StageLinearising, len(states))
 	sps, err := x.s.Spectra(ctx, states)
@@ -179,13 +189,52 @@ func (x *explorer) linearise(ctx context.Context, from int) error {
 	if len(sps) != len(states) {
 		return fmt.Errorf("explore: Spectra returned %d spectra for %d states", len(sps), len(states))
 	}
-	x.res.Spectra = append(x.res.Spectra, sps...)
+	x.res.Spectra = append(x.res.Spectra, make([]*linearize.Spectrum, len(x.res.Points)-from)...)
+	for c, i := range idx {
+		x.res.Spectra[i] = sps[c]
+	}
 	for i := from; i < len(x.res.Points); i++ {
-		if x.s.Modes < 0 || x.res.Points[i].Kind != fixedpoint.Fixed || sps[i-from] == nil || sps[i-from].NUnstable == 0 {
+		if m := mirror[i]; !x.s.NoMirrors && m >= 0 && m < i {
+			x.res.Spectra[i] = x.res.Spectra[m]
+		}
+	}
+	for i := from; i < len(x.res.Points); i++ {
+		if sp := x.res.Spectra[i]; x.s.Modes < 0 || x.res.Points[i].Kind != fixedpoint.Fixed || sp == nil || sp.NUnstable == 0 {
 			x.dropVectors(i) // no direction of it is followed
 		}
 	}
 	return nil
+}
+
+// mirrors returns the exact mirror of each point (dynamics.Network.Mirrors).
+func (x *explorer) mirrors() []int {
+	states := make([][]float64, len(x.res.Points))
+	for i, p := range x.res.Points {
+		states[i] = p.X
+	}
+	return x.net.Mirrors(states)
+}
+
+// mirrorPoint returns the index of the mirror of point k of an
+// odd-symmetric network: its exact mirror, or the point within the unique
+// tolerance of -X (k itself for the origin), or -X added (source
+// symmetry: its q and residual are k's).
+func (x *explorer) mirrorPoint(k int) int {
+	if m := x.mirrors()[k]; m >= 0 {
+		return m
+	}
+	p := x.res.Points[k]
+	p.X, p.Source = negated(p.X), fixedpoint.FromSymmetry
+	return x.merge(p, fixedpoint.FromSymmetry)
+}
+
+// negated returns -h.
+func negated(h []float64) []float64 {
+	m := make([]float64, len(h))
+	for i, v := range h {
+		m[i] = -v
+	}
+	return m
 }
 
 // dropVectors removes point i's right vectors when they were computed

@@ -36,6 +36,15 @@ type direction struct {
 // solve from where it settled (and from where its speed had deep minima),
 // recording an edge for each. It reports whether it found anything to
 // follow.
+//
+// On an odd-symmetric network, a point whose exact mirror (see
+// dynamics.Network.Mirrors) comes before it in this call has the same
+// operator, so the same directions, and the trajectory from its -X + s eps
+// v is the exact negation of the one from X - s eps v: its edge (mode, s)
+// is the mirror's edge (mode, -s) with the end mapped to its mirror, and
+// is not integrated (Settings.NoMirrors integrates it, apart from the
+// others so that its lockstep group shares no step with them, and solves
+// from where it ends: the same edges and points, bit for bit).
 func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 	if x.s.Modes < 0 {
 		return false, nil
@@ -52,21 +61,58 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 		}
 		todo = append(todo, i)
 	}
-	dirs, err := x.directions(ctx, todo)
+	// of[i] is the point of todo whose directions and trajectories point
+	// i's are the mirror images of, or -1.
+	// With NoMirrors every point's directions are its own.
+	of := map[int]int{}
+	var own []int
+	mirror := x.mirrors()
+	for _, i := range todo {
+		of[i] = -1
+	}
+	for _, i := range todo {
+		if _, ok := of[mirror[i]]; ok && mirror[i] < i {
+			of[i] = mirror[i]
+			if !x.s.NoMirrors {
+				continue
+			}
+		}
+		own = append(own, i)
+	}
+	dirs, err := x.directions(ctx, own)
 	if err != nil {
 		return false, err
 	}
 	if len(dirs) == 0 {
 		return false, nil
 	}
+	// Every point's directions in todo's order: a mirror's are its
+	// mirror's, from itself.
+	var all []direction
+	for _, i := range todo {
+		from := i
+		if m := of[i]; m >= 0 && !x.s.NoMirrors {
+			from = m
+		}
+		for _, d := range dirs {
+			if d.from == from {
+				d.from = i
+				all = append(all, d)
+			}
+		}
+	}
 	n := x.net.Dim()
 	eps := manifoldEps * math.Sqrt(float64(n))
-	var starts [][]float64
-	var until, calm []float64
-	var edges []int // index into x.res.Edges of each start
-	for _, d := range dirs {
+	var prim, theirs trajectories // theirs: NoMirrors' trajectories of the mirrors' edges
+	edgeAt := map[[3]int]int{}    // (from, mode, sign) -> index into x.res.Edges
+	var derived [][2]int          // (edge, the edge whose mirror image it is)
+	for _, d := range all {
+		escape := 2 * math.Log(1/manifoldEps) / d.rate
+		until := math.Min(escape+manifoldSettle*x.flow.tau, manifoldMaxTime*x.flow.tau)
 		for _, sign := range []int{1, -1} {
 			x.res.Edges = append(x.res.Edges, Edge{From: d.from, Mode: d.mode, Sign: sign, To: ToBudget})
+			e := len(x.res.Edges) - 1
+			edgeAt[[3]int{d.from, d.mode, sign}] = e
 			if x.budget <= 0 {
 				continue
 			}
@@ -75,34 +121,93 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 			for k, xk := range x.res.Points[d.from].X {
 				h[k] = xk + float64(sign)*eps*d.v[k]
 			}
-			starts = append(starts, h)
-			escape := 2 * math.Log(1/manifoldEps) / d.rate
-			until = append(until, math.Min(escape+manifoldSettle*x.flow.tau, manifoldMaxTime*x.flow.tau))
-			calm = append(calm, escape)
-			edges = append(edges, len(x.res.Edges)-1)
+			if twin, ok := edgeAt[[3]int{of[d.from], d.mode, -sign}]; ok {
+				// The negation of the trajectory of (mirror, mode, -sign),
+				// run before it: it had budget left too.
+				derived = append(derived, [2]int{e, twin})
+				if x.s.NoMirrors {
+					theirs.add(h, until, escape, e)
+				}
+				continue
+			}
+			prim.add(h, until, escape, e)
 		}
 	}
-	if len(starts) == 0 {
-		return true, nil
-	}
-	x.stage(StageManifolds, len(starts))
-	y := rowsOf(starts, n)
-	minima := newSpeedMinima(len(starts), n)
-	fates, err := x.flow.settle(ctx, settleRequest{y: y, until: until, calm: calm, observe: minima.observe, cutAtStall: true})
-	if err != nil {
+	if err := x.follow(ctx, &prim); err != nil {
 		return false, err
+	}
+	if x.s.NoMirrors && len(derived) > 0 {
+		// The mirrors' trajectories, each in the row of the one it
+		// mirrors and the other rows the negations of theirs, so that
+		// every lockstep group takes the same steps as its counterpart
+		// (a group shares its steps: ode.SolveLockstep).
+		row := map[int]int{}
+		for j, e := range prim.edges {
+			row[e] = j
+		}
+		var mir trajectories
+		for j, h := range prim.starts {
+			mir.add(negated(h), prim.until[j], prim.calm[j], -1)
+		}
+		for c, de := range derived {
+			j := row[de[1]]
+			mir.starts[j], mir.until[j], mir.calm[j], mir.edges[j] = theirs.starts[c], theirs.until[c], theirs.calm[c], de[0]
+		}
+		return true, x.follow(ctx, &mir)
+	}
+	// The mirror images of edges followed: their ends' mirrors.
+	for _, de := range derived {
+		to := x.res.Edges[de[1]].To
+		if to >= 0 {
+			to = x.mirrorPoint(to)
+		}
+		x.res.Edges[de[0]].To = to
+	}
+	return true, nil
+}
+
+// trajectories are manifold trajectories to follow: their starts, the
+// time each may run and its calm time (settleRequest), and the edge each
+// ends (-1: none).
+type trajectories struct {
+	starts      [][]float64
+	until, calm []float64
+	edges       []int
+}
+
+func (t *trajectories) add(h []float64, until, calm float64, edge int) {
+	t.starts = append(t.starts, h)
+	t.until = append(t.until, until)
+	t.calm = append(t.calm, calm)
+	t.edges = append(t.edges, edge)
+}
+
+// follow integrates the trajectories t until they settle, solves from
+// where they came to rest and where they slowed down, and sets the end of
+// each one's edge.
+func (x *explorer) follow(ctx context.Context, t *trajectories) error {
+	if len(t.starts) == 0 {
+		return nil
+	}
+	n := x.net.Dim()
+	x.stage(StageManifolds, len(t.starts))
+	y := rowsOf(t.starts, n)
+	minima := newSpeedMinima(len(t.starts), n)
+	fates, err := x.flow.settle(ctx, settleRequest{y: y, until: t.until, calm: t.calm, observe: minima.observe, cutAtStall: true})
+	if err != nil {
+		return err
 	}
 	// Solve from where trajectories came to rest: one still moving when
 	// its time ran out (chaos, a cycle) ends anywhere, and its end would
 	// be a random start.
-	ends := make([][]float64, 0, len(starts))
-	for j := range starts {
+	ends := make([][]float64, 0, len(t.starts))
+	for j := range t.starts {
 		if fates[j] == settled {
 			ends = append(ends, y.RawRowView(j))
 		}
 	}
 	var slow [][]float64
-	for j := range starts {
+	for j := range t.starts {
 		for _, h := range minima.found[j] {
 			if !anyNear(slow, h) {
 				slow = append(slow, h)
@@ -113,11 +218,17 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 	if len(ends)+len(slow) > 0 {
 		x.stage(StageSolving, len(ends)+len(slow))
 		if idx, err = x.solveFrom(ctx, rowsOf(append(ends, slow...), n), fixedpoint.FromManifold); err != nil {
-			return false, err
+			return err
 		}
 	}
 	k := 0
-	for j, e := range edges {
+	for j, e := range t.edges {
+		if e < 0 {
+			if fates[j] == settled {
+				k++
+			}
+			continue
+		}
 		switch fates[j] {
 		case diverged:
 			x.res.Edges[e].To = ToDiverged
@@ -131,7 +242,7 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 			k++
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // directions returns the leading unstable directions of the points

@@ -285,7 +285,9 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	nw := findWorkers(n, o, ni)
 	settings := findSettings(n, o)
 	settings.LU, settings.Recorder = la.lu, prog.recorder()
-	var sps []pointSpectrum
+	// got holds the facts shown of each spectrum computed; the members of
+	// an exact mirror pair share theirs (explore.Settings.Spectra).
+	got := map[*linearize.Spectrum]pointSpectrum{}
 	xs := exploreSettings(in.Network, o, inits)
 	xs.Solve, xs.Workers = &settings, nw
 	xs.Stage = func(name string, items int) { prog.stage(name, items) }
@@ -307,10 +309,10 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		if err != nil {
 			return nil, err
 		}
-		sps = append(sps, ps...)
 		out := make([]*linearize.Spectrum, len(ps))
 		for i := range ps {
 			out[i] = ps[i].Spectrum
+			got[out[i]] = ps[i]
 		}
 		return out, nil
 	}
@@ -344,6 +346,10 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		comp.timing(e.stderr)
 	}
 
+	sps := make([]pointSpectrum, len(res.Spectra))
+	for i, sp := range res.Spectra {
+		sps[i] = got[sp]
+	}
 	// Order the points by class, then q (then the order found).
 	perm := make([]int, len(res.Points))
 	for i := range perm {
