@@ -69,6 +69,12 @@ type Settings struct {
 	// Workers is the number of goroutines tracing from the candidates
 	// (0: GOMAXPROCS). The result is the same for any number.
 	Workers int
+	// NoMirrors traces the attractor through a point of an odd-symmetric
+	// network whose exact mirror (dynamics.Network.Mirrors) was traced
+	// from, instead of taking the mirror image of that one's samples: the
+	// same attractors, bit for bit (a test asserts it), at up to twice the
+	// cost.
+	NoMirrors bool
 }
 
 // Attractor is one continuous attractor.
@@ -117,10 +123,14 @@ func Find(ctx context.Context, net *dynamics.Network, points [][]float64, spectr
 		}
 	}
 	var workers int
+	mirror := net.Mirrors(points)
 	if s != nil {
 		workers = s.Workers
+		if s.NoMirrors {
+			mirror = nil
+		}
 	}
-	p := t.traceAhead(ctx, cands, spectra, workers)
+	p := t.traceAhead(ctx, cands, spectra, mirror, workers)
 	defer p.stop()
 	var out []Attractor
 	on := make([]bool, len(points))
@@ -157,11 +167,13 @@ func Find(ctx context.Context, net *dynamics.Network, points [][]float64, spectr
 }
 
 // traced is the trace from one candidate: the attractor (ok false when
-// it has too few samples) and the largest step its curves took.
+// it has too few samples), the largest step its curves took, and whether
+// it was traced (or taken from its mirror's) at all.
 type traced struct {
-	a        *Attractor
+	trace
 	ok       bool
 	maxSteps float64
+	made     bool
 	panicked any
 	done     chan struct{}
 }
@@ -182,14 +194,47 @@ type pipeline struct {
 }
 
 // traceAhead starts the pipeline on workers goroutines (<= 0:
-// GOMAXPROCS).
-func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*linearize.Spectrum, workers int) *pipeline {
+// GOMAXPROCS). A candidate whose exact mirror (mirror, from
+// dynamics.Network.Mirrors; nil for none) is an earlier candidate waits
+// for that one's trace and takes its mirror image (trace.mirrored), what
+// tracing it would give bit for bit, where there is one.
+func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*linearize.Spectrum, mirror []int, workers int) *pipeline {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	p := &pipeline{covered: make([]atomic.Bool, len(t.points)), res: make([]traced, len(cands)), quit: make(chan struct{})}
-	for i := range p.res {
+	at := map[int]int{} // candidate index by point
+	of := make([]int, len(cands))
+	for i, k := range cands {
 		p.res[i].done = make(chan struct{})
+		at[k], of[i] = i, -1
+		if mirror != nil {
+			if j, ok := at[mirror[k]]; ok {
+				of[i] = j
+			}
+		}
+	}
+	// mirrored takes candidate i's trace from its mirror's, once that
+	// one is done, when it can.
+	mirrored := func(i int) bool {
+		if of[i] < 0 {
+			return false
+		}
+		q := &p.res[of[i]]
+		select {
+		case <-q.done:
+		case <-p.quit:
+			return false
+		}
+		if !q.made || q.panicked != nil {
+			return false
+		}
+		tr, ok := q.mirrored()
+		if ok {
+			r := &p.res[i]
+			r.trace, r.ok, r.maxSteps, r.made = tr, tr.a != nil, q.maxSteps, true
+		}
+		return ok
 	}
 	var next atomic.Int64
 	for range min(workers, len(cands)) {
@@ -209,9 +254,12 @@ func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*lineari
 				if !p.covered[k].Load() && ctx.Err() == nil {
 					func() {
 						defer func() { r.panicked = recover() }()
+						if mirrored(i) {
+							return
+						}
 						w.maxSteps = 0
-						r.a, r.ok = w.traceFrom(t.points[k], spectra[k])
-						r.maxSteps = w.maxSteps
+						r.trace = w.traceFrom(t.points[k], spectra[k])
+						r.ok, r.maxSteps, r.made = r.a != nil, w.maxSteps, true
 					}()
 				}
 				close(r.done)

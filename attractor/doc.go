@@ -49,4 +49,13 @@
 // and taken in order, the traces of candidates that an earlier attractor
 // covers dropped: the result is that of tracing them one after another,
 // whatever the number of workers.
+//
+// On an odd-symmetric network (odd phi, no bias, no input) the mirror
+// image of an attractor is one, and the operator at -h is the one at h
+// (dynamics.Network.Mirrors): a candidate whose exact mirror was traced
+// from takes that trace's samples negated (a line's in reverse order, a
+// manifold's curves along each slow mode swapped), which is what tracing
+// it would give bit for bit, instead of tracing; a ring's mirror is
+// traced (it would run the other way round). Settings.NoMirrors traces
+// every one.
 package attractor

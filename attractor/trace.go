@@ -52,43 +52,49 @@ type sample struct {
 	slow  []complex128
 }
 
+// trace is the outcome of one trace: the attractor (before its points are
+// assigned; nil when there is none), the number of samples of each curve
+// after the first sample (in the order of Attractor.Samples), and whether
+// the backward curve of a line came back to its start.
+type trace struct {
+	a       *Attractor
+	curves  []int
+	closedB bool
+}
+
 // traceFrom traces the attractor through x0 (whose spectrum the caller
-// gave as known) and returns it, or false when it has fewer than
-// MinSamples samples (x0 is then an isolated slow point).
-func (t *tracer) traceFrom(x0 []float64, known *linearize.Spectrum) (*Attractor, bool) {
+// gave as known) and returns it, or a nil attractor when it has fewer
+// than MinSamples samples (x0 is then an isolated slow point).
+func (t *tracer) traceFrom(x0 []float64, known *linearize.Spectrum) trace {
 	f := make([]float64, t.n)
 	t.net.Field(f, x0)
 	if !t.slowFlow(f) {
-		return nil, false
+		return trace{}
 	}
 	sp, basis, err := t.slowBasis(x0, known)
 	if err != nil || len(basis) == 0 {
-		return nil, false
+		return trace{}
 	}
 	first := t.sampleAt(x0, sp, len(basis))
 	a := &Attractor{Dim: len(basis), Length: math.NaN()}
+	var tr trace
 	var all []sample
 	if len(basis) == 1 {
 		fwd, closed, truncF := t.curve(x0, basis[0], basis, t.maxS/2)
 		if closed {
 			all = append([]sample{first}, fwd...)
 			a.Kind, a.Closed, a.Truncated = Ring, true, truncF
+			tr.curves = []int{len(fwd)}
 		} else {
 			back := make([]float64, t.n)
 			for i, v := range basis[0] {
 				back[i] = -v
 			}
-			bwd, _, truncB := t.curve(x0, back, basis, t.maxS/2)
+			bwd, closedB, truncB := t.curve(x0, back, basis, t.maxS/2)
 			slices.Reverse(bwd)
 			all = append(append(bwd, first), fwd...)
 			a.Kind, a.Truncated = Line, truncF || truncB
-		}
-		a.Length = 0
-		for k := 1; k < len(all); k++ {
-			a.Length += dist(all[k].x, all[k-1].x)
-		}
-		if a.Closed {
-			a.Length += dist(all[len(all)-1].x, all[0].x)
+			tr.curves, tr.closedB = []int{len(bwd), len(fwd)}, closedB
 		}
 	} else {
 		a.Kind = Manifold
@@ -102,19 +108,92 @@ func (t *tracer) traceFrom(x0 []float64, known *linearize.Spectrum) (*Attractor,
 				}
 				c, _, trunc := t.curve(x0, d, basis, per)
 				all = append(all, c...)
+				tr.curves = append(tr.curves, len(c))
 				a.Truncated = a.Truncated || trunc
 			}
 		}
 	}
 	if len(all) < t.minS {
-		return nil, false
+		return trace{}
 	}
 	for _, s := range all {
 		a.Samples = append(a.Samples, s.x)
 		a.Speeds = append(a.Speeds, s.speed)
 		a.Slow = append(a.Slow, s.slow)
 	}
-	return a, true
+	a.setLength()
+	tr.a = a
+	return tr
+}
+
+// setLength sets the length of a line or a ring along its samples (a
+// ring's with the step that closes it).
+func (a *Attractor) setLength() {
+	if a.Kind == Manifold {
+		return
+	}
+	a.Length = 0
+	for k := 1; k < len(a.Samples); k++ {
+		a.Length += dist(a.Samples[k], a.Samples[k-1])
+	}
+	if a.Closed {
+		a.Length += dist(a.Samples[len(a.Samples)-1], a.Samples[0])
+	}
+}
+
+// mirrored returns the trace through the exact mirror -x0 of the point
+// that tr was traced from, and whether it can be had without tracing. The
+// operator at -h is the one at h (dynamics.Network.Mirrors), so the slow
+// basis is the same, and the curve from -x0 along v is the negation of
+// the curve from x0 along -v, bit for bit: a line's samples are its
+// mirror's negated in reverse order (unless its backward curve closed,
+// when the mirror's forward curve would make it a ring), a manifold's the
+// same curves with the two directions along each slow mode swapped, and a
+// trace with too few samples has a mirror with no more. A ring's mirror,
+// which would run the other way round from its start, is traced.
+func (tr trace) mirrored() (trace, bool) {
+	a := tr.a
+	switch {
+	case a == nil:
+		return trace{}, true
+	case a.Kind == Ring || a.Kind == Line && tr.closedB:
+		return trace{}, false
+	}
+	m := &Attractor{Kind: a.Kind, Dim: a.Dim, Closed: a.Closed, Truncated: a.Truncated, Length: math.NaN()}
+	add := func(k int) {
+		x := make([]float64, len(a.Samples[k]))
+		for i, v := range a.Samples[k] {
+			x[i] = -v
+		}
+		m.Samples = append(m.Samples, x)
+		m.Speeds = append(m.Speeds, a.Speeds[k])
+		m.Slow = append(m.Slow, a.Slow[k])
+	}
+	out := trace{a: m}
+	if a.Kind == Line {
+		for k := len(a.Samples) - 1; k >= 0; k-- {
+			add(k)
+		}
+		out.curves = []int{tr.curves[1], tr.curves[0]}
+	} else {
+		add(0)
+		at := make([]int, len(tr.curves)) // where each curve's samples begin
+		for c := range tr.curves {
+			at[c] = 1
+			if c > 0 {
+				at[c] = at[c-1] + tr.curves[c-1]
+			}
+		}
+		for c := range tr.curves {
+			o := c ^ 1 // the other direction along the same mode
+			for k := range tr.curves[o] {
+				add(at[o] + k)
+			}
+			out.curves = append(out.curves, tr.curves[o])
+		}
+	}
+	m.setLength()
+	return out, true
 }
 
 // slowFlow reports whether the flow f at a state is slow enough for the
