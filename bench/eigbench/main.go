@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/backend"
 	"github.com/fpfind/fpfind/io/numpy"
 	"github.com/fpfind/fpfind/linearize"
 )
@@ -21,6 +22,9 @@ import (
 func main() {
 	log.SetPrefix("eigbench: ")
 	log.SetFlags(0)
+	// The dense linear algebra of the fpfind command (its main does the
+	// same): gonum's BLAS with internal/kernel's Dgemm.
+	backend.Install()
 	reps := flag.Int("reps", 3, "repetitions per matrix (the minimum is printed)")
 	flag.Parse()
 	if err := run(*reps, flag.Args()); err != nil {

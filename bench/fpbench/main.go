@@ -22,6 +22,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/backend"
 	"github.com/fpfind/fpfind/fixedpoint"
 	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/io/netfile"
@@ -31,6 +32,9 @@ import (
 func main() {
 	log.SetPrefix("fpbench: ")
 	log.SetFlags(0)
+	// The dense linear algebra of the fpfind command (its main does the
+	// same): gonum's BLAS with internal/kernel's Dgemm.
+	backend.Install()
 	if err := run(); err != nil {
 		log.Fatal(err)
 	}
