@@ -22,8 +22,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
-	"github.com/fpfind/fpfind/internal/backend"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/backend"
 	"github.com/fpfind/fpfind/internal/nettest"
 	"github.com/fpfind/fpfind/io/netfile"
 	"github.com/fpfind/fpfind/io/numpy"
