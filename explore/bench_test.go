@@ -2,6 +2,8 @@ package explore_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -35,4 +37,36 @@ func BenchmarkChaoticOrigin(b *testing.B) {
 	}
 	b.ReportMetric(stages[explore.StageLinearising]/float64(b.N), "linearising-s/op")
 	b.ReportMetric(stages[explore.StageManifolds]/float64(b.N), "manifolds-s/op")
+}
+
+// BenchmarkMirrors measures what the reuse of exact mirror pairs saves on
+// the chaotic network of testdata (odd-symmetric, N = 200), from 64
+// states uniform in [-1, 1]^N (a smaller uniform case of
+// bench/fp_vs_peers.py): Find as it is, and with NoMirrors, which computes
+// the spectrum and manifold trajectories of both members of each pair. It
+// reports the seconds of the linearising and manifold stages per run.
+func BenchmarkMirrors(b *testing.B) {
+	net := load(b, "random_g1.5_n200.npz").Network
+	n := net.Dim()
+	inits := mat.NewDense(64, n, nil)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range inits.RawMatrix().Data {
+		inits.RawMatrix().Data[i] = 2*rng.Float64() - 1
+	}
+	for _, no := range []bool{false, true} {
+		b.Run(fmt.Sprint("NoMirrors=", no), func(b *testing.B) {
+			stages := map[string]float64{}
+			for b.Loop() {
+				res, err := explore.Find(context.Background(), net, &explore.Settings{Inits: inits, NoMirrors: no})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, st := range res.Stats.Stages {
+					stages[st.Name] += st.Seconds
+				}
+			}
+			b.ReportMetric(stages[explore.StageLinearising]/float64(b.N), "linearising-s/op")
+			b.ReportMetric(stages[explore.StageManifolds]/float64(b.N), "manifolds-s/op")
+		})
+	}
 }

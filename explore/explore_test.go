@@ -17,7 +17,7 @@ import (
 	"github.com/fpfind/fpfind/linearize"
 )
 
-func load(t *testing.T, name string) *netfile.Loaded {
+func load(t testing.TB, name string) *netfile.Loaded {
 	t.Helper()
 	l, err := netfile.LoadNetwork(filepath.Join("..", "testdata", name), nil)
 	if err != nil {
