@@ -23,8 +23,10 @@ import (
 //     W_out, its rows of the fed-back error, and advances its rows of p
 //     and Theta; the pass that changes a row of W also forms that row's
 //     product with h(t), the largest part of u at step t + 1
-//     (kernel.TraceSGDDot), so W is read once per step; and it changes all
-//     of W_out and b_out, in a copy of its own.
+//     (kernel.TraceSGDDotRows), so W is read once per step, and goes on
+//     to the row's inputs' and bias's traces and weights, kept for the
+//     trial as one array [W_in | b] beside them; then it changes all of
+//     W_out and b_out, in a copy of its own.
 //
 // The workers share only h(t): each writes its rows and reads the
 // others'. Every other line that one core writes and another reads must
@@ -60,7 +62,18 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 	fused := learn[PartW] // the product W h(t) formed as W changes
 	dotW := make([]float64, n)
 	scale, decay := 1/float64(bt.T), 1-alpha
-	learnIn, learnB := learn[PartWIn], learn[PartB]
+	// The inputs' and bias's weights [W_in | b], a row per unit, beside
+	// their traces' [x(t); 1] in each row of p: the tail of each row's pass.
+	mt := m + 1
+	inB := make([]float64, n*mt)
+	for a := range n {
+		copy(inB[a*mt:], net.WIn[a*m:(a+1)*m])
+		inB[a*mt+m] = net.B[a]
+	}
+	learnInB := make([]bool, mt)
+	for q := range learnInB {
+		learnInB[q] = q < m && learn[PartWIn] || q == m && learn[PartB]
+	}
 	// No more workers than processors: each spins at the barrier while it
 	// waits (the results do not depend on the number).
 	workers := min(max(o.Workers, 1), n, runtime.GOMAXPROCS(0))
@@ -79,6 +92,8 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 		}
 		y, e := make([]float64, k), make([]float64, k)
 		sum := 0.0 // worker 0's loss, in a register rather than shared
+		tail := kernel.TraceTail{Z: make([]float64, mt), LD: mt, Learn: learnInB}
+		tail.Z[m] = 1
 		if fused {
 			kernel.Gemv(dotW[lo:hi], 0, net.W[lo*n:], n, state(-1))
 		}
@@ -91,9 +106,11 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			// u = W h(t-1) + W_in x(t) + b on this worker's rows, as Run's
 			// inputTerm and Gemv compute it (Gemv's sum, then the input
 			// term added).
-			copy(u, net.B[lo:hi])
+			for j := range u {
+				u[j] = inB[(lo+j)*mt+m]
+			}
 			if m > 0 {
-				kernel.Gemv(u, 1, net.WIn[lo*m:], m, x)
+				kernel.Gemv(u, 1, inB[lo*mt:], mt, x)
 			}
 			if fused {
 				for j, d := range dotW[lo:hi] {
@@ -129,31 +146,27 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			} else {
 				kernel.GemvT(fb, 0, wo[lo:], n, e)
 			}
-			c := n + m + 1
+			c := n + mt
+			copy(tail.Z, x)
+			tail.Theta = inB[lo*mt:]
 			if fused {
-				kernel.TraceSGDDotRows(o.p[lo*c:], c, net.W[lo*n:], n, hp, hn, decay, u, fb, lr, dotW[lo:hi])
-			}
-			for j, s := range u {
-				a, f := lo+j, fb[j]
-				p := o.p[a*c : (a+1)*c]
-				if !fused {
+				kernel.TraceSGDDotRows(o.p[lo*c:], c, net.W[lo*n:], n, hp, hn, decay, u, fb, lr, dotW[lo:hi], &tail)
+			} else {
+				// The same arithmetic, without W's updates and products.
+				for j, s := range u {
+					a, f := lo+j, fb[j]
+					p := o.p[a*c : (a+1)*c]
 					for q, zq := range hp {
 						p[q] = float64(decay*p[q]) + float64(s*zq)
 					}
-				}
-				// W_in and b: TraceSGDDot's arithmetic, in line (a few elements).
-				pin, win := p[n:n+m], net.WIn[a*m:(a+1)*m]
-				for q, xq := range x {
-					v := float64(decay*pin[q]) + float64(s*xq)
-					pin[q] = v
-					if learnIn {
-						win[q] -= float64(lr * float64(f*v))
+					pt, th := p[n:], inB[a*mt:(a+1)*mt]
+					for q, zq := range tail.Z {
+						v := float64(decay*pt[q]) + float64(s*zq)
+						pt[q] = v
+						if learnInB[q] {
+							th[q] -= float64(lr * float64(f*v))
+						}
 					}
-				}
-				v := float64(decay*p[n+m]) + s
-				p[n+m] = v
-				if learnB {
-					net.B[a] -= float64(lr * float64(f*v))
 				}
 			}
 			// W_out and b_out by the delta rule, as Run's sgdRow applies
@@ -180,5 +193,9 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			loss = sum
 		}
 	})
+	for a := range n {
+		copy(net.WIn[a*m:(a+1)*m], inB[a*mt:])
+		net.B[a] = inB[a*mt+m]
+	}
 	return loss / 2
 }

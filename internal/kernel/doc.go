@@ -13,7 +13,9 @@
 //   - [TraceSGDDot] and [TraceSGDDotRows], an eligibility trace advanced,
 //     its gradient-descent step applied and the new weights' product with
 //     a vector formed in one pass (train's online RFLO), with the bits of
-//     the scalar expressions and of Gemv;
+//     the scalar expressions and of Gemv, each row followed by a
+//     [TraceTail] of more traces and weights outside the product (the
+//     inputs' and the bias's);
 //   - [Tanh] of a vector, four lanes at a time, with math.Tanh's bits;
 //   - [ForRows], which splits rows among goroutines.
 //

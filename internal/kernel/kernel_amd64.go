@@ -145,3 +145,10 @@ func traceSGDDotAVX2(p, theta, z, x *float64, n int, decay, s, f, lr float64) fl
 //
 //go:noescape
 func tanhAVX2(dst, src *float64, n int)
+
+// traceRowsAVX2 is TraceSGDDotRows on rows >= 1 rows, with nt elements of
+// a tail after each row's n (nt may be 0, tz, tt and learn then any valid
+// addresses).
+//
+//go:noescape
+func traceRowsAVX2(p *float64, ldp int, theta *float64, ldt int, z, x *float64, n, rows int, decay float64, s, f *float64, lr float64, dots *float64, tz *float64, nt int, tt *float64, ldtt int, learn *bool)

@@ -702,3 +702,140 @@ dotsum:
 	MOVSD X14, ret+72(FP)
 	VZEROUPPER
 	RET
+
+// func traceRowsAVX2(p *float64, ldp int, theta *float64, ldt int, z, x *float64, n, rows int, decay float64, s, f *float64, lr float64, dots *float64, tz *float64, nt int, tt *float64, ldtt int, learn *bool)
+//
+// TraceSGDDotRows on rows >= 1 rows, in one call: for row r, the first n
+// elements of p (at r*ldp) and theta (at r*ldt) as traceSGDDotAVX2 does
+// them (n &^ 3 of them in vectors), the last n mod 4 one at a time with
+// their products fused into the sum after it (gemvAVX2's tail), the sum
+// into dots[r]; then the tail's nt elements, p's next ones with inputs tz
+// and weights tt (at r*ldtt), each weight changed only where learn is
+// set, outside the sum. Strides are in elements. BX is the row, R10, R11
+// and R12 the row's p, theta and tail weights, R9 the row's last n mod 4
+// elements, R13 the tail's element, AX and R14 scratch.
+TEXT ·traceRowsAVX2(SB), NOSPLIT, $0-144
+	MOVQ         p+0(FP), R10
+	MOVQ         theta+16(FP), R11
+	MOVQ         tt+120(FP), R12
+	VBROADCASTSD decay+64(FP), Y0
+	VBROADCASTSD lr+88(FP), Y3
+	VXORPD       Y4, Y4, Y4
+	VSUBPD       Y3, Y4, Y3        // -lr
+	XORQ         BX, BX
+
+trow:
+	CMPQ         BX, rows+56(FP)
+	JGE          tdone
+	MOVQ         s+72(FP), AX
+	VBROADCASTSD (AX)(BX*8), Y1
+	MOVQ         f+80(FP), AX
+	VBROADCASTSD (AX)(BX*8), Y2
+	MOVQ         R10, DI
+	MOVQ         R11, SI
+	MOVQ         z+32(FP), DX
+	MOVQ         x+40(FP), R8
+	MOVQ         n+48(FP), CX
+	MOVQ         CX, R9
+	ANDQ         $3, R9
+	ANDQ         $~3, CX
+	VXORPD       Y14, Y14, Y14
+	VXORPD       Y15, Y15, Y15
+
+trow16:
+	CMPQ CX, $16
+	JL   trow8
+	TRACEDOT(0, Y4, Y5, Y14)
+	TRACEDOT(32, Y6, Y7, Y15)
+	TRACEDOT(64, Y8, Y9, Y14)
+	TRACEDOT(96, Y10, Y11, Y15)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, R8
+	SUBQ $16, CX
+	JMP  trow16
+
+trow8:
+	CMPQ CX, $8
+	JL   trow4
+	TRACEDOT(0, Y4, Y5, Y14)
+	TRACEDOT(32, Y6, Y7, Y15)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	SUBQ $8, CX
+
+trow4:
+	CMPQ CX, $4
+	JL   trowsum
+	TRACEDOT(0, Y4, Y5, Y14)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+
+trowsum:
+	HSUM(Y14, Y15, X14, X15)
+
+trow1:
+	TESTQ        R9, R9
+	JZ           trowdot
+	VMULSD       (DI), X0, X4
+	VMULSD       (DX), X1, X5
+	VADDSD       X5, X4, X4
+	VMOVSD       X4, (DI)
+	VMULSD       X2, X4, X4
+	VMULSD       X3, X4, X4
+	VADDSD       (SI), X4, X4
+	VMOVSD       X4, (SI)
+	VFMADD231SD  (R8), X4, X14
+	ADDQ         $8, DI
+	ADDQ         $8, SI
+	ADDQ         $8, DX
+	ADDQ         $8, R8
+	DECQ         R9
+	JMP          trow1
+
+trowdot:
+	MOVQ   dots+96(FP), AX
+	VMOVSD X14, (AX)(BX*8)
+
+	// The tail: DI is at p's element n.
+	MOVQ tz+104(FP), DX
+	MOVQ learn+136(FP), AX
+	XORQ R13, R13
+
+ttail:
+	CMPQ     R13, nt+112(FP)
+	JGE      tnext
+	VMULSD   (DI)(R13*8), X0, X4
+	VMULSD   (DX)(R13*8), X1, X5
+	VADDSD   X5, X4, X4
+	VMOVSD   X4, (DI)(R13*8)
+	MOVBLZX  (AX)(R13*1), R14
+	TESTL    R14, R14
+	JZ       ttailnext
+	VMULSD   X2, X4, X4
+	VMULSD   X3, X4, X4
+	VADDSD   (R12)(R13*8), X4, X4
+	VMOVSD   X4, (R12)(R13*8)
+
+ttailnext:
+	INCQ R13
+	JMP  ttail
+
+tnext:
+	MOVQ ldp+8(FP), AX
+	LEAQ (R10)(AX*8), R10
+	MOVQ ldt+24(FP), AX
+	LEAQ (R11)(AX*8), R11
+	MOVQ ldtt+128(FP), AX
+	LEAQ (R12)(AX*8), R12
+	INCQ BX
+	JMP  trow
+
+tdone:
+	VZEROUPPER
+	RET

@@ -34,3 +34,7 @@ func traceSGDDotAVX2(p, theta, z, x *float64, n int, decay, s, f, lr float64) fl
 func tanhAVX2(dst, src *float64, n int) {
 	panic("kernel: no assembly on this architecture")
 }
+
+func traceRowsAVX2(p *float64, ldp int, theta *float64, ldt int, z, x *float64, n, rows int, decay float64, s, f *float64, lr float64, dots *float64, tz *float64, nt int, tt *float64, ldtt int, learn *bool) {
+	panic("kernel: no assembly on this architecture")
+}

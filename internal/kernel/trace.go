@@ -52,34 +52,69 @@ func TraceSGDDot(p, theta, z, x []float64, decay, s, f, lr float64) float64 {
 // TraceSGDDotRows is TraceSGDDot on rows of traces and weights: row r of p
 // (at r*ldp, n = len(z) elements) and of theta (at r*ldt) advances with
 // s[r] and f[r], and dots[r] is set to its new theta row's product with x;
-// one call for a block of rows.
-func TraceSGDDotRows(p []float64, ldp int, theta []float64, ldt int, z, x []float64, decay float64, s, f []float64, lr float64, dots []float64) {
+// one call for a block of rows. With tail non-nil, each row of p goes on
+// past its n elements with the tail's (see [TraceTail]).
+func TraceSGDDotRows(p []float64, ldp int, theta []float64, ldt int, z, x []float64, decay float64, s, f []float64, lr float64, dots []float64, tail *TraceTail) {
 	n, rows := len(z), len(s)
-	if len(x) != n || len(f) != rows || len(dots) != rows || ldp < n || ldt < n {
+	nt := 0
+	if tail != nil {
+		nt = len(tail.Z)
+		if len(tail.Learn) != nt || tail.LD < nt {
+			panic("kernel: TraceSGDDotRows: a tail of different lengths")
+		}
+	}
+	if len(x) != n || len(f) != rows || len(dots) != rows || ldp < n+nt || ldt < n {
 		panic("kernel: TraceSGDDotRows: slices of different lengths")
 	}
 	if rows == 0 {
 		return
 	}
-	if len(p) < (rows-1)*ldp+n || len(theta) < (rows-1)*ldt+n {
+	if len(p) < (rows-1)*ldp+n+nt || len(theta) < (rows-1)*ldt+n || nt > 0 && len(tail.Theta) < (rows-1)*tail.LD+nt {
 		panic(badLen)
 	}
-	q := n &^ 3
-	if !useAsm || q == 0 {
+	if !useAsm {
 		for r := range rows {
-			dots[r] = TraceSGDDot(p[r*ldp:r*ldp+n], theta[r*ldt:r*ldt+n], z, x, decay, s[r], f[r], lr)
+			pr := p[r*ldp : r*ldp+n+nt]
+			dots[r] = TraceSGDDot(pr[:n], theta[r*ldt:r*ldt+n], z, x, decay, s[r], f[r], lr)
+			if nt > 0 {
+				tail.advance(pr[n:], tail.Theta[r*tail.LD:r*tail.LD+nt], decay, s[r], f[r], lr)
+			}
 		}
 		return
 	}
-	for r := range rows {
-		pr, tr := p[r*ldp:r*ldp+n], theta[r*ldt:r*ldt+n]
-		sum := traceSGDDotAVX2(&pr[0], &tr[0], &z[0], &x[0], q, decay, s[r], f[r], lr)
-		if q < n {
-			traceSGDGo(pr[q:], tr[q:], z[q:], decay, s[r], f[r], lr)
-			for j := q; j < n; j++ {
-				sum = math.FMA(x[j], tr[j], sum) // as gemvAVX2's tail
-			}
+	// Valid addresses for what the kernel does not read.
+	var none bool
+	zp, xp, thp, tz, tt, learn := &p[0], &p[0], &p[0], &p[0], &p[0], &none
+	if n > 0 {
+		zp, xp, thp = &z[0], &x[0], &theta[0]
+	}
+	ldtt := 0
+	if nt > 0 {
+		tz, tt, learn, ldtt = &tail.Z[0], &tail.Theta[0], &tail.Learn[0], tail.LD
+	}
+	traceRowsAVX2(&p[0], ldp, thp, ldt, zp, xp, n, rows, decay, &s[0], &f[0], lr, &dots[0], tz, nt, tt, ldtt, learn)
+}
+
+// TraceTail is the rest of each row of traces in [TraceSGDDotRows], past
+// its first n elements: len(Z) more elements of the row of p, advanced
+// with the inputs Z (the same for every row) as the first n are, and their
+// weights, row r's at Theta[r*LD:], changed where Learn is set (the traces
+// advance in any case). They take no part in the sums. Online RFLO's
+// inputs and bias: Z = [x(t); 1], Theta the rows' [W_in | b].
+type TraceTail struct {
+	Z     []float64
+	Theta []float64
+	LD    int
+	Learn []bool
+}
+
+// advance is the tail of one row in pure Go: p and theta its elements.
+func (t *TraceTail) advance(p, theta []float64, decay, s, f, lr float64) {
+	for q, zq := range t.Z {
+		v := float64(decay*p[q]) + float64(s*zq)
+		p[q] = v
+		if t.Learn[q] {
+			theta[q] -= float64(lr * float64(f*v))
 		}
-		dots[r] = sum
 	}
 }

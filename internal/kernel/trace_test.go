@@ -45,7 +45,9 @@ func TestTraceSGDDot(t *testing.T) {
 	}
 }
 
-// TraceSGDDotRows is TraceSGDDot row by row, on strided rows.
+// TraceSGDDotRows is TraceSGDDot row by row, on strided rows, and its
+// tail the scalar expressions on the elements after them, with weights
+// only where they learn, on the assembly path and the pure-Go one.
 func TestTraceSGDDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, asm := range []bool{true, false} {
@@ -55,33 +57,51 @@ func TestTraceSGDDotRows(t *testing.T) {
 		saved := useAsm
 		useAsm = asm
 		for _, n := range []int{0, 3, 4, 13, 16, 37} {
-			const rows, ldp, ldt = 5, 41, 39
-			p, th := make([]float64, rows*ldp), make([]float64, rows*ldt)
-			z, x, s, f := make([]float64, n), make([]float64, n), make([]float64, rows), make([]float64, rows)
-			for _, v := range [][]float64{p, th, z, x, s, f} {
-				for i := range v {
-					v[i] = rng.NormFloat64()
+			for _, nt := range []int{0, 1, 4} {
+				const rows, ldp, ldt, ldtt = 5, 43, 39, 6
+				p, th := make([]float64, rows*ldp), make([]float64, rows*ldt)
+				z, x, s, f := make([]float64, n), make([]float64, n), make([]float64, rows), make([]float64, rows)
+				tail := &TraceTail{Z: make([]float64, nt), Theta: make([]float64, rows*ldtt), LD: ldtt, Learn: make([]bool, nt)}
+				for _, v := range [][]float64{p, th, z, x, s, f, tail.Z, tail.Theta} {
+					for i := range v {
+						v[i] = rng.NormFloat64()
+					}
 				}
-			}
-			wantP, wantTh, want := append([]float64(nil), p...), append([]float64(nil), th...), make([]float64, rows)
-			for r := range rows {
-				want[r] = TraceSGDDot(wantP[r*ldp:r*ldp+n], wantTh[r*ldt:r*ldt+n], z, x, 0.7, s[r], f[r], 0.2)
-			}
-			dots := make([]float64, rows)
-			TraceSGDDotRows(p, ldp, th, ldt, z, x, 0.7, s, f, 0.2, dots)
-			for r := range rows {
-				if dots[r] != want[r] {
-					t.Errorf("asm %v, n %d, row %d: %v, want %v", asm, n, r, dots[r], want[r])
+				for q := range tail.Learn {
+					tail.Learn[q] = q%3 != 1
 				}
-			}
-			for i := range p {
-				if p[i] != wantP[i] {
-					t.Fatalf("asm %v, n %d: trace %d differs", asm, n, i)
+				wantP, wantTh, wantTT := append([]float64(nil), p...), append([]float64(nil), th...), append([]float64(nil), tail.Theta...)
+				want := make([]float64, rows)
+				for r := range rows {
+					want[r] = TraceSGDDot(wantP[r*ldp:r*ldp+n], wantTh[r*ldt:r*ldt+n], z, x, 0.7, s[r], f[r], 0.2)
+					for q, zq := range tail.Z {
+						v := float64(0.7*wantP[r*ldp+n+q]) + float64(s[r]*zq)
+						wantP[r*ldp+n+q] = v
+						if tail.Learn[q] {
+							wantTT[r*ldtt+q] -= float64(0.2 * float64(f[r]*v))
+						}
+					}
 				}
-			}
-			for i := range th {
-				if th[i] != wantTh[i] {
-					t.Fatalf("asm %v, n %d: weight %d differs", asm, n, i)
+				dots := make([]float64, rows)
+				arg := tail
+				if nt == 0 && n%2 == 0 {
+					arg = nil // no tail, or an empty one
+				}
+				TraceSGDDotRows(p, ldp, th, ldt, z, x, 0.7, s, f, 0.2, dots, arg)
+				for r := range rows {
+					if dots[r] != want[r] {
+						t.Errorf("asm %v, n %d, tail %d, row %d: %v, want %v", asm, n, nt, r, dots[r], want[r])
+					}
+				}
+				for _, c := range []struct {
+					name      string
+					got, want []float64
+				}{{"trace", p, wantP}, {"weight", th, wantTh}, {"tail weight", tail.Theta, wantTT}} {
+					for i := range c.got {
+						if c.got[i] != c.want[i] {
+							t.Fatalf("asm %v, n %d, tail %d: %s %d is %v, want %v", asm, n, nt, c.name, i, c.got[i], c.want[i])
+						}
+					}
 				}
 			}
 		}
@@ -100,7 +120,7 @@ func BenchmarkTraceSGDDotRows(b *testing.B) {
 			p, th, z, x := make([]float64, n*rows), make([]float64, n*rows), make([]float64, n), make([]float64, n)
 			s, f, dots := make([]float64, rows), make([]float64, rows), make([]float64, rows)
 			for b.Loop() {
-				TraceSGDDotRows(p, n, th, n, z, x, 0.8, s, f, 0.01, dots)
+				TraceSGDDotRows(p, n, th, n, z, x, 0.8, s, f, 0.01, dots, nil)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows*n), "ns/element")
 		})
