@@ -172,15 +172,7 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			// W_out and b_out by the delta rule, as Run's sgdRow applies
 			// the gradient e h^T (each element 0 + e_q h_j) and e.
 			if learn[PartWOut] {
-				for q, eq := range e {
-					if eq == 0 { // Run subtracts the gradient's +0: no change
-						continue
-					}
-					row := wo[q*n : (q+1)*n]
-					for j, hj := range hn {
-						row[j] -= float64(lr * float64(eq*hj))
-					}
-				}
+				kernel.DescendOuter(wo, n, e, hn, lr)
 			}
 			if learn[PartBOut] {
 				for q, eq := range e {

@@ -15,7 +15,8 @@
 //     a vector formed in one pass (train's online RFLO), with the bits of
 //     the scalar expressions and of Gemv, each row followed by a
 //     [TraceTail] of more traces and weights outside the product (the
-//     inputs' and the bias's);
+//     inputs' and the bias's), and [DescendOuter], the delta rule's step
+//     on a readout;
 //   - [Tanh] of a vector, four lanes at a time, with math.Tanh's bits;
 //   - [ForRows], which splits rows among goroutines.
 //

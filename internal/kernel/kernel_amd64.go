@@ -152,3 +152,9 @@ func tanhAVX2(dst, src *float64, n int)
 //
 //go:noescape
 func traceRowsAVX2(p *float64, ldp int, theta *float64, ldt int, z, x *float64, n, rows int, decay float64, s, f *float64, lr float64, dots *float64, tz *float64, nt int, tt *float64, ldtt int, learn *bool)
+
+// descendOuterAVX2 is one row of DescendOuter on n elements, n a multiple
+// of 4.
+//
+//go:noescape
+func descendOuterAVX2(a *float64, xi float64, y *float64, n int, lr float64)

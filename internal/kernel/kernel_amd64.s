@@ -839,3 +839,45 @@ tnext:
 tdone:
 	VZEROUPPER
 	RET
+
+// func descendOuterAVX2(a *float64, xi float64, y *float64, n int, lr float64)
+//
+// a[j] = a[j] - lr*(xi*y[j]) for n elements, n a multiple of 4, eight
+// then four at a time, each operation rounded on its own, as in
+// traceSGDDotAVX2: a + (-lr)*(xi*y) is a - lr*(xi*y) to the bit.
+TEXT ·descendOuterAVX2(SB), NOSPLIT, $0-40
+	MOVQ         a+0(FP), DI
+	VBROADCASTSD xi+8(FP), Y0
+	MOVQ         y+16(FP), SI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD lr+32(FP), Y1
+	VXORPD       Y2, Y2, Y2
+	VSUBPD       Y1, Y2, Y1 // -lr
+
+outer8:
+	CMPQ    CX, $8
+	JL      outer4
+	VMULPD  (SI), Y0, Y2
+	VMULPD  32(SI), Y0, Y3
+	VMULPD  Y1, Y2, Y2
+	VMULPD  Y1, Y3, Y3
+	VADDPD  (DI), Y2, Y2
+	VADDPD  32(DI), Y3, Y3
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $8, CX
+	JMP     outer8
+
+outer4:
+	CMPQ    CX, $4
+	JL      outerdone
+	VMULPD  (SI), Y0, Y2
+	VMULPD  Y1, Y2, Y2
+	VADDPD  (DI), Y2, Y2
+	VMOVUPD Y2, (DI)
+
+outerdone:
+	VZEROUPPER
+	RET

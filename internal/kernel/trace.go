@@ -118,3 +118,33 @@ func (t *TraceTail) advance(p, theta []float64, decay, s, f, lr float64) {
 		}
 	}
 }
+
+// DescendOuter takes a gradient-descent step on A (len(x) rows of len(y),
+// row-major with stride lda) along the outer product x y^T:
+//
+//	A[i,j] = A[i,j] - lr*(x[i]*y[j])
+//
+// each product rounded on its own (as an optimizer's step lr*g on the
+// gradient g = x y^T), leaving the rows with x[i] = 0 as they are: the
+// delta rule's step on a readout (train's online RFLO, W_out).
+func DescendOuter(a []float64, lda int, x, y []float64, lr float64) {
+	n := len(y)
+	if lda < n || len(x) > 0 && len(a) < (len(x)-1)*lda+n {
+		panic(badLen)
+	}
+	for i, xi := range x {
+		if xi == 0 {
+			continue
+		}
+		row := a[i*lda : i*lda+n]
+		q := 0
+		if useAsm {
+			if q = n &^ 3; q > 0 {
+				descendOuterAVX2(&row[0], xi, &y[0], q, lr)
+			}
+		}
+		for j := q; j < n; j++ {
+			row[j] -= float64(lr * float64(xi*y[j]))
+		}
+	}
+}

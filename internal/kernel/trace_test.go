@@ -126,3 +126,40 @@ func BenchmarkTraceSGDDotRows(b *testing.B) {
 		})
 	}
 }
+
+// DescendOuter is the scalar expressions on the rows with x[i] != 0, on
+// the assembly path and the pure-Go one, for every tail length.
+func TestDescendOuter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	saved := useAsm
+	defer func() { useAsm = saved }()
+	for _, asm := range []bool{true, false} {
+		if asm && !saved {
+			continue
+		}
+		useAsm = asm
+		for n := range 20 {
+			const rows, lda = 3, 23
+			a, x, y := make([]float64, rows*lda), []float64{rng.NormFloat64(), 0, rng.NormFloat64()}, make([]float64, n)
+			for _, v := range [][]float64{a, y} {
+				for i := range v {
+					v[i] = rng.NormFloat64()
+				}
+			}
+			want := append([]float64(nil), a...)
+			for i, xi := range x {
+				for j, yj := range y {
+					if xi != 0 {
+						want[i*lda+j] -= float64(0.3 * float64(xi*yj))
+					}
+				}
+			}
+			DescendOuter(a, lda, x, y, 0.3)
+			for i := range a {
+				if a[i] != want[i] {
+					t.Fatalf("asm %v, n %d: element %d is %v, want %v", asm, n, i, a[i], want[i])
+				}
+			}
+		}
+	}
+}
