@@ -135,12 +135,6 @@ func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, 
 	return n16
 }
 
-// traceSGDDotAVX2 is TraceSGDDot's loop on n elements, n a multiple of 4,
-// returning the sum of its vector part.
-//
-//go:noescape
-func traceSGDDotAVX2(p, theta, z, x *float64, n int, decay, s, f, lr float64) float64
-
 // tanhAVX2 is Tanh's loop on n elements, n a multiple of 4.
 //
 //go:noescape

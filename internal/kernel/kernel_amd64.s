@@ -644,76 +644,23 @@ zpfdone:
 	VMOVUPD     ya, off(SI) \
 	VFMADD231PD off(R8), ya, acc
 
-// func traceSGDDotAVX2(p, theta, z, x *float64, n int, decay, s, f, lr float64) float64
-// p = decay*p + s*z; theta -= lr*(f*p), sixteen elements at a time (then
-// eight, four), each operation rounded on its own (no FMA), as traceSGDGo:
-// theta + (-lr)*(f*p) is theta - lr*(f*p) to the bit, as rounding to
-// nearest is symmetric in sign. It also sums theta*x over the new theta in
-// the order of gemvAVX2's row (two accumulators of four, alternating by four
-// elements, the last four into the first; then HSUM) and returns the sum.
-// n is a multiple of 4.
-TEXT ·traceSGDDotAVX2(SB), NOSPLIT, $0-80
-	MOVQ         p+0(FP), DI
-	MOVQ         theta+8(FP), SI
-	MOVQ         z+16(FP), DX
-	MOVQ         x+24(FP), R8
-	MOVQ         n+32(FP), CX
-	VBROADCASTSD decay+40(FP), Y0
-	VBROADCASTSD s+48(FP), Y1
-	VBROADCASTSD f+56(FP), Y2
-	VBROADCASTSD lr+64(FP), Y3
-	VXORPD       Y4, Y4, Y4
-	VSUBPD       Y3, Y4, Y3 // -lr
-	VXORPD       Y14, Y14, Y14
-	VXORPD       Y15, Y15, Y15
-
-dot16:
-	CMPQ CX, $16
-	JL   dot8
-	TRACEDOT(0, Y4, Y5, Y14)
-	TRACEDOT(32, Y6, Y7, Y15)
-	TRACEDOT(64, Y8, Y9, Y14)
-	TRACEDOT(96, Y10, Y11, Y15)
-	ADDQ $128, DI
-	ADDQ $128, SI
-	ADDQ $128, DX
-	ADDQ $128, R8
-	SUBQ $16, CX
-	JMP  dot16
-
-dot8:
-	CMPQ CX, $8
-	JL   dot4
-	TRACEDOT(0, Y4, Y5, Y14)
-	TRACEDOT(32, Y6, Y7, Y15)
-	ADDQ $64, DI
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, R8
-	SUBQ $8, CX
-
-dot4:
-	CMPQ CX, $4
-	JL   dotsum
-	TRACEDOT(0, Y4, Y5, Y14)
-
-dotsum:
-	HSUM(Y14, Y15, X14, X15)
-	MOVSD X14, ret+72(FP)
-	VZEROUPPER
-	RET
-
 // func traceRowsAVX2(p *float64, ldp int, theta *float64, ldt int, z, x *float64, n, rows int, decay float64, s, f *float64, lr float64, dots *float64, tz *float64, nt int, tt *float64, ldtt int, learn *bool)
 //
 // TraceSGDDotRows on rows >= 1 rows, in one call: for row r, the first n
-// elements of p (at r*ldp) and theta (at r*ldt) as traceSGDDotAVX2 does
-// them (n &^ 3 of them in vectors), the last n mod 4 one at a time with
-// their products fused into the sum after it (gemvAVX2's tail), the sum
-// into dots[r]; then the tail's nt elements, p's next ones with inputs tz
-// and weights tt (at r*ldtt), each weight changed only where learn is
-// set, outside the sum. Strides are in elements. BX is the row, R10, R11
-// and R12 the row's p, theta and tail weights, R9 the row's last n mod 4
-// elements, R13 the tail's element, AX and R14 scratch.
+// elements of p (at r*ldp) and theta (at r*ldt), sixteen at a time (then
+// eight, four), each operation rounded on its own (no FMA), as traceSGDGo:
+// theta + (-lr)*(f*p) is theta - lr*(f*p) to the bit, as rounding to
+// nearest is symmetric in sign. The sum of theta*x over the new theta
+// follows the order of gemvAVX2's row (two accumulators of four,
+// alternating by four elements, the last four into the first; then HSUM,
+// then the last n mod 4 elements one at a time, their products fused into
+// it) and goes into dots[r]; then the tail's nt elements, p's next ones
+// with inputs tz and weights tt (at r*ldtt), each weight changed only
+// where learn is set, outside the sum. Strides are in elements.
+//
+// BX is the row, R10, R11 and R12 the row's p, theta and tail weights, R9
+// the row's last n mod 4 elements, R13 the tail's element, AX and R14
+// scratch.
 TEXT ·traceRowsAVX2(SB), NOSPLIT, $0-144
 	MOVQ         p+0(FP), R10
 	MOVQ         theta+16(FP), R11
@@ -844,7 +791,7 @@ tdone:
 //
 // a[j] = a[j] - lr*(xi*y[j]) for n elements, n a multiple of 4, eight
 // then four at a time, each operation rounded on its own, as in
-// traceSGDDotAVX2: a + (-lr)*(xi*y) is a - lr*(xi*y) to the bit.
+// traceRowsAVX2: a + (-lr)*(xi*y) is a - lr*(xi*y) to the bit.
 TEXT ·descendOuterAVX2(SB), NOSPLIT, $0-40
 	MOVQ         a+0(FP), DI
 	VBROADCASTSD xi+8(FP), Y0

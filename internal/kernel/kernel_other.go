@@ -27,10 +27,6 @@ func gemm8(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, k, 
 	return 0
 }
 
-func traceSGDDotAVX2(p, theta, z, x *float64, n int, decay, s, f, lr float64) float64 {
-	panic("kernel: no assembly on this architecture")
-}
-
 func tanhAVX2(dst, src *float64, n int) {
 	panic("kernel: no assembly on this architecture")
 }

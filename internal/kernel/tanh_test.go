@@ -57,13 +57,7 @@ func ulps(a, b float64) int64 {
 // differs by at most one unit in the last place elsewhere).
 func TestTanh(t *testing.T) {
 	xs := tanhInputs()
-	saved := useAsm
-	defer func() { useAsm = saved }()
-	for _, asm := range []bool{true, false} {
-		if asm && !saved {
-			continue
-		}
-		useAsm = asm
+	eachPath(func(asm bool) {
 		got := make([]float64, len(xs))
 		Tanh(got, xs)
 		for i, x := range xs {
@@ -80,7 +74,7 @@ func TestTanh(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 	worst := int64(0)
 	for _, x := range xs {
 		got, want := tanhGo(x), math.Tanh(x)

@@ -1,7 +1,5 @@
 package kernel
 
-import "math"
-
 // traceSGDGo is the pass's first two lines in pure Go.
 func traceSGDGo(p, theta, z []float64, decay, s, f, lr float64) {
 	theta, z = theta[:len(p)], z[:len(p)]
@@ -38,15 +36,9 @@ func TraceSGDDot(p, theta, z, x []float64, decay, s, f, lr float64) float64 {
 		traceSGDGo(p, theta, z, decay, s, f, lr)
 		return dot(theta, x)
 	}
-	q, sum := n&^3, 0.0
-	if q > 0 {
-		sum = traceSGDDotAVX2(&p[0], &theta[0], &z[0], &x[0], q, decay, s, f, lr)
-	}
-	traceSGDGo(p[q:], theta[q:n], z[q:n], decay, s, f, lr)
-	for j := q; j < n; j++ {
-		sum = math.FMA(x[j], theta[j], sum) // as gemvAVX2's tail
-	}
-	return sum
+	dots := []float64{0}
+	TraceSGDDotRows(p, n, theta, n, z, x, decay, []float64{s}, []float64{f}, lr, dots, nil)
+	return dots[0]
 }
 
 // TraceSGDDotRows is TraceSGDDot on rows of traces and weights: row r of p
@@ -67,6 +59,10 @@ func TraceSGDDotRows(p []float64, ldp int, theta []float64, ldt int, z, x []floa
 		panic("kernel: TraceSGDDotRows: slices of different lengths")
 	}
 	if rows == 0 {
+		return
+	}
+	if n+nt == 0 {
+		clear(dots) // empty rows: sums of nothing
 		return
 	}
 	if len(p) < (rows-1)*ldp+n+nt || len(theta) < (rows-1)*ldt+n || nt > 0 && len(tail.Theta) < (rows-1)*tail.LD+nt {

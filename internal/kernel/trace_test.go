@@ -131,13 +131,7 @@ func BenchmarkTraceSGDDotRows(b *testing.B) {
 // the assembly path and the pure-Go one, for every tail length.
 func TestDescendOuter(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	saved := useAsm
-	defer func() { useAsm = saved }()
-	for _, asm := range []bool{true, false} {
-		if asm && !saved {
-			continue
-		}
-		useAsm = asm
+	eachPath(func(asm bool) {
 		for n := range 20 {
 			const rows, lda = 3, 23
 			a, x, y := make([]float64, rows*lda), []float64{rng.NormFloat64(), 0, rng.NormFloat64()}, make([]float64, n)
@@ -161,5 +155,19 @@ func TestDescendOuter(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// eachPath runs f on the assembly path (where the CPU has it) and on the
+// pure-Go one, and restores useAsm.
+func eachPath(f func(asm bool)) {
+	saved := useAsm
+	defer func() { useAsm = saved }()
+	for _, asm := range []bool{true, false} {
+		if asm && !saved {
+			continue
+		}
+		useAsm = asm
+		f(asm)
 	}
 }
