@@ -73,7 +73,10 @@
 // For an odd-symmetric system (odd phi, no bias, no input) -h* is a fixed
 // point whenever h* is, and a slow point whenever h* is one (q(-h) =
 // q(h)); Find adds it (after checking a fixed point's residual) and says
-// so in Result.Symmetric. The points it returns come in exact mirror
+// so in Result.Symmetric. Runs stop early at the mirrors of known points
+// as at the points (on the chaotic N = 200 network's 256 uniform starts,
+// 4% fewer speed evaluations and 70 instead of 100 Hessians, the same
+// points). The points it returns come in exact mirror
 // pairs (the state of one is the other's negated, bit for bit), so that
 // whatever depends on the operator alone is computed once per pair
 // (dynamics.Network.Mirrors).

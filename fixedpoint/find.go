@@ -313,12 +313,17 @@ func negate(x []float64) []float64 {
 }
 
 // merge assigns the fixed runs of [lo, hi) to known points, in index
-// order, adding the new ones, and records the new slow points.
+// order, adding the new ones, and records the new slow points (and, for a
+// symmetric system, their mirrors, which later runs stop early at as they
+// stop at a slow point found by a run).
 func (f *finder) merge(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		r := &f.res.Runs[i]
 		if r.Status == Slow && !r.Early {
 			f.slow.add(r.Final, r.Q, f.s.UniqueTol)
+			if f.sym {
+				f.slow.add(negate(r.Final), r.Q, f.s.UniqueTol)
+			}
 		}
 		if r.Status != Fixed || f.reached[i] >= 0 {
 			continue
