@@ -216,12 +216,12 @@ func (x *explorer) mirrors() []int {
 }
 
 // mirrorPoint returns the index of the mirror of point k of an
-// odd-symmetric network: its exact mirror, or the point within the unique
-// tolerance of -X (k itself for the origin), or -X added (source
-// symmetry: its q and residual are k's).
-func (x *explorer) mirrorPoint(k int) int {
-	if m := x.mirrors()[k]; m >= 0 {
-		return m
+// odd-symmetric network: its exact mirror (mirror, from x.mirrors), or the
+// point within the unique tolerance of -X (k itself for the origin), or -X
+// added (source symmetry: its q and residual are k's).
+func (x *explorer) mirrorPoint(k int, mirror []int) int {
+	if k < len(mirror) && mirror[k] >= 0 {
+		return mirror[k]
 	}
 	p := x.res.Points[k]
 	p.X, p.Source = negated(p.X), fixedpoint.FromSymmetry

@@ -62,8 +62,8 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 		todo = append(todo, i)
 	}
 	// of[i] is the point of todo whose directions and trajectories point
-	// i's are the mirror images of, or -1.
-	// With NoMirrors every point's directions are its own.
+	// i's are the mirror images of, or -1 (with NoMirrors, every point's
+	// directions are still its own).
 	of := map[int]int{}
 	var own []int
 	mirror := x.mirrors()
@@ -156,10 +156,11 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 		return true, x.follow(ctx, &mir)
 	}
 	// The mirror images of edges followed: their ends' mirrors.
+	mirror = x.mirrors()
 	for _, de := range derived {
 		to := x.res.Edges[de[1]].To
 		if to >= 0 {
-			to = x.mirrorPoint(to)
+			to = x.mirrorPoint(to, mirror)
 		}
 		x.res.Edges[de[0]].To = to
 	}
