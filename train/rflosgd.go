@@ -103,6 +103,13 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			x := bt.X[t*m : (t+1)*m]
 			lo, hi = bal.Rows(w)
 			u := o.dphi[lo:hi] // u, then phi'(u), then alpha phi'(u)
+			// Take the lines of this worker's rows of h(t) from the other
+			// cores' caches now (a store to each; the values come below),
+			// so that the transfers overlap the arithmetic instead of
+			// stalling the stores of h(t) (0.95 to 0.6 us a step).
+			for a := lo; a < hi; a += 8 {
+				hn[a] = 0
+			}
 			// u = W h(t-1) + W_in x(t) + b on this worker's rows, as Run's
 			// inputTerm and Gemv compute it (Gemv's sum, then the input
 			// term added).
