@@ -236,8 +236,9 @@ func TestRunSGDIsRunWithSGD(t *testing.T) {
 }
 
 // Online RFLO's fused path keeps Run's bits while its rows move between
-// the workers: a clock that makes each worker look slow in turn, window
-// after window, moves rows back and forth.
+// the workers (a clock that makes each worker look slow in turn, window
+// after window, moves rows back and forth), over two trials with the same
+// workspaces, the second starting from the division the first left.
 func TestRunSGDMovingRows(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	net, bt := randomProblem(9, 2, 2, 15, 1, 5)
@@ -245,8 +246,7 @@ func TestRunSGDMovingRows(t *testing.T) {
 	a, b := net.Clone(), net.Clone()
 	g := make([]float64, len(net.Params))
 	opt := NewOptimizer(Optim{Method: SGD, LR: 0.3}, learn, len(net.Params))
-	la := (&Online{}).Run(a, bt, g, func(g []float64) { opt.Apply(a, g) })
-	o := &Online{Workers: 2}
+	ra, o := &Online{}, &Online{Workers: 2}
 	var ticks, calls [2]time.Duration
 	seen := [2]map[int]bool{{}, {}}
 	o.balance, o.balanceN = par.NewBalance(9, 2, 1, 2, func(w int) time.Duration {
@@ -259,13 +259,16 @@ func TestRunSGDMovingRows(t *testing.T) {
 		seen[w][lo] = true
 		return ticks[w]
 	}), 9
-	lb := o.RunSGD(b, bt, g, 0.3, learn)
-	if la != lb {
-		t.Errorf("loss %v with Run, %v with RunSGD", la, lb)
-	}
-	for i := range a.Params {
-		if a.Params[i] != b.Params[i] {
-			t.Fatalf("parameter %d is %v after Run, %v after RunSGD", i, a.Params[i], b.Params[i])
+	for trial := range 2 {
+		la := ra.Run(a, bt, g, func(g []float64) { opt.Apply(a, g) })
+		lb := o.RunSGD(b, bt, g, 0.3, learn)
+		if la != lb {
+			t.Errorf("trial %d: loss %v with Run, %v with RunSGD", trial, la, lb)
+		}
+		for i := range a.Params {
+			if a.Params[i] != b.Params[i] {
+				t.Fatalf("trial %d: parameter %d is %v after Run, %v after RunSGD", trial, i, a.Params[i], b.Params[i])
+			}
 		}
 	}
 	if lo, _ := o.balance.Rows(1); len(seen[1]) < 3 {

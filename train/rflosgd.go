@@ -52,7 +52,6 @@ import (
 func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, learn Learned) float64 {
 	n, m, k, alpha := net.N, net.M, net.K, net.Alpha
 	o.resize(net, 1)
-	clear(o.p)
 	clear(grad)
 	var ring [3][]float64
 	ring[0], ring[1], ring[2] = o.h, o.hnext, make([]float64, n)
@@ -94,6 +93,8 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 		sum := 0.0 // worker 0's loss, in a register rather than shared
 		tail := kernel.TraceTail{Z: make([]float64, mt), LD: mt, Learn: learnInB}
 		tail.Z[m] = 1
+		c := n + mt
+		clear(o.p[lo*c : hi*c]) // each worker its own rows, into its own cache
 		if fused {
 			kernel.Gemv(dotW[lo:hi], 0, net.W[lo*n:], n, state(-1))
 		}
@@ -153,7 +154,6 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			} else {
 				kernel.GemvT(fb, 0, wo[lo:], n, e)
 			}
-			c := n + mt
 			copy(tail.Z, x)
 			tail.Theta = inB[lo*mt:]
 			if fused {
