@@ -275,3 +275,30 @@ func TestRunSGDMovingRows(t *testing.T) {
 		t.Errorf("worker 1's rows started at %v during the run (now %d): they did not move back and forth", seen[1], lo)
 	}
 }
+
+// A network without inputs (the periodic task's kind) takes the same path
+// with an empty input term: the bias alone.
+func TestRunSGDNoInputs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, frozen := range []Part{PartWIn, PartW} {
+		net, bt := randomProblem(10, 0, 2, 12, 1, 6)
+		learn := LearnAll()
+		learn[frozen] = false
+		a, b := net.Clone(), net.Clone()
+		g := make([]float64, len(net.Params))
+		opt := NewOptimizer(Optim{Method: SGD, LR: 0.3}, learn, len(net.Params))
+		la := (&Online{}).Run(a, bt, g, func(g []float64) { opt.Apply(a, g) })
+		lb := (&Online{Workers: 2}).RunSGD(b, bt, g, 0.3, learn)
+		if la != lb {
+			t.Errorf("part %d frozen: loss %v with Run, %v with RunSGD", frozen, la, lb)
+		}
+		for i := range a.Params {
+			if a.Params[i] != b.Params[i] {
+				t.Fatalf("part %d frozen: parameter %d is %v after Run, %v after RunSGD", frozen, i, a.Params[i], b.Params[i])
+			}
+		}
+		if relErr(a.B, net.B) == 0 {
+			t.Errorf("part %d frozen: b did not learn", frozen)
+		}
+	}
+}

@@ -112,19 +112,22 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 				hn[a] = 0
 			}
 			// u = W h(t-1) + W_in x(t) + b on this worker's rows, as Run's
-			// inputTerm and Gemv compute it (Gemv's sum, then the input
-			// term added).
-			for j := range u {
-				u[j] = inB[(lo+j)*mt+m]
-			}
+			// inputTerm and Gemv compute it: W_in x + b (Gemv adds its sum
+			// to what is there, b, as s + b), then W h(t-1) + that.
 			if m > 0 {
-				kernel.Gemv(u, 1, inB[lo*mt:], mt, x)
+				kernel.Gemv(u, 0, inB[lo*mt:], mt, x)
 			}
-			if fused {
-				for j, d := range dotW[lo:hi] {
-					u[j] = d + u[j]
+			for j := range u {
+				v := inB[(lo+j)*mt+m]
+				if m > 0 {
+					v = u[j] + v
 				}
-			} else {
+				if fused {
+					v = dotW[lo+j] + v
+				}
+				u[j] = v
+			}
+			if !fused {
 				kernel.Gemv(u, 1, net.W[lo*n:], n, hp)
 			}
 			kernel.Tanh(u, u)
