@@ -29,13 +29,14 @@ import (
 //     W_out and b_out, in a copy of its own.
 //
 // The workers share only h(t): each writes its rows and reads the
-// others'. Every other line that one core writes and another reads must
-// travel between the cores' caches every step (about 180 ns a line here,
-// some of it overlapped); changing its own columns of one shared W_out, as
-// an earlier version did, moved 96 lines a step on each core and cost 5-7
-// us a step, ten times the arithmetic of the whole of W_out that each now
-// does in its own copy (worker 0's is the network's) by the same
-// operations, so the copies stay equal to the bit.
+// others'. A line that one core writes and another reads travels between
+// the cores' caches every step (about 180 ns a line here, some of it
+// overlapped): W_out, which every worker reads whole for y(t), would move
+// its K N / 8 lines a step each way if each worker changed its own
+// columns of one copy (5-7 us a step at N = 256, K = 3), ten times the
+// arithmetic of changing all of it; so each worker keeps its own copy
+// (worker 0's is the network's) and changes all of it by the same
+// operations, and the copies stay equal to the bit.
 //
 // The rows are divided among the workers by a par.Balance, which moves
 // rows from a slower core to a faster one as it measures them (kept in
@@ -107,7 +108,8 @@ func (o *Online) runRFLOSGD(net *Net, bt *Batch, grad []float64, lr float64, lea
 			// Take the lines of this worker's rows of h(t) from the other
 			// cores' caches now (a store to each; the values come below),
 			// so that the transfers overlap the arithmetic instead of
-			// stalling the stores of h(t) (0.95 to 0.6 us a step).
+			// stalling the stores of h(t) (the phase that writes them: 0.95
+			// us a step without this, 0.6 with it).
 			for a := lo; a < hi; a += 8 {
 				hn[a] = 0
 			}
