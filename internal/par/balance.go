@@ -7,8 +7,8 @@ import "time"
 // a block of rows for many steps (to keep its rows in its own core's
 // cache) and all meet at the barrier once per step, where the members
 // that finish early wait for the slowest. Equal blocks are not equal work
-// when one core is slower than another (on a virtual machine the core
-// that takes the interrupts can be 40% slower for milliseconds at a
+// when one core is slower than another (on a virtual machine one core
+// can run at half the other's speed for milliseconds to seconds at a
 // time); Balance moves rows from the slower members to the faster ones.
 //
 // Each member calls [Balance.Rows] for its rows and [Balance.Sync] in
