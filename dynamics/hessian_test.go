@@ -74,3 +74,10 @@ func TestPhiD1MatchesPhiAndD1(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkSpeedHessian(b *testing.B) {
+	benchSizes(b, 8, func(net *Network, h []float64) func() {
+		dst := mat.NewDense(len(h), len(h), nil)
+		return func() { net.SpeedHessian(dst, h) }
+	})
+}
