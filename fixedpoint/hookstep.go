@@ -101,7 +101,7 @@ func newHookNewton(w *worker) *hookNewton {
 func (p *hookNewton) arnoldi(f []float64, eta float64) int {
 	w, hk := p.w, p.space
 	n, ld := hk.n, hk.k+1
-	beta := norm2(f)
+	beta := norm2Scaled(f)
 	v0 := hk.basis(0)
 	for i, x := range f {
 		v0[i] = -x / beta
@@ -112,7 +112,7 @@ func (p *hookNewton) arnoldi(f []float64, eta float64) int {
 		wv := hk.basis(j + 1)
 		w.jacVec(wv, hk.basis(j))
 		w.c.krylov++
-		wn := norm2(wv)
+		wn := norm2Scaled(wv)
 		if !(wn < math.Inf(1)) {
 			return 0
 		}
@@ -124,18 +124,18 @@ func (p *hookNewton) arnoldi(f []float64, eta float64) int {
 		vb := hk.v[:(j+1)*n]
 		c := hk.c[:j+1]
 		for pass := 0; ; pass++ {
-			before := norm2(wv)
+			before := norm2Scaled(wv)
 			kernel.Gemv(c, 0, vb, n, wv)
 			for i, ci := range c {
 				hj[i] += ci
 				c[i] = -ci
 			}
 			kernel.GemvT(wv, 1, vb, n, c)
-			if pass == 1 || norm2(wv) > reorthEta*before {
+			if pass == 1 || norm2Scaled(wv) > reorthEta*before {
 				break
 			}
 		}
-		hn := norm2(wv)
+		hn := norm2Scaled(wv)
 		hj[j+1] = hn
 		// The unconstrained residual, by Givens rotations on a copy.
 		r := hk.rot[:j+2]
@@ -237,7 +237,7 @@ func (hk *hook) solve(delta float64) (norm, qPred float64) {
 	if zn(0) > delta {
 		// |z(mu)| decreases in mu; bisect in log mu between mu with
 		// |z| <= sigma_max |p| / mu <= delta and a tiny one.
-		hi := smax * norm2(p) / delta
+		hi := smax * norm2Scaled(p) / delta
 		lo := hi * 1e-30
 		for range 100 {
 			mid := math.Sqrt(lo * hi)
@@ -257,7 +257,7 @@ func (hk *hook) solve(delta float64) (norm, qPred float64) {
 		e := p[i] - si*z[i]
 		r2 += e * e
 	}
-	return norm2(z), (r2 + hk.out) / 2
+	return norm2Scaled(z), (r2 + hk.out) / 2
 }
 
 // step writes the step V_k (V z) of the last solve into d.
@@ -360,7 +360,7 @@ func (p *hookNewton) solve(x []float64, maxIter int) phaseEnd {
 		if !ok {
 			// Stationary for q when J^T F vanishes relative to F.
 			w.sys.JacTVecAt(p.grad, w.dphi, f)
-			if norm2(p.grad) <= w.s.SlowTol*fn {
+			if norm2Scaled(p.grad) <= w.s.SlowTol*fn {
 				return endStationary
 			}
 			return endLimit
@@ -385,7 +385,7 @@ func (p *hookNewton) newtonStep(x, f, d []float64, eta float64) (ok, full bool) 
 	// phi' at x. A deflated restart's accepted trial computed it already;
 	// recomputing it costs one more row of a batch per step.
 	w.fieldPhi(p.discard, w.dphi, x)
-	fn := norm2(f)
+	fn := norm2Scaled(f)
 	k := p.arnoldi(f, eta)
 	if k == 0 || !hk.factorSpace(k, fn) {
 		return false, false
