@@ -51,6 +51,16 @@
 // near-duplicates of one minimum end on one point), and the Cholesky
 // factorisation of the Hessian that ends it shows a strict local minimum.
 //
+// With LU steps, L-BFGS hands a run to Newton's method before it has
+// converged, as it converges only linearly into the ill-conditioned minima
+// of q: once max|F| <= 1e-3 it tries a Newton polish (two steps), and once
+// |J^T F| <= 1e-3 |F| the refinement above, moving at most 5e-2 (relative);
+// the phase ends when the polish reaches a fixed point or the refinement
+// certifies a local minimum, and goes on from where it was otherwise (the
+// next try waits for another tenfold fall). On a chaotic N = 200 network
+// from 256 uniform states this took 13% fewer speed evaluations, for 53
+// more Hessians, finding the same 51 points.
+//
 // # Saving work
 //
 // Runs proceed in rounds of fixed sizes. During a round, a run whose state

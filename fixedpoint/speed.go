@@ -14,6 +14,43 @@ type speedMin struct {
 	gradOld []float64 // the gradient there, then y of the curvature pair
 	s       []float64 // the step: s of the curvature pair
 	stall   stallTest // the test of Settings.SpeedStall
+	// The hand-offs (handOff): the ratio |J^T F|/|F| and the residual
+	// max|F| below which the next slow refinement and Newton polish are
+	// tried.
+	refineAt, polishAt float64
+}
+
+// handOff tries to end the speed phase, from the iterate w.cx (= x), by
+// Newton's method where it converges faster than L-BFGS (slow.go, the
+// constants hand*): a Newton polish on F once max|F| <= p.polishAt,
+// ending the phase when it reaches a fixed point (endFixed, or endEarly at
+// a known one); then the slow refinement once |J^T F| <= p.refineAt |F|,
+// ending it (endStationary, w.refined) when the refinement certifies a
+// local minimum of q. A try that fails leaves x at w.cx and the phase goes
+// on as if it had not been made. Matrix-free runs form no N x N matrix and
+// never hand over.
+func (p *speedMin) handOff(x []float64) (phaseEnd, bool) {
+	w := p.w
+	if w.s.mf {
+		return endLimit, false
+	}
+	if res := normInf(w.cf); res <= p.polishAt {
+		p.polishAt = res / handStep
+		copy(w.f, w.cf)
+		if e := w.newton(x, polishIter, false); e == endFixed || e == endEarly {
+			return e, true
+		}
+		copy(x, w.cx)
+	}
+	if gn, fn := norm2(w.cg), norm2(w.cf); gn <= p.refineAt*fn {
+		p.refineAt = gn / fn / handStep
+		if w.refiner().run(w, x, handMove) {
+			w.refined = true
+			return endStationary, true
+		}
+		copy(x, w.cx)
+	}
+	return endLimit, false
 }
 
 // stallTest keeps q and the stationarity |J^T F|/|F| of a speed phase
@@ -91,6 +128,7 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 	w := p.w
 	lb := p.lb
 	lb.reset()
+	p.refineAt, p.polishAt = handRatio, handRes
 	w.evalSpeed(x)
 	end := endLimit
 	for it := 0; ; it++ {
@@ -100,6 +138,9 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 		}
 		if it >= w.s.MaxSpeedIter {
 			break
+		}
+		if e, stop := p.handOff(x); stop {
+			return e
 		}
 		if w.s.SpeedStall > 0 && it%stallCheck == 0 && p.stall.stalled(it, w.s.SpeedStall, w.cq, norm2(w.cg)/norm2(w.cf)) {
 			break

@@ -143,7 +143,10 @@ type worker struct {
 	hook   *hookNewton
 	speed  *speedMin
 	refine *slowRefiner
-	defl   *deflator
+	// refined reports that the run's speed phase ended in a slow
+	// refinement that certified x (speedMin.handOff).
+	refined bool
+	defl    *deflator
 
 	// The evaluations (eval.go) and their way into a lockstep group
 	// (lockstep.go).
@@ -190,6 +193,14 @@ func (w *worker) newton(x []float64, maxIter int, lm bool) phaseEnd {
 	return w.dense().solve(x, maxIter, lm)
 }
 
+// refiner returns the worker's slow refinement, made on first use.
+func (w *worker) refiner() *slowRefiner {
+	if w.refine == nil {
+		w.refine = newSlowRefiner(w.n)
+	}
+	return w.refine
+}
+
 // minimise runs the speed phase from x (speed.go).
 func (w *worker) minimise(x []float64) phaseEnd {
 	if w.speed == nil {
@@ -201,6 +212,7 @@ func (w *worker) minimise(x []float64) phaseEnd {
 // startRun clears the counters and the per-run state of the phases.
 func (w *worker) startRun(init []float64) {
 	w.c = counts{}
+	w.refined = false
 	if w.lu != nil {
 		w.lu.mu = 0
 	}
@@ -266,11 +278,8 @@ func (w *worker) run(init []float64, out *Run) int {
 		out.Early = true
 		end = endStationary
 	}
-	if end == endStationary && !out.Early && normInf(w.f) > w.s.Tol && !w.s.mf {
-		if w.refine == nil {
-			w.refine = newSlowRefiner(w.n)
-		}
-		w.refine.run(w, x)
+	if end == endStationary && !out.Early && !w.refined && normInf(w.f) > w.s.Tol && !w.s.mf {
+		w.refiner().run(w, x, refineMove)
 	}
 	q := dot(w.f, w.f) / 2
 	res = normInf(w.f)
