@@ -46,10 +46,11 @@
 // calls a slow point fixed. A slow point is refined with Newton's method on
 // the gradient of q, with the exact Hessian J^T J + Σ_i F_i ∇²F_i
 // (System.SpeedHessian): up to 8 steps, each at most 1e-2 (relative) from
-// where L-BFGS stopped and never raising q. Its location is then exact to
-// rounding rather than to the L-BFGS tolerance (runs that L-BFGS leaves
-// near-duplicates of one minimum end on one point), and the Cholesky
-// factorisation of the Hessian that ends it shows a strict local minimum.
+// where L-BFGS stopped and never raising q beyond its rounding error. Its
+// location is then exact to rounding rather than to the L-BFGS tolerance
+// (runs that L-BFGS leaves near-duplicates of one minimum end on one
+// point), and the Cholesky factorisation of the Hessian that ends it shows
+// a strict local minimum.
 //
 // With LU steps, L-BFGS hands a run to Newton's method before it has
 // converged, as it converges only linearly into the ill-conditioned minima
