@@ -33,6 +33,32 @@ func BenchmarkFind(b *testing.B) {
 	}
 }
 
+// BenchmarkFindUniform runs Find from 256 states uniform in [-1, 1]^N on a
+// chaotic tanh network (g = 1.5, N = 200), as bench/fp_vs_peers.py's
+// g15uniform case does on testdata/random_g1.5_n200.npz: most runs end on
+// slow points, after hundreds of L-BFGS iterations each.
+func BenchmarkFindUniform(b *testing.B) {
+	const n = 200
+	net := nettest.Tanh(b, n, 1.5, 15)
+	inits, err := fixedpoint.RandomInits(256, n, -1, 1, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var res *fixedpoint.Result
+	for b.Loop() {
+		res, err = fixedpoint.Find(context.Background(), net, inits, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	st := res.Stats
+	b.ReportMetric(float64(len(res.Points)), "points")
+	b.ReportMetric(float64(st.SpeedEvals), "evals/op")
+	b.ReportMetric(float64(st.Hessians), "hessians/op")
+	b.ReportMetric(float64(st.Factorizations), "LU/op")
+}
+
 func itoa(n int) string {
 	if n < 10 {
 		return string(rune('0' + n))
