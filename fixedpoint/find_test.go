@@ -124,7 +124,8 @@ func checkInvariants(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result
 
 // checkMirrors checks that an odd-symmetric system's points come in exact
 // mirror pairs (Result.Symmetric), with the same Q and residual, and q
-// recomputed at each the same bits, and that the others have none.
+// recomputed at each the same bits, and that the others have no point from
+// the symmetry.
 func checkMirrors(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result, s *fixedpoint.Settings) {
 	t.Helper()
 	net, ok := sys.(*dynamics.Network)
@@ -145,8 +146,11 @@ func checkMirrors(t testing.TB, sys fixedpoint.System, res *fixedpoint.Result, s
 		m := mirror[k]
 		switch {
 		case !res.Symmetric:
-			if m >= 0 {
-				t.Errorf("point %d: mirror %d on a system not symmetric", k, m)
+			// Runs may still reach h and -h to the last bit (Newton
+			// ends on the correctly rounded roots +-0.9575... of h =
+			// tanh(2h)), but no point comes from the symmetry.
+			if p.Source == fixedpoint.FromSymmetry {
+				t.Errorf("point %d: source symmetry on a system not symmetric", k)
 			}
 		case m < 0:
 			if maxAbs(p.X) > utol {
