@@ -5,6 +5,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
 	"github.com/fpfind/fpfind/internal/nettest"
 )
@@ -19,14 +22,7 @@ func BenchmarkFind(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run("n="+itoa(n), func(b *testing.B) {
-			b.ReportAllocs()
-			var res *fixedpoint.Result
-			for b.Loop() {
-				res, err = fixedpoint.Find(context.Background(), net, inits, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
+			res := benchFind(b, net, inits)
 			b.ReportMetric(float64(res.Count(fixedpoint.Fixed)), "fixed")
 			b.ReportMetric(float64(res.Stats.Factorizations), "LU/op")
 		})
@@ -44,19 +40,23 @@ func BenchmarkFindUniform(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	var res *fixedpoint.Result
-	for b.Loop() {
-		res, err = fixedpoint.Find(context.Background(), net, inits, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	st := res.Stats
-	b.ReportMetric(float64(len(res.Points)), "points")
+	st := benchFind(b, net, inits).Stats
 	b.ReportMetric(float64(st.SpeedEvals), "evals/op")
 	b.ReportMetric(float64(st.Hessians), "hessians/op")
 	b.ReportMetric(float64(st.Factorizations), "LU/op")
+}
+
+// benchFind times Find with default settings and returns its last result.
+func benchFind(b *testing.B, net *dynamics.Network, inits *mat.Dense) *fixedpoint.Result {
+	b.ReportAllocs()
+	var res *fixedpoint.Result
+	for b.Loop() {
+		var err error
+		if res, err = fixedpoint.Find(context.Background(), net, inits, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return res
 }
 
 func itoa(n int) string {
