@@ -30,13 +30,14 @@
 //     fresh Jacobian, twice in a row) or its line search fails, minimises q
 //     with L-BFGS down to a local minimum of q. The L-BFGS direction uses
 //     the compact representation of Byrd, Nocedal and Schnabel (1994) with
-//     min(max(N/2, 10), 100) curvature pairs: two streaming products with
-//     the stored pairs per step, where the two-loop recursion (Nocedal and
-//     Wright 2006, Algorithm 7.4) makes 4m short dot and axpy calls; a
-//     backtracking Armijo line search; two matrix-vector products with W
-//     per evaluation. The minima of q at slow points are ill-conditioned,
-//     and a long memory pays: on a chaotic N = 200 network 100 pairs need a
-//     third of the evaluations that 10 need.
+//     min(max(N/6, 10), 100) curvature pairs (N/3 with matrix-free
+//     steps): two streaming products with the stored pairs per step,
+//     where the two-loop recursion (Nocedal and Wright 2006, Algorithm
+//     7.4) makes 4m short dot and axpy calls; a backtracking Armijo line
+//     search; two matrix-vector products with W per evaluation. The minima
+//     of q at slow points are ill-conditioned, and more pairs take fewer
+//     evaluations, but each pair is read twice per step (lbfgsMemory has
+//     the trade-off).
 //   - Speed minimises q with L-BFGS from the initial state (Sussillo and
 //     Barak 2013).
 //

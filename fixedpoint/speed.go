@@ -90,7 +90,7 @@ func (t *stallTest) stalled(it, window int, q, g float64) bool {
 func newSpeedMin(w *worker) *speedMin {
 	n := w.n
 	return &speedMin{
-		w: w, lb: newLBFGS(n, lbfgsMemory(n)),
+		w: w, lb: newLBFGS(n, lbfgsMemory(n, w.s.mf)),
 		dir: make([]float64, n), base: make([]float64, n),
 		gradOld: make([]float64, n), s: make([]float64, n),
 	}
@@ -208,13 +208,26 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 	return end
 }
 
-// lbfgsMemory returns the number of curvature pairs L-BFGS keeps: N/3,
-// clamped to [10, 100]. A pair costs 4N flops per iteration against 4N^2
-// for the gradient. The minima of q at slow points are ill-conditioned:
-// on a chaotic g = 1.5, N = 200 tanh network 100 pairs instead of 10 need
-// a third of the evaluations and resolve the runs onto 41 distinct slow
-// points instead of 260 near-duplicates. Between 50 and 100 the count of
-// evaluations and the cost of each trade off: 66 pairs took 4% less CPU
-// than 100 (290k evaluations against 258k) and 50 about the same (324k),
-// all finding the same points.
-func lbfgsMemory(n int) int { return min(max(n/3, 10), 100) }
+// lbfgsMemory returns the number of curvature pairs L-BFGS keeps: N/6
+// with LU steps, N/3 with matrix-free ones, clamped to [10, 100]. A pair
+// costs 4N flops per iteration against 4N^2 for the gradient, but the
+// pairs of a lockstep group's runs do not stay in cache, so each step
+// streams them from memory twice (lbfgs.go). The minima of q at slow
+// points are ill-conditioned, and a long memory is what resolves them
+// when nothing else does: with matrix-free steps, whose slow points are
+// not refined, the chaotic N = 200 network's run (`--linear matrix-free
+// -n 64`) ended on 78 slow points with 33 pairs, near-duplicates up to
+// 1e-5 apart, against 56 with 66. With LU steps the speed phase hands
+// such minima to Newton's method (handOff), and fewer pairs pay: on the
+// same network from 256 uniform states (bench/fp_vs_peers.py's g15uniform
+// case, where the direction took 38% of the solve's CPU with 66 pairs),
+// 66, 50, 33, 25, 16 and 10 pairs took 79.4k, 85.7k, 97.3k, 102.7k,
+// 109.7k and 117.3k evaluations and 1.56-1.64, 1.47-1.52, 1.43,
+// 1.45-1.47, 1.38-1.45 and 1.38-1.40 CPU seconds, all finding the same
+// 51 points; 33 take the fewest evaluations of the fastest.
+func lbfgsMemory(n int, mf bool) int {
+	if mf {
+		return min(max(n/3, 10), 100)
+	}
+	return min(max(n/6, 10), 100)
+}
