@@ -143,6 +143,9 @@ func Find(ctx context.Context, net *dynamics.Network, points [][]float64, spectr
 		if on[k] {
 			continue // on an attractor found from an earlier candidate
 		}
+		if r.deferred {
+			p.takeMirror(t, i, k, spectra)
+		}
 		t.maxSteps = math.Max(t.maxSteps, r.maxSteps)
 		if !r.ok {
 			continue
@@ -174,6 +177,10 @@ type traced struct {
 	ok       bool
 	maxSteps float64
 	made     bool
+	// deferred: the candidate's mirror, an earlier candidate, was still
+	// being traced when a worker came to it; Find takes its trace from
+	// the mirror's when its turn comes (pipeline.takeMirror).
+	deferred bool
 	panicked any
 	done     chan struct{}
 }
@@ -189,22 +196,25 @@ type traced struct {
 type pipeline struct {
 	covered []atomic.Bool // by point: on an accepted attractor
 	res     []traced
+	of      []int // by candidate: the candidate index of its exact mirror, or -1
 	quit    chan struct{}
 	wg      sync.WaitGroup
 }
 
 // traceAhead starts the pipeline on workers goroutines (<= 0:
 // GOMAXPROCS). A candidate whose exact mirror (mirror, from
-// dynamics.Network.Mirrors; nil for none) is an earlier candidate waits
-// for that one's trace and takes its mirror image (trace.mirrored), what
-// tracing it would give bit for bit, where there is one.
+// dynamics.Network.Mirrors; nil for none) is an earlier candidate takes
+// that one's trace mirrored (trace.mirrored), what tracing it would give
+// bit for bit, where there is one: at once when the mirror's trace is
+// done, else later, in Find's loop (traced.deferred), so that no worker
+// waits for another (the two members of a pair are adjacent candidates).
 func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*linearize.Spectrum, mirror []int, workers int) *pipeline {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	p := &pipeline{covered: make([]atomic.Bool, len(t.points)), res: make([]traced, len(cands)), quit: make(chan struct{})}
+	p := &pipeline{covered: make([]atomic.Bool, len(t.points)), res: make([]traced, len(cands)), of: make([]int, len(cands)), quit: make(chan struct{})}
 	at := map[int]int{} // candidate index by point
-	of := make([]int, len(cands))
+	of := p.of
 	for i, k := range cands {
 		p.res[i].done = make(chan struct{})
 		at[k], of[i] = i, -1
@@ -214,8 +224,9 @@ func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*lineari
 			}
 		}
 	}
-	// mirrored takes candidate i's trace from its mirror's, once that
-	// one is done, when it can.
+	// mirrored takes candidate i's trace from its mirror's when that one
+	// is done and has one, and reports whether it did; it defers the
+	// candidate to Find's loop while the mirror is being traced.
 	mirrored := func(i int) bool {
 		if of[i] < 0 {
 			return false
@@ -223,18 +234,11 @@ func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*lineari
 		q := &p.res[of[i]]
 		select {
 		case <-q.done:
-		case <-p.quit:
-			return false
+		default:
+			p.res[i].deferred = true
+			return true
 		}
-		if !q.made || q.panicked != nil {
-			return false
-		}
-		tr, ok := q.mirrored()
-		if ok {
-			r := &p.res[i]
-			r.trace, r.ok, r.maxSteps, r.made = tr, tr.a != nil, q.maxSteps, true
-		}
-		return ok
+		return p.fromMirror(i)
 	}
 	var next atomic.Int64
 	for range min(workers, len(cands)) {
@@ -267,6 +271,36 @@ func (t *tracer) traceAhead(ctx context.Context, cands []int, spectra []*lineari
 		})
 	}
 	return p
+}
+
+// fromMirror sets candidate i's trace from its mirror's, which is done,
+// and reports whether it could (the mirror was traced and its trace has
+// a mirror image).
+func (p *pipeline) fromMirror(i int) bool {
+	q := &p.res[p.of[i]]
+	if !q.made || q.panicked != nil {
+		return false
+	}
+	tr, ok := q.mirrored()
+	if ok {
+		r := &p.res[i]
+		r.trace, r.ok, r.maxSteps, r.made = tr, tr.a != nil, q.maxSteps, true
+	}
+	return ok
+}
+
+// takeMirror gives candidate i (point k), deferred by the workers, its
+// trace: its mirror's mirrored, or else (the mirror was covered, or its
+// trace has no mirror image) its own, traced here by a fresh tracer as a
+// worker would have.
+func (p *pipeline) takeMirror(t *tracer, i, k int, spectra []*linearize.Spectrum) {
+	if p.fromMirror(i) {
+		return
+	}
+	w := t.clone()
+	r := &p.res[i]
+	r.trace = w.traceFrom(t.points[k], spectra[k])
+	r.ok, r.maxSteps, r.made = r.a != nil, w.maxSteps, true
 }
 
 // result waits for candidate i's trace; a panic in the worker that
