@@ -308,7 +308,7 @@ These sessions run in the tests (doc_test.go), from the module's root.
 	activation            tanh
 	tau                   1 (every unit)
 	spectral radius of W  1.5
-	symmetry              h -> -h (odd phi, no bias or input): fixed points come in pairs
+	symmetry              h -> -h (odd phi, no bias or input): fixed and slow points come in pairs
 
 	KEY         USED AS     SHAPE   DTYPE  ORDER
 	W           W           (2, 2)  <f8    C

@@ -129,7 +129,7 @@ func writeInfo(e *env, in *input, doc report.Info) error {
 	}
 	fmt.Fprintf(tw, "spectral radius of W\t%.6g\n", float64(doc.SpectralRadius))
 	if in.Network.Symmetric() {
-		fmt.Fprintf(tw, "symmetry\th -> -h (odd phi, no bias or input): fixed points come in pairs\n")
+		fmt.Fprintf(tw, "symmetry\th -> -h (odd phi, no bias or input): fixed and slow points come in pairs\n")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
