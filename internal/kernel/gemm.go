@@ -56,7 +56,7 @@ func GemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64
 	// While a block is multiplied, the tiles prefetch the next one into L2,
 	// so that its copy reads from cache: reading W from memory and the
 	// arithmetic overlap instead of taking turns. Measured on the 2-core
-	// Zen 5 VM, 32 rows x 4096 x 4096 split by columns between both
+	// Zen 4 VM, 32 rows x 4096 x 4096 split by columns between both
 	// cores: copying alone 7.2 ms, multiplying alone 7.5 ms, both without
 	// prefetching 12.6 ms.
 	bp := packPool.Get().(*[]float64)
@@ -119,7 +119,7 @@ func (x block) share(g, parts int) lines {
 // fraction of a core's L2 cache). In one sweep, the tile walks down
 // columns of B 64 bytes at a time, which the hardware prefetchers do not
 // follow: at N = 4096 that streamed 5 GB/s, against 36 GB/s for GemvT.
-// Measured on the 2-core AMD EPYC (Zen 5) VM, 8 rows of C and B 4096 x
+// Measured on the 2-core AMD EPYC (Zen 4) VM, 8 rows of C and B 4096 x
 // 4096: panels of 4 to 12 rows take 8-10 ms (the AVX-512 and AVX2 tiles
 // alike), packing 10-12 ms, and 8 GemvT calls 28 ms.
 const (

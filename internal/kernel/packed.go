@@ -7,7 +7,7 @@ package kernel
 // of states) is better packed once: [GemmPacked] then reads each block
 // straight from memory, and while the tiles multiply by one block they
 // prefetch the next, so reading B and the arithmetic overlap. Measured on
-// the 2-core Zen 5 VM, 24 to 64 rows by 4096 x 4096 split by columns
+// the 2-core Zen 4 VM, 24 to 64 rows by 4096 x 4096 split by columns
 // between both cores: 25-38% faster than GemmNN (m = 32: 8.7 ms against
 // 10.8), whose per-call copy of the blocks cannot overlap the arithmetic.
 // It costs k n more elements of memory.
