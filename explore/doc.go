@@ -34,8 +34,11 @@
 //     eigenvalues: above DefaultFullMax units the run of the point's
 //     default partial spectrum, made once for both): real eigenvectors, and the
 //     real and imaginary parts of complex pairs, both ways, from h* +- eps v
-//     (eps = 1e-3 sqrt(N) for a unit v) until the trajectory settles or its
-//     time (twice the escape time log(1/1e-3)/growth rate, plus 100 time
+//     (eps = d sqrt(N) for a unit v, d = 1e-3, or for a mode growing at a
+//     rate r below 0.2 per time constant and at least half as fast as the
+//     point's fastest, d = min(1e-3^(r/0.2), sqrt(1e-3)), so that its
+//     linear phase lasts no longer) until the trajectory settles or its
+//     time (twice the escape time log(1/d)/r, plus 100 time
 //     constants; at most 1000) runs out, or its speed stalls (it has not
 //     halved within 30 time constants after the escape: chaos, a cycle, a
 //     slow region). A solve (without deflation) runs from where the

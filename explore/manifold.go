@@ -13,8 +13,36 @@ import (
 
 // manifoldEps is the size of the step off a point along an unstable
 // direction: eps = manifoldEps sqrt(N) in the 2-norm, manifoldEps per unit
-// on average, well inside the linear regime of tanh-like units.
+// on average, well inside the linear regime of tanh-like units. A slowly
+// growing mode starts further out (startDisplacement).
 const manifoldEps = 1e-3
+
+// manifoldRefRate is the growth rate, per largest time constant, from
+// which down a mode starts further out than manifoldEps: its linear phase,
+// log(1/displacement) / rate, lasts no longer than that of a mode growing
+// at manifoldRefRate from manifoldEps (about 35 time constants).
+const manifoldRefRate = 0.2
+
+// startDisplacement returns the displacement per unit (the 2-norm over
+// sqrt(N)) of the start along a mode growing at rate (per largest time
+// constant) at a point whose fastest growing mode grows at lead. A mode
+// slower than manifoldRefRate starts at manifoldEps^(rate /
+// manifoldRefRate), so that the integration of its linear phase, where the
+// trajectory only grows along the mode, is no longer than a faster mode's;
+// the displacement stays below sqrt(manifoldEps) (about 0.03 per unit),
+// where for units whose second derivatives and gains are of order one the quadratic
+// terms of the field are a few percent of the linear ones. Only a
+// mode growing at least half as fast as the point's fastest starts
+// further out: from a start d along a slower one, the components of order
+// d^2 along the faster mode grow past the slow one's anyway (d^(2 -
+// lead/rate) << 1 fails), so where it goes is not the slow mode's to
+// decide, and a larger d would only change which way rounding tips it.
+func startDisplacement(rate, lead float64) float64 {
+	if rate >= manifoldRefRate || rate < lead/2 {
+		return manifoldEps
+	}
+	return math.Min(math.Pow(manifoldEps, rate/manifoldRefRate), math.Sqrt(manifoldEps))
+}
 
 // manifoldSettle and manifoldMaxTime bound a manifold trajectory, in
 // largest time constants: the time to escape from eps (log(1/manifoldEps)
@@ -102,12 +130,17 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 		}
 	}
 	n := x.net.Dim()
-	eps := manifoldEps * math.Sqrt(float64(n))
+	lead := map[int]float64{} // the fastest growth rate of each point's directions
+	for _, d := range all {
+		lead[d.from] = math.Max(lead[d.from], d.rate)
+	}
 	var prim, theirs trajectories // theirs: NoMirrors' trajectories of the mirrors' edges
 	edgeAt := map[[3]int]int{}    // (from, mode, sign) -> index into x.res.Edges
 	var derived [][2]int          // (edge, the edge whose mirror image it is)
 	for _, d := range all {
-		escape := 2 * math.Log(1/manifoldEps) / d.rate
+		unit := startDisplacement(d.rate*x.flow.tau, lead[d.from]*x.flow.tau)
+		eps := unit * math.Sqrt(float64(n))
+		escape := 2 * math.Log(1/unit) / d.rate
 		until := math.Min(escape+manifoldSettle*x.flow.tau, manifoldMaxTime*x.flow.tau)
 		for _, sign := range []int{1, -1} {
 			x.res.Edges = append(x.res.Edges, Edge{From: d.from, Mode: d.mode, Sign: sign, To: ToBudget})

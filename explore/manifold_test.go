@@ -1,0 +1,97 @@
+package explore
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/fixedpoint"
+)
+
+// A mode slower than manifoldRefRate, growing at least half as fast as its
+// point's fastest, starts where its linear phase lasts as long as that of
+// a mode growing at manifoldRefRate from manifoldEps (capped at
+// sqrt(manifoldEps)); every other mode starts at manifoldEps.
+func TestStartDisplacement(t *testing.T) {
+	ref := math.Log(1/manifoldEps) / manifoldRefRate // the longest linear phase
+	for _, c := range []struct{ rate, lead, want float64 }{
+		{0.5, 0.5, manifoldEps},    // fast
+		{0.2, 0.3, manifoldEps},    // at the reference rate
+		{0.1, 0.3, manifoldEps},    // slower than half the lead: left alone
+		{0.15, 0.15, math.NaN()},   // slow and leading: further out
+		{0.12, 0.2, math.NaN()},    // slow, within half the lead
+		{0.05, 0.05, math.NaN()},   // very slow: capped
+		{0.001, 0.001, math.NaN()}, // capped
+	} {
+		d := startDisplacement(c.rate, c.lead)
+		if !math.IsNaN(c.want) {
+			if d != c.want {
+				t.Errorf("rate %g, lead %g: displacement %g, want %g", c.rate, c.lead, d, c.want)
+			}
+			continue
+		}
+		if !(d > manifoldEps && d <= math.Sqrt(manifoldEps)) {
+			t.Errorf("rate %g, lead %g: displacement %g outside (%g, %g]", c.rate, c.lead, d, manifoldEps, math.Sqrt(manifoldEps))
+		}
+		lin := math.Log(1/d) / c.rate
+		if d < math.Sqrt(manifoldEps) && math.Abs(lin-ref) > 1e-9*ref {
+			t.Errorf("rate %g: linear phase %g, want %g", c.rate, lin, ref)
+		}
+		if lin > math.Log(1/manifoldEps)/c.rate {
+			t.Errorf("rate %g: linear phase %g longer than from manifoldEps", c.rate, lin)
+		}
+	}
+}
+
+// The origin of tanh(W h) - h with W = diag(1.1, 0.5) is a saddle whose
+// one unstable mode grows at 0.1 per time constant, half manifoldRefRate:
+// it starts at sqrt(manifoldEps) instead of manifoldEps, and its two
+// edges still end at the two stable points (h*, 0) and (-h*, 0), h* =
+// tanh(1.1 h*).
+func TestSlowModeEdges(t *testing.T) {
+	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(2, 2, []float64{1.1, 0, 0, 0.5})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := startDisplacement(0.1, 0.1); d != math.Sqrt(manifoldEps) {
+		t.Fatalf("displacement %g, want %g", d, math.Sqrt(manifoldEps))
+	}
+	hs := 1.0
+	for range 200 {
+		hs = math.Tanh(1.1 * hs)
+	}
+	inits := mat.NewDense(3, 2, []float64{0.01, 0.02, 0.9, -0.1, -0.8, 0.1})
+	r, err := Find(context.Background(), net, &Settings{Inits: inits, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := -1
+	for i, p := range r.Points {
+		if p.Kind == fixedpoint.Fixed && math.Abs(p.X[0])+math.Abs(p.X[1]) < 1e-9 {
+			origin = i
+		}
+	}
+	if origin < 0 {
+		t.Fatalf("no origin among %d points", len(r.Points))
+	}
+	ends := map[float64]bool{}
+	for _, e := range r.Edges {
+		if e.From != origin {
+			continue
+		}
+		if e.To < 0 {
+			t.Fatalf("edge %+v ends nowhere", e)
+		}
+		x := r.Points[e.To].X
+		if math.Abs(math.Abs(x[0])-hs) > 1e-9 || math.Abs(x[1]) > 1e-9 {
+			t.Fatalf("edge %+v ends at %v, want (+-%g, 0)", e, x, hs)
+		}
+		ends[math.Copysign(1, x[0])] = true
+	}
+	if len(ends) != 2 {
+		t.Fatalf("the origin's edges end on %d sides, want both", len(ends))
+	}
+}
