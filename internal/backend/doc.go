@@ -22,11 +22,10 @@
 // routes gonum's blas64 and lapack64 to gonum.org/v1/netlib (CBLAS and
 // LAPACKE on OpenBLAS) under the tag, so that the other dense operations of
 // gonum/mat run on OpenBLAS too; in the pure-Go build it routes blas64 to
-// gonum's BLAS with internal/kernel's matrix product as Dgemm, which gonum's
-// pure-Go LAPACK (inside internal/eigen's dgeev, internal/dense's Cholesky)
-// and gonum/mat call. A program wires
-// the package once, in main, before any computation, and passes the values
-// on through the settings:
+// gonum's BLAS with internal/kernel's matrix product as Dgemm, which
+// gonum's pure-Go LAPACK (inside internal/eigen's dgeev) and gonum/mat
+// call. A program wires the package once, in main, before any computation,
+// and passes the values on through the settings:
 //
 //	backend.Install()
 //	backend.SetThreads(1) // when goroutines solve in parallel

@@ -10,7 +10,7 @@ func Name() string { return "pure-go" }
 // Install routes gonum's blas64 (and so gonum's pure-Go LAPACK and
 // gonum/mat, which call it) to gonum's own BLAS with Dgemm replaced by
 // internal/kernel's matrix product (fastBLAS): the trailing updates inside
-// every dense spectrum and Cholesky factorisation take 3-6 times less CPU.
+// every dense spectrum take 3-6 times less CPU.
 // Call it once from main before any computation; it is not safe to call
 // concurrently with BLAS use. With the tag openblas it routes blas64 and
 // lapack64 to OpenBLAS.

@@ -168,27 +168,13 @@ func BenchmarkLUSolve(b *testing.B) {
 }
 
 // SolveCholesky solves with the Cholesky factor (upper triangle) of a
-// symmetric positive definite C = A^T A + I from Cholesky: the residual of
+// symmetric positive definite C = A^T A / n + I from Cholesky: the residual of
 // C x = b is at rounding, and neither reads the strict lower triangle (it
 // holds NaN here). Cholesky refuses a matrix that is not positive definite.
 func TestSolveCholesky(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{1, 3, 8, 9, 33, 100} {
-		a := make([]float64, n*n)
-		for i := range a {
-			a[i] = rng.NormFloat64()
-		}
-		c := make([]float64, n*n)
-		for i := range n {
-			for j := range n {
-				var s float64
-				for k := range n {
-					s += a[k*n+i] * a[k*n+j]
-				}
-				c[i*n+j] = s
-			}
-			c[i*n+i]++
-		}
+		c := spd(rng, n, 1)
 		u := append([]float64(nil), c...)
 		for i := range n {
 			for j := range i {
@@ -216,6 +202,120 @@ func TestSolveCholesky(t *testing.T) {
 	}
 	if Cholesky(2, []float64{1, 2, 2, 1}) {
 		t.Error("Cholesky accepted the indefinite [[1 2] [2 1]]")
+	}
+}
+
+// spd returns the random symmetric positive definite n x n matrix
+// A^T A / n + shift I (row-major), A's elements standard normal from rng.
+func spd(rng *rand.Rand, n int, shift float64) []float64 {
+	a := make([]float64, n*n)
+	for i := range a {
+		a[i] = rng.NormFloat64()
+	}
+	c := make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			var s float64
+			for k := range n {
+				s += a[k*n+i] * a[k*n+j]
+			}
+			c[i*n+j] = s / float64(n)
+		}
+		c[i*n+i] += shift
+	}
+	return c
+}
+
+// Cholesky gives gonum's Dpotrf's factor (blas.Upper) to rounding, for
+// sizes around the block height and a trailing update of several strips,
+// on well and badly conditioned matrices; it leaves the strict lower
+// triangle as it was; both refuse a matrix that is not positive definite,
+// failing at the same row.
+func TestCholeskyMatchesDpotrf(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 7, 8, 9, 16, 17, 63, 100, 200, 301} {
+		for _, shift := range []float64{1, 1e-8} {
+			c := spd(rng, n, shift)
+			ours := append([]float64(nil), c...)
+			for i := range n {
+				for j := range i {
+					ours[i*n+j] = float64(-1 - i - j)
+				}
+			}
+			ref := append([]float64(nil), c...)
+			if !Cholesky(n, ours) {
+				t.Fatalf("n = %d, shift %g: Cholesky failed", n, shift)
+			}
+			if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: ref}); !ok {
+				t.Fatalf("n = %d, shift %g: Dpotrf failed", n, shift)
+			}
+			// Entries of U are bounded by sqrt(C_jj); the error of each
+			// is a rounding error of sums of n products of such entries.
+			var scale float64
+			for i := range n {
+				scale = math.Max(scale, c[i*n+i])
+			}
+			// The factor's forward error grows with the condition number:
+			// measured at most 3e-17 n sqrt(max C_jj) with shift 1, 1e-14
+			// n sqrt(max C_jj) with shift 1e-8 (tolerances 1e-15 and 1e-12).
+			tol := 1e-15 * float64(n) * math.Sqrt(scale)
+			if shift < 1 {
+				tol *= 1e3
+			}
+			for i := range n {
+				for j := range n {
+					o, r := ours[i*n+j], ref[i*n+j]
+					if j < i {
+						if o != float64(-1-i-j) {
+							t.Fatalf("n = %d: lower element (%d, %d) changed to %g", n, i, j, o)
+						}
+						continue
+					}
+					if !(math.Abs(o-r) <= tol) {
+						t.Fatalf("n = %d, shift %g: U[%d, %d] = %.17g, Dpotrf %.17g", n, shift, i, j, o, r)
+					}
+				}
+			}
+		}
+	}
+	// Indefinite: a negative eigenvalue. Dpotrf stops at the first row
+	// whose diagonal is not positive, leaving the rows above factorised.
+	for _, n := range []int{5, 40, 150} {
+		c := spd(rng, n, 0)
+		for i := range n {
+			c[i*n+i] -= 0.5
+		}
+		ours := append([]float64(nil), c...)
+		ref := append([]float64(nil), c...)
+		okO := Cholesky(n, ours)
+		_, okR := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: ref})
+		if okO || okR {
+			t.Fatalf("n = %d: an indefinite matrix factorised (ours %v, Dpotrf %v)", n, okO, okR)
+		}
+	}
+}
+
+// BenchmarkCholesky at the sizes of the slow points' refinement.
+func BenchmarkCholesky(b *testing.B) {
+	for _, n := range []int{64, 200, 512} {
+		c := spd(rand.New(rand.NewPCG(1, 2)), n, 1)
+		u := make([]float64, n*n)
+		b.Run("ours/n="+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(u, c)
+				if !Cholesky(n, u) {
+					b.Fatal("not positive definite")
+				}
+			}
+		})
+		b.Run("dpotrf/n="+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(u, c)
+				if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u}); !ok {
+					b.Fatal("not positive definite")
+				}
+			}
+		})
 	}
 }
 
