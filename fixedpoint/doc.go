@@ -72,7 +72,7 @@
 // the Jacobian at the root, the iteration converges quadratically inside
 // the ball; when it reaches max|F| <= Tol within the unique tolerance of
 // h_k the run stops early there (Run.Early). Likewise, when an L-BFGS
-// iterate comes within 5e-2 (relative, max-norm) of a slow point known at
+// iterate comes within 1e-1 (relative, max-norm) of a slow point known at
 // the end of the previous round, with q within a factor 2 of that point's
 // q, the run stops as slow at that point (Run.Early, Final the known
 // state). Distinct slow points lie much farther apart: on a chaotic

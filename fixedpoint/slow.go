@@ -38,13 +38,13 @@ const (
 // point took 100-400 iterations from a ratio of 1e-3 down to SlowTol
 // (1e-6), where Newton with the exact Hessian takes 2-3 steps of 0.5 ms
 // (40 iterations' worth each); a run converging to a new fixed point took
-// 800 iterations below max|F| = 1e-3. handMove is slowRadius, the distance
-// within which an iterate is taken to converge to a known slow point.
+// 800 iterations below max|F| = 1e-3. handMove, half slowRadius, keeps
+// the refinement to the minimum the iterate is in.
 const (
 	handRatio = 1e-3
 	handRes   = 1e-3
 	handStep  = 10
-	handMove  = slowRadius
+	handMove  = slowRadius / 2
 )
 
 // slowRefiner is the refinement of slow points: Newton steps on the
