@@ -39,10 +39,13 @@
 //     point's fastest, d = min(1e-3^(r/0.2), sqrt(1e-3)), so that its
 //     linear phase lasts no longer) until the trajectory settles or its
 //     time (twice the escape time log(1/d)/r, plus 100 time
-//     constants; at most 1000) runs out, or its speed stalls (it has not
-//     halved within 30 time constants after the escape: chaos, a cycle, a
-//     slow region). A solve (without deflation) runs from where the
-//     trajectories settled and from where they slowed down;
+//     constants; at most 1000) runs out, or its speed stalls: it has not
+//     halved within 30 time constants after the end of its calm time
+//     (chaos, a cycle, a slow region), twice the escape time or, if
+//     sooner, the first observation at least 0.3 sqrt(N) from h* where
+//     the distance grew at less than half the mode's rate. A solve
+//     (without deflation) runs from where the trajectories settled and
+//     from where they slowed down;
 //     the point a settled trajectory's end solved to is the end of its
 //     edge. New points are followed in turn. On an odd-symmetric network
 //     (odd phi, no bias, no input) the points come in exact mirror pairs

@@ -122,13 +122,16 @@ const (
 // trajectories keep the chunks their documented observation times come
 // from). arrived, if not nil, is asked after each observation whether the
 // row has come where it was going (its fate is then settled, and it stops
-// there).
+// there). left, if not nil, is asked at each observation within a row's
+// calm time whether the row has left the neighbourhood it started in; if
+// so, its calm time ends there.
 type settleRequest struct {
 	y          *mat.Dense
 	until      []float64
 	calm       []float64
 	observe    func(row int, t float64, h []float64, speed float64)
 	arrived    func(row int, h []float64) bool
+	left       func(row int, t float64, h []float64) bool
 	cutAtStall bool
 }
 
@@ -149,11 +152,12 @@ func (fl *flow) settle(ctx context.Context, req settleRequest) ([]fate, error) {
 	// best is a row's speed when it last halved (or at the end of its calm
 	// time), since when that was.
 	best, since := make([]float64, nr), make([]float64, nr)
+	calm := slices.Clone(req.calm) // ended early by req.left
 	t, chunk := 0.0, fl.tau
 	for len(live) > 0 {
 		span := chunk
 		for _, r := range live {
-			if req.cutAtStall && t > req.calm[r] {
+			if req.cutAtStall && t > calm[r] {
 				span = math.Min(span, since[r]+stallTime*fl.tau-t)
 			}
 		}
@@ -185,8 +189,11 @@ func (fl *flow) settle(ctx context.Context, req settleRequest) ([]fate, error) {
 				req.observe(r, t, h, sp)
 			}
 			switch {
-			case t <= req.calm[r]:
+			case t <= calm[r]:
 				best[r], since[r] = sp, t
+				if req.left != nil && req.left(r, t, h) {
+					calm[r] = t
+				}
 			case sp <= best[r]/2:
 				best[r], since[r] = sp, t
 			}

@@ -159,11 +159,11 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 				// run before it: it had budget left too.
 				derived = append(derived, [2]int{e, twin})
 				if x.s.NoMirrors {
-					theirs.add(h, until, escape, e)
+					theirs.add(h, x.res.Points[d.from].X, d.rate, until, escape, e)
 				}
 				continue
 			}
-			prim.add(h, until, escape, e)
+			prim.add(h, x.res.Points[d.from].X, d.rate, until, escape, e)
 		}
 	}
 	if err := x.follow(ctx, &prim); err != nil {
@@ -180,11 +180,11 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 		}
 		var mir trajectories
 		for j, h := range prim.starts {
-			mir.add(negated(h), prim.until[j], prim.calm[j], -1)
+			mir.add(negated(h), negated(prim.from[j]), prim.rate[j], prim.until[j], prim.calm[j], -1)
 		}
 		for c, de := range derived {
 			j := row[de[1]]
-			mir.starts[j], mir.until[j], mir.calm[j], mir.edges[j] = theirs.starts[c], theirs.until[c], theirs.calm[c], de[0]
+			mir.starts[j], mir.from[j], mir.rate[j], mir.until[j], mir.calm[j], mir.edges[j] = theirs.starts[c], theirs.from[c], theirs.rate[c], theirs.until[c], theirs.calm[c], de[0]
 		}
 		return true, x.follow(ctx, &mir)
 	}
@@ -204,13 +204,15 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 // time each may run and its calm time (settleRequest), and the edge each
 // ends (-1: none).
 type trajectories struct {
-	starts      [][]float64
-	until, calm []float64
-	edges       []int
+	starts, from      [][]float64
+	until, calm, rate []float64
+	edges             []int
 }
 
-func (t *trajectories) add(h []float64, until, calm float64, edge int) {
+func (t *trajectories) add(h, from []float64, rate, until, calm float64, edge int) {
 	t.starts = append(t.starts, h)
+	t.rate = append(t.rate, rate)
+	t.from = append(t.from, from)
 	t.until = append(t.until, until)
 	t.calm = append(t.calm, calm)
 	t.edges = append(t.edges, edge)
@@ -227,7 +229,7 @@ func (x *explorer) follow(ctx context.Context, t *trajectories) error {
 	x.stage(StageManifolds, len(t.starts))
 	y := rowsOf(t.starts, n)
 	minima := newSpeedMinima(len(t.starts), n)
-	fates, err := x.flow.settle(ctx, settleRequest{y: y, until: t.until, calm: t.calm, observe: minima.observe, cutAtStall: true})
+	fates, err := x.flow.settle(ctx, settleRequest{y: y, until: t.until, calm: t.calm, observe: minima.observe, left: t.escape(n).left, cutAtStall: true})
 	if err != nil {
 		return err
 	}
@@ -390,4 +392,53 @@ func anyNear(states [][]float64, h []float64) bool {
 		}
 	}
 	return false
+}
+
+// manifoldFar is the root-mean-square distance per unit from its point
+// beyond which a manifold trajectory whose distance has stopped growing
+// at its mode's rate has escaped: ten times the largest start
+// (startDisplacement), where tanh-like units are well outside their
+// linear range.
+const manifoldFar = 0.3
+
+// escapes tells when manifold trajectories have escaped from their points
+// (settleRequest.left): a trajectory has escaped at an observation where
+// its distance from its point is at least manifoldFar sqrt(N) and grew
+// since the last observation by less than exp(rate dt / 2), half its
+// mode's rate; its calm time ends there, and its stall clock starts.
+// Until then it is in its linear phase (or, on a network whose linear
+// range is wider, still growing as in it, as towards infinity), and its
+// calm time is the whole of twice its escape time. In chaos this ends the
+// calm time about where the escape does, not twice as late.
+type escapes struct {
+	t    *trajectories
+	far2 float64
+	dist []float64 // at the last observation
+	t0   []float64 // the time of the last observation
+}
+
+func (t *trajectories) escape(n int) *escapes {
+	e := &escapes{t: t, far2: manifoldFar * manifoldFar * float64(n), dist: make([]float64, len(t.starts)), t0: make([]float64, len(t.starts))}
+	for r, h := range t.starts {
+		e.dist[r] = math.Sqrt(dist2(h, t.from[r]))
+	}
+	return e
+}
+
+func (e *escapes) left(r int, t float64, h []float64) bool {
+	d2 := dist2(h, e.t.from[r])
+	d := math.Sqrt(d2)
+	grew := d > e.dist[r]*math.Exp(0.5*e.t.rate[r]*(t-e.t0[r]))
+	e.dist[r], e.t0[r] = d, t
+	return d2 >= e.far2 && !grew
+}
+
+// dist2 is the squared 2-norm of a - b.
+func dist2(a, b []float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		d := v - b[i]
+		s += d * d
+	}
+	return s
 }

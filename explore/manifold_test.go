@@ -95,3 +95,63 @@ func TestSlowModeEdges(t *testing.T) {
 		t.Fatalf("the origin's edges end on %d sides, want both", len(ends))
 	}
 }
+
+// On a linear network (phi(x) = x) the origin's unstable mode grows at
+// 0.4 without bound: its trajectories, far beyond manifoldFar but still
+// growing at the mode's rate, have not escaped (escapes.left), and run
+// until they diverge (past 1e6 at the chunk ending at 62.2, where the
+// stall clock, started at the last observation within the calm time
+// 34.5, at 32.2, runs out; had it started where they passed manifoldFar,
+// at the observation at 20.8, they would have stopped "moving" at 50.8,
+// still below 1e6).
+func TestLinearModeDiverges(t *testing.T) {
+	net, err := dynamics.New(dynamics.Config{W: mat.NewDense(2, 2, []float64{1.4, 0, 0, 0.5}), Activation: dynamics.Linear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Find(context.Background(), net, &Settings{Inits: mat.NewDense(1, 2, []float64{0.1, 0.2}), Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Points) != 1 || len(r.Edges) != 2 {
+		t.Fatalf("%d points and %d edges, want the origin and its 2", len(r.Points), len(r.Edges))
+	}
+	for _, e := range r.Edges {
+		if e.To != ToDiverged {
+			t.Errorf("edge %+v, want it to diverge (%d)", e, ToDiverged)
+		}
+	}
+}
+
+// A trajectory has escaped once it is manifoldFar away per unit and its
+// distance grows at less than half its mode's rate; not before, however
+// slowly it grows, and not while it grows as fast.
+func TestEscapes(t *testing.T) {
+	const n = 4
+	from := make([]float64, n)
+	at := func(d float64) []float64 { // RMS distance d from the origin
+		h := make([]float64, n)
+		for i := range h {
+			h[i] = d
+		}
+		return h
+	}
+	tr := &trajectories{}
+	tr.add(at(1e-3), from, 0.1, 100, 50, 0)
+	e := tr.escape(n)
+	for _, c := range []struct {
+		t, d float64
+		left bool
+	}{
+		{10, 1e-3 * math.Exp(1), false},                   // growing at the rate, near
+		{20, 0.2, false},                                  // faster, still near
+		{30, 0.2 * math.Exp(1), false},                    // far, growing at the rate
+		{40, 0.2 * math.Exp(1) * math.Exp(0.6), false},    // far, at 0.6 of the rate
+		{50, 0.2 * math.Exp(1) * math.Exp(0.6+0.3), true}, // far, at 0.3 of it
+		{60, 0.1, false},                                  // near again
+	} {
+		if got := e.left(0, c.t, at(c.d)); got != c.left {
+			t.Errorf("t %g, distance %g: left %v, want %v", c.t, c.d, got, c.left)
+		}
+	}
+}
