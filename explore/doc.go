@@ -29,8 +29,10 @@
 //     origin is never missed. One solve (fixedpoint.Find, deflation
 //     included) runs from them all.
 //  2. Unstable manifolds. Every fixed point with unstable modes has its
-//     leading Modes directions followed (from linearize.Leading, a Krylov
-//     method that never forms an N x N matrix, with DirectionEigs
+//     leading Modes directions followed (up to 256 units, when its
+//     spectrum holds every eigenvalue, by inverse iteration from them,
+//     linearize.InverseIteration; otherwise from linearize.Leading, a
+//     Krylov method that never forms an N x N matrix, with DirectionEigs
 //     eigenvalues: above DefaultFullMax units the run of the point's
 //     default partial spectrum, made once for both): real eigenvectors, and the
 //     real and imaginary parts of complex pairs, both ways, from h* +- eps v

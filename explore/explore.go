@@ -52,11 +52,13 @@ type Settings struct {
 	// with their right vectors (linearize.LeadingAll), which Find drops once
 	// it has used them.
 	//
-	// The unstable directions that Find follows come from linearize.Leading
-	// with k = DirectionEigs: a spectrum Spectra returns that is Partial,
-	// with right vectors and k values, is taken to be that one and its
-	// vectors are used; for any other, Find computes them itself, so that
-	// the exploration does not depend on what Spectra computes.
+	// The unstable directions that Find follows come, up to 256 units, from
+	// inverse iteration on the eigenvalues of a spectrum Spectra returns
+	// with every eigenvalue (linearize.InverseIteration: one LU of the
+	// shifted operator each); otherwise from linearize.Leading with k =
+	// DirectionEigs: a spectrum Spectra returns that is Partial, with right
+	// vectors and k values, is taken to be that one and its vectors are
+	// used; for any other, Find computes them itself.
 	Spectra func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error)
 	// DropVectors, when true, says that Spectra computes right vectors
 	// only for Find's use (above): Find removes them (Spectrum.Right =

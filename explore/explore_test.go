@@ -2,10 +2,12 @@ package explore_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -533,5 +535,51 @@ func TestDirectionsShareTheSpectrum(t *testing.T) {
 	}
 	if rz.Spectra[0].Right == nil {
 		t.Error("Find dropped the vectors of a Spectra without DropVectors")
+	}
+}
+
+// Up to N = 256, a point whose spectrum holds every eigenvalue takes its
+// unstable directions from inverse iteration, not from a Krylov run: the
+// two give the same points and, up to the sign of each direction, the same
+// graph, on rank-2 networks with a random bulk whose origin has two real
+// unstable modes (attractors beyond) or a complex pair (a rotation).
+func TestInverseDirectionsAsKrylov(t *testing.T) {
+	const n = 128
+	for _, s := range [][]float64{{2.2, 0, 0, 1.6}, {1.6, -0.8, 0.8, 1.6}} {
+		net := newLowRank(n, s, 0.5, 3).network(t)
+		base := explore.Settings{Inits: mat.NewDense(1, n, nil), Pairs: -1, Rounds: 1, Workers: 2}
+		inv := base
+		ri := find(t, net, &inv)
+		if len(ri.Spectra) == 0 || ri.Spectra[0].Partial || ri.Spectra[0].NUnstable != 2 {
+			t.Fatalf("S = %v: the origin's spectrum is not full with 2 unstable modes", s)
+		}
+		kry := base
+		kry.Spectra = func(ctx context.Context, states [][]float64) ([]*linearize.Spectrum, error) {
+			sps, errs := linearize.LeadingAll(ctx, net, states, explore.DirectionEigs(n, 0), &linearize.Settings{Vectors: linearize.ValuesOnly}, nil)
+			return sps, errors.Join(errs...)
+		}
+		rk := find(t, net, &kry)
+		if len(ri.Points) != len(rk.Points) {
+			t.Fatalf("S = %v: %d points by inverse iteration's directions, %d by Krylov's", s, len(ri.Points), len(rk.Points))
+		}
+		for i := range ri.Points {
+			for k, v := range ri.Points[i].X {
+				if math.Abs(v-rk.Points[i].X[k]) > 1e-9 {
+					t.Fatalf("S = %v: point %d differs at [%d]: %v against %v", s, i, k, v, rk.Points[i].X[k])
+				}
+			}
+		}
+		ends := func(r *explore.Result) map[[2]int][]int {
+			m := map[[2]int][]int{}
+			for _, e := range r.Edges {
+				key := [2]int{e.From, e.Mode}
+				m[key] = append(m[key], e.To)
+				slices.Sort(m[key])
+			}
+			return m
+		}
+		if gi, gk := ends(ri), ends(rk); !reflect.DeepEqual(gi, gk) || len(gi) == 0 {
+			t.Errorf("S = %v: the graphs differ: inverse iteration %v, Krylov %v", s, gi, gk)
+		}
 	}
 }

@@ -3,12 +3,16 @@ package explore
 import (
 	"context"
 	"math"
+	"math/cmplx"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
 	"github.com/fpfind/fpfind/fixedpoint"
+	"github.com/fpfind/fpfind/internal/nettest"
+	"github.com/fpfind/fpfind/linearize"
 )
 
 // A mode slower than manifoldRefRate, growing at least half as fast as its
@@ -153,5 +157,127 @@ func TestEscapes(t *testing.T) {
 		if got := e.left(0, c.t, at(c.d)); got != c.left {
 			t.Errorf("t %g, distance %g: left %v, want %v", c.t, c.d, got, c.left)
 		}
+	}
+}
+
+// directions by inverse iteration (a full spectrum, N <= inverseMax) are
+// the Krylov run's modes, and each lies in its eigenvalue's real invariant
+// subspace: at random states of a chaotic network, on the line of the
+// dense decomposition's eigenvector of a real mode, in the plane of the
+// real and imaginary parts of that of a complex one.
+func TestDirectionsByInverseIteration(t *testing.T) {
+	const n = 80
+	net := nettest.Tanh(t, n, 1.5, 5)
+	rng := rand.New(rand.NewPCG(5, 6))
+	s, err := resolve(&Settings{Modes: 6}, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full, partial explorer
+	full.net, full.s, full.flow = net, s, newFlow(net, s.Workers)
+	partial.net, partial.s, partial.flow = net, s, newFlow(net, s.Workers)
+	var todo []int
+	var dense []*linearize.Spectrum
+	for i := range 3 {
+		h := make([]float64, n)
+		for k := range h {
+			h[k] = 0.1 * rng.NormFloat64()
+		}
+		sp, err := linearize.At(net, h, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vec, err := linearize.At(net, h, &linearize.Settings{Vectors: linearize.RightVectors})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lead, err := linearize.Leading(net, h, full.dirEigs(), &linearize.Settings{Vectors: linearize.ValuesOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := fixedpoint.Point{X: h, Kind: fixedpoint.Fixed}
+		full.res.Points, full.res.Spectra = append(full.res.Points, p), append(full.res.Spectra, sp)
+		partial.res.Points, partial.res.Spectra = append(partial.res.Points, p), append(partial.res.Spectra, lead)
+		dense = append(dense, vec)
+		todo = append(todo, i)
+	}
+	got, err := full.directions(context.Background(), todo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := partial.directions(context.Background(), todo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(got) < 3*4 {
+		t.Fatalf("%d directions by inverse iteration, %d by Krylov runs (want the same, at least 4 a point)", len(got), len(want))
+	}
+	complexModes := 0
+	for c, d := range got {
+		w := want[c]
+		if d.from != w.from || d.mode != w.mode || math.Abs(d.rate-w.rate) > 1e-9 {
+			t.Fatalf("direction %d: point %d mode %d rate %v, Krylov's point %d mode %d rate %v", c, d.from, d.mode, d.rate, w.from, w.mode, w.rate)
+		}
+		v := full.res.Spectra[d.from].Values[d.mode]
+		// The dense eigenvector of v: the nearest of the dense values.
+		ref := dense[d.from]
+		best := 0
+		for k, u := range ref.Values {
+			if cmplx.Abs(u-v) < cmplx.Abs(ref.Values[best]-v) {
+				best = k
+			}
+		}
+		re, im := make([]float64, n), make([]float64, n)
+		for k := range n {
+			re[k], im[k] = real(ref.Right.At(k, best)), imag(ref.Right.At(k, best))
+		}
+		basis := [][]float64{re}
+		if imag(v) != 0 {
+			complexModes++
+			basis = append(basis, im)
+		}
+		// Orthonormal basis of the subspace (Gram-Schmidt).
+		for b := range basis {
+			for _, p := range basis[:b] {
+				var dot float64
+				for k := range p {
+					dot += basis[b][k] * p[k]
+				}
+				for k := range p {
+					basis[b][k] -= dot * p[k]
+				}
+			}
+			var nn float64
+			for _, x := range basis[b] {
+				nn += x * x
+			}
+			for k := range basis[b] {
+				basis[b][k] /= math.Sqrt(nn)
+			}
+		}
+		var proj float64
+		for _, b := range basis {
+			var dot float64
+			for k := range b {
+				dot += d.v[k] * b[k]
+			}
+			proj += dot * dot
+		}
+		if math.Abs(proj-1) > 1e-8 {
+			t.Errorf("direction %d (point %d, mode %d, lambda %v): |projection onto its invariant subspace|^2 = %v, want 1", c, d.from, d.mode, v, proj)
+		}
+		if imag(v) < 0 && c > 0 && got[c-1].from == d.from {
+			// The pair's two directions span its plane.
+			var dot float64
+			for k := range d.v {
+				dot += d.v[k] * got[c-1].v[k]
+			}
+			if math.Abs(dot) > 0.999 {
+				t.Errorf("direction %d (point %d, mode %d): parallel to its pair's other (cosine %v)", c, d.from, d.mode, dot)
+			}
+		}
+	}
+	if complexModes == 0 || complexModes == len(got) {
+		t.Fatalf("%d of %d directions of complex modes: the test needs both kinds", complexModes, len(got))
 	}
 }
