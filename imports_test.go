@@ -50,7 +50,7 @@ var allowedInTests = map[string][]string{
 	"ode":              {"dynamics", "internal/pythontest"},                                              // integrates the networks of dynamics, the case ode is written for; internal/pythontest (here and below): the Python the cross-checks against numpy, scipy and torch run on
 	"fixedpoint":       {"internal/pythontest", "internal/nettest"},                                      // checks the points against scipy.optimize.root; internal/nettest (here and below): random networks
 	"linearize":        {"ode", "internal/pythontest", "internal/nettest"},                               // checks the affine field and the spectra against integrated trajectories
-	"internal/eigen":   {"dynamics", "internal/pythontest", "internal/nettest"},                          // decomposes the Jacobians of tanh networks, the matrices it is tuned for
+	"internal/eigen":   {"dynamics", "internal/pythontest", "internal/nettest", "internal/backend"},      // decomposes the Jacobians of tanh networks, the matrices it is tuned for; backend: BenchmarkGeev runs on the BLAS the command installs
 	"internal/backend": {"dynamics", "fixedpoint", "linearize", "internal/eigen", "internal/pythontest"}, // compares the OpenBLAS solvers with the pure-Go ones and shows them handed to fixedpoint and linearize
 	"io/numpy":         {"internal/npytest"},                                                             // hand-built .npy and zip bytes, shared with io/netfile's tests
 	"explore":          {"io/netfile", "internal/nettest"},                                               // reads the testdata networks whose points are known; the chaotic network of its benchmark

@@ -8,19 +8,38 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/backend"
 )
 
 // BenchmarkGeev compares Solver.Geev with gonum's Dgeev (through mat.Eigen)
-// on the same Gaussian matrix: values only and with right vectors.
+// on the same matrix: values only and with right vectors. The matrices are
+// Gaussian (gauss, entries N(0, 1/n)) and, at the orders fpfind's
+// linearisation meets most, the Jacobian of a chaotic tanh network
+// (tanhJacobian, g = 1.5). gonum's BLAS is the one the command installs
+// (backend.Install: internal/kernel's Dgemm), which both solvers call.
 func BenchmarkGeev(b *testing.B) {
-	for _, n := range []int{256, 1024, 2048} {
-		a := randMatrix(n, 1)
+	backend.Install()
+	type input struct {
+		name string
+		a    *mat.Dense
+	}
+	var inputs []input
+	for _, n := range []int{100, 200, 256, 500} {
+		inputs = append(inputs, input{fmt.Sprintf("tanh/n=%d", n), tanhJacobian(n, 1.5, 1)})
+	}
+	for _, n := range []int{200, 256, 1024, 2048} {
+		inputs = append(inputs, input{fmt.Sprintf("n=%d", n), randMatrix(n, 1)})
+	}
+	for _, in := range inputs {
+		a := in.a
+		n, _ := a.Dims()
 		for _, vec := range []bool{false, true} {
 			kind := "values"
 			if vec {
 				kind = "vectors"
 			}
-			b.Run(fmt.Sprintf("n=%d/%s/ours", n, kind), func(b *testing.B) {
+			b.Run(in.name+"/"+kind+"/ours", func(b *testing.B) {
 				b.ReportAllocs()
 				w := mat.NewDense(n, n, nil)
 				wr := make([]float64, n)
@@ -37,7 +56,7 @@ func BenchmarkGeev(b *testing.B) {
 					}
 				}
 			})
-			b.Run(fmt.Sprintf("n=%d/%s/gonum", n, kind), func(b *testing.B) {
+			b.Run(in.name+"/"+kind+"/gonum", func(b *testing.B) {
 				b.ReportAllocs()
 				k := mat.EigenNone
 				if vec {

@@ -29,8 +29,9 @@ var ErrNotConverged = errors.New("eigen: QR iteration did not converge")
 // Solver is a pure-Go dense eigen-solver: LAPACK's DGEEV driver (scaling,
 // balancing, Hessenberg reduction, multishift QR with aggressive early
 // deflation, eigenvectors of the Schur form, back-transformation) assembled
-// from gonum's exported LAPACK kernels, with the shift counts and deflation
-// windows of reference LAPACK. The zero value is ready to use and safe for
+// from gonum's exported LAPACK kernels and this package's ports of the QR
+// iteration's, with the shift counts and deflation windows of reference
+// LAPACK. The zero value is ready to use and safe for
 // concurrent use.
 type Solver struct {
 	// WindowQR selects how the aggressive-early-deflation window's Schur

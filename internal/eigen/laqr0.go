@@ -1,7 +1,8 @@
 // laqr0 is adapted from gonum's lapack/gonum/dlaqr04.go (v0.17.0),
 // Copyright ©2016 The Gonum Authors, used under gonum's BSD 3-Clause
-// license; the changes are the shift, window and kacc22 parameters and the
-// recursion into this file's laqr0.
+// license; the changes are the shift, window and kacc22 parameters, the
+// recursion into this file's laqr0 and the calls to this package's ports of
+// Dlaqr23, Dlaqr5, Dlahqr and Dlanv2.
 
 package eigen
 
@@ -25,10 +26,10 @@ var impl gonum.Implementation
 // by laqr0Work. It returns the number of unconverged eigenvalues' upper
 // index as Dlaqr04 does (0 on success).
 //
-// aedRecur is the recursion depth handed to gonum's Dlaqr23: when positive
-// and the deflation window is larger than nmin, Dlaqr23 computes the window's
-// Schur form with gonum's own Dlaqr04 (as DLAQR3 calls DLAQR4); when 0, with
-// Dlahqr (as DLAQR2 does).
+// aedRecur is the recursion depth handed to laqr23: when positive and the
+// deflation window is larger than nmin, laqr23 computes the window's Schur
+// form with gonum's own Dlaqr04 (as DLAQR3 calls DLAQR4); when 0, with lahqr
+// (as DLAQR2 does).
 func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []float64, iloz, ihiz int, z []float64, ldz int, work []float64, lwork int, recur, aedRecur int) (unconverged int) {
 	const (
 		// Exceptional deflation windows after kexnw iterations without
@@ -40,7 +41,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 		wilk2 = -0.4375
 	)
 	if n <= ntiny {
-		return impl.Dlahqr(wantt, wantz, n, ilo, ihi, h, ldh, wr, wi, iloz, ihiz, z, ldz)
+		return lahqr(wantt, wantz, n, ilo, ihi, h, ldh, wr, wi, iloz, ihiz, z, ldz)
 	}
 	nh := ihi - ilo + 1
 	nwr, nsr := recommended(n, ilo, ihi)
@@ -112,7 +113,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 		kwv := nw + 1
 		nhv := n - kwv - kt
 		// Aggressive early deflation.
-		ls, ld := impl.Dlaqr23(wantt, wantz, n, ktop, kbot, nw,
+		ls, ld := laqr23(wantt, wantz, n, ktop, kbot, nw,
 			h, ldh, iloz, ihiz, z, ldz, wr[:kbot+1], wi[:kbot+1],
 			h[kv*ldh:], ldh, nhv, h[kv*ldh+kt:], ldh, nhv, h[kwv*ldh:], ldh, work, lwork, aedRecur)
 
@@ -135,7 +136,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 				ss := math.Abs(h[i*ldh+i-1]) + math.Abs(h[(i-1)*ldh+i-2])
 				aa := wilk1*ss + h[i*ldh+i]
 				_, _, _, _, wr[i-1], wi[i-1], wr[i], wi[i], _, _ =
-					impl.Dlanv2(aa, ss, wilk2*ss, aa)
+					lanv2(aa, ss, wilk2*ss, aa)
 			}
 			if ks == ktop {
 				wr[ks+1] = h[(ks+1)*ldh+ks+1]
@@ -155,7 +156,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 					ks += laqr0(false, false, ns, 1, ns-1, h[kt*ldh:], ldh,
 						wr[ks:ks+ns], wi[ks:ks+ns], 0, 0, nil, 0, work, lwork, recur-1, 0)
 				} else {
-					ks += impl.Dlahqr(false, false, ns, 0, ns-1, h[kt*ldh:], ldh,
+					ks += lahqr(false, false, ns, 0, ns-1, h[kt*ldh:], ldh,
 						wr[ks:ks+ns], wi[ks:ks+ns], 0, 0, nil, 1)
 				}
 				// On a rare QR failure use the eigenvalues of the
@@ -166,7 +167,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 					cc := h[kbot*ldh+kbot-1]
 					dd := h[kbot*ldh+kbot]
 					_, _, _, _, wr[kbot-1], wi[kbot-1], wr[kbot], wi[kbot], _, _ =
-						impl.Dlanv2(aa, bb, cc, dd)
+						lanv2(aa, bb, cc, dd)
 					ks = kbot - 1
 				}
 			}
@@ -222,7 +223,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 		kwv = kdu + 3
 		nhv = n - kwv - kdu
 		// Small-bulge multishift QR sweep.
-		impl.Dlaqr5(wantt, wantz, kacc22, n, ktop, kbot, ns,
+		laqr5(wantt, wantz, kacc22, n, ktop, kbot, ns,
 			wr[ks:ks+ns], wi[ks:ks+ns], h, ldh, iloz, ihiz, z, ldz,
 			work, 3, h[ku*ldh:], ldh, nhv, h[kwv*ldh:], ldh, nhv, h[ku*ldh+kwh:], ldh)
 
@@ -259,7 +260,7 @@ func laqr0Work(wantt, wantz bool, n, ilo, ihi int, aedRecur int) int {
 	// (nwr+1); Dlaqr5 needs 3*nsr/2.
 	work := []float64{0}
 	var dummy [1]float64
-	impl.Dlaqr23(wantt, wantz, n, ilo, ihi, min(nwr+1, nh), dummy[:], n, ilo, ihi, dummy[:], n,
+	laqr23(wantt, wantz, n, ilo, ihi, min(nwr+1, nh), dummy[:], n, ilo, ihi, dummy[:], n,
 		nil, nil, dummy[:], n, n, dummy[:], n, n, dummy[:], n, work, -1, aedRecur)
 	lw := max(3*nsr/2, int(work[0]))
 	// The window may grow to nwmax = min((n-1)/3, lwork/2) on exceptional
