@@ -23,6 +23,13 @@ import (
 // 98 samples in 0.25 s and 1.6 s, BenchmarkRing, at load 2-3).
 const attractorMaxN = 256
 
+// attractorBytes is the memory a worker tracing continuous attractors
+// holds at N units: about 13 N x N matrices (a sample's operator, the
+// projection's A, A^T and Gram matrix, inverse iteration's 2N x 2N
+// system, the LU factors of nearZero, and the dense decomposition where
+// that falls back to it, with its workspace).
+func attractorBytes(n int) float64 { return 13 * float64(n) * float64(n) * f8 }
+
 // continua is what find adds about continuous attractors: the attractors
 // and, per point, the one it lies on (-1: none).
 type continua struct {

@@ -226,7 +226,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		if o.initsFile != "" {
 			inits = 1
 		}
-		return o.memory.check(max(networkBytes(n, m), findBytes(n, o, inits)), fmt.Sprintf("find with %d initial states of N = %d units", inits, n))
+		return o.memory.check(max(networkBytes(n, m), findBytes(n, o, inits)), findWhat(n, o, inits))
 	}
 	if o.linear == fixedpoint.LinearOldName {
 		e.log.Printf("note: --linear %s is the old name of --linear %s", fixedpoint.LinearOldName, fixedpoint.LinearMatrixFree)
@@ -263,7 +263,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 	defer outs.abort()
 
 	if o.initsFile == "" {
-		if err := o.memory.check(findBytes(n, o, o.inits), fmt.Sprintf("find with %d initial states of N = %d units", o.inits, n)); err != nil {
+		if err := o.memory.check(findBytes(n, o, o.inits), findWhat(n, o, o.inits)); err != nil {
 			return err
 		}
 	}
@@ -278,7 +278,7 @@ func (o *findOptions) run(ctx context.Context, e *env, name string, args []strin
 		ni, _ = inits.Dims()
 	}
 	if o.initsFile != "" {
-		if err := o.memory.check(findBytes(n, o, ni), fmt.Sprintf("find with %d initial states of N = %d units", ni, n)); err != nil {
+		if err := o.memory.check(findBytes(n, o, ni), findWhat(n, o, ni)); err != nil {
 			return err
 		}
 	}
@@ -530,6 +530,18 @@ func findWorkers(n int, o *findOptions, inits int) int {
 	return effectiveWorkers(o.workers, (inits+max(s.Deflation, 0)+s.Batch-1)/s.Batch)
 }
 
+// findWhat names a find from inits initial states in a refusal by
+// --max-memory, with the continuous attractors when --attractors asked
+// for them above attractorMaxN, where their workspace (attractorBytes)
+// weighs.
+func findWhat(n int, o *findOptions, inits int) string {
+	what := fmt.Sprintf("find with %d initial states of N = %d units", inits, n)
+	if o.attractors && o.attractorsGiven && n > attractorMaxN {
+		what += " tracing its continuous attractors (--attractors=false does not)"
+	}
+	return what
+}
+
 // findBytes estimates the memory a find from inits initial states holds:
 // W (and its two packed copies when Newton steps are matrix-free), the
 // initial and final states (in the initial-state matrix, the runs and the
@@ -537,8 +549,9 @@ func findWorkers(n int, o *findOptions, inits int) int {
 // worker's solver workspace (per run in lockstep an N x N Jacobian and its
 // LU factors, or a Krylov basis of 100 vectors, plus the N x N speed
 // Hessian and its Cholesky factor, and the dense polish's matrix) and the
-// linearisation workspace. The points are not known yet: their spectra
-// are checked again once they are (spectra).
+// linearisation workspace, and, when continuous attractors are traced,
+// each of their workers' (attractorBytes). The points are not known yet:
+// their spectra are checked again once they are (spectra).
 func findBytes(n int, o *findOptions, inits int) float64 {
 	N, I := float64(n), float64(inits)
 	s := findSettings(n, o)
@@ -566,6 +579,9 @@ func findBytes(n int, o *findOptions, inits int) float64 {
 	}
 	if o.complete {
 		b += completeBytes(n, o.maxBoxes)
+	}
+	if o.attractors && (n <= attractorMaxN || o.attractorsGiven) {
+		b += float64(effectiveWorkers(o.workers, math.MaxInt)) * attractorBytes(n)
 	}
 	return b + spectrumBytes(0, n, o.spectrum.count(n), w, o.spectrum.sets())
 }

@@ -213,3 +213,48 @@ func TestHugeNetworkRefusedFromHeader(t *testing.T) {
 		}
 	}
 }
+
+// --attractors above attractorMaxN counts the tracers' workspaces (about
+// 13 N x N matrices per worker) in find's estimate: at N = 1024 it adds at
+// least one worker's 104 MiB, and a limit between the two estimates refuses
+// the run that traces them, saying how not to, before anything is written.
+func TestAttractorMemory(t *testing.T) {
+	const n = 1024
+	dir := t.TempDir()
+	w := make([]float64, n*n)
+	for i := range n {
+		w[i*n+(i*7+1)%n] = 0.5
+	}
+	file := filepath.Join(dir, "net.npz")
+	if err := numpy.WriteNPZ(file, []numpy.Array{{Name: "W", Shape: []int{n, n}, Data: w}}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	estimate := func(args ...string) float64 {
+		t.Helper()
+		r := runArgs(t, append([]string{"find", "-q", "-n", "1", "-o", out}, args...)...)
+		_, after, ok := strings.Cut(r.stderr, "would need about ")
+		if r.code != 2 || !ok {
+			t.Fatalf("%v: exit %d, want 2 and an estimate: %s", args, r.code, r.stderr)
+		}
+		f := strings.Fields(after)
+		v, err := strconv.ParseFloat(f[0], 64)
+		if err != nil || f[1] != "MiB" {
+			t.Fatalf("%v: estimate %q %q", args, f[0], f[1])
+		}
+		return v * (1 << 20)
+	}
+	with := estimate("--attractors", "--max-memory", "1K", file)
+	without := estimate("--max-memory", "1K", file)
+	if per := attractorBytes(n); with-without < 0.99*per {
+		t.Errorf("--attractors adds %.0f bytes to the estimate, want at least one worker's %.0f", with-without, per)
+	}
+	limit := fmt.Sprintf("%d", int64((with+without)/2))
+	r := runArgs(t, "find", "-q", "-n", "1", "-o", out, "--attractors", "--max-memory", limit, file)
+	if r.code != 2 || !strings.Contains(r.stderr, "--attractors=false") {
+		t.Errorf("--attractors with --max-memory %s: exit %d, want 2 and how to do without: %s", limit, r.code, r.stderr)
+	}
+	if got := files(t, dir); len(got) != 1 {
+		t.Errorf("refused runs wrote %v", got)
+	}
+}
