@@ -63,6 +63,19 @@
 // from 256 uniform states this took 13% fewer speed evaluations, for 53
 // more Hessians, finding the same 51 points.
 //
+// With LU steps, too, L-BFGS is preconditioned from a run's 25th
+// iteration on: its initial inverse Hessian is the Cholesky factor of the
+// damped exact Hessian of q, H + λI, formed afresh every 60 iterations
+// (λ 0.02 times the mean of H's diagonal at first, falling eightfold at
+// each refresh, raised where H + λI is indefinite), and the two-loop
+// recursion runs over the 32 latest pairs since the refresh. Plain L-BFGS
+// crawls down curved, ill-conditioned valleys of q for hundreds of
+// iterations before it nears a slow point; on the same network and starts
+// the preconditioned steps took 23.4k speed evaluations and 517 Hessians
+// instead of 90.9k and 120, the solve's CPU time about a third less, with
+// the same 51 points; on a chaotic N = 1024 network every one of 16 runs
+// converged instead of 4.
+//
 // # Saving work
 //
 // Runs proceed in rounds of fixed sizes. During a round, a run whose state
@@ -201,7 +214,7 @@
 // scheduler), or the System's methods. Each phase
 // is a type with its own scratch: luNewton (newton.go: LU Newton, Broyden,
 // Levenberg-Marquardt), hookNewton (hookstep.go: matrix-free hooksteps),
-// speedMin (speed.go, with lbfgs.go), slowRefiner (slow.go), deflator
+// speedMin (speed.go, with lbfgs.go and precond.go), slowRefiner (slow.go), deflator
 // (deflate.go) and earlyExit (early.go: the chord and slow-point tests).
 // lu.go names the Factorizer (the LU itself and its solves are
 // internal/dense's) and linalg.go the vector norms and point comparisons.

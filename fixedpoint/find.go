@@ -167,11 +167,16 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 	if sys == nil {
 		panic("fixedpoint: nil System")
 	}
-	n := sys.Dim()
 	rs, err := resolve(s, sys)
 	if err != nil {
 		return nil, err
 	}
+	return find(ctx, sys, inits, &rs)
+}
+
+// find is Find with its settings resolved.
+func find(ctx context.Context, sys System, inits *mat.Dense, rs *resolved) (*Result, error) {
+	n := sys.Dim()
 	if inits == nil || inits.IsEmpty() {
 		return nil, ErrNoInits
 	}
@@ -186,11 +191,11 @@ func Find(ctx context.Context, sys System, inits *mat.Dense, s *Settings) (*Resu
 			}
 		}
 	}
-	f := &finder{sys: sys, s: &rs, ctx: ctx, n: n, known: &knownSet{n: n}, slow: &slowSet{}}
+	f := &finder{sys: sys, s: rs, ctx: ctx, n: n, known: &knownSet{n: n}, slow: &slowSet{}}
 	f.sym = !rs.NoSymmetry && sys.Symmetric()
 	f.workers = make([]*worker, rs.Workers)
 	for i := range f.workers {
-		f.workers[i] = newWorker(ctx, sys, &rs)
+		f.workers[i] = newWorker(ctx, sys, rs)
 		f.workers[i].known = f.known
 		f.workers[i].slow = f.slow
 	}

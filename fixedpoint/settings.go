@@ -346,6 +346,10 @@ type resolved struct {
 	mf   bool              // Newton steps are matrix-free (Linear == LinearMatrixFree)
 	net  *dynamics.Network // the system when it is a network (batched evaluations), else nil
 	jacs *jacPool          // the N x N workspaces of dense polishes (matrix-free)
+	// precondFrom is the L-BFGS iteration of a run from which its steps
+	// are preconditioned (precond.go): precondStart with LU steps, never
+	// (math.MaxInt) with matrix-free ones, which form no N x N matrix.
+	precondFrom int
 }
 
 // resolve resolves s for sys (Resolve), and whether sys's evaluations go
@@ -356,5 +360,9 @@ func resolve(s *Settings, sys System) (resolved, error) {
 		return resolved{}, err
 	}
 	net, _ := sys.(*dynamics.Network)
-	return resolved{Settings: r, mf: r.Linear == LinearMatrixFree, net: net, jacs: new(jacPool)}, nil
+	rs := resolved{Settings: r, mf: r.Linear == LinearMatrixFree, net: net, jacs: new(jacPool), precondFrom: precondStart}
+	if rs.mf {
+		rs.precondFrom = math.MaxInt
+	}
+	return rs, nil
 }

@@ -14,6 +14,7 @@ type speedMin struct {
 	gradOld []float64 // the gradient there, then y of the curvature pair
 	s       []float64 // the step: s of the curvature pair
 	stall   stallTest // the test of Settings.SpeedStall
+	pc      *precond  // the preconditioner (precond.go), made on first use
 	// The hand-offs (handOff): the ratio |J^T F|/|F| and the residual
 	// max|F| below which the next slow refinement and Newton polish are
 	// tried.
@@ -44,6 +45,9 @@ func (p *speedMin) handOff(x []float64) (phaseEnd, bool) {
 	}
 	if gn, fn := norm2(w.cg), norm2(w.cf); gn <= p.refineAt*fn {
 		p.refineAt = gn / fn / handStep
+		if p.pc != nil {
+			p.pc.stale = true // the refinement overwrites P's factor
+		}
 		if w.refiner().run(w, x, handMove) {
 			w.refined = true
 			return endStationary, true
@@ -131,6 +135,10 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 	p.refineAt, p.polishAt = handRatio, handRes
 	w.evalSpeed(x)
 	end := endLimit
+	pre := false // the steps are preconditioned (precond.go)
+	if p.pc != nil {
+		p.pc.refreshes = 0
+	}
 	for it := 0; ; it++ {
 		if e, stop := w.speedCheck(it); stop {
 			end = e
@@ -146,21 +154,47 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 			break
 		}
 		d := p.dir
-		lb.direction(d, w.cg)
-		if lb.hist == 0 {
-			// First step: a unit gradient step scaled to move about 1e-2
-			// (relative) or to the Gauss-Newton guess q/|g|^2.
-			gg := dot(w.cg, w.cg)
-			scal(math.Min(w.cq/gg, 1e-2*math.Max(1, normInf(w.cx))/math.Sqrt(gg)), d)
+		if it == w.s.precondFrom || pre && (p.pc.since >= precondRefresh || p.pc.stale) {
+			if p.pc == nil {
+				p.pc = newPrecond(w)
+			}
+			if pre = p.pc.refresh(w, w.cx); !pre {
+				lb.reset()
+			}
+		}
+		if pre {
+			p.pc.since++
+			p.pc.direction(w.n, d, w.cg)
+		} else {
+			lb.direction(d, w.cg)
+			if lb.hist == 0 {
+				// First step: a unit gradient step scaled to move about 1e-2
+				// (relative) or to the Gauss-Newton guess q/|g|^2.
+				gg := dot(w.cg, w.cg)
+				scal(math.Min(w.cq/gg, 1e-2*math.Max(1, normInf(w.cx))/math.Sqrt(gg)), d)
+			}
 		}
 		slope := dot(w.cg, d)
 		if !(slope < 0) {
-			// Not a descent direction: restart from steepest descent.
-			lb.reset()
-			for i, v := range w.cg {
-				d[i] = -v
+			// Not a descent direction: restart from steepest descent
+			// (preconditioned).
+			if pre {
+				p.pc.steepest(w.n, d, w.cg)
+			} else {
+				lb.reset()
+				for i, v := range w.cg {
+					d[i] = -v
+				}
 			}
 			slope = dot(w.cg, d)
+		}
+		if pre {
+			// A preconditioned step is a damped Newton step at first:
+			// bounded, so that it does not jump to another valley.
+			if m, lim := normInf(d), precondMove*math.Max(1, normInf(w.cx)); m > lim {
+				scal(lim/m, d)
+				slope *= lim / m
+			}
 		}
 		q0 := w.cq
 		copy(p.gradOld, w.cg)
@@ -199,7 +233,9 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 			sv[i] = a * d[i]
 			y[i] = w.cg[i] - y[i]
 		}
-		if sy := dot(sv, y); sy > 1e-12*norm2(sv)*norm2(y) {
+		if pre {
+			p.pc.add(w.n, sv, y)
+		} else if sy := dot(sv, y); sy > 1e-12*norm2(sv)*norm2(y) {
 			lb.add(sv, y)
 		}
 	}

@@ -1,0 +1,180 @@
+package fixedpoint
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/fpfind/fpfind/internal/nettest"
+)
+
+// The preconditioned direction: with no pair it is -P^{-1} g, P the damped
+// Hessian of q (checked against gonum's dense solve of the Hessian that
+// SpeedHessian forms, plus the damping); with pairs it satisfies the
+// secant equation of the newest pair, H_k y = s, as every BFGS inverse
+// does; and it is a descent direction.
+func TestPrecondDirection(t *testing.T) {
+	const n = 40
+	net := nettest.Tanh(t, n, 1.5, 3)
+	rng := rand.New(rand.NewPCG(5, 6))
+	w, x := testWorker(t, net, &Settings{}, rng)
+	w.evalSpeed(x)
+	p := newPrecond(w)
+	for _, refreshes := range []int{0, 3} {
+		p.refreshes = refreshes
+		if !p.refresh(w, x) {
+			t.Fatal("P not positive definite")
+		}
+		h := mat.NewDense(n, n, nil)
+		net.SpeedHessian(h, x)
+		tr := 0.0
+		for i := 0; i < n; i++ {
+			tr += h.At(i, i)
+		}
+		// The scheduled damping, or more where it leaves P indefinite.
+		lambda := precondDamp * math.Abs(tr) / n * math.Pow(precondDecay, -float64(refreshes))
+		sym := func(l float64) *mat.SymDense {
+			a := mat.NewSymDense(n, nil)
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					a.SetSym(i, j, h.At(i, j))
+				}
+				a.SetSym(i, i, h.At(i, i)+l)
+			}
+			return a
+		}
+		var chol mat.Cholesky
+		if chol.Factorize(sym(lambda)) {
+			if p.lambda != lambda {
+				t.Errorf("%d refreshes: damping %g, want %g", refreshes, p.lambda, lambda)
+			}
+		} else if !(p.lambda > lambda) || !chol.Factorize(sym(p.lambda)) {
+			t.Errorf("%d refreshes: damping %g where %g leaves P indefinite", refreshes, p.lambda, lambda)
+		}
+		for i := 0; i < n; i++ {
+			h.Set(i, i, h.At(i, i)+p.lambda)
+		}
+		var want mat.VecDense
+		if err := want.SolveVec(h, mat.NewVecDense(n, w.cg)); err != nil {
+			t.Fatal(err)
+		}
+		d := make([]float64, n)
+		p.direction(n, d, w.cg)
+		for i := range d {
+			if e := math.Abs(d[i] + want.AtVec(i)); e > 1e-9*math.Max(1, math.Abs(want.AtVec(i))) {
+				t.Fatalf("%d refreshes: d[%d] = %g, want %g", refreshes, i, d[i], -want.AtVec(i))
+			}
+		}
+	}
+	// Pairs (s, y = A s for a random positive definite A), then the
+	// direction of g = y_newest.
+	a := mat.NewDense(n, n, nil)
+	b := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			b.Set(i, j, rng.NormFloat64())
+		}
+	}
+	a.Mul(b.T(), b)
+	var s, y []float64
+	for k := 0; k < precondMemory+5; k++ {
+		s, y = make([]float64, n), make([]float64, n)
+		for i := range s {
+			s[i] = rng.NormFloat64()
+		}
+		mat.NewVecDense(n, y).MulVec(a, mat.NewVecDense(n, s))
+		p.add(n, s, y)
+	}
+	if p.kept != precondMemory {
+		t.Fatalf("%d pairs kept, want %d", p.kept, precondMemory)
+	}
+	d := make([]float64, n)
+	p.direction(n, d, y)
+	for i := range d {
+		if e := math.Abs(d[i] + s[i]); e > 1e-8*math.Max(1, math.Abs(s[i])) {
+			t.Fatalf("secant equation: d[%d] = %g, want %g", i, d[i], -s[i])
+		}
+	}
+	// A pair without positive curvature is not kept.
+	neg := make([]float64, n)
+	for i := range neg {
+		neg[i] = -y[i]
+	}
+	p.add(n, s, neg)
+	if p.kept != precondMemory {
+		t.Errorf("a pair with s^T y < 0 was kept")
+	}
+	// A descent direction at the state's gradient; steepest forgets the
+	// pairs.
+	p.direction(n, d, w.cg)
+	if !(dot(d, w.cg) < 0) {
+		t.Errorf("not a descent direction: g^T d = %g", dot(d, w.cg))
+	}
+	p.steepest(n, d, w.cg)
+	if p.kept != 0 || !(dot(d, w.cg) < 0) {
+		t.Errorf("steepest: %d pairs kept, g^T d = %g", p.kept, dot(d, w.cg))
+	}
+}
+
+// On a chaotic network the preconditioned steps take far fewer speed
+// evaluations than plain L-BFGS (whose runs crawl down the valleys of q)
+// and find every point it finds, fixed and slow, with the same bits
+// whatever the number of workers.
+func TestPrecondFindsTheSame(t *testing.T) {
+	const n = 80
+	net := nettest.Tanh(t, n, 1.5, 5)
+	inits, err := RandomInits(96, n, -1, 1, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	solve := func(workers, from int) *Result {
+		rs, err := resolve(&Settings{Workers: workers}, net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if from >= 0 {
+			rs.precondFrom = from
+		}
+		res, err := find(context.Background(), net, inits, &rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	pre := solve(2, -1)
+	plain := solve(2, math.MaxInt)
+	if pre.Stats.Hessians <= plain.Stats.Hessians {
+		t.Fatalf("%d Hessians preconditioned, %d plain: the preconditioner was not used", pre.Stats.Hessians, plain.Stats.Hessians)
+	}
+	if !(float64(pre.Stats.SpeedEvals) < 0.6*float64(plain.Stats.SpeedEvals)) {
+		t.Errorf("%d speed evaluations preconditioned, %d plain", pre.Stats.SpeedEvals, plain.Stats.SpeedEvals)
+	}
+	t.Logf("speed evaluations %d preconditioned, %d plain; Hessians %d, %d", pre.Stats.SpeedEvals, plain.Stats.SpeedEvals, pre.Stats.Hessians, plain.Stats.Hessians)
+	if plain.Count(Slow) == 0 || plain.Count(Fixed) == 0 {
+		t.Fatalf("plain L-BFGS found %d fixed and %d slow points: want both kinds", plain.Count(Fixed), plain.Count(Slow))
+	}
+	for _, p := range plain.Points {
+		best := math.Inf(1)
+		for _, q := range pre.Points {
+			if q.Kind == p.Kind {
+				best = math.Min(best, distInf(p.X, q.X, math.Inf(1)))
+			}
+		}
+		if best > 1e-6*math.Max(1, normInf(p.X)) {
+			t.Errorf("%v point with q = %.3g missed: nearest %g away", p.Kind, p.Q, best)
+		}
+	}
+	one := solve(1, -1)
+	for i, r := range one.Runs {
+		s := pre.Runs[i]
+		if r.Status != s.Status || r.Point != s.Point || distInf(r.Final, s.Final, math.Inf(1)) != 0 {
+			t.Fatalf("run %d: one worker ended %v at point %d, two %v at %d", i, r.Status, r.Point, s.Status, s.Point)
+		}
+	}
+	if one.Stats != pre.Stats {
+		t.Errorf("work counts differ with the number of workers: %+v, %+v", one.Stats, pre.Stats)
+	}
+}
