@@ -44,8 +44,11 @@ type Settings struct {
 	// Spectra linearises points: it returns the spectrum of the network's
 	// operator at each state (Class and NUnstable are what Find reads).
 	// Find calls it once per round, with the points new in that round in
-	// index order, but for those whose exact mirror (on an odd-symmetric
-	// network, dynamics.Network.Mirrors) comes before them: Result.Spectra
+	// index order (after the first solve twice: its fixed points, then, on
+	// another goroutine while the first manifolds are followed, its slow
+	// points; never two calls at once), but for those whose exact mirror
+	// (on an odd-symmetric network, dynamics.Network.Mirrors) comes before
+	// them: Result.Spectra
 	// gives such a point the mirror's *linearize.Spectrum, as their
 	// operators are the same matrix (see NoMirrors). Nil means linearize.At up to N = 1024 units
 	// (DefaultFullMax), and above it the DirectionEigs leading eigenvalues
@@ -172,7 +175,9 @@ type Stats struct {
 	// time constants are too far apart for an explicit integrator.
 	NoFlow string
 	// Stages are the wall-clock seconds of each stage, summed over rounds,
-	// in the order first run.
+	// in the order first run. They divide the run's time: the slow points'
+	// first spectra are computed while the first manifolds are followed,
+	// and count there, except for any wait for them after.
 	Stages []StageTime
 }
 

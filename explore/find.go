@@ -2,8 +2,10 @@ package explore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -100,10 +102,16 @@ func (x *explorer) run(ctx context.Context) (*Result, error) {
 	x.res.Inits, x.res.Runs, x.res.Symmetric, x.res.Settings = inits, r.Runs, r.Symmetric, r.Settings
 	x.count(r, inits)
 	x.res.Points = append(x.res.Points, r.Points...)
-	if err := x.linearise(ctx, 0); err != nil {
+	// The other points' spectra are computed while the first manifolds
+	// are followed, which need only the fixed points' (lineariseAhead).
+	rest, err := x.lineariseAhead(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if x.res.Stats.NoFlow != "" {
+		if err := rest(); err != nil {
+			return nil, err
+		}
 		return x.finish(), nil
 	}
 	// A round follows the unstable manifolds of every point not yet
@@ -114,7 +122,7 @@ func (x *explorer) run(ctx context.Context) (*Result, error) {
 		for x.budget > 0 {
 			k := len(x.res.Points)
 			more, err := x.manifolds(ctx)
-			if err != nil {
+			if err := errors.Join(err, rest()); err != nil {
 				return nil, err
 			}
 			if err := x.linearise(ctx, k); err != nil {
@@ -123,6 +131,9 @@ func (x *explorer) run(ctx context.Context) (*Result, error) {
 			if !more || len(x.res.Points) == k {
 				break
 			}
+		}
+		if err := rest(); err != nil {
+			return nil, err
 		}
 		k := len(x.res.Points)
 		if _, err := x.boundaries(ctx); err != nil {
@@ -139,6 +150,9 @@ func (x *explorer) run(ctx context.Context) (*Result, error) {
 			x.res.Stats.BudgetSpent = true
 			break
 		}
+	}
+	if err := rest(); err != nil {
+		return nil, err
 	}
 	x.res.Stats.Trajectories = x.s.Budget - x.budget
 	return x.finish(), nil
@@ -163,25 +177,81 @@ func (x *explorer) count(r *fixedpoint.Result, inits *mat.Dense) {
 	st.Solve.Add(w)
 }
 
-// linearise computes the spectra of the points from index from on. A
-// point whose exact mirror comes before it takes the mirror's spectrum
-// (the same *linearize.Spectrum: the operator is the same matrix, see
-// dynamics.Network.Mirrors), unless Settings.NoMirrors.
+// linearise computes the spectra of the points from index from on.
 func (x *explorer) linearise(ctx context.Context, from int) error {
 	if from >= len(x.res.Points) {
 		return nil
 	}
-	mirror := x.mirrors()
-	states := make([][]float64, 0, len(x.res.Points)-from)
-	var idx []int
-	for i := from; i < len(x.res.Points); i++ {
-		if !x.s.NoMirrors && mirror[i] >= 0 && mirror[i] < i {
+	x.res.Spectra = append(x.res.Spectra, make([]*linearize.Spectrum, len(x.res.Points)-from)...)
+	x.stage(StageLinearising, len(x.res.Points)-from)
+	return x.spectraOf(ctx, x.res.Points, from, func(int) bool { return true })
+}
+
+// lineariseAhead computes the spectra of the first solve's points: those
+// of its fixed points now, the only ones the first manifolds need, and
+// the others (the slow points) on a goroutine of their own while the
+// manifolds are followed, filling the workers' idle time (the
+// trajectories' lockstep groups and the spectra each leave some); rest
+// waits for them, and is called, once or more, before anything else asks
+// for a spectrum (Settings.Spectra is never called twice at once). Each
+// point's spectrum is what linearise computes.
+func (x *explorer) lineariseAhead(ctx context.Context) (rest func() error, err error) {
+	x.res.Spectra = make([]*linearize.Spectrum, len(x.res.Points))
+	x.stage(StageLinearising, len(x.res.Points))
+	pts := x.res.Points // the manifolds may append to x.res.Points meanwhile
+	fixed := func(i int) bool { return pts[i].Kind == fixedpoint.Fixed }
+	if err := x.spectraOf(ctx, pts, 0, fixed); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- x.spectraOf(ctx, pts, 0, func(i int) bool { return !fixed(i) })
+	}()
+	var once sync.Once
+	var restErr error
+	return func() error {
+		once.Do(func() {
+			x.stage(StageLinearising, 0) // the wait counts as linearising
+			restErr = <-done
+		})
+		return restErr
+	}, nil
+}
+
+// spectraOf computes the spectra of the points pts (x.res.Points, or
+// what it was when the caller began: the manifolds may append to it
+// meanwhile) from index from on that which selects, in one call of
+// Settings.Spectra, into x.res.Spectra (already long enough). A point whose exact mirror comes before it takes
+// the mirror's spectrum (the same *linearize.Spectrum: the operator is the
+// same matrix, see dynamics.Network.Mirrors) when that one lies before
+// from or is selected too, unless Settings.NoMirrors. It touches no other point's entry, so two
+// calls on disjoint selections may run at once.
+func (x *explorer) spectraOf(ctx context.Context, pts []fixedpoint.Point, from int, which func(i int) bool) error {
+	all := make([][]float64, len(pts))
+	for i, p := range pts {
+		all[i] = p.X
+	}
+	mirror := x.net.Mirrors(all)
+	shares := func(i int) bool {
+		m := mirror[i]
+		return !x.s.NoMirrors && m >= 0 && m < i && (m < from || which(m))
+	}
+	var states [][]float64
+	var idx, sel []int
+	for i := from; i < len(pts); i++ {
+		if !which(i) {
 			continue
 		}
-		states = append(states, x.res.Points[i].X)
+		sel = append(sel, i)
+		if shares(i) {
+			continue
+		}
+		states = append(states, pts[i].X)
 		idx = append(idx, i)
 	}
-	x.stage(StageLinearising, len(states))
+	if len(states) == 0 {
+		return nil
+	}
 	sps, err := x.s.Spectra(ctx, states)
 	if err != nil {
 		return err
@@ -189,17 +259,16 @@ func (x *explorer) linearise(ctx context.Context, from int) error {
 	if len(sps) != len(states) {
 		return fmt.Errorf("explore: Spectra returned %d spectra for %d states", len(sps), len(states))
 	}
-	x.res.Spectra = append(x.res.Spectra, make([]*linearize.Spectrum, len(x.res.Points)-from)...)
 	for c, i := range idx {
 		x.res.Spectra[i] = sps[c]
 	}
-	for i := from; i < len(x.res.Points); i++ {
-		if m := mirror[i]; !x.s.NoMirrors && m >= 0 && m < i {
-			x.res.Spectra[i] = x.res.Spectra[m]
+	for _, i := range sel {
+		if shares(i) {
+			x.res.Spectra[i] = x.res.Spectra[mirror[i]]
 		}
 	}
-	for i := from; i < len(x.res.Points); i++ {
-		if sp := x.res.Spectra[i]; x.s.Modes < 0 || x.res.Points[i].Kind != fixedpoint.Fixed || sp == nil || sp.NUnstable == 0 {
+	for _, i := range sel {
+		if sp := x.res.Spectra[i]; x.s.Modes < 0 || pts[i].Kind != fixedpoint.Fixed || sp == nil || sp.NUnstable == 0 {
 			x.dropVectors(i) // no direction of it is followed
 		}
 	}

@@ -86,8 +86,12 @@ func (x *explorer) manifolds(ctx context.Context) (bool, error) {
 			continue
 		}
 		x.explored[i] = true
-		p, sp := &x.res.Points[i], x.res.Spectra[i]
-		if p.Kind != fixedpoint.Fixed || sp == nil || sp.NUnstable == 0 {
+		// Kind first: a slow point's spectrum may still be being computed
+		// (lineariseAhead).
+		if x.res.Points[i].Kind != fixedpoint.Fixed {
+			continue
+		}
+		if sp := x.res.Spectra[i]; sp == nil || sp.NUnstable == 0 {
 			continue
 		}
 		todo = append(todo, i)
