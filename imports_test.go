@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"bench/*":           {"*"},
 	"internal/nettest":  {"dynamics"},        // random networks for the tests and benchmarks of the packages above dynamics
 	"internal/backend":  {"internal/kernel"}, // the pure-Go build's Dgemm for gonum's BLAS is internal/kernel's matrix product
+	"internal/eigen":    {"internal/kernel"}, // the reflector updates of the QR sweeps (Reflect3)
 	"internal/*":        nil,
 }
 

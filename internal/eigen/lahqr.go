@@ -8,6 +8,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/fpfind/fpfind/internal/kernel"
 )
 
 // lahqr is LAPACK's DLAHQR, the double-shift QR algorithm on the active block
@@ -237,7 +239,7 @@ func lahqr(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 					// G from the left on rows k..k+2, columns
 					// k to i2; from the right on columns
 					// k..k+2, rows i1 to min(k+3, i); into Z.
-					reflectRows3(h[k*ldh+k:k*ldh+i2+1], h[(k+1)*ldh+k:], h[(k+2)*ldh+k:], v1, v2, t0)
+					kernel.Reflect3(h[k*ldh+k:k*ldh+i2+1], h[(k+1)*ldh+k:], h[(k+2)*ldh+k:], v1, v2, t0)
 					reflectCols3(h, ldh, i1, min(k+3, i), k, v1, v2, t0)
 					if wantz {
 						reflectCols3(z, ldz, iloz, ihiz, k, v1, v2, t0)

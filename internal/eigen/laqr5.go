@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/fpfind/fpfind/internal/kernel"
 )
 
 // laqr5 is LAPACK's DLAQR5: one small-bulge multishift QR sweep with the
@@ -206,7 +208,7 @@ func laqr5(wantt, wantz bool, kacc22 int, n, ktop, kbot, nshfts int, sr, si []fl
 					continue
 				}
 				vm := v[m*ldv : m*ldv+3]
-				reflectRows3(h[(k+1)*ldh+j0:(k+1)*ldh+jbot+1], h[(k+2)*ldh+j0:], h[(k+3)*ldh+j0:], vm[1], vm[2], vm[0])
+				kernel.Reflect3(h[(k+1)*ldh+j0:(k+1)*ldh+jbot+1], h[(k+2)*ldh+j0:], h[(k+3)*ldh+j0:], vm[1], vm[2], vm[0])
 			}
 			// Accumulate the orthogonal transformations.
 			if accum {
@@ -221,7 +223,7 @@ func laqr5(wantt, wantz bool, kacc22 int, n, ktop, kbot, nshfts int, sr, si []fl
 						continue
 					}
 					vm := v[m*ldv : m*ldv+3]
-					reflectRows3(u[(kms+1)*ldu+i2:(kms+1)*ldu+i4], u[(kms+2)*ldu+i2:], u[(kms+3)*ldu+i2:], vm[1], vm[2], vm[0])
+					kernel.Reflect3(u[(kms+1)*ldu+i2:(kms+1)*ldu+i4], u[(kms+2)*ldu+i2:], u[(kms+3)*ldu+i2:], vm[1], vm[2], vm[0])
 				}
 			} else if wantz {
 				// In Z now, from the right.

@@ -51,24 +51,11 @@ func larfg2(alpha, x1 float64) (beta, tau, v1 float64) {
 	return beta, tau, x1 * (1 / (alpha - beta))
 }
 
-// The reflector H = I - tau (1, v1, v2)(1, v1, v2)^T applied to three rows
-// or three columns of a row-major matrix, with the operations of gonum's
-// (and LAPACK's) inner loops: sum = x0 + v1 x1 + v2 x2, then x_i -= sum
-// (tau w_i) with w = (1, v1, v2).
-
-// reflectRows3 applies H from the left to the rows r0, r1, r2 (r1 and r2 at
-// least as long as r0).
-func reflectRows3(r0, r1, r2 []float64, v1, v2, tau float64) {
-	t1, t2, t3 := tau, tau*v1, tau*v2
-	r1 = r1[:len(r0)]
-	r2 = r2[:len(r0)]
-	for j, x := range r0 {
-		sum := x + v1*r1[j] + v2*r2[j]
-		r0[j] = x - sum*t1
-		r1[j] -= sum * t2
-		r2[j] -= sum * t3
-	}
-}
+// The reflector H = I - tau (1, v1, v2)(1, v1, v2)^T applied to three
+// columns of a row-major matrix, with the operations of gonum's (and
+// LAPACK's) inner loops: sum = x0 + v1 x1 + v2 x2, then x_i -= sum (tau w_i)
+// with w = (1, v1, v2). Three rows, the longer updates, go through
+// internal/kernel's Reflect3 (AVX2 and FMA, four columns at a time).
 
 // reflectCols3 applies H from the right to columns c, c+1, c+2 of rows lo
 // to hi (inclusive) of a.
@@ -83,7 +70,7 @@ func reflectCols3(a []float64, lda, lo, hi, c int, v1, v2, tau float64) {
 	}
 }
 
-// reflectRows2 and reflectCols2 are reflectRows3 and reflectCols3 for
+// reflectRows2 and reflectCols2 are Reflect3 and reflectCols3 for
 // H = I - tau (1, v1)(1, v1)^T.
 func reflectRows2(r0, r1 []float64, v1, tau float64) {
 	t1, t2 := tau, tau*v1

@@ -191,18 +191,55 @@ func gemmBlockAhead(m, n, k int, a []float64, lda int, b []float64, ldb int, c [
 			return
 		}
 	}
-	if n8 := n &^ 7; n8 > 0 {
-		for ; i+4 <= m; i += 4 {
-			gemm4(c[i*ldc:], ldc, a[i*lda:], lda, b, ldb, k, n8)
-			if n8 < n {
-				gemmGo(4, n-n8, k, a[i*lda:], lda, b[n8:], ldb, c[i*ldc+n8:], ldc)
+	if n8 := n &^ 7; n8 > 0 || (useAsm && i+4 <= m) {
+		// The last n - n8 < 8 columns through the same tile, B's and C's
+		// columns copied to eight-column buffers padded with zeros (B's
+		// once for all rows).
+		var edge *[]float64
+		var pb []float64
+		if n8 < n && i+4 <= m && useAsm {
+			edge = edgePool.Get().(*[]float64)
+			if cap(*edge) < 8*(k+4) {
+				*edge = make([]float64, 8*(k+4))
 			}
+			pb = (*edge)[:8*k]
+			for kk := range k {
+				row := pb[kk*8 : kk*8+8]
+				copy(row, b[kk*ldb+n8:kk*ldb+n])
+				clear(row[n-n8:])
+			}
+		}
+		for ; i+4 <= m; i += 4 {
+			if n8 > 0 {
+				gemm4(c[i*ldc:], ldc, a[i*lda:], lda, b, ldb, k, n8)
+			}
+			if n8 == n {
+				continue
+			}
+			if edge == nil {
+				gemmGo(4, n-n8, k, a[i*lda:], lda, b[n8:], ldb, c[i*ldc+n8:], ldc)
+				continue
+			}
+			pc := (*edge)[8*k : 8*k+32]
+			for r := range 4 {
+				copy(pc[r*8:r*8+8], c[(i+r)*ldc+n8:(i+r)*ldc+n])
+			}
+			gemm4(pc, 8, a[i*lda:], lda, pb, 8, k, 8)
+			for r := range 4 {
+				copy(c[(i+r)*ldc+n8:(i+r)*ldc+n], pc[r*8:])
+			}
+		}
+		if edge != nil {
+			edgePool.Put(edge)
 		}
 	}
 	for ; i < m; i++ {
 		gemvT(c[i*ldc:i*ldc+n], b, ldb, a[i*lda:i*lda+k], k, n)
 	}
 }
+
+// edgePool holds the buffers of gemmBlockAhead's last columns.
+var edgePool = sync.Pool{New: func() any { return new([]float64) }}
 
 // gemmGo is the pure-Go GemmNN: C += A B with every C[i,j] the chain of
 // math.FMA in k order.

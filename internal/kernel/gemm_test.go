@@ -51,6 +51,10 @@ func TestGemmNNBitIdentical(t *testing.T) {
 		for _, m := range []int{18, 19, 21, 23, 30} {
 			gemmCase(t, rng, m, packCols+24, packRows*2+5, packRows*2+7, packCols+24, packCols+27)
 		}
+		// The shapes of the multishift QR sweep's updates (internal/eigen):
+		// last columns through the padded eight-column buffers.
+		gemmCase(t, rng, 48, 141, 48, 49, 200, 200)
+		gemmCase(t, rng, 37, 46, 46, 200, 46, 200)
 		// Few rows, padded to whole tiles on the panel path.
 		for _, m := range []int{1, 2, 3, 5, 7, 13} {
 			gemmCase(t, rng, m, 300, 250, 251, 302, 305)
