@@ -201,4 +201,13 @@ func TestWindowQRAgrees(t *testing.T) {
 			t.Errorf("WindowQR=%t: eigenvalues differ from numpy's by %g", w, dist)
 		}
 	}
+	// Right vectors through gonum's Dlaqr04 on the windows (whose V the
+	// window's update takes transposed).
+	d, err := Solver{WindowQR: true}.Factorize(a, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr, _ := residuals(a, d.Values, d.Right, nil); rr > 1e-10*mat.Norm(a, 2)*math.Sqrt(520) {
+		t.Errorf("WindowQR: right residual %g", rr)
+	}
 }

@@ -41,7 +41,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 		wilk2 = -0.4375
 	)
 	if n <= ntiny {
-		return lahqr(wantt, wantz, n, ilo, ihi, h, ldh, wr, wi, iloz, ihiz, z, ldz)
+		return lahqr(wantt, wantz, false, n, ilo, ihi, h, ldh, wr, wi, iloz, ihiz, z, ldz)
 	}
 	nh := ihi - ilo + 1
 	nwr, nsr := recommended(n, ilo, ihi)
@@ -156,7 +156,7 @@ func laqr0(wantt, wantz bool, n, ilo, ihi int, h []float64, ldh int, wr, wi []fl
 					ks += laqr0(false, false, ns, 1, ns-1, h[kt*ldh:], ldh,
 						wr[ks:ks+ns], wi[ks:ks+ns], 0, 0, nil, 0, work, lwork, recur-1, 0)
 				} else {
-					ks += lahqr(false, false, ns, 0, ns-1, h[kt*ldh:], ldh,
+					ks += lahqr(false, false, false, ns, 0, ns-1, h[kt*ldh:], ldh,
 						wr[ks:ks+ns], wi[ks:ks+ns], 0, 0, nil, 1)
 				}
 				// On a rare QR failure use the eigenvalues of the

@@ -19,7 +19,10 @@ import (
 // are those of gonum's Dlaqr23 (lwork == -1 is a workspace query, answered in
 // work[0]). It is gonum's step for step, with the window's Schur form by this
 // package's lahqr (gonum's Dlaqr04 when recur > 0 and the window is larger
-// than nmin) and its reordering by this package's trexc.
+// than nmin) and its reordering by this package's trexc, except that v holds
+// the transpose V^T of the window's orthogonal matrix: the reflections and
+// rotations of lahqr and trexc then update rows of v instead of strided
+// columns, and the products with V take it transposed.
 func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz, ihiz int, z []float64, ldz int, sr, si []float64, v []float64, ldv int, nh int, t []float64, ldt int, nv int, wv []float64, ldwv int, work []float64, lwork int, recur int) (ns, nd int) {
 	if nw == 0 {
 		work[0] = 1
@@ -31,7 +34,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 		// Workspace queries to Dgehrd and Dormhr.
 		impl.Dgehrd(jw, 0, jw-2, t, ldt, work, work, -1)
 		lwk1 := int(work[0])
-		impl.Dormhr(blas.Right, blas.NoTrans, jw, jw, 0, jw-2, t, ldt, work, v, ldv, work, -1)
+		impl.Dormhr(blas.Left, blas.Trans, jw, jw, 0, jw-2, t, ldt, work, v, ldv, work, -1)
 		lwk2 := int(work[0])
 		lwkopt = jw + max(lwk1, lwk2)
 		if recur > 0 {
@@ -79,8 +82,14 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 	var infqr int
 	if recur > 0 && jw > nmin {
 		infqr = impl.Dlaqr04(true, true, jw, 0, jw-1, t, ldt, sr[kwtop:], si[kwtop:], 0, jw-1, v, ldv, work, lwork, recur-1)
+		// V^T from gonum's V.
+		for i := 0; i < jw; i++ {
+			for j := i + 1; j < jw; j++ {
+				v[i*ldv+j], v[j*ldv+i] = v[j*ldv+i], v[i*ldv+j]
+			}
+		}
 	} else {
-		infqr = lahqr(true, true, jw, 0, jw-1, t, ldt, sr[kwtop:kwtop+jw], si[kwtop:kwtop+jw], 0, jw-1, v, ldv)
+		infqr = lahqr(true, true, true, jw, 0, jw-1, t, ldt, sr[kwtop:kwtop+jw], si[kwtop:kwtop+jw], 0, jw-1, v, ldv)
 	}
 	// infqr, as an index, points to the first converged eigenvalue.
 
@@ -107,7 +116,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 			if abst == 0 {
 				abst = math.Abs(s)
 			}
-			if math.Abs(s*v[ns-1]) <= max(smlnum, ulp*abst) {
+			if math.Abs(s*v[(ns-1)*ldv]) <= max(smlnum, ulp*abst) {
 				// Deflatable.
 				ns--
 			} else {
@@ -123,7 +132,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 		if abst == 0 {
 			abst = math.Abs(s)
 		}
-		if max(math.Abs(s*v[ns-1]), math.Abs(s*v[ns-2])) <= max(smlnum, ulp*abst) {
+		if max(math.Abs(s*v[(ns-1)*ldv]), math.Abs(s*v[(ns-2)*ldv])) <= max(smlnum, ulp*abst) {
 			// Deflatable.
 			ns -= 2
 		} else {
@@ -206,14 +215,15 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 
 	if ns < jw || s == 0 {
 		if ns > 1 && s != 0 {
-			// Reflect the spike back into the lower triangle.
-			bi.Dcopy(ns, v[:ns], 1, work[:ns], 1)
+			// Reflect the spike (the first row of V, a column of
+			// v) back into the lower triangle.
+			bi.Dcopy(ns, v, ldv, work[:ns], 1)
 			_, tau := impl.Dlarfg(ns, work[0], work[1:ns], 1)
 			work[0] = 1
 			impl.Dlaset(blas.Lower, jw-2, jw-2, 0, 0, t[2*ldt:], ldt)
 			impl.Dlarf(blas.Left, ns, jw, work[:ns], 1, tau, t, ldt, work[jw:])
 			impl.Dlarf(blas.Right, ns, ns, work[:ns], 1, tau, t, ldt, work[jw:])
-			impl.Dlarf(blas.Right, jw, ns, work[:ns], 1, tau, v, ldv, work[jw:])
+			impl.Dlarf(blas.Left, ns, jw, work[:ns], 1, tau, v, ldv, work[jw:])
 			impl.Dgehrd(jw, 0, ns-1, t, ldt, work[:jw-1], work[jw:], lwork-jw)
 		}
 
@@ -224,10 +234,11 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 		impl.Dlacpy(blas.Upper, jw, jw, t, ldt, h[kwtop*ldh+kwtop:], ldh)
 		bi.Dcopy(jw-1, t[ldt:], ldt+1, h[(kwtop+1)*ldh+kwtop:], ldh+1)
 
-		// Accumulate the orthogonal matrix to update H and Z.
+		// Accumulate the orthogonal matrix to update H and Z: V Q, or
+		// Q^T V^T.
 		if ns > 1 && s != 0 {
 			// work[:ns-1] holds the reflectors of Dgehrd above.
-			impl.Dormhr(blas.Right, blas.NoTrans, jw, ns, 0, ns-1,
+			impl.Dormhr(blas.Left, blas.Trans, ns, jw, 0, ns-1,
 				t, ldt, work[:ns-1], v, ldv, work[jw:], lwork-jw)
 		}
 
@@ -238,7 +249,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 		}
 		for krow := ltop; krow < kwtop; krow += nv {
 			kln := min(nv, kwtop-krow)
-			bi.Dgemm(blas.NoTrans, blas.NoTrans, kln, jw, jw,
+			bi.Dgemm(blas.NoTrans, blas.Trans, kln, jw, jw,
 				1, h[krow*ldh+kwtop:], ldh, v, ldv,
 				0, wv, ldwv)
 			impl.Dlacpy(blas.All, kln, jw, wv, ldwv, h[krow*ldh+kwtop:], ldh)
@@ -248,7 +259,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 		if wantt {
 			for kcol := kbot + 1; kcol < n; kcol += nh {
 				kln := min(nh, n-kcol)
-				bi.Dgemm(blas.Trans, blas.NoTrans, jw, kln, jw,
+				bi.Dgemm(blas.NoTrans, blas.NoTrans, jw, kln, jw,
 					1, v, ldv, h[kwtop*ldh+kcol:], ldh,
 					0, t, ldt)
 				impl.Dlacpy(blas.All, jw, kln, t, ldt, h[kwtop*ldh+kcol:], ldh)
@@ -259,7 +270,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 		if wantz {
 			for krow := iloz; krow <= ihiz; krow += nv {
 				kln := min(nv, ihiz-krow+1)
-				bi.Dgemm(blas.NoTrans, blas.NoTrans, kln, jw, jw,
+				bi.Dgemm(blas.NoTrans, blas.Trans, kln, jw, jw,
 					1, z[krow*ldz+kwtop:], ldz, v, ldv,
 					0, wv, ldwv)
 				impl.Dlacpy(blas.All, kln, jw, wv, ldwv, z[krow*ldz+kwtop:], ldz)

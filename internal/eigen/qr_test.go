@@ -235,10 +235,19 @@ func TestLahqr(t *testing.T) {
 				z[i*n+i] = 1
 			}
 			wr, wi := make([]float64, n), make([]float64, n)
-			if info := lahqr(true, true, n, 0, n-1, h, n, wr, wi, 0, n-1, z, n); info != 0 {
+			if info := lahqr(true, true, false, n, 0, n-1, h, n, wr, wi, 0, n-1, z, n); info != 0 {
 				t.Fatalf("n=%d: lahqr failed (%d)", n, info)
 			}
 			checkSchur(t, "lahqr", n, a, h, z)
+			// The same with Z accumulated transposed.
+			ht, zt := slices.Clone(a), make([]float64, n*n)
+			for i := 0; i < n; i++ {
+				zt[i*n+i] = 1
+			}
+			if info := lahqr(true, true, true, n, 0, n-1, ht, n, make([]float64, n), make([]float64, n), 0, n-1, zt, n); info != 0 {
+				t.Fatalf("n=%d: lahqr (Z^T) failed (%d)", n, info)
+			}
+			checkSchur(t, "lahqr (Z^T)", n, a, ht, transpose(n, zt))
 			h2 := slices.Clone(a)
 			wr2, wi2 := make([]float64, n), make([]float64, n)
 			impl.Dlahqr(false, false, n, 0, n-1, h2, n, wr2, wi2, 0, 0, nil, 1)
@@ -247,12 +256,23 @@ func TestLahqr(t *testing.T) {
 			}
 			h3 := slices.Clone(a)
 			wr3, wi3 := make([]float64, n), make([]float64, n)
-			lahqr(false, false, n, 0, n-1, h3, n, wr3, wi3, 0, 0, nil, 1)
+			lahqr(false, false, false, n, 0, n-1, h3, n, wr3, wi3, 0, 0, nil, 1)
 			if d := match(complexes(wr3, wi3), complexes(wr, wi)); d > 1e-12*float64(n) {
 				t.Errorf("n=%d: values-only eigenvalues differ by %g", n, d)
 			}
 		}
 	}
+}
+
+// transpose returns the transpose of the n×n a.
+func transpose(n int, a []float64) []float64 {
+	b := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			b[j*n+i] = a[i*n+j]
+		}
+	}
+	return b
 }
 
 func complexes(re, im []float64) []complex128 {
@@ -289,8 +309,9 @@ func randSchur(rnd *rand.Rand, n int) []float64 {
 }
 
 // TestTrexcMatchesGonum moves random diagonal blocks of random Schur forms
-// up and down with trexc and with gonum's Dtrexc and compares T, Q and the
-// positions, and checks Q^T A Q = T with the accumulated Q.
+// up and down with trexc and with gonum's Dtrexc and compares T, Q (which
+// trexc accumulates transposed) and the positions, and checks Q^T A Q = T
+// with the accumulated Q.
 func TestTrexcMatchesGonum(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 5))
 	for _, n := range []int{2, 3, 4, 7, 24, 50} {
@@ -311,6 +332,7 @@ func TestTrexcMatchesGonum(t *testing.T) {
 			if d := maxDiff(tt, t2); d > 1e-13*float64(n) {
 				t.Errorf("n=%d move %d->%d: T differs from Dtrexc's by %g", n, ifst, ilst, d)
 			}
+			q = transpose(n, q)
 			if d := maxDiff(q, q2); d > 1e-13*float64(n) {
 				t.Errorf("n=%d move %d->%d: Q differs from Dtrexc's by %g", n, ifst, ilst, d)
 			}

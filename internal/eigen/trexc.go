@@ -9,10 +9,11 @@ import "math"
 // trexc is LAPACK's DTREXC with compq = 'V' when wantq: it reorders the real
 // Schur form T (n×n, row-major) by an orthogonal similarity so that the
 // diagonal block starting at row ifst moves to row ilst, and accumulates the
-// transformation into the columns of q. Its arguments and results are those
-// of gonum's Dtrexc (ok is false when a swap was rejected as too
-// ill-conditioned; T is then valid and ilstOut is where the block stopped),
-// without its workspace. The aggressive early deflation of laqr23 calls it
+// transformation Q into q, which holds the transpose Q^T (so that each swap
+// updates rows of q, not columns: laqr23 keeps its window's Schur vectors
+// transposed). Its other arguments and results are those of gonum's Dtrexc
+// (ok is false when a swap was rejected as too ill-conditioned; T is then
+// valid and ilstOut is where the block stopped), without its workspace. The aggressive early deflation of laqr23 calls it
 // hundreds of times per decomposition, so the block swaps (laexc) work on
 // the stack: gonum's allocate at each call.
 func trexc(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, ifst, ilst int) (ifstOut, ilstOut int, ok bool) {
@@ -141,7 +142,8 @@ func trexc(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, ifst, 
 
 // laexc is LAPACK's DLAEXC: it swaps the adjacent diagonal blocks T11 (order
 // n1, at row j1) and T22 (order n2) of the upper quasi-triangular T by an
-// orthogonal similarity, accumulated into q when wantq. It returns false
+// orthogonal similarity, accumulated into q (which holds Q^T, as in trexc)
+// when wantq. It returns false
 // when the swap was rejected because the transformed T would be too far from
 // quasi-triangular (T and q are then unchanged). It is gonum's Dlaexc with
 // gonum's arithmetic, its small arrays on the stack and its reflections and
@@ -165,7 +167,7 @@ func laexc(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, j1, n1
 		t[j1*ldt+j1] = t22
 		t[j2*ldt+j2] = t11
 		if wantq {
-			rotCols(q, ldq, 0, n, j1, cs, sn)
+			rotRows(q[j1*ldq:j1*ldq+n], q[j2*ldq:], cs, sn)
 		}
 		return true
 	}
@@ -211,7 +213,7 @@ func laexc(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, j1, n1
 		t[j3*ldt+j2] = 0
 		t[j3*ldt+j3] = t11
 		if wantq {
-			reflectRight(q, ldq, 0, n, j1, u, tau)
+			reflectLeft(q[j1*ldq:], ldq, 0, n, u, tau)
 		}
 
 	case n1 == 2 && n2 == 1:
@@ -231,7 +233,7 @@ func laexc(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, j1, n1
 		t[j2*ldt+j1] = 0
 		t[j3*ldt+j1] = 0
 		if wantq {
-			reflectRight(q, ldq, 0, n, j1, u, tau)
+			reflectLeft(q[j1*ldq:], ldq, 0, n, u, tau)
 		}
 
 	default: // n1 == 2 && n2 == 2
@@ -263,8 +265,8 @@ func laexc(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, j1, n1
 		t[j4*ldt+j1] = 0
 		t[j4*ldt+j2] = 0
 		if wantq {
-			reflectRight(q, ldq, 0, n, j1, u1, tau1)
-			reflectRight(q, ldq, 0, n, j2, u2, tau2)
+			reflectLeft(q[j1*ldq:], ldq, 0, n, u1, tau1)
+			reflectLeft(q[j2*ldq:], ldq, 0, n, u2, tau2)
 		}
 	}
 
@@ -280,7 +282,8 @@ func laexc(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, j1, n1
 }
 
 // standardize brings the 2×2 diagonal block of T at row j to standard form
-// (lanv2) and applies the rotation to the rest of T and, when wantq, to q.
+// (lanv2) and applies the rotation to the rest of T and, when wantq, to the
+// rows of q (Q^T).
 func standardize(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, j int) {
 	k := j + 1
 	a, b := t[j*ldt+j], t[j*ldt+k]
@@ -292,7 +295,7 @@ func standardize(wantq bool, n int, t []float64, ldt int, q []float64, ldq int, 
 	}
 	rotCols(t, ldt, 0, j, j, cs, sn)
 	if wantq {
-		rotCols(q, ldq, 0, n, j, cs, sn)
+		rotRows(q[j*ldq:j*ldq+n], q[k*ldq:], cs, sn)
 	}
 }
 
