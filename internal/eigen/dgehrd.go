@@ -1,9 +1,11 @@
-// dgehrd and dlahr2 are adapted from gonum's lapack/gonum/dgehrd.go and
-// dlahr2.go (v0.17.0), Copyright ©2015-2016 The Gonum Authors, used under
-// gonum's BSD 3-Clause license. The one change: dlahr2 copies the
-// Householder vector, a column of the row-major a, into a contiguous buffer
-// before the large matrix-vector product with the trailing matrix, which
-// gonum performs with a stride of lda (about 4x slower at n = 2048).
+// dgehrd, dlahr2 and dgehd2 are adapted from gonum's lapack/gonum/dgehrd.go,
+// dlahr2.go and dgehd2.go (v0.17.0), Copyright ©2015-2016 The Gonum Authors,
+// used under gonum's BSD 3-Clause license. The changes: the Householder
+// vector, a column of the row-major a, is copied into a contiguous buffer
+// before the large matrix-vector products with the trailing matrix, which
+// gonum performs with a stride of lda (about 4x slower at n = 2048), and
+// those products and the rank-one updates of the unblocked columns go
+// through internal/kernel's AVX2 Gemv, GemvT and DescendOuter.
 
 package eigen
 
@@ -11,6 +13,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
+
+	"github.com/fpfind/fpfind/internal/kernel"
 )
 
 const (
@@ -22,7 +26,7 @@ const (
 // dgehrdWork returns the workspace dgehrd wants for order n.
 func dgehrdWork(n int) int {
 	nb := min(gehrdNbmax, impl.Ilaenv(1, "DGEHRD", " ", n, 0, n-1, -1))
-	return max(1, n*nb+gehrdTsize+n)
+	return max(1, n*nb+gehrdTsize+2*n)
 }
 
 // dgehrd is LAPACK's DGEHRD: it reduces a[ilo:ihi+1, ilo:ihi+1] to upper
@@ -49,9 +53,10 @@ func dgehrd(n, ilo, ihi int, a []float64, lda int, tau, work []float64) {
 	if 1 < nb && nb < nh {
 		nx = max(nb, impl.Ilaenv(3, "DGEHRD", " ", n, ilo, ihi, -1))
 	}
-	ldwork := nb // work holds Y (n×nb), then T, then the contiguous vector
+	ldwork := nb // work holds Y (n×nb), then T, then two contiguous vectors
 	iwt := n * nb
 	xbuf := work[iwt+gehrdTsize : iwt+gehrdTsize+n]
+	ybuf := work[iwt+gehrdTsize+n : iwt+gehrdTsize+2*n]
 
 	var i int
 	if nb < nbmin || nh <= nb {
@@ -62,7 +67,7 @@ func dgehrd(n, ilo, ihi int, a []float64, lda int, tau, work []float64) {
 			ib := min(nb, ihi-i)
 			// Reduce columns i:i+ib, returning the matrices V and T of
 			// the block reflector H = I - V T V^T and Y = A V T.
-			dlahr2(ihi+1, i+1, ib, a[i:], lda, tau[i:], work[iwt:], gehrdLdt, work, ldwork, xbuf)
+			dlahr2(ihi+1, i+1, ib, a[i:], lda, tau[i:], work[iwt:], gehrdLdt, work, ldwork, xbuf, ybuf)
 
 			// Apply the block reflector from the right to
 			// A[0:ihi+1, i+ib:ihi+1]: A -= Y V^T.
@@ -88,13 +93,42 @@ func dgehrd(n, ilo, ihi int, a []float64, lda int, tau, work []float64) {
 		}
 	}
 	// The rest, unblocked.
-	impl.Dgehd2(n, i, ihi, a, lda, tau, work)
+	dgehd2(n, i, ihi, a, lda, tau, xbuf, ybuf)
+}
+
+// dgehd2 is LAPACK's DGEHD2, the unblocked reduction of columns ilo to
+// ihi-1, as gonum's Dgehd2 with each reflector H = I - tau v v^T (v copied
+// to the contiguous v, length >= n) applied as two matrix-vector products
+// and two rank-one updates of internal/kernel (w of length >= n).
+func dgehd2(n, ilo, ihi int, a []float64, lda int, tau, v, w []float64) {
+	for i := ilo; i < ihi; i++ {
+		// The reflector H_i annihilating A[i+2:ihi+1, i].
+		var beta float64
+		beta, tau[i] = impl.Dlarfg(ihi-i, a[(i+1)*lda+i], a[min(i+2, n-1)*lda+i:], lda)
+		m := ihi - i // the length of v
+		vi := v[:m]
+		vi[0] = 1
+		for r := 1; r < m; r++ {
+			vi[r] = a[(i+1+r)*lda+i]
+		}
+		if tau[i] != 0 {
+			// From the right: A[0:ihi+1, i+1:ihi+1] -= tau (A v) v^T.
+			wi := w[:ihi+1]
+			kernel.Gemv(wi, 0, a[i+1:], lda, vi)
+			kernel.DescendOuter(a[i+1:], lda, wi, vi, tau[i])
+			// From the left: A[i+1:ihi+1, i+1:n] -= tau v (A^T v)^T.
+			wi = w[:n-i-1]
+			kernel.GemvT(wi, 0, a[(i+1)*lda+i+1:], lda, vi)
+			kernel.DescendOuter(a[(i+1)*lda+i+1:], lda, vi, wi, tau[i])
+		}
+		a[(i+1)*lda+i] = beta
+	}
 }
 
 // dlahr2 is LAPACK's DLAHR2 as in gonum (see there for the arguments), with
-// xbuf (length >= n) as scratch for a contiguous copy of the Householder
-// vector.
-func dlahr2(n, k, nb int, a []float64, lda int, tau, t []float64, ldt int, y []float64, ldy int, xbuf []float64) {
+// xbuf and ybuf (length >= n) as scratch for a contiguous copy of the
+// Householder vector and of the product Y[k:n, i].
+func dlahr2(n, k, nb int, a []float64, lda int, tau, t []float64, ldt int, y []float64, ldy int, xbuf, ybuf []float64) {
 	if n <= 1 {
 		return
 	}
@@ -139,10 +173,9 @@ func dlahr2(n, k, nb int, a []float64, lda int, tau, t []float64, ldt int, y []f
 		// copied into contiguous memory first.
 		x := xbuf[:n-k-i]
 		bi.Dcopy(n-k-i, a[(k+i)*lda+i:], lda, x, 1)
-		bi.Dgemv(blas.NoTrans, n-k, n-k-i,
-			1, a[k*lda+i+1:], lda,
-			x, 1,
-			0, y[k*ldy+i:], ldy)
+		yi := ybuf[:n-k]
+		kernel.Gemv(yi, 0, a[k*lda+i+1:], lda, x)
+		bi.Dcopy(n-k, yi, 1, y[k*ldy+i:], ldy)
 		bi.Dgemv(blas.Trans, n-k-i, i,
 			1, a[(k+i)*lda:], lda,
 			x, 1,

@@ -47,12 +47,14 @@
 // 3/2 × 64 = 96 before order 3000) is reduced by Dlahqr, as LAPACK's DLAQR2
 // does, unless [Solver.WindowQR] asks for gonum's Dlaqr04 there.
 //
-// The Hessenberg reduction is gonum's DGEHRD/DLAHR2 with one change: the
-// Householder vector, a column of the row-major matrix, is copied into
-// contiguous memory before the large matrix-vector product with the trailing
-// matrix, which gonum performs with a stride of n. That product is the
-// memory-bound, level-2 part of the reduction; contiguous, it runs about 4
-// times faster at n = 2048, and values-only Geev takes 20–30 % less time.
+// The Hessenberg reduction is gonum's DGEHRD/DLAHR2/DGEHD2 with one change:
+// the Householder vector, a column of the row-major matrix, is copied into
+// contiguous memory before the large matrix-vector products with the
+// trailing matrix, which gonum performs with a stride of n, and those
+// products (and the rank-one updates of the unblocked columns) go through
+// internal/kernel's AVX2 kernels. They are the memory-bound, level-2 part of
+// the reduction; contiguous, the product runs about 4 times faster at n =
+// 2048, and values-only Geev takes 20–30 % less time.
 //
 // Two of gonum v0.17.0's kernels fail on matrices with an eigenvalue
 // repeated to working precision, as J = D W - I has for a W of low rank (-1,
