@@ -18,6 +18,8 @@
 //     inputs' and the bias's), and [DescendOuter], the delta rule's step
 //     on a readout;
 //   - [Tanh] of a vector, four lanes at a time, with math.Tanh's bits;
+//   - [Reflect3], a Householder reflector of three elements applied to three
+//     rows (the bulge-chasing updates of internal/eigen's QR sweeps);
 //   - [ForRows], which splits rows among goroutines.
 //
 // The sections below are about the matrix-vector kernels; gemm.go and
