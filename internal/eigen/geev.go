@@ -141,7 +141,10 @@ func (s Solver) Geev(a blas64.General, wr, wi []float64, vl, vr blas64.General) 
 		return fmt.Errorf("%w: %d of %d eigenvalues found", ErrNotConverged, n-first, n)
 	}
 
-	if wantvl || wantvr {
+	if wantvr && !wantvl {
+		// Right vectors only: our port of Dtrevc3 for row-major memory.
+		trevcRight(n, a.Data, lda, vr.Data, vr.Stride)
+	} else if wantvl || wantvr {
 		vld, ldvl := []float64{0}, 1
 		if wantvl {
 			vld, ldvl = vl.Data, vl.Stride
