@@ -252,7 +252,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 			bi.Dgemm(blas.NoTrans, blas.Trans, kln, jw, jw,
 				1, h[krow*ldh+kwtop:], ldh, v, ldv,
 				0, wv, ldwv)
-			impl.Dlacpy(blas.All, kln, jw, wv, ldwv, h[krow*ldh+kwtop:], ldh)
+			lacpy(kln, jw, wv, ldwv, h[krow*ldh+kwtop:], ldh)
 		}
 
 		// Update the horizontal slab in H.
@@ -262,7 +262,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 				bi.Dgemm(blas.NoTrans, blas.NoTrans, jw, kln, jw,
 					1, v, ldv, h[kwtop*ldh+kcol:], ldh,
 					0, t, ldt)
-				impl.Dlacpy(blas.All, jw, kln, t, ldt, h[kwtop*ldh+kcol:], ldh)
+				lacpy(jw, kln, t, ldt, h[kwtop*ldh+kcol:], ldh)
 			}
 		}
 
@@ -273,7 +273,7 @@ func laqr23(wantt, wantz bool, n, ktop, kbot, nw int, h []float64, ldh int, iloz
 				bi.Dgemm(blas.NoTrans, blas.Trans, kln, jw, jw,
 					1, z[krow*ldz+kwtop:], ldz, v, ldv,
 					0, wv, ldwv)
-				impl.Dlacpy(blas.All, kln, jw, wv, ldwv, z[krow*ldz+kwtop:], ldz)
+				lacpy(kln, jw, wv, ldwv, z[krow*ldz+kwtop:], ldz)
 			}
 		}
 	}

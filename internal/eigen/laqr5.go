@@ -253,7 +253,7 @@ func laqr5(wantt, wantz bool, kacc22 int, n, ktop, kbot, nshfts int, sr, si []fl
 				1, u[k1*ldu+k1:], ldu,
 				h[(incol+k1+1)*ldh+jcol:], ldh,
 				0, wh, ldwh)
-			impl.Dlacpy(blas.All, nu, jlen, wh, ldwh, h[(incol+k1+1)*ldh+jcol:], ldh)
+			lacpy(nu, jlen, wh, ldwh, h[(incol+k1+1)*ldh+jcol:], ldh)
 		}
 		// Vertical multiply.
 		for jrow := jtop; jrow < max(ktop, incol); jrow += nv {
@@ -262,7 +262,7 @@ func laqr5(wantt, wantz bool, kacc22 int, n, ktop, kbot, nshfts int, sr, si []fl
 				1, h[jrow*ldh+incol+k1+1:], ldh,
 				u[k1*ldu+k1:], ldu,
 				0, wv, ldwv)
-			impl.Dlacpy(blas.All, jlen, nu, wv, ldwv, h[jrow*ldh+incol+k1+1:], ldh)
+			lacpy(jlen, nu, wv, ldwv, h[jrow*ldh+incol+k1+1:], ldh)
 		}
 		// Z multiply (also vertical).
 		if wantz {
@@ -272,7 +272,7 @@ func laqr5(wantt, wantz bool, kacc22 int, n, ktop, kbot, nshfts int, sr, si []fl
 					1, z[jrow*ldz+incol+k1+1:], ldz,
 					u[k1*ldu+k1:], ldu,
 					0, wv, ldwv)
-				impl.Dlacpy(blas.All, jlen, nu, wv, ldwv, z[jrow*ldz+incol+k1+1:], ldz)
+				lacpy(jlen, nu, wv, ldwv, z[jrow*ldz+incol+k1+1:], ldz)
 			}
 		}
 	}

@@ -91,3 +91,12 @@ func reflectCols2(a []float64, lda, lo, hi, c int, v1, tau float64) {
 		r[1] -= sum * t2
 	}
 }
+
+// lacpy copies the m×n matrix a (stride lda) to b (stride ldb), a row at a
+// time with copy (gonum's Dlacpy copies element by element, and the
+// multishift sweeps copy every product back into H).
+func lacpy(m, n int, a []float64, lda int, b []float64, ldb int) {
+	for i := 0; i < m; i++ {
+		copy(b[i*ldb:i*ldb+n], a[i*lda:i*lda+n])
+	}
+}
