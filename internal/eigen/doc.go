@@ -20,8 +20,10 @@
 // decomposition goes at the orders fpfind meets most (N = 100 to 500):
 // DLAQR5 (the multishift sweep), DLAQR2/3 (aggressive early deflation),
 // DLAHQR (the double-shift QR of the deflation windows), DTREXC and DLAEXC
-// (the reordering of the windows' Schur forms) and DLANV2. They are gonum's
-// step for step (the tests compare them with gonum's), written for speed:
+// (the reordering of the windows' Schur forms) and DLANV2, and of DTREVC3's
+// right eigenvectors (trevcRight: T's columns copied once as rows, so that
+// the back-substitutions run on contiguous memory). They are gonum's step
+// for step (the tests compare them with gonum's), written for speed:
 // reflectors of two and three elements are generated with a direct sum of
 // squares instead of Dnrm2 and math.Hypot (gonum's Dlarfg is the fallback
 // at extreme scales); applied to three rows, they go through
@@ -70,7 +72,9 @@
 // Schur form reaches that branch (a complex pair with an imaginary part
 // below about ulp |lambda| meeting another 2×2 block equal to lambda I to
 // within smin), Dtrevc3 is given the workspace of its unblocked path, which
-// solves the same systems and back-transforms each vector on its own.
+// solves the same systems and back-transforms each vector on its own. (Right
+// vectors alone go through trevcRight, which hands Dlaln2 arrays of equal
+// leading dimensions, where the slip cannot happen.)
 //
 // [Solver.Geev] has the signature of linearize.Eigensolver, so a Solver can
 // replace linearize's default. [Factorize] wraps it for a mat.Matrix and
