@@ -94,7 +94,9 @@ func orgqr(m, n, k int, a []float64, lda int, tau, work []float64, lwork int) {
 		}
 	}
 	if kk < n {
-		impl.Dorg2r(m-kk, n-kk, k-kk, a[kk*lda+kk:], lda, tau[kk:], work)
+		// Dorg2r clears the whole of its work at every reflector: give
+		// it the n-kk elements it uses.
+		impl.Dorg2r(m-kk, n-kk, k-kk, a[kk*lda+kk:], lda, tau[kk:], work[:n-kk])
 	}
 	if kk == 0 {
 		return
@@ -107,7 +109,7 @@ func orgqr(m, n, k int, a []float64, lda int, tau, work []float64, lwork int) {
 				m-i, n-i-ib, ib, a[i*lda+i:], lda, work, ldwork,
 				a[i*lda+i+ib:], lda, work[ib*ldwork:], ldwork)
 		}
-		impl.Dorg2r(m-i, ib, ib, a[i*lda+i:], lda, tau[i:i+ib], work)
+		impl.Dorg2r(m-i, ib, ib, a[i*lda+i:], lda, tau[i:i+ib], work[:ib])
 		for j := i; j < i+ib; j++ {
 			for l := 0; l < i; l++ {
 				a[l*lda+j] = 0
