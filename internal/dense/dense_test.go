@@ -338,12 +338,60 @@ func TestFactorizeInv(t *testing.T) {
 	}
 }
 
+// SolveUpper and SolveUpperT solve U x = b and U^T x = b with the upper
+// triangle of a Cholesky factor, at sizes on and across the blocks of
+// the substitutions: the residuals (the products formed here, the strict
+// lower triangle NaN) are at rounding.
+func TestSolveUpperHalves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{1, 2, 15, 16, 17, 40, 100} {
+		u := spd(rng, n, 1)
+		if !Cholesky(n, u) {
+			t.Fatalf("n = %d: Cholesky failed", n)
+		}
+		for i := range n {
+			for j := range i {
+				u[i*n+j] = math.NaN()
+			}
+		}
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		for _, trans := range []bool{false, true} {
+			x := append([]float64(nil), b...)
+			if trans {
+				SolveUpperT(n, u, x)
+			} else {
+				SolveUpper(n, u, x)
+			}
+			for i := range n {
+				r := -b[i]
+				if trans {
+					for j := 0; j <= i; j++ {
+						r += u[j*n+i] * x[j]
+					}
+				} else {
+					for j := i; j < n; j++ {
+						r += u[i*n+j] * x[j]
+					}
+				}
+				if !(math.Abs(r) <= 1e-12*(1+math.Abs(b[i]))) {
+					t.Fatalf("n = %d, transposed %v: residual %g in row %d", n, trans, r, i)
+				}
+			}
+		}
+	}
+}
+
 // Slices shorter than the size given panic with the function's name.
 func TestShortSlicesPanic(t *testing.T) {
 	cases := map[string]func(){
 		"Factorize":     func() { Factorize(3, make([]float64, 8), make([]int, 3)) },
 		"SolveLU":       func() { SolveLU(3, make([]float64, 9), make([]int, 3), make([]float64, 3), make([]float64, 2)) },
 		"SolveCholesky": func() { SolveCholesky(3, make([]float64, 9), make([]float64, 2)) },
+		"SolveUpper":    func() { SolveUpper(3, make([]float64, 8), make([]float64, 3)) },
+		"SolveUpperT":   func() { SolveUpperT(3, make([]float64, 9), make([]float64, 2)) },
 		"Cholesky":      func() { Cholesky(3, make([]float64, 8)) },
 	}
 	for name, f := range cases {
@@ -355,5 +403,32 @@ func TestShortSlicesPanic(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// BenchmarkSolveUpper: the two halves of SolveCholesky, at the sizes of
+// fixedpoint's preconditioned steps.
+func BenchmarkSolveUpper(b *testing.B) {
+	for _, n := range []int{64, 200, 512} {
+		u := spd(rand.New(rand.NewPCG(1, 2)), n, 1)
+		if !Cholesky(n, u) {
+			b.Fatal("not positive definite")
+		}
+		x, one := make([]float64, n), make([]float64, n)
+		for i := range one {
+			one[i] = 1
+		}
+		b.Run("U/n="+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(x, one)
+				SolveUpper(n, u, x)
+			}
+		})
+		b.Run("UT/n="+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				copy(x, one)
+				SolveUpperT(n, u, x)
+			}
+		})
 	}
 }

@@ -4,7 +4,9 @@
 // LAPACK's dgetrf conventions), the solves with its factors ([SolveLU],
 // with the reciprocals of U's diagonal from [InvDiag] or [FactorizeInv]),
 // and the Cholesky factorisation with its solve ([Cholesky], with
-// Dpotrf's conventions for the upper triangle, and [SolveCholesky]).
+// Dpotrf's conventions for the upper triangle, and [SolveCholesky], or
+// its halves [SolveUpper] and [SolveUpperT], with which fixedpoint's
+// preconditioned L-BFGS works in the variables z = U x).
 // fixedpoint's Newton and Levenberg-Marquardt steps and its refinement of
 // slow points run on them, and attractor's projections.
 //

@@ -286,3 +286,23 @@ func SolveCholesky(n int, u []float64, b []float64) {
 	solveUpperT(n, u, b)
 	solveUpper(n, u, nil, b)
 }
+
+// SolveUpper overwrites b[:n] with U^{-1} b, and SolveUpperT with
+// U^{-T} b, U the upper triangle (diagonal included) of the row-major
+// n x n matrix u, such as Cholesky's factor: the two halves of
+// SolveCholesky, for a change of variables z = U x. They panic if
+// len(u) < n*n or len(b) < n.
+func SolveUpper(n int, u []float64, b []float64) {
+	if len(u) < n*n || len(b) < n {
+		panic("dense: SolveUpper: u or b shorter than n")
+	}
+	solveUpper(n, u, nil, b)
+}
+
+// SolveUpperT overwrites b[:n] with U^{-T} b (see SolveUpper).
+func SolveUpperT(n int, u []float64, b []float64) {
+	if len(u) < n*n || len(b) < n {
+		panic("dense: SolveUpperT: u or b shorter than n")
+	}
+	solveUpperT(n, u, b)
+}

@@ -62,25 +62,30 @@ func solveUpper(n int, a, inv, b []float64) {
 }
 
 // solveUpperT overwrites b with U^{-T} b, U the upper triangle (diagonal
-// included) of the row-major n x n matrix a.
+// included) of the row-major n x n matrix a: a forward substitution by
+// blocks of rows of U, each block's triangle solved, then its rows times
+// the block's solution taken from the rest of b (one GemvT over the
+// contiguous rows to the block's right). Taking the rectangle above each
+// block instead (rows of trsvBlock elements at stride n) took twice as
+// long as solveUpper at N = 200 and four times at N = 512.
 func solveUpperT(n int, a, b []float64) {
-	var tb [trsvBlock]float64
+	var nb [trsvBlock]float64
 	for i0 := 0; i0 < n; i0 += trsvBlock {
 		i1 := min(i0+trsvBlock, n)
-		if i0 > 0 {
-			// The rectangle above the block: U[0:i0, i0:i1]^T b[0:i0].
-			t := tb[:i1-i0]
-			kernel.GemvT(t, 0, a[i0:], n, b[:i0])
-			for k, v := range t {
-				b[i0+k] -= v
-			}
-		}
 		for i := i0; i < i1; i++ {
 			s := b[i]
 			for j := i0; j < i; j++ {
 				s -= a[j*n+i] * b[j]
 			}
 			b[i] = s / a[i*n+i]
+		}
+		if i1 < n {
+			// b[i1:n] -= U[i0:i1, i1:n]^T b[i0:i1].
+			x := nb[:i1-i0]
+			for k := range x {
+				x[k] = -b[i0+k]
+			}
+			kernel.GemvT(b[i1:n], 1, a[i0*n+i1:], n, x)
 		}
 	}
 }
