@@ -21,12 +21,14 @@ var scratch sync.Pool
 // minimum of q with q > 0) the second term is what J^T J alone misses: it
 // makes the minimum's curvature exact, so Newton's method on the gradient
 // of q converges quadratically there. dst is resized when empty and must be
-// N x N otherwise; its result is symmetric to rounding. The work is one
-// N x N matrix product (2 N^3 flops), by internal/kernel's packed kernel on
-// the packed copy of W that the network keeps for its evaluators (made on
-// first use), with an N x N scratch matrix pooled across calls: 0.42 ms at
-// N = 200, against 3-4 ms through gonum's Dgemm with a transposed operand
-// (BenchmarkSpeedHessian).
+// N x N otherwise; its result is exactly symmetric (the lower triangle is
+// the mirror of the upper). The work is the upper triangle of one N x N
+// matrix product (N^3 flops), by internal/kernel's GemmNN in strips of
+// rows, with an N x N scratch matrix pooled across calls:
+// BenchmarkSpeedHessian (quiet) 0.09-0.10 ms at N = 128, 5.7 ms at
+// N = 512 and 0.26-0.29 s at N = 2048, against 0.15 ms, 10.1 ms and
+// 0.51-0.53 s for the whole product by the packed kernel (and 3-4 ms at
+// N = 200 through gonum's Dgemm with a transposed operand).
 func (n *Network) SpeedHessian(dst *mat.Dense, h []float64) float64 {
 	n.checkLen(h)
 	d := n.sized(dst)
@@ -50,32 +52,69 @@ func (n *Network) SpeedHessian(dst *mat.Dense, h []float64) float64 {
 		s[i] = n.act.D1(xi) * t
 		b[i] = s[i]*s[i] + fi*n.act.D2(xi)*t
 	}
-	// wd = W^T diag(b), then dst = wd W, by the packed kernel on W (the
-	// copy the network keeps for the gradients of its evaluators).
-	for k := 0; k < nn; k++ {
-		bk := b[k]
-		for i, v := range n.row(k) {
-			wd[i*nn+k] = v * bk
+	// wd = W^T diag(b) (by tiles of hessTile x hessTile, so that the
+	// transposed writes stay in cache), then the upper triangle of
+	// dst = wd W by strips of hessStrip rows from their diagonal on: half
+	// the product, the lower triangle being its mirror.
+	const t = hessTile
+	for k0 := 0; k0 < nn; k0 += t {
+		for i0 := 0; i0 < nn; i0 += t {
+			for k := k0; k < min(k0+t, nn); k++ {
+				bk, rk := b[k], n.row(k)
+				for i := i0; i < min(i0+t, nn); i++ {
+					wd[i*nn+k] = rk[i] * bk
+				}
+			}
 		}
 	}
-	for i := 0; i < nn; i++ {
-		clear(d.Data[i*d.Stride : i*d.Stride+nn])
+	for i0 := 0; i0 < nn; i0 += hessStrip {
+		i1 := min(i0+hessStrip, nn)
+		for i := i0; i < i1; i++ {
+			clear(d.Data[i*d.Stride+i0 : i*d.Stride+nn])
+		}
+		kernel.GemmNN(i1-i0, nn-i0, nn, wd[i0*nn:], nn, n.w.Data[i0:], n.w.Stride, d.Data[i0*d.Stride+i0:], d.Stride)
 	}
-	kernel.GemmPacked(nn, wd, nn, n.wPacked(), 0, nn, d.Data, d.Stride)
-	// - W^T diag(s/tau) - diag(s/tau) W + diag(1/tau^2).
+	// - diag(s/tau) W - W^T diag(s/tau) + diag(1/tau^2) on the upper
+	// triangle, in that order for each element, then the mirror.
 	for i := 0; i < nn; i++ {
-		ri := n.row(i)
 		c := s[i] * n.invTau[i]
 		di := d.Data[i*d.Stride : i*d.Stride+nn]
-		for j, v := range ri {
-			di[j] -= c * v
+		for j, v := range n.row(i)[i:] {
+			di[i+j] -= c * v
 		}
-		// Column i of the transpose term: d[j][i] -= c W[i][j].
-		for j, v := range ri {
-			d.Data[j*d.Stride+i] -= c * v
+	}
+	for r0 := 0; r0 < nn; r0 += t {
+		for i0 := r0; i0 < nn; i0 += t {
+			// d[r][i] -= c_i W[i][r] for r <= i in the tile.
+			for i := i0; i < min(i0+t, nn); i++ {
+				c, ri := s[i]*n.invTau[i], n.row(i)
+				for r := r0; r < min(r0+t, i+1); r++ {
+					d.Data[r*d.Stride+i] -= c * ri[r]
+				}
+			}
 		}
-		di[i] += n.invTau[i] * n.invTau[i]
+	}
+	for i := 0; i < nn; i++ {
+		d.Data[i*d.Stride+i] += n.invTau[i] * n.invTau[i]
+	}
+	for i0 := 0; i0 < nn; i0 += t {
+		for j0 := i0; j0 < nn; j0 += t {
+			for i := i0; i < min(i0+t, nn); i++ {
+				ri := d.Data[i*d.Stride:]
+				for j := max(j0, i+1); j < min(j0+t, nn); j++ {
+					d.Data[j*d.Stride+i] = ri[j]
+				}
+			}
+		}
 	}
 	scratch.Put(sp)
 	return q / 2
 }
+
+// hessStrip is the height of the strips of rows in which SpeedHessian
+// forms the upper triangle of W^T diag(b) W, and hessTile the side of the
+// tiles of its transposed copies.
+const (
+	hessStrip = 32
+	hessTile  = 16
+)
