@@ -67,8 +67,9 @@
 // iteration on: its initial inverse Hessian is the Cholesky factor of the
 // damped exact Hessian of q, H + λI, formed afresh every 60 iterations
 // (λ 0.02 times the mean of H's diagonal at first, falling eightfold at
-// each refresh, raised where H + λI is indefinite), and the two-loop
-// recursion runs over the 32 latest pairs since the refresh. Plain L-BFGS
+// each refresh, raised where H + λI is indefinite): with U its factor,
+// L-BFGS runs in the variables z = U x, its pairs forgotten at each
+// refresh (P^{-1} its initial inverse Hessian). Plain L-BFGS
 // crawls down curved, ill-conditioned valleys of q for hundreds of
 // iterations before it nears a slow point; on the same network and starts
 // the preconditioned steps took 23.4k speed evaluations and 517 Hessians

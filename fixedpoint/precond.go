@@ -7,12 +7,14 @@ import (
 )
 
 // precond is the speed phase's preconditioner (LinearLU only): the
-// Cholesky factor of the damped exact Hessian of q, P = H(x_r) + λI at an
-// iterate x_r, refreshed every precondRefresh iterations, taken as the
-// initial inverse Hessian of an L-BFGS two-loop recursion (Nocedal and
-// Wright 2006, Alg. 7.4) over the curvature pairs gathered since the
-// refresh. From its precondStart-th iteration on, a run's L-BFGS steps
-// are preconditioned.
+// Cholesky factor U of the damped exact Hessian of q, P = H(x_r) + λI =
+// U^T U at an iterate x_r, refreshed every precondRefresh iterations.
+// From its precondStart-th iteration on, a run's L-BFGS (lbfgs.go) works
+// in the variables z = U x, where P is the identity: its gradient is
+// U^{-T} g, its direction d_z maps back to d = U^{-1} d_z (two triangular
+// solves an iteration), and its pairs, made in z, are forgotten at each
+// refresh. This is L-BFGS with P^{-1} (scaled) as its initial inverse
+// Hessian, in the compact form of lbfgs.go.
 //
 // Plain L-BFGS spends most of a run crawling down curved, ill-conditioned
 // valleys of q towards a slow point, |J^T F|/|F| still at 0.1-0.3 and q
@@ -32,13 +34,10 @@ import (
 // Hessian (a Newton step) near it; where P is not positive definite, λ
 // rises from precondDamp mean(diag H) eightfold until it is.
 type precond struct {
-	fac       []float64 // N x N: P's Cholesky factor (upper triangle), in the slow refinement's Hessian (shared: see stale)
+	fac       []float64 // N x N: P's Cholesky factor U (upper triangle), in the slow refinement's Hessian (shared: see stale)
 	diag      []float64 // H's diagonal while P is factorised
-	s, y      []float64 // precondMemory x N: the curvature pairs, a ring
-	rho       []float64 // 1/(s^T y) of each pair
-	alpha     []float64 // the two-loop recursion's coefficients
-	kept      int       // pairs kept
-	next      int       // slot of the next pair
+	gz, gzNew []float64 // U^{-T} g at the iterate, and at the next
+	dz        []float64 // the last direction in z = U x
 	since     int       // iterations since the last refresh
 	refreshes int       // refreshes in this run (the damping's decay)
 	stale     bool      // fac was overwritten (by a slow refinement)
@@ -51,39 +50,37 @@ type precond struct {
 // 23.4k, 24.7k and 25.6k speed evaluations for 873, 723, 646, 517, 455 and
 // 418 Hessians (60 the fastest), a fixed damping (no decay) 29.3k for 787,
 // a start after 10 or 50 iterations 22.3k for 531 and 27.4k for 478; all
-// found the same 51 points.
+// found the same 51 points. (Those counts are of a two-loop recursion with
+// P^{-1} as its initial matrix and 32 pairs; the compact form in z, with
+// its scaling, took 23.7k for 523 with 60.)
 const (
 	precondStart   = 25   // L-BFGS iterations of a run before its steps are preconditioned
 	precondRefresh = 60   // iterations between refreshes of P
-	precondMemory  = 32   // curvature pairs kept since the last refresh
 	precondDamp    = 0.02 // the first λ, relative to the mean of H's diagonal
 	precondDecay   = 8    // the factor by which λ falls at each refresh
 	precondMove    = 0.5  // largest step, relative to max(1, |x|_inf)
 )
 
 func newPrecond(w *worker) *precond {
-	n := w.n
-	return &precond{
-		fac:  w.refiner().hess.RawMatrix().Data,
-		diag: make([]float64, n),
-		s:    make([]float64, precondMemory*n), y: make([]float64, precondMemory*n),
-		rho: make([]float64, precondMemory), alpha: make([]float64, precondMemory),
-	}
+	v := func() []float64 { return make([]float64, w.n) }
+	return &precond{fac: w.refiner().hess.RawMatrix().Data, diag: v(), gz: v(), gzNew: v(), dz: v()}
 }
 
-// refresh forms P at x and factorises it, forgetting every pair. It
-// reports whether P is positive definite (it fails only when H holds
-// non-finite values or λ cannot make it definite in a few tries).
-func (p *precond) refresh(w *worker, x []float64) bool {
+// refresh forms P at the iterate w.cx and factorises it; lb's pairs,
+// which belong to the old variables, are forgotten. It reports whether P
+// is positive definite (it fails only when H holds non-finite values or
+// λ cannot make it definite in a few tries).
+func (p *precond) refresh(w *worker, lb *lbfgs) bool {
 	n, h, diag := w.n, p.fac, p.diag
-	w.sys.SpeedHessian(w.refine.hess, x)
+	lb.reset()
+	w.sys.SpeedHessian(w.refine.hess, w.cx)
 	w.c.hess++
 	tr := 0.0
 	for i := range diag {
 		diag[i] = h[i*n+i]
 		tr += diag[i]
 	}
-	p.kept, p.next, p.since, p.stale = 0, 0, 0, false
+	p.since, p.stale = 0, false
 	base := precondDamp * math.Abs(tr) / float64(n)
 	lambda := base * math.Pow(precondDecay, -float64(p.refreshes))
 	p.refreshes++
@@ -106,51 +103,47 @@ func (p *precond) refresh(w *worker, x []float64) bool {
 		}
 		if dense.Cholesky(n, h) {
 			p.lambda = lambda
+			copy(p.gz, w.cg)
+			dense.SolveUpperT(n, h, p.gz)
 			return true
 		}
 	}
 	return false
 }
 
-// direction writes d = -H_k g, H_k the inverse Hessian of the two-loop
-// recursion with P^{-1} as its initial matrix.
-func (p *precond) direction(n int, d, g []float64) {
-	copy(d, g)
-	for k := 0; k < p.kept; k++ {
-		j := (p.next - 1 - k + precondMemory) % precondMemory
-		p.alpha[j] = p.rho[j] * dot(p.s[j*n:(j+1)*n], d)
-		axpy(-p.alpha[j], p.y[j*n:(j+1)*n], d)
-	}
-	dense.SolveCholesky(n, p.fac, d)
-	for k := p.kept - 1; k >= 0; k-- {
-		j := (p.next - 1 - k + precondMemory) % precondMemory
-		b := p.rho[j] * dot(p.y[j*n:(j+1)*n], d)
-		axpy(p.alpha[j]-b, p.s[j*n:(j+1)*n], d)
-	}
-	scal(-1, d)
+// direction writes into d the L-BFGS direction of lb in the variables
+// z = U x (where P is the identity), mapped back to x: d = U^{-1} d_z,
+// d_z = -H_z U^{-T} g.
+func (p *precond) direction(n int, lb *lbfgs, d []float64) {
+	lb.direction(p.dz, p.gz)
+	copy(d, p.dz)
+	dense.SolveUpper(n, p.fac, d)
 }
 
-// steepest writes d = -P^{-1} g, forgetting every pair: a descent
+// steepest writes d = -P^{-1} g, forgetting lb's pairs: a descent
 // direction, P being positive definite.
-func (p *precond) steepest(n int, d, g []float64) {
-	p.kept, p.next = 0, 0
-	for i, v := range g {
-		d[i] = -v
+func (p *precond) steepest(n int, lb *lbfgs, d []float64) {
+	lb.reset()
+	for i, v := range p.gz {
+		p.dz[i] = -v
 	}
-	dense.SolveCholesky(n, p.fac, d)
+	copy(d, p.dz)
+	dense.SolveUpper(n, p.fac, d)
 }
 
-// add keeps the pair (s, y) when s^T y > 0, dropping the oldest when
-// precondMemory are kept.
-func (p *precond) add(n int, s, y []float64) {
-	sy := dot(s, y)
-	if !(sy > 1e-12*norm2(s)*norm2(y)) {
-		return
+// step records that the line search took the step a d (d the direction
+// scaled by c after it was made) to the iterate whose gradient of q is g,
+// and gives lb the pair in z when its curvature is positive.
+func (p *precond) step(n int, lb *lbfgs, a, c float64, g []float64) {
+	copy(p.gzNew, g)
+	dense.SolveUpperT(n, p.fac, p.gzNew)
+	s, y := p.dz, p.gz
+	for i := range s {
+		s[i] *= a * c
+		y[i] = p.gzNew[i] - y[i]
 	}
-	j := p.next
-	copy(p.s[j*n:(j+1)*n], s)
-	copy(p.y[j*n:(j+1)*n], y)
-	p.rho[j] = 1 / sy
-	p.next = (j + 1) % precondMemory
-	p.kept = min(p.kept+1, precondMemory)
+	if sy := dot(s, y); sy > 1e-12*norm2(s)*norm2(y) {
+		lb.add(s, y)
+	}
+	p.gz, p.gzNew = p.gzNew, p.gz
 }

@@ -8,24 +8,28 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/fpfind/fpfind/internal/dense"
 	"github.com/fpfind/fpfind/internal/nettest"
 )
 
 // The preconditioned direction: with no pair it is -P^{-1} g, P the damped
 // Hessian of q (checked against gonum's dense solve of the Hessian that
-// SpeedHessian forms, plus the damping); with pairs it satisfies the
-// secant equation of the newest pair, H_k y = s, as every BFGS inverse
-// does; and it is a descent direction.
+// SpeedHessian forms, plus the damping); after steps on a quadratic its
+// inverse Hessian in x, U^{-1} H_z U^{-T}, satisfies the secant equation
+// of the newest pair, H y = s, as every BFGS inverse does; and it is a
+// descent direction.
 func TestPrecondDirection(t *testing.T) {
 	const n = 40
 	net := nettest.Tanh(t, n, 1.5, 3)
 	rng := rand.New(rand.NewPCG(5, 6))
 	w, x := testWorker(t, net, &Settings{}, rng)
 	w.evalSpeed(x)
+	lb := newLBFGS(n, lbfgsMemory(n, false))
 	p := newPrecond(w)
+	d := make([]float64, n)
 	for _, refreshes := range []int{0, 3} {
 		p.refreshes = refreshes
-		if !p.refresh(w, x) {
+		if !p.refresh(w, lb) {
 			t.Fatal("P not positive definite")
 		}
 		h := mat.NewDense(n, n, nil)
@@ -61,61 +65,73 @@ func TestPrecondDirection(t *testing.T) {
 		if err := want.SolveVec(h, mat.NewVecDense(n, w.cg)); err != nil {
 			t.Fatal(err)
 		}
-		d := make([]float64, n)
-		p.direction(n, d, w.cg)
+		p.direction(n, lb, d)
 		for i := range d {
 			if e := math.Abs(d[i] + want.AtVec(i)); e > 1e-9*math.Max(1, math.Abs(want.AtVec(i))) {
 				t.Fatalf("%d refreshes: d[%d] = %g, want %g", refreshes, i, d[i], -want.AtVec(i))
 			}
 		}
 	}
-	// Pairs (s, y = A s for a random positive definite A), then the
-	// direction of g = y_newest.
-	a := mat.NewDense(n, n, nil)
+	// Steps along the directions on the quadratic with gradient A x - c,
+	// A positive definite.
 	b := mat.NewDense(n, n, nil)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			b.Set(i, j, rng.NormFloat64())
+			b.Set(i, j, rng.NormFloat64()/math.Sqrt(n))
 		}
 	}
+	a := mat.NewDense(n, n, nil)
 	a.Mul(b.T(), b)
-	var s, y []float64
-	for k := 0; k < precondMemory+5; k++ {
-		s, y = make([]float64, n), make([]float64, n)
-		for i := range s {
-			s[i] = rng.NormFloat64()
+	grad := func(g, x []float64) {
+		mat.NewVecDense(n, g).MulVec(a, mat.NewVecDense(n, x))
+		for i := range g {
+			g[i] -= 1
 		}
-		mat.NewVecDense(n, y).MulVec(a, mat.NewVecDense(n, s))
-		p.add(n, s, y)
 	}
-	if p.kept != precondMemory {
-		t.Fatalf("%d pairs kept, want %d", p.kept, precondMemory)
+	xq, g, gOld, last := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	grad(g, xq)
+	copy(p.gz, g)
+	dense.SolveUpperT(n, p.fac, p.gz)
+	lb.reset()
+	for k := 0; k < 5; k++ {
+		p.direction(n, lb, d)
+		if !(dot(d, g) < 0) {
+			t.Fatalf("step %d: not a descent direction: g^T d = %g", k, dot(d, g))
+		}
+		for i := range xq {
+			last[i] = 0.5 * d[i]
+			xq[i] += last[i]
+		}
+		copy(gOld, g)
+		grad(g, xq)
+		p.step(n, lb, 0.5, 1, g)
 	}
-	d := make([]float64, n)
-	p.direction(n, d, y)
+	if lb.hist != 5 {
+		t.Fatalf("%d pairs kept, want 5", lb.hist)
+	}
+	// The products with the newest pair come with the next direction;
+	// then the direction of y = g - gOld is -H y = -s.
+	p.direction(n, lb, d)
+	for i := range p.gz {
+		p.gz[i] = g[i] - gOld[i]
+	}
+	dense.SolveUpperT(n, p.fac, p.gz)
+	p.direction(n, lb, d)
 	for i := range d {
-		if e := math.Abs(d[i] + s[i]); e > 1e-8*math.Max(1, math.Abs(s[i])) {
-			t.Fatalf("secant equation: d[%d] = %g, want %g", i, d[i], -s[i])
+		if e := math.Abs(d[i] + last[i]); e > 1e-9*math.Max(1, math.Abs(last[i])) {
+			t.Fatalf("secant equation: d[%d] = %g, want %g", i, d[i], -last[i])
 		}
 	}
-	// A pair without positive curvature is not kept.
-	neg := make([]float64, n)
-	for i := range neg {
-		neg[i] = -y[i]
+	// A pair without positive curvature is not kept; steepest forgets
+	// the pairs and gives -P^{-1} g.
+	copy(p.dz, p.gz)
+	p.step(n, lb, 1, 1, make([]float64, n)) // s = d_z, y = -g_z: s^T y < 0
+	if lb.hist != 5 {
+		t.Errorf("a pair with s^T y < 0 was kept: %d pairs", lb.hist)
 	}
-	p.add(n, s, neg)
-	if p.kept != precondMemory {
-		t.Errorf("a pair with s^T y < 0 was kept")
-	}
-	// A descent direction at the state's gradient; steepest forgets the
-	// pairs.
-	p.direction(n, d, w.cg)
-	if !(dot(d, w.cg) < 0) {
-		t.Errorf("not a descent direction: g^T d = %g", dot(d, w.cg))
-	}
-	p.steepest(n, d, w.cg)
-	if p.kept != 0 || !(dot(d, w.cg) < 0) {
-		t.Errorf("steepest: %d pairs kept, g^T d = %g", p.kept, dot(d, w.cg))
+	p.steepest(n, lb, d)
+	if lb.hist != 0 {
+		t.Errorf("steepest kept %d pairs", lb.hist)
 	}
 }
 

@@ -158,13 +158,11 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 			if p.pc == nil {
 				p.pc = newPrecond(w)
 			}
-			if pre = p.pc.refresh(w, w.cx); !pre {
-				lb.reset()
-			}
+			pre = p.pc.refresh(w, lb)
 		}
 		if pre {
 			p.pc.since++
-			p.pc.direction(w.n, d, w.cg)
+			p.pc.direction(w.n, lb, d)
 		} else {
 			lb.direction(d, w.cg)
 			if lb.hist == 0 {
@@ -179,7 +177,7 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 			// Not a descent direction: restart from steepest descent
 			// (preconditioned).
 			if pre {
-				p.pc.steepest(w.n, d, w.cg)
+				p.pc.steepest(w.n, lb, d)
 			} else {
 				lb.reset()
 				for i, v := range w.cg {
@@ -188,12 +186,14 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 			}
 			slope = dot(w.cg, d)
 		}
+		scale := 1.0
 		if pre {
 			// A preconditioned step is a damped Newton step at first:
 			// bounded, so that it does not jump to another valley.
 			if m, lim := normInf(d), precondMove*math.Max(1, normInf(w.cx)); m > lim {
-				scal(lim/m, d)
-				slope *= lim / m
+				scale = lim / m
+				scal(scale, d)
+				slope *= scale
 			}
 		}
 		q0 := w.cq
@@ -234,7 +234,7 @@ func (p *speedMin) solve(x []float64) phaseEnd {
 			y[i] = w.cg[i] - y[i]
 		}
 		if pre {
-			p.pc.add(w.n, sv, y)
+			p.pc.step(w.n, lb, a, scale, w.cg)
 		} else if sy := dot(sv, y); sy > 1e-12*norm2(sv)*norm2(y) {
 			lb.add(sv, y)
 		}
