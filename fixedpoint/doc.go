@@ -72,7 +72,7 @@
 // refresh (P^{-1} its initial inverse Hessian). Plain L-BFGS
 // crawls down curved, ill-conditioned valleys of q for hundreds of
 // iterations before it nears a slow point; on the same network and starts
-// the preconditioned steps took 23.4k speed evaluations and 517 Hessians
+// the preconditioned steps took 23.7k speed evaluations and 523 Hessians
 // instead of 90.9k and 120, the solve's CPU time about a third less, with
 // the same 51 points; on a chaotic N = 1024 network every one of 16 runs
 // converged instead of 4.
