@@ -6,12 +6,11 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/fpfind/fpfind/dynamics"
+	"github.com/fpfind/fpfind/internal/par"
 	"github.com/fpfind/fpfind/ode"
 )
 
@@ -249,37 +248,25 @@ func (fl *flow) advance(ctx context.Context, y *mat.Dense, rows []int, span floa
 }
 
 // iterate applies the map steps times to each given row of y, on the
-// flow's workers; each row is computed by one goroutine alone.
+// flow's workers (internal/par); each row is computed by one goroutine
+// alone.
 func (fl *flow) iterate(ctx context.Context, y *mat.Dense, rows []int, steps int, bad []bool) error {
 	_, n := y.Dims()
-	workers := fl.workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, len(rows)) {
-		wg.Go(func() {
-			t := make([]float64, n)
-			for {
-				j := int(next.Add(1)) - 1
-				if j >= len(rows) || ctx.Err() != nil {
-					return
-				}
-				h := y.RawRowView(rows[j])
-				for k := range steps {
-					fl.net.Map(t, h)
-					copy(h, t)
-					if k%64 == 63 && !(normInf(h) <= divergeBound) {
-						bad[j] = true
-						break
-					}
-				}
+	return par.Each(ctx, len(rows), fl.workers, func(j int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, t := y.RawRowView(rows[j]), make([]float64, n)
+		for k := range steps {
+			fl.net.Map(t, h)
+			copy(h, t)
+			if k%64 == 63 && !(normInf(h) <= divergeBound) {
+				bad[j] = true
+				break
 			}
-		})
-	}
-	wg.Wait()
-	return ctx.Err()
+		}
+		return nil
+	})
 }
 
 func normInf(x []float64) float64 {
