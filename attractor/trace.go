@@ -362,7 +362,8 @@ func (t *tracer) project(pred []float64, basis [][]float64) ([]float64, bool) {
 					p.at[k*m+i] = p.a[i*n+k]
 				}
 			}
-			gramUpper(n, m, p.at, p.a, p.g)
+			// Its upper triangle alone: all that dense.Cholesky reads.
+			kernel.GemmUpper(n, m, p.at, m, p.a, n, p.g, n)
 			kernel.GemvT(p.step, 0, p.a, n, p.r)
 			if !dense.Cholesky(n, p.g) {
 				return y, false
@@ -487,27 +488,4 @@ func (t *tracer) grow(members []int, start int, spectra []*linearize.Spectrum, o
 		}
 	}
 	return members
-}
-
-// gramStrip is the number of rows of A^T A that gramUpper forms at a time:
-// a multiple of GemmNN's 8-row tile, small so that little of the lower
-// triangle is formed.
-const gramStrip = 16
-
-// gramUpper writes the upper triangle (diagonal included) of the n x n
-// product A^T A into g, from at (A^T, n x m) and a (A, m x n), all
-// row-major with their row lengths as strides; the strict lower triangle
-// is left with what the strips' diagonal blocks wrote or what was there.
-// dense.Cholesky reads the upper triangle alone, and each element is
-// GemmNN's sum over k in order whichever rows and columns are formed
-// together, so this gives the bits of the whole product at about half its
-// cost.
-func gramUpper(n, m int, at, a, g []float64) {
-	for s0 := 0; s0 < n; s0 += gramStrip {
-		s1 := min(s0+gramStrip, n)
-		for i := s0; i < s1; i++ {
-			clear(g[i*n+s0 : (i+1)*n])
-		}
-		kernel.GemmNN(s1-s0, n-s0, m, at[s0*m:], m, a[s0:], n, g[s0*n+s0:], n)
-	}
 }

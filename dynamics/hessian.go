@@ -23,8 +23,7 @@ var scratch sync.Pool
 // of q converges quadratically there. dst is resized when empty and must be
 // N x N otherwise; its result is exactly symmetric (the lower triangle is
 // the mirror of the upper). The work is the upper triangle of one N x N
-// matrix product (N^3 flops), by internal/kernel's GemmNN in strips of
-// rows, with an N x N scratch matrix pooled across calls:
+// matrix product (N^3 flops), by internal/kernel's GemmUpper, with an N x N scratch matrix pooled across calls:
 // BenchmarkSpeedHessian (quiet) 0.09-0.10 ms at N = 128, 5.7 ms at
 // N = 512 and 0.26-0.29 s at N = 2048, against 0.15 ms, 10.1 ms and
 // 0.51-0.53 s for the whole product by the packed kernel (and 3-4 ms at
@@ -54,8 +53,8 @@ func (n *Network) SpeedHessian(dst *mat.Dense, h []float64) float64 {
 	}
 	// wd = W^T diag(b) (by tiles of hessTile x hessTile, so that the
 	// transposed writes stay in cache), then the upper triangle of
-	// dst = wd W by strips of hessStrip rows from their diagonal on: half
-	// the product, the lower triangle being its mirror.
+	// dst = wd W (kernel.GemmUpper): half the product, the lower triangle
+	// being its mirror.
 	const t = hessTile
 	for k0 := 0; k0 < nn; k0 += t {
 		for i0 := 0; i0 < nn; i0 += t {
@@ -67,13 +66,7 @@ func (n *Network) SpeedHessian(dst *mat.Dense, h []float64) float64 {
 			}
 		}
 	}
-	for i0 := 0; i0 < nn; i0 += hessStrip {
-		i1 := min(i0+hessStrip, nn)
-		for i := i0; i < i1; i++ {
-			clear(d.Data[i*d.Stride+i0 : i*d.Stride+nn])
-		}
-		kernel.GemmNN(i1-i0, nn-i0, nn, wd[i0*nn:], nn, n.w.Data[i0:], n.w.Stride, d.Data[i0*d.Stride+i0:], d.Stride)
-	}
+	kernel.GemmUpper(nn, nn, wd, nn, n.w.Data, n.w.Stride, d.Data, d.Stride)
 	// - diag(s/tau) W - W^T diag(s/tau) + diag(1/tau^2) on the upper
 	// triangle, in that order for each element, then the mirror.
 	for i := 0; i < nn; i++ {
@@ -111,10 +104,5 @@ func (n *Network) SpeedHessian(dst *mat.Dense, h []float64) float64 {
 	return q / 2
 }
 
-// hessStrip is the height of the strips of rows in which SpeedHessian
-// forms the upper triangle of W^T diag(b) W, and hessTile the side of the
-// tiles of its transposed copies.
-const (
-	hessStrip = 32
-	hessTile  = 16
-)
+// hessTile is the side of the tiles of SpeedHessian's transposed copies.
+const hessTile = 16

@@ -227,11 +227,7 @@ func (x *explorer) lineariseAhead(ctx context.Context) (rest func() error, err e
 // from or is selected too, unless Settings.NoMirrors. It touches no other point's entry, so two
 // calls on disjoint selections may run at once.
 func (x *explorer) spectraOf(ctx context.Context, pts []fixedpoint.Point, from int, which func(i int) bool) error {
-	all := make([][]float64, len(pts))
-	for i, p := range pts {
-		all[i] = p.X
-	}
-	mirror := x.net.Mirrors(all)
+	mirror := x.mirrorsOf(pts)
 	shares := func(i int) bool {
 		m := mirror[i]
 		return !x.s.NoMirrors && m >= 0 && m < i && (m < from || which(m))
@@ -276,9 +272,12 @@ func (x *explorer) spectraOf(ctx context.Context, pts []fixedpoint.Point, from i
 }
 
 // mirrors returns the exact mirror of each point (dynamics.Network.Mirrors).
-func (x *explorer) mirrors() []int {
-	states := make([][]float64, len(x.res.Points))
-	for i, p := range x.res.Points {
+func (x *explorer) mirrors() []int { return x.mirrorsOf(x.res.Points) }
+
+// mirrorsOf returns the exact mirror of each of pts.
+func (x *explorer) mirrorsOf(pts []fixedpoint.Point) []int {
+	states := make([][]float64, len(pts))
+	for i, p := range pts {
 		states[i] = p.X
 	}
 	return x.net.Mirrors(states)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
+	"runtime"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
@@ -433,12 +434,17 @@ func (x *explorer) inverseDirections(ctx context.Context, todo []int, byPoint []
 	if len(cand) == 0 {
 		return done, nil
 	}
-	// One workspace per goroutine at a time.
-	free := make(chan *linearize.InverseIteration, len(cand))
-	for range len(cand) {
+	// One workspace (a 2N x 2N system) per goroutine of par.Each.
+	workers := x.s.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(cand))
+	free := make(chan *linearize.InverseIteration, workers)
+	for range workers {
 		free <- new(linearize.InverseIteration)
 	}
-	err := par.Each(ctx, len(cand), x.s.Workers, func(c int) error {
+	err := par.Each(ctx, len(cand), workers, func(c int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

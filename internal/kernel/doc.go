@@ -5,7 +5,9 @@
 //     the dual product of one matrix with two vectors in a single pass over
 //     it ([Gemv2]), and the transposed product y = beta y + A^T x ([GemvT]);
 //   - matrix-matrix products C += A B ([GemmNN]), register-blocked, for
-//     the trailing updates of internal/dense's blocked LU;
+//     the trailing updates of internal/dense's blocked LU, and the upper
+//     triangle of a symmetric product ([GemmUpper]: the speed's Hessian,
+//     attractor's Gram matrices);
 //   - a matrix packed once into the blocks of that kernel ([Packed], [Pack],
 //     [PackTransposed]) and multiplied by many times ([GemmPacked]): the
 //     network's W and W^T, so that the products of a batch of states share

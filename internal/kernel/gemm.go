@@ -5,6 +5,33 @@ import (
 	"sync"
 )
 
+// GemmUpper overwrites the upper triangle (diagonal included) of the
+// n x n matrix C (row-major in c, stride ldc) with that of A B, A the
+// n x k matrix in a (stride lda), B the k x n matrix in b (stride ldb):
+// half the flops of the whole product, for a symmetric result (a Gram
+// matrix, a Hessian) whose lower triangle is not read or is mirrored
+// after. It runs GemmNN on strips of upperStrip rows from their diagonal
+// on, so each element has GemmNN's bits; of the strict lower triangle,
+// the parts in the strips' diagonal blocks are overwritten too, the rest
+// left as it was.
+func GemmUpper(n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	nonNegative(n, n, k)
+	check(n, k, a, lda)
+	check(k, n, b, ldb)
+	check(n, n, c, ldc)
+	for i0 := 0; i0 < n; i0 += upperStrip {
+		i1 := min(i0+upperStrip, n)
+		for i := i0; i < i1; i++ {
+			clear(c[i*ldc+i0 : i*ldc+n])
+		}
+		GemmNN(i1-i0, n-i0, k, a[i0*lda:], lda, b[i0:], ldb, c[i0*ldc+i0:], ldc)
+	}
+}
+
+// upperStrip is the height of GemmUpper's strips: a multiple of GemmNN's
+// tiles, small so that little of the lower triangle is formed.
+const upperStrip = 32
+
 // GemmNN computes C += A B, where A is the m x k matrix stored row-major in
 // a with stride lda, B the k x n matrix in b with stride ldb and C the m x n
 // matrix in c with stride ldc. Each C[i,j] is the chain of fused

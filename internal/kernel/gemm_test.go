@@ -153,3 +153,34 @@ func BenchmarkGemmNN(b *testing.B) {
 		}
 	}
 }
+
+// TestGemmUpper: GemmUpper's upper triangle is the whole product's, bit
+// for bit, over stale values in C, for orders around its strip and tile
+// sizes and products A^T A as well as A B.
+func TestGemmUpper(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 7, 16, 17, 33, 40, 131} {
+		for _, k := range []int{n, n + 3, 5} {
+			a := make([]float64, n*k)
+			b := make([]float64, k*n)
+			for i := range a {
+				a[i] = rng.NormFloat64()
+				b[i] = rng.NormFloat64()
+			}
+			want := make([]float64, n*n)
+			GemmNN(n, n, k, a, k, b, n, want, n)
+			got := make([]float64, n*n)
+			for i := range got {
+				got[i] = 99 // stale values must not leak in
+			}
+			GemmUpper(n, k, a, k, b, n, got, n)
+			for i := range n {
+				for j := i; j < n; j++ {
+					if got[i*n+j] != want[i*n+j] {
+						t.Fatalf("n = %d, k = %d: [%d,%d] = %v, want %v", n, k, i, j, got[i*n+j], want[i*n+j])
+					}
+				}
+			}
+		}
+	}
+}
